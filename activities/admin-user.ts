@@ -1,0 +1,114 @@
+/** Directory user steps: the customer's first user, made super admin; and their compensations. */
+import { activityInfo } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { admin_directory_v1 } from 'googleapis/build/src/apis/admin';
+import type { Order } from '../order/order';
+import type { ActivityDependencies } from './dependencies';
+import { googleErrorFacts, googleFailure, isGoogleStatus } from './google-errors';
+import { generateTemporaryPassword } from './password';
+
+export interface AdminUserInput {
+  customerId: string;
+  admin: Order['admin'];
+}
+
+export interface AdminUserResult {
+  userId: string;
+  primaryEmail: string;
+  outcome: 'created' | 'already-existed';
+  attempt: number;
+}
+
+/** Right after users.insert Google may not know the user yet (404, "User creation is not complete"): worth retrying. */
+export function notReadyYet(operation: string): ApplicationFailure {
+  return ApplicationFailure.retryable(`${operation}: the new user is not visible yet (Google is still creating it)`, 'UserNotReady');
+}
+
+export function adminUserActivities({ google }: ActivityDependencies) {
+  const users = google.directory.users;
+
+  async function findUser(userKey: string): Promise<admin_directory_v1.Schema$User | undefined> {
+    try {
+      return (await users.get({ userKey })).data;
+    } catch (err) {
+      if (isGoogleStatus(err, 404)) return undefined;
+      throw googleFailure(`users.get ${userKey}`, err);
+    }
+  }
+
+  function adoptOrRefuse(user: admin_directory_v1.Schema$User | undefined, input: AdminUserInput): AdminUserResult {
+    const email = input.admin.primaryEmail;
+    if (user?.customerId !== input.customerId) {
+      throw ApplicationFailure.nonRetryable(
+        `users.insert ${email}: the address is already held by another Google account, not by customer ${input.customerId}`,
+        'AdminEmailTaken',
+      );
+    }
+    return { userId: user.id ?? email, primaryEmail: email, outcome: 'already-existed', attempt: activityInfo().attempt };
+  }
+
+  return {
+    /**
+     * Creates the first user. Safe to run twice: a user already there in this customer (our own
+     * earlier attempt) counts as created. A generated password is thrown away at once: the
+     * sign-in notice issues the one the customer receives, so no password ever leaves an activity.
+     */
+    async createAdminUser(input: AdminUserInput): Promise<AdminUserResult> {
+      const { admin } = input;
+      const existing = await findUser(admin.primaryEmail);
+      if (existing) return adoptOrRefuse(existing, input);
+      try {
+        const created = await users.insert({
+          requestBody: {
+            primaryEmail: admin.primaryEmail,
+            name: { givenName: admin.givenName, familyName: admin.familyName },
+            password: admin.password ?? generateTemporaryPassword(),
+            ...(admin.passwordHashFunction ? { hashFunction: admin.passwordHashFunction } : {}),
+            changePasswordAtNextLogin: admin.password === undefined,
+          },
+        });
+        return { userId: created.data.id ?? admin.primaryEmail, primaryEmail: admin.primaryEmail, outcome: 'created', attempt: activityInfo().attempt };
+      } catch (err) {
+        if (!isGoogleStatus(err, 409)) throw googleFailure(`users.insert ${admin.primaryEmail}`, err);
+        return adoptOrRefuse(await findUser(admin.primaryEmail), input);
+      }
+    },
+
+    /** Makes the user super admin; retries past Google's eventual consistency right after creation. */
+    async grantSuperAdmin(input: { userKey: string }): Promise<{ outcome: 'granted' | 'already-admin'; attempt: number }> {
+      const user = await findUser(input.userKey);
+      if (!user) throw notReadyYet(`users.get ${input.userKey}`);
+      if (user.isAdmin) return { outcome: 'already-admin', attempt: activityInfo().attempt };
+      try {
+        await users.makeAdmin({ userKey: input.userKey, requestBody: { status: true } });
+      } catch (err) {
+        const facts = googleErrorFacts(err);
+        if (facts.status === 404 || /creation is not complete/i.test(facts.message)) throw notReadyYet(`users.makeAdmin ${input.userKey}`);
+        throw googleFailure(`users.makeAdmin ${input.userKey}`, err);
+      }
+      return { outcome: 'granted', attempt: activityInfo().attempt };
+    },
+
+    /** Compensation of grantSuperAdmin. */
+    async revokeSuperAdmin(input: { userKey: string }): Promise<{ outcome: 'revoked' | 'already-gone' }> {
+      try {
+        await users.makeAdmin({ userKey: input.userKey, requestBody: { status: false } });
+        return { outcome: 'revoked' };
+      } catch (err) {
+        if (isGoogleStatus(err, 404)) return { outcome: 'already-gone' };
+        throw googleFailure(`users.makeAdmin(false) ${input.userKey}`, err);
+      }
+    },
+
+    /** Compensation of createAdminUser. */
+    async deleteUser(input: { userKey: string }): Promise<{ outcome: 'deleted' | 'already-gone' }> {
+      try {
+        await users.delete({ userKey: input.userKey });
+        return { outcome: 'deleted' };
+      } catch (err) {
+        if (isGoogleStatus(err, 404)) return { outcome: 'already-gone' };
+        throw googleFailure(`users.delete ${input.userKey}`, err);
+      }
+    },
+  };
+}

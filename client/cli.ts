@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+/**
+ * `onboarding` — the command line over the client library, for operators and scripts.
+ *
+ * Exit codes: 0 done · 1 unexpected error · 2 invalid input (the order, a token, an argument) ·
+ * 3 no onboarding for that domain · 4 Temporal unreachable.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { OrderValidationError } from '../order/order';
+import { STAGES, type OnboardingStatus } from '../workflows/messages';
+import { connectFromEnv } from './connect-from-env';
+import { OnboardingNotFoundError, type OnboardingClient } from './onboarding-client';
+
+export const EXIT = { ok: 0, error: 1, invalidInput: 2, notFound: 3, unreachable: 4 } as const;
+
+class CliError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}
+
+function readOrder(file: string): unknown {
+  let text: string;
+  try {
+    text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, EXIT.invalidInput);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CliError(`${file} is not valid JSON`, EXIT.invalidInput);
+  }
+}
+
+function formatStatus(s: OnboardingStatus): string {
+  const lines = [`${s.customerDomain}: ${s.stage}`];
+  if (s.customerId) lines.push(`  customer id:  ${s.customerId}`);
+  if (s.adminEmail) lines.push(`  super admin:  ${s.adminEmail}`);
+  if (s.waitingFor) lines.push(`  waiting for:  ${s.waitingFor.what} since ${s.waitingFor.since}${s.waitingFor.deadline ? `, until ${s.waitingFor.deadline}` : ''}`);
+  if (s.tosAccepted) lines.push(`  terms accepted ${s.tosAccepted.at} (${s.tosAccepted.via})`);
+  if (s.failure) lines.push(`  failure:      ${s.failure.type}: ${s.failure.message}`);
+  for (const step of s.steps) {
+    lines.push(`  - ${step.name.padEnd(22)} ${step.outcome ?? 'running'}${step.attempts && step.attempts > 1 ? ` after ${step.attempts} attempts` : ''}  ${step.startedAt}`);
+  }
+  return lines.join('\n');
+}
+
+export function buildCli(connect: () => Promise<OnboardingClient & { close(): Promise<void> }> = connectFromEnv): Command {
+  const program = new Command('onboarding')
+    .description('Start and follow Google Workspace customer onboardings (Temporal workflows).')
+    .option('--json', 'print machine-readable JSON')
+    .showHelpAfterError()
+    .exitOverride();
+
+  const print = (value: unknown, text: () => string) => {
+    process.stdout.write(`${program.opts().json ? JSON.stringify(value, null, 2) : text()}\n`);
+  };
+  const withClient = async (action: (client: OnboardingClient) => Promise<void>) => {
+    let client: OnboardingClient & { close(): Promise<void> };
+    try {
+      client = await connect();
+    } catch (err) {
+      if (err instanceof OrderValidationError || (err as Error).name === 'ConfigError') throw err;
+      throw new CliError(`Cannot reach Temporal: ${(err as Error).message}`, EXIT.unreachable);
+    }
+    try {
+      await action(client);
+    } finally {
+      await client.close();
+    }
+  };
+
+  program
+    .command('start')
+    .description('validate an order and start its onboarding (or show the one that exists)')
+    .argument('<order.json>', 'the order file, or - for standard input')
+    .action(async (file: string) => {
+      const order = readOrder(file);
+      await withClient(async (client) => {
+        const started = await client.start(order);
+        print(started, () =>
+          started.alreadyExisted
+            ? `An onboarding for ${started.customerDomain} already exists (${started.workflowId}); nothing new was started.`
+            : `Started ${started.workflowId} (run ${started.runId}).`,
+        );
+      });
+    });
+
+  program
+    .command('status')
+    .description('show where an onboarding is')
+    .argument('<domain>')
+    .action(async (domain: string) => {
+      await withClient(async (client) => {
+        const status = await client.status(domain);
+        print(status, () => formatStatus(status));
+      });
+    });
+
+  program
+    .command('accept-tos')
+    .description('report that the customer accepted the Google Workspace terms')
+    .argument('<domain>')
+    .option('--reported-by <who>', 'who reports it (shown in the status)')
+    .action(async (domain: string, options: { reportedBy?: string }) => {
+      await withClient(async (client) => {
+        await client.acceptTos(domain, options.reportedBy ? { reportedBy: options.reportedBy } : {});
+        print({ customerDomain: domain, signalled: 'tosAccepted' }, () => `Recorded: ${domain} accepted the terms.`);
+      });
+    });
+
+  program
+    .command('list')
+    .description('list onboardings, newest first')
+    .addOption(new Option('--stage <stage>', 'only those at this stage').choices(STAGES))
+    .option('--limit <n>', 'at most this many', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new CliError('--limit: must be a whole number ≥ 1', EXIT.invalidInput);
+      return n;
+    }, 100)
+    .action(async (options: { stage?: (typeof STAGES)[number]; limit: number }) => {
+      await withClient(async (client) => {
+        const rows = await client.list(options);
+        print(rows, () =>
+          rows.length ? rows.map((r) => `${r.customerDomain.padEnd(30)} ${(r.stage ?? '?').padEnd(24)} ${r.executionStatus.padEnd(10)} ${r.startTime}`).join('\n') : 'No onboardings.',
+        );
+      });
+    });
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; errors are printed on stderr (JSON with --json). */
+export async function runCli(argv: string[], connect?: () => Promise<OnboardingClient & { close(): Promise<void> }>): Promise<number> {
+  const program = buildCli(connect);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.invalidInput; // help/version print and exit 0; usage errors are bad input
+    }
+    const [code, kind]: [number, string] =
+      err instanceof OrderValidationError ? [EXIT.invalidInput, 'invalid-order']
+      : err instanceof CliError ? [err.exitCode, err.exitCode === EXIT.unreachable ? 'unreachable' : 'invalid-input']
+      : err instanceof OnboardingNotFoundError ? [EXIT.notFound, 'not-found']
+      : (err as Error).name === 'ConfigError' ? [EXIT.invalidInput, 'configuration']
+      : [EXIT.error, 'error'];
+    const message = err instanceof Error ? err.message : String(err);
+    if (program.opts().json) {
+      const problems = err instanceof OrderValidationError ? err.problems : undefined;
+      process.stderr.write(`${JSON.stringify({ error: kind, message, ...(problems ? { problems } : {}) })}\n`);
+    } else {
+      process.stderr.write(`Error: ${message}\n`);
+    }
+    return code;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,143 @@
+/**
+ * The library the sales system imports: start an onboarding, report the customer's acceptance,
+ * read its status, list onboardings by stage. Orders are validated here, before anything starts.
+ */
+import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { normalizeDomain, validateOrder, type Order, type OrderPolicy } from '../order/order';
+import {
+  CustomerDomainAttribute,
+  OnboardingStageAttribute,
+  onboardingWorkflowId,
+  statusQuery,
+  TASK_QUEUE,
+  tosAcceptedSignal,
+  WORKFLOW_TYPE,
+  type OnboardingStatus,
+  type Stage,
+  type TosAcceptance,
+} from '../workflows/messages';
+import type { onboardCustomer } from '../workflows/onboard-customer';
+
+export class OnboardingNotFoundError extends Error {
+  override readonly name = 'OnboardingNotFoundError';
+  constructor(readonly customerDomain: string) {
+    super(`No onboarding found for ${customerDomain}`);
+  }
+}
+
+export interface StartedOnboarding {
+  workflowId: string;
+  runId: string;
+  customerDomain: string;
+  /** True when an onboarding for this domain already existed: its handle is returned, nothing new starts. */
+  alreadyExisted: boolean;
+}
+
+export interface OnboardingSummary {
+  workflowId: string;
+  runId: string;
+  customerDomain: string;
+  stage: Stage | undefined;
+  /** Temporal's execution status: RUNNING, COMPLETED, FAILED, CANCELLED, ... */
+  executionStatus: string;
+  startTime: string;
+  closeTime?: string;
+}
+
+export class OnboardingClient {
+  constructor(
+    readonly temporal: Client,
+    private readonly policy: OrderPolicy = {},
+  ) {}
+
+  /** Connects with the given settings; `close()` closes the connection it opened. */
+  static async connect(options: {
+    address: string;
+    namespace: string;
+    dataConverter?: DataConverter;
+    policy?: OrderPolicy;
+    connectTimeoutMs?: number;
+  }): Promise<OnboardingClient & { close(): Promise<void> }> {
+    const connection = await Connection.connect({ address: options.address, connectTimeout: options.connectTimeoutMs ?? 5000 });
+    const client = new OnboardingClient(
+      new Client({ connection, namespace: options.namespace, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) }),
+      options.policy,
+    );
+    return Object.assign(client, { close: () => connection.close() });
+  }
+
+  /** Validates the order (throws `OrderValidationError`) and starts its onboarding, or returns the one that exists. */
+  async start(input: unknown): Promise<StartedOnboarding> {
+    const order: Order = validateOrder(input, this.policy);
+    const workflowId = onboardingWorkflowId(order.customerDomain);
+    try {
+      const handle = await this.temporal.workflow.start<typeof onboardCustomer>(WORKFLOW_TYPE, {
+        workflowId,
+        taskQueue: TASK_QUEUE,
+        args: [order],
+        // A domain is onboarded once; only a failed or cancelled onboarding may be started again.
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+        typedSearchAttributes: [
+          { key: CustomerDomainAttribute, value: order.customerDomain },
+          { key: OnboardingStageAttribute, value: 'validating' },
+        ],
+        staticSummary: `Onboard ${order.customerDomain} (${order.customerType} customer)`,
+      });
+      return { workflowId, runId: handle.firstExecutionRunId, customerDomain: order.customerDomain, alreadyExisted: false };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      const existing = await this.temporal.workflow.getHandle(workflowId).describe();
+      return { workflowId, runId: existing.runId, customerDomain: order.customerDomain, alreadyExisted: true };
+    }
+  }
+
+  /** The latest onboarding of a domain. */
+  handle(customerDomain: string): WorkflowHandle<typeof onboardCustomer> {
+    return this.temporal.workflow.getHandle(onboardingWorkflowId(normalizeDomain(customerDomain)));
+  }
+
+  /** Reports that the customer accepted the terms (only the customer can accept; this only tells the workflow). */
+  async acceptTos(customerDomain: string, acceptance: TosAcceptance = {}): Promise<void> {
+    await this.notFoundAware(customerDomain, () => this.handle(customerDomain).signal(tosAcceptedSignal, acceptance));
+  }
+
+  async status(customerDomain: string): Promise<OnboardingStatus> {
+    return this.notFoundAware(customerDomain, () => this.handle(customerDomain).query(statusQuery));
+  }
+
+  /** Waits until the onboarding ends and returns its final status (throws `WorkflowFailedError` if it failed). */
+  async result(customerDomain: string): Promise<OnboardingStatus> {
+    return this.notFoundAware(customerDomain, () => this.handle(customerDomain).result());
+  }
+
+  /** Onboardings, newest first, optionally only those at one stage (uses the `OnboardingStage` search attribute). */
+  async list(filter: { stage?: Stage; limit?: number } = {}): Promise<OnboardingSummary[]> {
+    const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
+    if (filter.stage) clauses.push(`OnboardingStage = '${filter.stage}'`);
+    const summaries: OnboardingSummary[] = [];
+    for await (const execution of this.temporal.workflow.list({ query: clauses.join(' AND ') })) {
+      summaries.push({
+        workflowId: execution.workflowId,
+        runId: execution.runId,
+        customerDomain: execution.typedSearchAttributes.get(CustomerDomainAttribute) ?? execution.workflowId.replace(/^onboarding:/, ''),
+        stage: execution.typedSearchAttributes.get(OnboardingStageAttribute) as Stage | undefined,
+        executionStatus: execution.status.name,
+        startTime: execution.startTime.toISOString(),
+        ...(execution.closeTime ? { closeTime: execution.closeTime.toISOString() } : {}),
+      });
+      if (filter.limit && summaries.length >= filter.limit) break;
+    }
+    return summaries;
+  }
+
+  private async notFoundAware<T>(customerDomain: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new OnboardingNotFoundError(normalizeDomain(customerDomain));
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The worker's configuration, from the environment (see .env.example). Every default runs
+ * everything locally: Google's endpoints are the emulator's, e-mail goes to its SMTP sink.
+ * Production sets GOOGLE_BACKEND=google and a service account (see README).
+ */
+import { z } from 'zod';
+import type { GoogleClientConfig } from '../activities/google-clients';
+import { orderPolicyFromEnv } from '../order/policy-env';
+import { temporalSettingsFromEnv, type TemporalSettings } from '../client/temporal-connection';
+
+export const EMULATOR_DEFAULT_URL = 'http://127.0.0.1:8090';
+export const EMULATOR_DEFAULT_SMTP_URL = 'smtp://127.0.0.1:2525';
+
+const envSchema = z.object({
+  GOOGLE_BACKEND: z.enum(['emulator', 'google']).default('emulator'),
+  GOOGLE_API_ROOT_URL: z.url().optional(),
+  GOOGLE_ACCESS_TOKEN: z.string().min(1).default('local-emulator-token'),
+  GOOGLE_SERVICE_ACCOUNT_KEY_FILE: z.string().min(1).optional(),
+  GOOGLE_IMPERSONATE_ADMIN: z.email().optional(),
+  GOOGLE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(55_000).default(30_000),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').default(EMULATOR_DEFAULT_SMTP_URL),
+  MAIL_FROM: z.string().min(3).default('Workspace onboarding <onboarding@reseller.example>'),
+  RESELLER_NAME: z.string().min(1).default('Your Google Workspace reseller'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export interface WorkerConfig {
+  temporal: TemporalSettings;
+  google: GoogleClientConfig;
+  smtpUrl: string;
+  mailFrom: string;
+  resellerName: string;
+  allowedCountries: readonly string[];
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    // Name the variable and the rule; never print values (some are secrets).
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  const e = parsed.data;
+  let google: GoogleClientConfig;
+  if (e.GOOGLE_BACKEND === 'google') {
+    if (!e.GOOGLE_SERVICE_ACCOUNT_KEY_FILE || !e.GOOGLE_IMPERSONATE_ADMIN) {
+      throw new ConfigError(
+        'GOOGLE_BACKEND=google needs GOOGLE_SERVICE_ACCOUNT_KEY_FILE (a service account key with domain-wide delegation) ' +
+          'and GOOGLE_IMPERSONATE_ADMIN (an admin of the reseller domain to act as)',
+      );
+    }
+    google = {
+      auth: { kind: 'service-account', keyFile: e.GOOGLE_SERVICE_ACCOUNT_KEY_FILE, impersonate: e.GOOGLE_IMPERSONATE_ADMIN },
+      rootUrl: e.GOOGLE_API_ROOT_URL,
+      requestTimeoutMs: e.GOOGLE_REQUEST_TIMEOUT_MS,
+    };
+  } else {
+    google = {
+      auth: { kind: 'static-token', accessToken: e.GOOGLE_ACCESS_TOKEN },
+      rootUrl: e.GOOGLE_API_ROOT_URL ?? EMULATOR_DEFAULT_URL,
+      requestTimeoutMs: e.GOOGLE_REQUEST_TIMEOUT_MS,
+    };
+  }
+  return {
+    temporal: temporalSettingsFromEnv(env),
+    google,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    resellerName: e.RESELLER_NAME,
+    allowedCountries: orderPolicyFromEnv(env).allowedCountries,
+    logLevel: e.LOG_LEVEL,
+  };
+}
