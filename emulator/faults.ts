@@ -1,0 +1,73 @@
+/**
+ * Injected failures and the log of Google-path requests: what tests use to provoke retries,
+ * timeouts and "Google did it but the answer was lost", and to check what the client sent.
+ */
+import type { ParsedFaultSpec } from './control-schema';
+
+export interface Fault extends ParsedFaultSpec {
+  id: number;
+}
+
+export class FaultList {
+  private faults: Fault[] = [];
+  private nextId = 1;
+
+  add(spec: ParsedFaultSpec): Fault {
+    const fault = { id: this.nextId++, ...spec };
+    this.faults.push(fault);
+    return { ...fault };
+  }
+
+  /** The first fault matching the request, consumed once (removed when used up). */
+  take(method: string, path: string): Fault | undefined {
+    const fault = this.faults.find(
+      (f) =>
+        (f.method === undefined || f.method.toUpperCase() === method.toUpperCase()) && new RegExp(f.path).test(path),
+    );
+    if (!fault) return undefined;
+    fault.times -= 1;
+    if (fault.times === 0) this.faults = this.faults.filter((f) => f !== fault);
+    return { ...fault };
+  }
+
+  list(): Fault[] {
+    return this.faults.map((f) => ({ ...f }));
+  }
+
+  clear(): void {
+    this.faults = [];
+    this.nextId = 1;
+  }
+}
+
+export interface RequestLogEntry {
+  seq: number;
+  time: string;
+  method: string;
+  path: string;
+  query: Record<string, string | string[]>;
+  status: number;
+  durationMs: number;
+}
+
+export class RequestLog {
+  private entries: RequestLogEntry[] = [];
+  private nextSeq = 1;
+
+  /** Numbered on arrival, so concurrent requests keep their arrival order in the log. */
+  nextNumber(): number {
+    return this.nextSeq++;
+  }
+
+  record(entry: RequestLogEntry): void {
+    this.entries.push(entry);
+  }
+
+  list(): RequestLogEntry[] {
+    return [...this.entries].sort((a, b) => a.seq - b.seq);
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * The Google API emulator: an HTTP server answering the Reseller and Directory paths the
+ * onboarding calls (as googleapis v188 sends them), control endpoints under `/_emulator/` for tests
+ * and demos, and an SMTP sink. Runs in-process (tests) or standalone (`npm run emulator`).
+ */
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Fastify, { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { prettifyError, ZodError } from 'zod';
+import { faultSpecSchema, seedRequestSchema, settingsPatchSchema } from './control-schema';
+import { defaultReason, errorBody, GoogleApiError, loginRequired } from './errors';
+import { type Fault, FaultList, RequestLog } from './faults';
+import { MailStore, startSmtpSink } from './smtp-sink';
+import { EmulatorState } from './state';
+
+export interface EmulatorOptions {
+  /** Interface for both servers; default 127.0.0.1. */
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  httpPort?: number;
+  /** 0 (the default) picks a free port. */
+  smtpPort?: number;
+  /** Used as is when given; otherwise a pino logger at `logLevel`. */
+  logger?: Logger;
+  /** Default: EMULATOR_LOG_LEVEL, else 'warn'. */
+  logLevel?: string;
+}
+
+export interface RunningEmulator {
+  /** Base URL, e.g. http://127.0.0.1:8090: the `rootUrl` for googleapis and the control client. */
+  url: string;
+  host: string;
+  httpPort: number;
+  smtpPort: number;
+  close(): Promise<void>;
+}
+
+const GOOGLE_PATH = /^\/(?:apps\/reseller|admin\/directory)\//;
+const BEARER = /^Bearer\s+\S+/i;
+// Transfer tokens let a reseller take a customer over: they never reach the log.
+const SECRET_QUERY_PARAMS = new Set(['customerAuthToken']);
+
+interface GoogleRequestContext {
+  seq: number;
+  time: string;
+  path: string;
+  query: Record<string, string | string[]>;
+  /** A fault in 'after' mode, applied once the real operation has answered. */
+  pendingFault?: Fault;
+}
+
+type Query = Record<string, string | string[] | undefined>;
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function redactedQuery(params: URLSearchParams): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const [key, raw] of params) {
+    const value = SECRET_QUERY_PARAMS.has(key) ? '[redacted]' : raw;
+    const previous = query[key];
+    query[key] = previous === undefined ? value : [previous, value].flat();
+  }
+  return query;
+}
+
+function faultPayload(fault: Fault & { status: number }): string {
+  const defaults = defaultReason(fault.status);
+  return JSON.stringify(errorBody(fault.status, fault.reason ?? defaults.reason, fault.message ?? defaults.message));
+}
+
+function prepareFaultReply(reply: FastifyReply, fault: Fault & { status: number }): void {
+  reply.code(fault.status).type('application/json; charset=utf-8');
+  if (fault.retryAfterSeconds !== undefined) reply.header('retry-after', String(fault.retryAfterSeconds));
+}
+
+function hasStatus(fault: Fault): fault is Fault & { status: number } {
+  return fault.status !== undefined;
+}
+
+function buildApp(logger: Logger, state: EmulatorState, faults: FaultList, requests: RequestLog, mail: MailStore) {
+  const app = Fastify({
+    loggerInstance: logger,
+    // Fastify's own request lines would log query strings (transfer tokens); onResponse logs instead.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  const contexts = new WeakMap<FastifyRequest, GoogleRequestContext>();
+
+  // googleapis sends bodiless requests without a body but other clients may send an empty JSON body.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body).trim();
+    if (text === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new GoogleApiError(400, 'parseError', 'Parse Error'), undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const url = new URL(request.url, 'http://emulator.invalid');
+    if (!GOOGLE_PATH.test(url.pathname)) return;
+    const context: GoogleRequestContext = {
+      seq: requests.nextNumber(),
+      time: new Date().toISOString(),
+      path: url.pathname,
+      query: redactedQuery(url.searchParams),
+    };
+    contexts.set(request, context);
+    if (!BEARER.test(request.headers.authorization ?? '')) {
+      reply.header('www-authenticate', 'Bearer realm="https://accounts.google.com/"');
+      throw loginRequired();
+    }
+    const fault = faults.take(request.method, url.pathname);
+    if (!fault) return;
+    if (fault.mode === 'after') {
+      context.pendingFault = fault;
+      return;
+    }
+    if (fault.delayMs !== undefined) await sleep(fault.delayMs);
+    if (hasStatus(fault)) {
+      prepareFaultReply(reply, fault);
+      return reply.send(faultPayload(fault));
+    }
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const context = contexts.get(request);
+    const fault = context?.pendingFault;
+    if (!context || !fault) return payload;
+    context.pendingFault = undefined;
+    if (fault.delayMs !== undefined) await sleep(fault.delayMs);
+    if (!hasStatus(fault)) return payload;
+    // The operation already happened: only its answer is replaced ("Google did it, the answer was lost").
+    prepareFaultReply(reply, fault);
+    return faultPayload(fault);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const durationMs = Math.round(reply.elapsedTime);
+    const context = contexts.get(request);
+    if (context) {
+      requests.record({
+        seq: context.seq,
+        time: context.time,
+        method: request.method,
+        path: context.path,
+        query: context.query,
+        status: reply.statusCode,
+        durationMs,
+      });
+    }
+    const path = request.url.split('?')[0];
+    request.log.info({ method: request.method, path, status: reply.statusCode, durationMs }, 'request');
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof GoogleApiError) return reply.code(error.code).send(error.toBody());
+    if (error instanceof ZodError) return reply.code(400).send(errorBody(400, 'invalid', prettifyError(error)));
+    const status = (error as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return reply.code(status).send(errorBody(status, defaultReason(status).reason, (error as Error).message));
+    }
+    request.log.error({ err: error }, 'unexpected error');
+    return reply.code(500).send(errorBody(500, 'backendError', 'Backend Error'));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(errorBody(404, 'notFound', `Not Found: ${request.method} ${request.url.split('?')[0]}`)),
+  );
+
+  // ---- Reseller API v1
+
+  app.get<{ Params: { customerId: string } }>('/apps/reseller/v1/customers/:customerId', async (request) =>
+    state.getResellerCustomer(request.params.customerId),
+  );
+  // customerAuthToken is accepted and not needed: an existing domain is a 409 whatever the token.
+  app.post('/apps/reseller/v1/customers', async (request) => state.insertResellerCustomer(request.body));
+  app.get<{ Querystring: Query }>('/apps/reseller/v1/subscriptions', async (request) =>
+    state.listSubscriptions(first(request.query.customerId), first(request.query.customerAuthToken)),
+  );
+  app.post<{ Params: { customerId: string }; Querystring: Query }>(
+    '/apps/reseller/v1/customers/:customerId/subscriptions',
+    async (request) =>
+      state.insertSubscription(request.params.customerId, first(request.query.customerAuthToken), request.body),
+  );
+  app.get<{ Params: { customerId: string; subscriptionId: string } }>(
+    '/apps/reseller/v1/customers/:customerId/subscriptions/:subscriptionId',
+    async (request) => state.getSubscription(request.params.customerId, request.params.subscriptionId),
+  );
+  app.delete<{ Params: { customerId: string; subscriptionId: string }; Querystring: Query }>(
+    '/apps/reseller/v1/customers/:customerId/subscriptions/:subscriptionId',
+    async (request, reply) => {
+      const { customerId, subscriptionId } = request.params;
+      state.deleteSubscription(customerId, subscriptionId, first(request.query.deletionType));
+      return reply.code(204).send();
+    },
+  );
+
+  // ---- Directory API v1
+
+  app.get<{ Params: { customerKey: string } }>('/admin/directory/v1/customers/:customerKey', async (request) =>
+    state.getDirectoryCustomer(request.params.customerKey),
+  );
+  app.patch<{ Params: { customerKey: string } }>('/admin/directory/v1/customers/:customerKey', async (request) =>
+    state.patchDirectoryCustomer(request.params.customerKey, request.body),
+  );
+  app.post('/admin/directory/v1/users', async (request) => state.insertUser(request.body));
+  app.get<{ Params: { userKey: string } }>('/admin/directory/v1/users/:userKey', async (request) =>
+    state.getUser(request.params.userKey),
+  );
+  for (const method of ['PATCH', 'PUT'] as const) {
+    app.route<{ Params: { userKey: string } }>({
+      method,
+      url: '/admin/directory/v1/users/:userKey',
+      handler: async (request) => state.updateUser(request.params.userKey, request.body),
+    });
+  }
+  app.delete<{ Params: { userKey: string } }>('/admin/directory/v1/users/:userKey', async (request, reply) => {
+    state.deleteUser(request.params.userKey);
+    return reply.code(204).send();
+  });
+  app.post<{ Params: { userKey: string } }>('/admin/directory/v1/users/:userKey/makeAdmin', async (request, reply) => {
+    state.makeAdmin(request.params.userKey, request.body);
+    return reply.code(200).send();
+  });
+
+  // ---- Control endpoints (no auth: local test tooling)
+
+  app.post('/_emulator/reset', async () => {
+    state.reset();
+    requests.clear();
+    faults.clear();
+    mail.clear();
+    return { reset: true };
+  });
+  app.post('/_emulator/seed', async (request) => state.seed(seedRequestSchema.parse(request.body)));
+  app.get('/_emulator/state', async () => state.snapshot());
+  app.get('/_emulator/requests', async () => requests.list());
+  app.delete('/_emulator/requests', async (_request, reply) => {
+    requests.clear();
+    return reply.code(204).send();
+  });
+  app.post<{ Params: { domain: string } }>('/_emulator/customers/:domain/accept-tos', async (request) =>
+    state.acceptTos(request.params.domain),
+  );
+  app.get('/_emulator/faults', async () => faults.list());
+  app.post('/_emulator/faults', async (request) => faults.add(faultSpecSchema.parse(request.body)));
+  app.get('/_emulator/mail', async () => mail.list());
+  app.delete('/_emulator/mail', async (_request, reply) => {
+    mail.clear();
+    return reply.code(204).send();
+  });
+  app.post('/_emulator/settings', async (request) =>
+    state.updateSettings(settingsPatchSchema.parse(request.body ?? {})),
+  );
+
+  return app;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const host = options.host ?? '127.0.0.1';
+  const logger =
+    options.logger ??
+    pino({ name: 'google-emulator', level: options.logLevel ?? process.env.EMULATOR_LOG_LEVEL ?? 'warn' });
+  const mail = new MailStore();
+  const smtp = await startSmtpSink({ host, port: options.smtpPort ?? 0, store: mail, logger });
+  const app = buildApp(logger, new EmulatorState(), new FaultList(), new RequestLog(), mail);
+  try {
+    await app.listen({ host, port: options.httpPort ?? 0 });
+  } catch (error) {
+    await smtp.close();
+    throw error;
+  }
+  const httpPort = (app.server.address() as AddressInfo).port;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${httpPort}`,
+    host,
+    httpPort,
+    smtpPort: smtp.port,
+    close: async () => {
+      await app.close();
+      await smtp.close();
+    },
+  };
+}
