@@ -51,6 +51,8 @@ export function createGoogleClients(config: GoogleClientConfig): GoogleClients {
     retry: false,
     retryConfig: { retry: 0 },
     timeout: config.requestTimeoutMs,
+    // Node's own fetch: gaxios would otherwise load node-fetch by dynamic import() at the first call.
+    fetchImplementation: fetch,
     ...(config.rootUrl ? { rootUrl: config.rootUrl } : {}),
   };
   return {

@@ -5,6 +5,7 @@
  */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
+import { createDataConverter } from '../encryption/keys';
 import { ConfigError, loadWorkerConfig } from './config';
 import { createOnboardingWorker } from './create-worker';
 
@@ -18,7 +19,12 @@ async function main(): Promise<void> {
     }),
   });
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
-  const { worker, close } = await createOnboardingWorker({ config, connection, namespace: config.temporal.namespace });
+  const { worker, close } = await createOnboardingWorker({
+    config,
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: createDataConverter(),
+  });
   logger.info(
     { address: config.temporal.connectionOptions.address, namespace: config.temporal.namespace, google: config.google.rootUrl ?? 'google' },
     'worker started',

@@ -1,0 +1,147 @@
+/**
+ * End-to-end onboardings on a real Temporal dev server, with the real worker, activities and
+ * googleapis client over HTTP against the Google emulator, and real SMTP into its sink.
+ */
+import { WorkflowFailedError } from '@temporalio/client';
+import type { RequestLogEntry } from '../emulator/faults';
+import { onboardingWorkflowId } from '../workflows/messages';
+import { startOnboardingStack, waitForStatus, type OnboardingStack } from './support/onboarding-stack';
+import { domainOrder, teamOrder, uniqueDomain } from './support/orders';
+
+let stack: OnboardingStack;
+beforeAll(async () => {
+  stack = await startOnboardingStack();
+});
+afterAll(async () => {
+  await stack?.teardown();
+});
+
+const forDomain = (log: RequestLogEntry[], domain: string, customerId: string) =>
+  log.filter((r) => r.path.includes(domain) || r.path.includes(customerId) || r.path.endsWith('/users') || r.path.endsWith('/customers'));
+
+async function onboardToAwaitingTos(order: ReturnType<typeof domainOrder>) {
+  const domain = order.customerDomain;
+  await stack.client.start(order);
+  return waitForStatus(() => stack.client.status(domain), (s) => s.stage === 'awaiting-tos' || s.stage === 'failed');
+}
+
+async function acceptAndComplete(domain: string) {
+  await stack.google.acceptTos(domain);
+  await stack.client.acceptTos(domain, { reportedBy: 'test' });
+  return stack.client.result(domain);
+}
+
+test('a domain customer is created, language set before any user, admin made super admin, notified, and completes on tosAccepted', async () => {
+  const order = domainOrder(uniqueDomain(), { language: 'fr' });
+  const domain = order.customerDomain;
+  const waiting = await onboardToAwaitingTos(order);
+  expect(waiting.stage).toBe('awaiting-tos');
+  expect(waiting.waitingFor?.what).toBe('tos-acceptance');
+
+  // Waiting is visible to operators through the search attribute.
+  const awaiting = await stack.client.list({ stage: 'awaiting-tos' });
+  expect(awaiting.map((o) => o.customerDomain)).toContain(domain);
+
+  const mail = await stack.google.waitForMail((m) => m.subject.includes(domain));
+  expect(mail.to).toEqual(['owner@customer-mail.example.org']);
+  expect(mail.text).toContain('https://admin.google.com');
+  expect(mail.text).toMatch(/Temporary password: \S{16}/);
+
+  const final = await acceptAndComplete(domain);
+  expect(final.stage).toBe('completed');
+  expect(final.tosAccepted).toMatchObject({ via: 'signal', reportedBy: 'test' });
+  expect(final.steps.map((s) => s.name)).toEqual(['create-customer', 'set-language', 'create-admin', 'grant-admin', 'send-sign-in-notice']);
+
+  const state = await stack.google.state();
+  const customers = state.customers.filter((c) => c.customerDomain === domain);
+  expect(customers).toHaveLength(1);
+  expect(customers[0]).toMatchObject({ owner: 'this-reseller', language: 'fr', customerId: final.customerId });
+  const users = state.users.filter((u) => u.customerId === final.customerId);
+  expect(users).toHaveLength(1);
+  expect(users[0]).toMatchObject({ primaryEmail: `admin@${domain}`, isAdmin: true, changePasswordAtNextLogin: true, languageAtCreation: 'fr' });
+
+  // Google's order, read from what the emulator received: the language PATCH precedes users.insert.
+  const log = forDomain(await stack.google.requests(), domain, final.customerId ?? '');
+  const patchLanguage = log.findIndex((r) => r.method === 'PATCH' && r.path === `/admin/directory/v1/customers/${final.customerId}`);
+  const insertUser = log.findIndex((r) => r.method === 'POST' && r.path === '/admin/directory/v1/users' && r.status === 200);
+  expect(patchLanguage).toBeGreaterThanOrEqual(0);
+  expect(insertUser).toBeGreaterThan(patchLanguage);
+
+  const [row] = await stack.client.list({ stage: 'completed' }).then((rows) => rows.filter((r) => r.customerDomain === domain));
+  expect(row).toMatchObject({ executionStatus: 'COMPLETED', workflowId: onboardingWorkflowId(domain) });
+});
+
+test('a team customer is onboarded and notified at its verified admin address', async () => {
+  const order = teamOrder();
+  const domain = order.customerDomain;
+  const waiting = await onboardToAwaitingTos(order);
+  expect(waiting.stage).toBe('awaiting-tos');
+  const mail = await stack.google.waitForMail((m) => m.subject.includes(domain));
+  expect(mail.to).toEqual(['founder@gmail.example']);
+  const final = await acceptAndComplete(domain);
+  expect(final.stage).toBe('completed');
+  const state = await stack.google.state();
+  expect(state.customers.filter((c) => c.customerDomain === domain)).toEqual([
+    expect.objectContaining({ customerType: 'team', language: 'en-GB', primaryAdminEmail: 'founder@gmail.example' }),
+  ]);
+});
+
+test('an order that supplies the password gets no temporary one', async () => {
+  const domain = uniqueDomain('own-password');
+  const order = domainOrder(domain, { admin: { givenName: 'Ann', familyName: 'Lee', primaryEmail: `ann@${domain}`, password: 'Chosen-by-customer-1' } });
+  await onboardToAwaitingTos(order);
+  const mail = await stack.google.waitForMail((m) => m.subject.includes(domain));
+  expect(mail.text).not.toContain('Temporary password');
+  const user = (await stack.google.state()).users.find((u) => u.primaryEmail === `ann@${domain}`);
+  expect(user).toMatchObject({ changePasswordAtNextLogin: false, passwordSet: true });
+});
+
+test('starting the same domain twice returns the onboarding already running', async () => {
+  const order = domainOrder();
+  const first = await stack.client.start(order);
+  const second = await stack.client.start({ ...order, customerDomain: order.customerDomain.toUpperCase() });
+  expect(first.alreadyExisted).toBe(false);
+  expect(second).toMatchObject({ alreadyExisted: true, workflowId: first.workflowId, runId: first.runId });
+  // Let it settle, so that its Google calls do not meet the faults the next test injects.
+  await waitForStatus(() => stack.client.status(order.customerDomain), (s) => s.stage === 'awaiting-tos');
+});
+
+test('a 503 whose work Google already did, and a timed-out call, are retried without duplicating anything', async () => {
+  const order = domainOrder();
+  const domain = order.customerDomain;
+  // customers.insert succeeds at Google but the answer is lost as a 503; users.insert answers too late.
+  await stack.google.addFault({ method: 'POST', path: '^/apps/reseller/v1/customers$', status: 503, mode: 'after', times: 1 });
+  await stack.google.addFault({ method: 'POST', path: '^/admin/directory/v1/users$', delayMs: 6000, mode: 'after', times: 1 });
+  const waiting = await onboardToAwaitingTos(order);
+  expect(waiting.stage).toBe('awaiting-tos');
+  const step = (name: string) => waiting.steps.find((s) => s.name === name);
+  expect(step('create-customer')).toMatchObject({ attempts: 2, outcome: 'already-ours' });
+  expect(step('create-admin')).toMatchObject({ attempts: 2, outcome: 'already-existed' });
+
+  const state = await stack.google.state();
+  const customer = state.customers.filter((c) => c.customerDomain === domain);
+  expect(customer).toHaveLength(1);
+  expect(state.users.filter((u) => u.customerId === customer[0]?.customerId)).toHaveLength(1);
+}, 60_000);
+
+test('makeAdmin right after creation is retried past Google\'s eventual consistency', async () => {
+  await stack.google.updateSettings({ adminPropagationCalls: 2 });
+  try {
+    const waiting = await onboardToAwaitingTos(domainOrder());
+    expect(waiting.steps.find((s) => s.name === 'grant-admin')).toMatchObject({ attempts: 3, outcome: 'granted' });
+  } finally {
+    await stack.google.updateSettings({ adminPropagationCalls: 0 });
+  }
+}, 60_000);
+
+test('a customer that Google or another reseller manages ends failed with a clear reason', async () => {
+  const domain = uniqueDomain('taken');
+  await stack.google.seed({ customers: [{ customerDomain: domain, owner: 'other-reseller' }] });
+  await stack.client.start(domainOrder(domain));
+  const error = await stack.client.result(domain).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  expect((error as WorkflowFailedError).cause?.message).toBe('customer already exists: transfer required');
+  const status = await stack.client.status(domain);
+  expect(status).toMatchObject({ stage: 'failed', failure: { type: 'CustomerExistsElsewhere' } });
+  expect((await stack.google.state()).users.filter((u) => u.primaryEmail.endsWith(domain))).toHaveLength(0);
+});

@@ -1,0 +1,12 @@
+/**
+ * A PUBLIC, TEST-ONLY encryption key: the tests and the recorded histories in test/histories/ are
+ * encrypted with it so that CI can replay them. It protects nothing; never configure it anywhere.
+ */
+import type { DataConverter } from '@temporalio/common';
+import { AesGcmPayloadCodec, type EncryptionKey } from '../../encryption/codec';
+
+export const FIXTURE_KEYS: EncryptionKey[] = [{ id: 'test-fixture-2026', key: new Uint8Array(32).fill(7) }];
+
+export function fixtureDataConverter(): DataConverter {
+  return { payloadCodecs: [new AesGcmPayloadCodec(FIXTURE_KEYS)] };
+}

@@ -1,0 +1,95 @@
+/**
+ * The real parts, wired for a test file: a Temporal dev server (the provisioned CLI), the Google
+ * emulator with its SMTP sink, and the real worker with the real activities and googleapis
+ * clients pointed at the emulator. Nothing is mocked.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { OnboardingClient } from '../../client/onboarding-client';
+import { EmulatorControl } from '../../emulator/control-client';
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
+import { provisionTemporal } from '../../scripts/provision-temporal';
+import type { WorkerConfig } from '../../worker/config';
+import { createOnboardingWorker } from '../../worker/create-worker';
+import { SEARCH_ATTRIBUTES } from '../../workflows/messages';
+import { fixtureDataConverter } from './fixture-keys';
+
+export type WorkerSettings = Omit<WorkerConfig, 'temporal' | 'logLevel'>;
+
+export function workerSettingsFor(emulator: RunningEmulator, overrides: Partial<WorkerSettings> = {}): WorkerSettings {
+  return {
+    google: { auth: { kind: 'static-token', accessToken: 'test-token' }, rootUrl: emulator.url, requestTimeoutMs: 5000 },
+    smtpUrl: `smtp://127.0.0.1:${emulator.smtpPort}`,
+    mailFrom: 'Onboarding tests <onboarding@reseller.example>',
+    resellerName: 'Test Reseller',
+    allowedCountries: [],
+    ...overrides,
+  };
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** The workflow bundle, built once per test file (webpack takes seconds). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows') });
+  return bundle;
+}
+
+export async function startDevServer(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: provisionTemporal().cli }, searchAttributes: SEARCH_ATTRIBUTES, ip: '127.0.0.1' },
+    client: { dataConverter: fixtureDataConverter() },
+  });
+}
+
+export interface OnboardingStack {
+  env: TestWorkflowEnvironment;
+  emulator: RunningEmulator;
+  google: EmulatorControl;
+  client: OnboardingClient;
+  teardown(): Promise<void>;
+}
+
+export async function startOnboardingStack(options: { worker?: Partial<WorkerSettings> } = {}): Promise<OnboardingStack> {
+  const [env, emulator, workflowBundleCode] = await Promise.all([startDevServer(), startEmulator(), workflowBundle()]);
+  const { worker, close } = await createOnboardingWorker({
+    config: workerSettingsFor(emulator, options.worker),
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    workflowBundle: workflowBundleCode,
+    dataConverter: fixtureDataConverter(),
+  });
+  const running = worker.run();
+  return {
+    env,
+    emulator,
+    google: new EmulatorControl(emulator.url),
+    client: new OnboardingClient(env.client),
+    async teardown() {
+      worker.shutdown();
+      await running;
+      await close();
+      await emulator.close();
+      await env.teardown();
+    },
+  };
+}
+
+/** Polls the status query until `predicate` holds (the workflow exposes no push channel, by design). */
+export async function waitForStatus<T extends { stage: string }>(
+  read: () => Promise<T>,
+  predicate: (status: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await read();
+      if (predicate(last)) return last;
+    } catch {
+      // the workflow may not have run its first task yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`condition not reached within ${timeoutMs} ms; last status: ${JSON.stringify(last)}`);
+}
