@@ -69,6 +69,20 @@ export function customerActivities({ google, policy }: ActivityDependencies) {
       }
     },
 
+    /**
+     * Has the customer accepted the terms? Directory `agreedToTerms` on the admin is the direct signal;
+     * once subscriptions exist, none may still be suspended for PENDING_TOS_ACCEPTANCE.
+     */
+    async checkTosAcceptance(input: { customerId: string; adminEmail: string }): Promise<{ accepted: boolean }> {
+      const user = await callGoogle(`users.get ${input.adminEmail}`, () => google.directory.users.get({ userKey: input.adminEmail }));
+      if (!user.agreedToTerms) return { accepted: false };
+      const listed = await callGoogle(`subscriptions.list ${input.customerId}`, () =>
+        google.reseller.subscriptions.list({ customerId: input.customerId }),
+      );
+      const pending = (listed.subscriptions ?? []).some((s) => s.suspensionReasons?.includes('PENDING_TOS_ACCEPTANCE'));
+      return { accepted: !pending };
+    },
+
     /** Must run before any user exists: the default language applies only to users created afterwards. */
     async setCustomerLanguage(input: { customerId: string; language: string }): Promise<{ attempt: number }> {
       await callGoogle(`customers.patch ${input.customerId} language`, () =>

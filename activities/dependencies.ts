@@ -6,5 +6,13 @@ export interface ActivityDependencies {
   google: GoogleClients;
   mailer: Mailer;
   policy: { allowedCountries: readonly string[] };
-  mail: { resellerName: string };
+  mail: { resellerName: string; salesNotifyEmail: string };
+  /** Defaults for the customer waits; an order may override them. */
+  waits: WaitDefaults;
+}
+
+export interface WaitDefaults {
+  tosCheckEveryMs: number;
+  remindersMs: number[];
+  deadlineMs: number;
 }

@@ -4,16 +4,22 @@
  */
 import { adminUserActivities } from './admin-user';
 import { customerActivities } from './customer';
-import type { ActivityDependencies } from './dependencies';
+import type { ActivityDependencies, WaitDefaults } from './dependencies';
 import { noticeActivities } from './notices';
+import { transferActivities } from './transfer';
 
-export type { ActivityDependencies } from './dependencies';
+export type { ActivityDependencies, WaitDefaults } from './dependencies';
 
 export function createActivities(deps: ActivityDependencies) {
   return {
     ...customerActivities(deps),
     ...adminUserActivities(deps),
     ...noticeActivities(deps),
+    ...transferActivities(deps),
+    /** Local activity at the start of a run: the worker's configured wait defaults, recorded in history. */
+    async waitDefaults(): Promise<WaitDefaults> {
+      return deps.waits;
+    },
   };
 }
 

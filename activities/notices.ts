@@ -15,8 +15,37 @@ export interface SignInNoticeInput {
 }
 
 const ADMIN_CONSOLE = 'https://admin.google.com';
+const TRANSFER_TOKEN_PAGE = 'https://admin.google.com/TransferToken';
+
+export interface TransferTokenRequestInput {
+  customerDomain: string;
+  to: string;
+  /** Set when Google refused the previous token: the notice says so and asks for a fresh one. */
+  refusal?: string;
+}
+
+export interface ReminderInput {
+  what: 'tos-acceptance' | 'transfer-token';
+  customerDomain: string;
+  to: string;
+  adminEmail?: string;
+  reminderNumber: number;
+  deadline: string;
+}
+
+export interface SalesNoticeInput {
+  customerDomain: string;
+  /** The order's sales contact; the worker's SALES_NOTIFY_EMAIL otherwise. */
+  to?: string;
+  outcome: 'failed' | 'cancelled' | 'expired';
+  lines: string[];
+}
+
+const day = (iso: string) => iso.slice(0, 10);
 
 export function noticeActivities({ google, mailer, mail }: ActivityDependencies) {
+  const signature = ['', `— ${mail.resellerName}`];
+
   /** Sets a new temporary password. Retrying the notice sets yet another: the last e-mail always holds the valid one. */
   async function issueTemporaryPassword(userKey: string): Promise<string> {
     const password = generateTemporaryPassword();
@@ -49,9 +78,57 @@ export function noticeActivities({ google, mailer, mail }: ActivityDependencies)
           '',
           'and accept the "Google Workspace via Reseller" terms of service when asked.',
           'Only you can accept them; until then your services stay suspended.',
-          '',
-          `— ${mail.resellerName}`,
+          ...signature,
         ].join('\n'),
+      });
+      return { messageId, attempt: activityInfo().attempt };
+    },
+
+    /** Asks the customer for a transfer token: their domain already belongs to a Google customer. */
+    async sendTransferTokenRequest(input: TransferTokenRequestInput): Promise<{ messageId: string; attempt: number }> {
+      const messageId = await mailer.send({
+        to: input.to,
+        subject: input.refusal
+          ? `Google refused the transfer token for ${input.customerDomain}: please generate a new one`
+          : `Action needed: a transfer token to move ${input.customerDomain} to ${mail.resellerName}`,
+        text: [
+          'Hello,',
+          '',
+          input.refusal
+            ? `Google refused the transfer token we received for ${input.customerDomain} (it may be mistyped, expired, or made for another reseller).`
+            : `${input.customerDomain} already has a Google Workspace account, so its subscriptions must be transferred to ${mail.resellerName}.`,
+          `A super administrator of ${input.customerDomain} can generate a transfer token at ${TRANSFER_TOKEN_PAGE}`,
+          `(choose ${mail.resellerName} as the reseller), then send the token to your sales contact.`,
+          ...signature,
+        ].join('\n'),
+      });
+      return { messageId, attempt: activityInfo().attempt };
+    },
+
+    async sendReminder(input: ReminderInput): Promise<{ messageId: string; attempt: number }> {
+      const tos = input.what === 'tos-acceptance';
+      const messageId = await mailer.send({
+        to: input.to,
+        subject: `Reminder ${input.reminderNumber}: ${tos ? 'accept the Google Workspace terms' : 'a transfer token is needed'} for ${input.customerDomain}`,
+        text: [
+          'Hello,',
+          '',
+          tos
+            ? `Google Workspace for ${input.customerDomain} is waiting for you: sign in at ${ADMIN_CONSOLE}${input.adminEmail ? ` as ${input.adminEmail}` : ''} and accept the terms of service.`
+            : `We still need a transfer token to move ${input.customerDomain} to ${mail.resellerName}: generate it at ${TRANSFER_TOKEN_PAGE}.`,
+          `Please do so before ${day(input.deadline)}; after that the order lapses and must be placed again.`,
+          ...signature,
+        ].join('\n'),
+      });
+      return { messageId, attempt: activityInfo().attempt };
+    },
+
+    /** Tells the reseller's sales contact that an onboarding failed, was cancelled, or expired. */
+    async notifySales(input: SalesNoticeInput): Promise<{ messageId: string; attempt: number }> {
+      const messageId = await mailer.send({
+        to: input.to ?? mail.salesNotifyEmail,
+        subject: `Onboarding of ${input.customerDomain} ${input.outcome}`,
+        text: [`The onboarding of ${input.customerDomain} ${input.outcome}.`, '', ...input.lines].join('\n'),
       });
       return { messageId, attempt: activityInfo().attempt };
     },

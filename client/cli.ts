@@ -6,6 +6,7 @@
  * 3 no onboarding for that domain · 4 Temporal unreachable.
  */
 import { readFileSync } from 'node:fs';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Command, CommanderError, Option } from 'commander';
 import { OrderValidationError } from '../order/order';
 import { STAGES, type OnboardingStatus } from '../workflows/messages';
@@ -112,6 +113,45 @@ export function buildCli(connect: () => Promise<OnboardingClient & { close(): Pr
     });
 
   program
+    .command('transfer-token')
+    .description("hand over the customer's transfer token (domain already managed by Google or another reseller)")
+    .argument('<domain>')
+    .argument('<token>')
+    .action(async (domain: string, token: string) => {
+      await withClient(async (client) => {
+        const outcome = await client.provideTransferToken(domain, token);
+        print(outcome, () => `${outcome.outcome}: ${outcome.message}`);
+        if (outcome.outcome === 'refused') process.exitCode = EXIT.invalidInput;
+      });
+    });
+
+  program
+    .command('extend-deadline')
+    .description('move the deadline of the customer wait (terms or transfer token)')
+    .argument('<domain>')
+    .option('--by <duration>', 'push it by a duration, e.g. "7 days"')
+    .option('--until <iso>', 'set it to an ISO date-time')
+    .action(async (domain: string, options: { by?: string; until?: string }) => {
+      await withClient(async (client) => {
+        const result = await client.extendDeadline(domain, options);
+        print(result, () => `New deadline for ${domain}: ${result.deadline}`);
+      });
+    });
+
+  program
+    .command('cancel')
+    .description('cancel an onboarding: undo what can be undone and tell sales')
+    .argument('<domain>')
+    .requiredOption('--reason <text>', 'why (shown in the status and sent to sales)')
+    .option('--requested-by <who>')
+    .action(async (domain: string, options: { reason: string; requestedBy?: string }) => {
+      await withClient(async (client) => {
+        await client.cancel(domain, options.reason, options.requestedBy);
+        print({ customerDomain: domain, cancelRequested: true }, () => `Cancellation requested for ${domain}.`);
+      });
+    });
+
+  program
     .command('list')
     .description('list onboardings, newest first')
     .addOption(new Option('--stage <stage>', 'only those at this stage').choices(STAGES))
@@ -142,6 +182,8 @@ export async function runCli(argv: string[], connect?: () => Promise<OnboardingC
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.ok : EXIT.invalidInput; // help/version print and exit 0; usage errors are bad input
     }
+    // The workflow refused an update (its validator): the input was wrong for this onboarding now.
+    if (err instanceof WorkflowUpdateFailedError && err.cause) err = new CliError(err.cause.message, EXIT.invalidInput);
     const [code, kind]: [number, string] =
       err instanceof OrderValidationError ? [EXIT.invalidInput, 'invalid-order']
       : err instanceof CliError ? [err.exitCode, err.exitCode === EXIT.unreachable ? 'unreachable' : 'invalid-input']

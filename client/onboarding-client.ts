@@ -4,18 +4,23 @@
  */
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { normalizeDomain, validateOrder, type Order, type OrderPolicy } from '../order/order';
+import { normalizeDomain, validateOrder, validateTransferToken, type Order, type OrderPolicy } from '../order/order';
 import {
+  cancellationReasonSignal,
   CustomerDomainAttribute,
+  extendDeadlineUpdate,
+  provideTransferTokenUpdate,
   OnboardingStageAttribute,
   onboardingWorkflowId,
   statusQuery,
   TASK_QUEUE,
   tosAcceptedSignal,
   WORKFLOW_TYPE,
+  type DeadlineExtension,
   type OnboardingStatus,
   type Stage,
   type TosAcceptance,
+  type TransferTokenOutcome,
 } from '../workflows/messages';
 import type { onboardCustomer } from '../workflows/onboard-customer';
 
@@ -101,6 +106,32 @@ export class OnboardingClient {
   /** Reports that the customer accepted the terms (only the customer can accept; this only tells the workflow). */
   async acceptTos(customerDomain: string, acceptance: TosAcceptance = {}): Promise<void> {
     await this.notFoundAware(customerDomain, () => this.handle(customerDomain).signal(tosAcceptedSignal, acceptance));
+  }
+
+  /**
+   * Hands over the customer's transfer token. A malformed token is refused here and by the
+   * workflow's validator (nothing changes); otherwise this returns once Google accepted or refused it.
+   */
+  async provideTransferToken(customerDomain: string, token: string): Promise<TransferTokenOutcome> {
+    validateTransferToken(token);
+    return this.notFoundAware(customerDomain, () => this.handle(customerDomain).executeUpdate(provideTransferTokenUpdate, { args: [token] }));
+  }
+
+  /** Moves the deadline of the customer wait; returns the new deadline. */
+  async extendDeadline(customerDomain: string, extension: DeadlineExtension): Promise<{ deadline: string }> {
+    return this.notFoundAware(customerDomain, () => this.handle(customerDomain).executeUpdate(extendDeadlineUpdate, { args: [extension] }));
+  }
+
+  /**
+   * Cancels the onboarding: it undoes what can be undone, tells sales, and ends `cancelled`.
+   * Temporal's cancel request carries no reason, so the reason goes first, as a signal.
+   */
+  async cancel(customerDomain: string, reason: string, requestedBy?: string): Promise<void> {
+    await this.notFoundAware(customerDomain, async () => {
+      const handle = this.handle(customerDomain);
+      await handle.signal(cancellationReasonSignal, { reason, ...(requestedBy ? { requestedBy } : {}) });
+      await handle.cancel();
+    });
   }
 
   async status(customerDomain: string): Promise<OnboardingStatus> {

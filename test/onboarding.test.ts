@@ -2,7 +2,6 @@
  * End-to-end onboardings on a real Temporal dev server, with the real worker, activities and
  * googleapis client over HTTP against the Google emulator, and real SMTP into its sink.
  */
-import { WorkflowFailedError } from '@temporalio/client';
 import type { RequestLogEntry } from '../emulator/faults';
 import { onboardingWorkflowId } from '../workflows/messages';
 import { startOnboardingStack, waitForStatus, type OnboardingStack } from './support/onboarding-stack';
@@ -133,15 +132,3 @@ test('makeAdmin right after creation is retried past Google\'s eventual consiste
     await stack.google.updateSettings({ adminPropagationCalls: 0 });
   }
 }, 60_000);
-
-test('a customer that Google or another reseller manages ends failed with a clear reason', async () => {
-  const domain = uniqueDomain('taken');
-  await stack.google.seed({ customers: [{ customerDomain: domain, owner: 'other-reseller' }] });
-  await stack.client.start(domainOrder(domain));
-  const error = await stack.client.result(domain).catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(WorkflowFailedError);
-  expect((error as WorkflowFailedError).cause?.message).toBe('customer already exists: transfer required');
-  const status = await stack.client.status(domain);
-  expect(status).toMatchObject({ stage: 'failed', failure: { type: 'CustomerExistsElsewhere' } });
-  expect((await stack.google.state()).users.filter((u) => u.primaryEmail.endsWith(domain))).toHaveLength(0);
-});

@@ -3,7 +3,9 @@
  * everything locally: Google's endpoints are the emulator's, e-mail goes to its SMTP sink.
  * Production sets GOOGLE_BACKEND=google and a service account (see README).
  */
+import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
+import type { WaitDefaults } from '../activities/dependencies';
 import type { GoogleClientConfig } from '../activities/google-clients';
 import { orderPolicyFromEnv } from '../order/policy-env';
 import { temporalSettingsFromEnv, type TemporalSettings } from '../client/temporal-connection';
@@ -11,16 +13,33 @@ import { temporalSettingsFromEnv, type TemporalSettings } from '../client/tempor
 export const EMULATOR_DEFAULT_URL = 'http://127.0.0.1:8090';
 export const EMULATOR_DEFAULT_SMTP_URL = 'smtp://127.0.0.1:2525';
 
+/** A Temporal duration ("3 days", "1h", "90m"), to milliseconds. */
+const duration = z.string().transform((value, ctx) => {
+  try {
+    const ms = msToNumber(value as Parameters<typeof msToNumber>[0]);
+    if (ms > 0) return ms;
+  } catch {
+    // reported below
+  }
+  ctx.issues.push({ code: 'custom', message: 'must be a duration such as "3 days", "12h" or "90m"', input: value });
+  return z.NEVER;
+});
+const durations = z.string().transform((value) => value.split(',').map((d) => d.trim()).filter(Boolean)).pipe(z.array(duration));
+
 const envSchema = z.object({
   GOOGLE_BACKEND: z.enum(['emulator', 'google']).default('emulator'),
   GOOGLE_API_ROOT_URL: z.url().optional(),
   GOOGLE_ACCESS_TOKEN: z.string().min(1).default('local-emulator-token'),
   GOOGLE_SERVICE_ACCOUNT_KEY_FILE: z.string().min(1).optional(),
   GOOGLE_IMPERSONATE_ADMIN: z.email().optional(),
-  GOOGLE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(55_000).default(30_000),
+  GOOGLE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(25_000).default(20_000), // below the activities' 30 s
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').default(EMULATOR_DEFAULT_SMTP_URL),
   MAIL_FROM: z.string().min(3).default('Workspace onboarding <onboarding@reseller.example>'),
   RESELLER_NAME: z.string().min(1).default('Your Google Workspace reseller'),
+  SALES_NOTIFY_EMAIL: z.email().default('sales@reseller.example'),
+  TOS_CHECK_EVERY: duration.default(msToNumber('1 hour')),
+  CUSTOMER_REMINDERS: durations.default([msToNumber('3 days'), msToNumber('7 days')]),
+  CUSTOMER_WAIT_DEADLINE: duration.default(msToNumber('30 days')),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -30,6 +49,8 @@ export interface WorkerConfig {
   smtpUrl: string;
   mailFrom: string;
   resellerName: string;
+  salesNotifyEmail: string;
+  waits: WaitDefaults;
   allowedCountries: readonly string[];
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
@@ -71,6 +92,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     resellerName: e.RESELLER_NAME,
+    salesNotifyEmail: e.SALES_NOTIFY_EMAIL,
+    waits: { tosCheckEveryMs: e.TOS_CHECK_EVERY, remindersMs: e.CUSTOMER_REMINDERS, deadlineMs: e.CUSTOMER_WAIT_DEADLINE },
     allowedCountries: orderPolicyFromEnv(env).allowedCountries,
     logLevel: e.LOG_LEVEL,
   };

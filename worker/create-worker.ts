@@ -28,7 +28,8 @@ export async function createOnboardingWorker(options: {
     google: createGoogleClients(config.google),
     mailer,
     policy: { allowedCountries: config.allowedCountries },
-    mail: { resellerName: config.resellerName },
+    mail: { resellerName: config.resellerName, salesNotifyEmail: config.salesNotifyEmail },
+    waits: config.waits,
   });
   const worker = await Worker.create({
     connection: options.connection,

@@ -4,7 +4,7 @@
  * the workflow, the client library and the tests, so each name is written once.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const TASK_QUEUE = 'customer-onboarding';
 export const WORKFLOW_TYPE = 'onboardCustomer';
@@ -44,6 +44,29 @@ export interface TosAcceptance {
 /** The customer signed in and accepted the Google Workspace terms (only the customer can). */
 export const tosAcceptedSignal = defineSignal<[TosAcceptance?]>('tosAccepted');
 
+/** Why an operator or the sales system cancels; sent just before Temporal's own cancel request (which carries no reason). */
+export const cancellationReasonSignal = defineSignal<[{ reason: string; requestedBy?: string }]>('cancellationReason');
+
+export interface TransferTokenOutcome {
+  outcome: 'transferred' | 'refused' | 'not-needed';
+  message: string;
+}
+/**
+ * The customer's transfer token, from the sales system. The validator rejects a malformed token at
+ * once (the caller gets the error, the workflow is untouched); the update returns once the token
+ * has been tried: transferred, or refused by Google (the onboarding then waits for another).
+ */
+export const provideTransferTokenUpdate = defineUpdate<TransferTokenOutcome, [string]>('provideTransferToken');
+
+export interface DeadlineExtension {
+  /** The new deadline, as an ISO date-time... */
+  until?: string;
+  /** ...or how far to push the current one, as a Temporal duration ("7 days"). */
+  by?: string;
+}
+/** Moves the deadline of the current wait (terms acceptance or transfer token). Returns the new deadline. */
+export const extendDeadlineUpdate = defineUpdate<{ deadline: string }, [DeadlineExtension]>('extendDeadline');
+
 export interface StepRecord {
   name: string;
   startedAt: string;
@@ -53,16 +76,46 @@ export interface StepRecord {
   outcome?: string;
 }
 
+export interface WaitStatus {
+  what: 'tos-acceptance' | 'transfer-token';
+  since: string;
+  deadline: string;
+  nextReminder?: string;
+  /** Terms acceptance only: when the onboarding next asks Google whether the customer accepted. */
+  nextCheck?: string;
+  remindersSent: number;
+}
+
+export interface TransferredSubscription {
+  subscriptionId: string;
+  skuId: string;
+  skuName?: string;
+  planName: string;
+  seats: number;
+}
+
+export interface CompensationReport {
+  undone: string[];
+  /** Compensations that kept failing: an operator must finish them by hand. */
+  failed: string[];
+  /** What the APIs cannot undo (e.g. a customer record cannot be deleted). */
+  cannotUndo: string[];
+}
+
 export interface OnboardingStatus {
   stage: Stage;
   customerDomain: string;
   customerId?: string;
   adminEmail?: string;
   steps: StepRecord[];
-  /** What the onboarding is waiting for, and until when. */
-  waitingFor?: { what: 'tos-acceptance' | 'transfer-token'; since: string; deadline?: string };
+  /** What the onboarding is waiting for, until when, and what it does meanwhile. */
+  waitingFor?: WaitStatus;
   tosAccepted?: { at: string; via: 'signal' | 'detected'; reportedBy?: string };
+  transfer?: { tokensTried: number; lastRefusal?: string; transferred?: TransferredSubscription[] };
   failure?: { type: string; message: string };
+  cancellation?: { reason: string; requestedBy?: string; at: string };
+  expired?: { what: WaitStatus['what']; at: string };
+  compensation?: CompensationReport;
 }
 
 export const statusQuery = defineQuery<OnboardingStatus>('status');

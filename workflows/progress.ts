@@ -16,13 +16,14 @@ const now = () => new Date().toISOString(); // deterministic inside a workflow: 
 export class Progress {
   private readonly status: OnboardingStatus;
 
-  constructor(customerDomain: string) {
-    this.status = { stage: 'validating', customerDomain, steps: [] };
+  /** A fresh onboarding, or (after continue-as-new) the status the previous run handed over. */
+  constructor(customerDomain: string, carried?: OnboardingStatus) {
+    this.status = carried ?? { stage: 'validating', customerDomain, steps: [] };
     upsertSearchAttributes([
-      { key: CustomerDomainAttribute, value: customerDomain },
-      { key: OnboardingStageAttribute, value: 'validating' },
+      { key: CustomerDomainAttribute, value: this.status.customerDomain },
+      { key: OnboardingStageAttribute, value: this.status.stage },
     ]);
-    this.describe('Validating the order.');
+    if (!carried) this.describe('Validating the order.');
   }
 
   get stage(): Stage {
@@ -46,12 +47,20 @@ export class Progress {
     this.describe(details);
   }
 
-  private describe(details: string): void {
+  /** Says in the Web UI what is happening (markdown), with the wait's schedule when there is one. */
+  describe(details: string): void {
     const { customerDomain, customerId, adminEmail } = this.status;
     const facts = [`**${customerDomain}** — stage \`${this.status.stage}\``];
     if (customerId) facts.push(`customer \`${customerId}\``);
     if (adminEmail) facts.push(`admin ${adminEmail}`);
-    setCurrentDetails(`${facts.join(' · ')}\n\n${details}`);
+    const wait = this.status.waitingFor;
+    const schedule = wait
+      ? [
+          `\n\n| waiting for | since | next reminder | next check | deadline |\n|---|---|---|---|---|`,
+          `| ${wait.what} | ${wait.since} | ${wait.nextReminder ?? '—'} | ${wait.nextCheck ?? '—'} | ${wait.deadline} |`,
+        ].join('\n')
+      : '';
+    setCurrentDetails(`${facts.join(' · ')}\n\n${details}${schedule}`);
   }
 
   /** Records a step around `run`; `attempt` in the result (from the activity) becomes the step's attempt count. */

@@ -22,6 +22,8 @@ export function workerSettingsFor(emulator: RunningEmulator, overrides: Partial<
     smtpUrl: `smtp://127.0.0.1:${emulator.smtpPort}`,
     mailFrom: 'Onboarding tests <onboarding@reseller.example>',
     resellerName: 'Test Reseller',
+    salesNotifyEmail: 'sales@reseller.example',
+    waits: { tosCheckEveryMs: 3_600_000, remindersMs: [3 * 86_400_000, 7 * 86_400_000], deadlineMs: 30 * 86_400_000 },
     allowedCountries: [],
     ...overrides,
   };

@@ -1,0 +1,136 @@
+/**
+ * The 409 branch (transfer with the customer's token) and the saga (compensations on a permanent
+ * failure and on cancellation), on a real dev server with the real worker and the emulator.
+ */
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { OrderValidationError } from '../order/order';
+import { startOnboardingStack, waitForStatus, type OnboardingStack } from './support/onboarding-stack';
+import { domainOrder, uniqueDomain } from './support/orders';
+
+let stack: OnboardingStack;
+beforeAll(async () => {
+  stack = await startOnboardingStack();
+});
+afterAll(async () => {
+  await stack?.teardown();
+});
+
+const DAY = 86_400_000;
+async function seedExistingCustomer(domain: string) {
+  await stack.google.seed({
+    customers: [
+      {
+        customerDomain: domain,
+        owner: 'google',
+        transferTokens: [
+          { token: `valid-token-${domain}` },
+          { token: `expired-token-${domain}`, expiresAt: Date.now() - DAY },
+          { token: `other-reseller-token-${domain}`, forReseller: 'other' },
+        ],
+        subscriptions: [
+          { skuId: '1010020028', planName: 'ANNUAL_MONTHLY_PAY', seats: 12, minimumTransferableSeats: 10 },
+          { skuId: 'Google-Drive-storage-20GB', planName: 'FLEXIBLE', seats: 12, minimumTransferableSeats: 1 },
+        ],
+      },
+    ],
+  });
+}
+
+test('an existing customer with the token in the order is transferred, all subscriptions, with nothing else created', async () => {
+  const domain = uniqueDomain('transfer');
+  await seedExistingCustomer(domain);
+  await stack.client.start(domainOrder(domain, { transferToken: `valid-token-${domain}` }));
+  const final = await stack.client.result(domain);
+  expect(final.stage).toBe('transferred');
+  expect(final.transfer?.transferred?.map((s) => s.skuId).sort()).toEqual(['1010020028', 'Google-Drive-storage-20GB']);
+  expect(final.transfer?.transferred?.find((s) => s.skuId === '1010020028')).toMatchObject({ planName: 'ANNUAL_MONTHLY_PAY', seats: 12 });
+
+  const state = await stack.google.state();
+  const customer = state.customers.find((c) => c.customerDomain === domain);
+  expect(customer?.owner).toBe('this-reseller');
+  expect(state.subscriptions.filter((s) => s.customerId === customer?.customerId).map((s) => s.owner)).toEqual(['this-reseller', 'this-reseller']);
+  expect(state.users.filter((u) => u.customerId === customer?.customerId)).toHaveLength(0);
+  // The token never reaches the emulator's log in clear (nor, below, the status).
+  expect(JSON.stringify(await stack.google.requests())).not.toContain(`valid-token-${domain}`);
+  expect(JSON.stringify(final)).not.toContain(`valid-token-${domain}`);
+});
+
+test('a token given later by update: a malformed one is rejected at once, an expired one refused, then a valid one transfers', async () => {
+  const domain = uniqueDomain('later');
+  await seedExistingCustomer(domain);
+  await stack.client.start(domainOrder(domain));
+  const waiting = await waitForStatus(() => stack.client.status(domain), (s) => s.stage === 'awaiting-transfer-token');
+  expect(waiting.waitingFor).toMatchObject({ what: 'transfer-token', remindersSent: 0 });
+  const request = await stack.google.waitForMail((m) => m.subject.includes(domain) && m.subject.includes('transfer token'));
+  expect(request.text).toContain('https://admin.google.com/TransferToken');
+
+  // Malformed: refused by the library before sending, and by the workflow's validator when sent raw.
+  await expect(stack.client.provideTransferToken(domain, 'no')).rejects.toBeInstanceOf(OrderValidationError);
+  const raw = stack.client.handle(domain).executeUpdate('provideTransferToken', { args: ['bad token!'] });
+  await expect(raw).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+  expect((await stack.client.status(domain)).transfer?.tokensTried ?? 0).toBe(0);
+
+  const expired = await stack.client.provideTransferToken(domain, `expired-token-${domain}`);
+  expect(expired.outcome).toBe('refused');
+  const back = await waitForStatus(() => stack.client.status(domain), (s) => s.stage === 'awaiting-transfer-token');
+  expect(back.transfer).toMatchObject({ tokensTried: 1 });
+  expect(back.transfer?.lastRefusal).toMatch(/403/);
+  await stack.google.waitForMail((m) => m.subject.includes(domain) && m.subject.includes('refused'));
+
+  const foreign = await stack.client.provideTransferToken(domain, `other-reseller-token-${domain}`);
+  expect(foreign.outcome).toBe('refused');
+
+  const valid = await stack.client.provideTransferToken(domain, `valid-token-${domain}`);
+  expect(valid).toMatchObject({ outcome: 'transferred' });
+  const final = await stack.client.result(domain);
+  expect(final).toMatchObject({ stage: 'transferred', transfer: { tokensTried: 3 } });
+});
+
+test('a customer already ours is not a transfer: the onboarding carries on', async () => {
+  const domain = uniqueDomain('ours');
+  await stack.google.seed({ customers: [{ customerDomain: domain, owner: 'this-reseller' }] });
+  await stack.client.start(domainOrder(domain));
+  const waiting = await waitForStatus(() => stack.client.status(domain), (s) => s.stage === 'awaiting-tos' || s.stage === 'failed');
+  expect(waiting.stage).toBe('awaiting-tos');
+  expect(waiting.steps[0]).toMatchObject({ name: 'create-customer', outcome: 'already-ours' });
+});
+
+test('a permanent failure at make-admin undoes the user, says what cannot be undone, and tells sales', async () => {
+  const domain = uniqueDomain('broken');
+  // googleapis sends the user key URL-encoded (@ as %40).
+  await stack.google.addFault({ method: 'POST', path: `^/admin/directory/v1/users/admin%40${domain.replace(/\./g, '\\.')}/makeAdmin$`, status: 400, times: 1 });
+  await stack.client.start(domainOrder(domain, { salesContactEmail: 'rep@reseller.example' }));
+  const error = await stack.client.result(domain).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+
+  const status = await stack.client.status(domain);
+  expect(status.stage).toBe('failed');
+  expect(status.failure?.type).toBe('Google.invalid');
+  expect(status.compensation?.undone).toEqual([`delete user admin@${domain}`]); // the grant failed: nothing to revoke
+  expect(status.compensation?.cannotUndo.join()).toContain('no API to delete a customer');
+
+  const state = await stack.google.state();
+  expect(state.users.filter((u) => u.primaryEmail === `admin@${domain}`)).toHaveLength(0);
+  const deletes = (await stack.google.requests()).filter((r) => r.method === 'DELETE' && decodeURIComponent(r.path).includes(`admin@${domain}`));
+  expect(deletes.map((r) => r.status)).toEqual([204]);
+  const salesMail = await stack.google.waitForMail((m) => m.subject === `Onboarding of ${domain} failed`);
+  expect(salesMail.to).toEqual(['rep@reseller.example']);
+  expect(salesMail.text).toContain(`delete user admin@${domain}`);
+});
+
+test('cancelling while awaiting the terms undoes the admin and the user, with the reason', async () => {
+  const domain = uniqueDomain('cancel');
+  await stack.client.start(domainOrder(domain));
+  await waitForStatus(() => stack.client.status(domain), (s) => s.stage === 'awaiting-tos');
+  await stack.client.cancel(domain, 'customer changed their mind', 'test');
+  await expect(stack.client.result(domain)).rejects.toBeInstanceOf(WorkflowFailedError);
+  const status = await stack.client.status(domain);
+  expect(status.stage).toBe('cancelled');
+  expect(status.cancellation).toMatchObject({ reason: 'customer changed their mind', requestedBy: 'test' });
+  expect(status.compensation?.undone).toEqual([`revoke super admin of admin@${domain}`, `delete user admin@${domain}`]);
+  expect(status.compensation?.failed).toEqual([]);
+  expect((await stack.google.state()).users.filter((u) => u.primaryEmail === `admin@${domain}`)).toHaveLength(0);
+  const described = await stack.client.handle(domain).describe();
+  expect(described.status.name).toBe('CANCELLED');
+  await stack.google.waitForMail((m) => m.subject === `Onboarding of ${domain} cancelled` && m.text.includes('customer changed their mind'));
+});

@@ -1,0 +1,40 @@
+/** How the workflow calls its activities: timeouts and retry policies in one place, and a summary per call for the Web UI. */
+import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { OnboardingActivities } from '../activities';
+
+type Name = keyof OnboardingActivities;
+type Call<K extends Name> = ReturnType<OnboardingActivities[K]>;
+
+/**
+ * Google advises waiting a few seconds, then slowing down, and giving up after 5–7 tries. The
+ * start-to-close timeout bounds how long a call may hang and how soon the work of a crashed worker
+ * is retried elsewhere; googleapis' own request timeout (GOOGLE_REQUEST_TIMEOUT_MS) stays below it.
+ */
+export const GOOGLE_CALL: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
+};
+/** Undoing must outlast a bad hour at Google: more patient than a forward step. */
+export const COMPENSATION_CALL: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 12 },
+};
+/** A periodic acceptance check that fails is simply tried again at the next check. */
+export const CHECK_CALL: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 3 },
+};
+
+const activities = proxyActivities<OnboardingActivities>(GOOGLE_CALL);
+
+/** Runs an activity with the given options and a one-line summary that the Web UI shows on its event. */
+export function runActivity<K extends Name>(options: ActivityOptions, name: K, summary: string, ...args: Parameters<OnboardingActivities[K]>): Call<K> {
+  const activity = activities[name] as unknown as { executeWithOptions(options: ActivityOptions, args: unknown[]): Call<K> };
+  return activity.executeWithOptions({ ...options, summary }, args);
+}
+
+export function run<K extends Name>(name: K, summary: string, ...args: Parameters<OnboardingActivities[K]>): Call<K> {
+  return runActivity(GOOGLE_CALL, name, summary, ...args);
+}
+
+export const local = proxyLocalActivities<Pick<OnboardingActivities, 'waitDefaults'>>({ startToCloseTimeout: '5 seconds' });
