@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Command, CommanderError, Option } from 'commander';
-import { OrderValidationError } from '../order/order';
+import { OrderValidationError, validateOrder } from '../order/order';
+import { orderPolicyFromEnv } from '../order/policy-env';
 import { STAGES, type OnboardingStatus } from '../workflows/messages';
 import { connectFromEnv } from './connect-from-env';
 import { OnboardingNotFoundError, type OnboardingClient } from './onboarding-client';
@@ -78,7 +79,8 @@ export function buildCli(connect: () => Promise<OnboardingClient & { close(): Pr
     .description('validate an order and start its onboarding (or show the one that exists)')
     .argument('<order.json>', 'the order file, or - for standard input')
     .action(async (file: string) => {
-      const order = readOrder(file);
+      // Refused before connecting: a bad order never reaches Temporal, nor needs it to be refused.
+      const order = validateOrder(readOrder(file), orderPolicyFromEnv());
       await withClient(async (client) => {
         const started = await client.start(order);
         print(started, () =>

@@ -4,15 +4,16 @@
  * The client library and the CLI call `validateOrder` before anything is started; the workflow
  * calls it again (orders can also arrive through `temporal workflow start`) and fails at once,
  * non-retryably, with the same messages. This file is bundled into the workflow sandbox, so it may
- * only use deterministic, dependency-light code (zod, the userland `punycode`).
+ * only use deterministic, dependency-light code (zod, the userland `punycode`): no Node built-ins,
+ * no `URL`, no `structuredClone`.
  *
  * Error messages name the field and the rule, never the value: a value may be a password or a token.
  */
 // The userland `punycode` package under an npm alias: the bare name is Node's deprecated built-in,
 // which the workflow bundler refuses (and which Node itself warns about).
-import { toASCII } from 'punycode-userland';
+import { toASCII, toUnicode } from 'punycode-userland';
 import { z } from 'zod';
-import { GOOGLE_LANGUAGE_CODES } from './google-languages';
+import { GOOGLE_LANGUAGE_CODES, type GoogleLanguageCode } from './google-languages';
 import { isIsoCountryCode } from './iso-countries';
 
 /** Google's limit for every postal address field. */
@@ -38,60 +39,175 @@ export interface OrderProblem {
   rule: string;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Domains
+
+/**
+ * UTS #46's mapping, closely enough: compatibility forms folded (full-width `ｅｘａｍｐｌｅ` is
+ * `example`), lower case, ideographic full stops as dots, no trailing root dot.
+ */
+function foldDomain(domain: string): string {
+  return domain.trim().normalize('NFKC').toLowerCase().replace(/[\u3002\uff0e\uff61]/g, '.').replace(/\.$/, '');
+}
+
 /** Lower-cases, drops a trailing dot and turns an international name into punycode (`bücher.de` → `xn--bcher-kva.de`). */
 export function normalizeDomain(domain: string): string {
-  const lowered = domain.trim().toLowerCase().replace(/\.$/, '');
+  const folded = foldDomain(domain);
   try {
-    return toASCII(lowered);
+    return toASCII(folded);
   } catch {
-    return lowered; // left as is: the syntax check below reports it
+    return folded; // left as is: validation reports it
   }
 }
 
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+const PRINTABLE_ASCII = /^[ -~]*$/;
+const LDH_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const TLD = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
-function domainRule(domain: string): string | undefined {
-  if (domain.length > 253) return 'must be at most 253 characters';
-  if (domain.startsWith('www.')) return 'must be the bare domain, without "www."';
-  const labels = domain.split('.');
-  if (labels.length < 2) return 'must be a domain name such as example.com';
-  if (!labels.every((label) => LABEL.test(label)) || !TLD.test(labels[labels.length - 1] ?? '')) {
-    return 'must be a domain name: labels of letters, digits and hyphens, separated by dots';
+/** IDNA2008's letters and digits (Ll Lu Lo Lm Mn Mc Nd) and the hyphen: no symbols (emoji), punctuation or invisible characters. */
+const IDN_LABEL = /^[\p{Ll}\p{Lu}\p{Lo}\p{Lm}\p{Mn}\p{Mc}\p{Nd}-]+$/u;
+/** Variation selectors are marks (Mn), but only ever turn characters into emoji. */
+const VARIATION_SELECTOR = /[\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/u;
+/** Scripts with look-alike letters (Latin `a`, Cyrillic `а`, Greek `ο`): mixing them in a label is a spoofing trick. */
+const CONFUSABLE_SCRIPTS = [/\p{Script=Latin}/u, /\p{Script=Greek}/u, /\p{Script=Cyrillic}/u];
+
+/** An `xn--` label decoded, or undefined when it is not the canonical punycode of a valid Unicode label. */
+function decodeLabel(label: string): string | undefined {
+  if (!label.startsWith('xn--')) return label;
+  try {
+    const unicode = toUnicode(label);
+    return !PRINTABLE_ASCII.test(unicode) && foldDomain(unicode) === unicode && toASCII(unicode) === label ? unicode : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function unicodeLabelRule(label: string): string | undefined {
+  if (!IDN_LABEL.test(label) || VARIATION_SELECTOR.test(label)) {
+    return 'may contain only letters, digits and hyphens (no symbols, emoji, punctuation or invisible characters)';
+  }
+  if (/^\p{M}/u.test(label)) return 'must not start a label with a combining mark';
+  if (CONFUSABLE_SCRIPTS.filter((script) => script.test(label)).length > 1) {
+    return 'must not mix Latin, Greek and Cyrillic letters in one label (look-alike characters)';
   }
   return undefined;
 }
 
+type ParsedDomain = { domain: string; rule?: undefined } | { rule: string };
+
+/** Validates a domain as typed (Unicode or punycode) and returns its normalized ASCII form. */
+function parseDomain(input: string): ParsedDomain {
+  const folded = foldDomain(input);
+  // A code point is at most two UTF-16 units, and punycode never shortens a label.
+  if (folded.length > 2 * 253) return { rule: 'must be at most 253 characters' };
+  if (folded.startsWith('www.')) return { rule: 'must be the bare domain, without "www."' };
+  const labels = folded.split('.');
+  if (labels.length < 2) return { rule: 'must be a domain name such as example.com' };
+  const ascii: string[] = [];
+  for (const label of labels) {
+    const unicode = decodeLabel(label);
+    if (unicode === undefined) return { rule: 'must not contain malformed punycode (xn--) labels' };
+    if (!PRINTABLE_ASCII.test(unicode)) {
+      const rule = unicodeLabelRule(unicode);
+      if (rule) return { rule };
+    }
+    ascii.push(toASCII(unicode));
+  }
+  const domain = ascii.join('.');
+  if (domain.length > 253) return { rule: 'must be at most 253 characters' };
+  if (!ascii.every((label) => LDH_LABEL.test(label)) || !TLD.test(ascii[ascii.length - 1] ?? '')) {
+    return { rule: 'must be a domain name: labels of letters, digits and hyphens, separated by dots' };
+  }
+  return { domain };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field types
+
+const EMAIL_RULE = 'must be an e-mail address such as name@example.com';
 const EMAIL_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
-/** Normalizes the domain part of an address (lower case, punycode); the local part is kept as typed. */
-function normalizeEmail(address: string): string {
-  const at = address.lastIndexOf('@');
-  if (at < 1) return address.trim();
-  return `${address.slice(0, at).trim()}@${normalizeDomain(address.slice(at + 1))}`;
-}
-function emailDomain(address: string): string {
-  return address.slice(address.lastIndexOf('@') + 1);
-}
-const email = () =>
+/** What Google allows in a username: letters, digits, dashes, underscores, apostrophes and dots. */
+const GOOGLE_USERNAME = /^[A-Za-z0-9_'-]+(?:\.[A-Za-z0-9_'-]+)*$/;
+const GOOGLE_USERNAME_RULE = "must be an e-mail address whose name part has only letters, digits, - _ ' and .";
+
+/** An address, its domain normalized (lower case, punycode); the local part is kept as typed. */
+const email = (local = EMAIL_LOCAL, rule = EMAIL_RULE) =>
   z
     .string()
     .max(254, { error: 'must be at most 254 characters' })
-    .transform(normalizeEmail)
-    .check((ctx) => {
-      const at = ctx.value.lastIndexOf('@');
-      const local = ctx.value.slice(0, at);
-      if (at < 1 || local.length > 64 || !EMAIL_LOCAL.test(local) || domainRule(ctx.value.slice(at + 1))) {
-        ctx.issues.push({ code: 'custom', message: 'must be an e-mail address such as name@example.com', input: ctx.value });
+    .transform((typed, ctx) => {
+      const address = typed.trim();
+      const at = address.lastIndexOf('@');
+      const localPart = address.slice(0, at);
+      const domain = parseDomain(address.slice(at + 1));
+      if (at < 1 || localPart.length > 64 || !local.test(localPart) || domain.rule !== undefined) {
+        ctx.addIssue({ code: 'custom', message: rule, input: undefined });
+        return z.NEVER;
       }
+      const normalized = `${localPart}@${domain.domain}`;
+      if (normalized.length > 254) {
+        ctx.addIssue({ code: 'custom', message: 'must be at most 254 characters', input: undefined });
+        return z.NEVER;
+      }
+      return normalized;
     });
+const emailDomain = (address: string) => address.slice(address.lastIndexOf('@') + 1);
 
+/**
+ * Control characters (CR/LF header injection), line separators, bidi overrides and isolates
+ * (text shown in another order than stored), zero-width and other invisible characters, lone
+ * surrogates. ZWJ/ZWNJ stay allowed: Persian and Indic names need them.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cs}\u00AD\u061C\u180E\u200B\u200E\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]/u;
 const text = (max: number) =>
   z
     .string()
     .trim()
     .min(1, { error: 'must not be empty' })
     .max(max, { error: `must be at most ${max} characters` })
-    .refine((value) => ![...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), { error: 'must not contain control characters' });
+    .refine((value) => !INVISIBLE.test(value), { error: 'must not contain control, invisible or text-direction characters' });
 const optionalText = (max: number) => text(max).optional();
+
+/**
+ * Google: names may hold Unicode letters, digits, spaces, dashes, slashes and periods; apostrophes
+ * for O'Brien, ZWNJ/ZWJ for Persian and Indic spellings.
+ */
+const PERSON_NAME = /^(?:[\p{L}\p{M}\p{N} .'’/-]|\u200C|\u200D)+$/u;
+const personName = () => text(ADMIN_NAME_MAX).regex(PERSON_NAME, { error: "may contain only letters, digits, spaces and . - / '" });
+
+/** Every country's postal codes are Latin letters and digits, at most separated by single spaces or hyphens. */
+const POSTAL_CODE = /^[A-Za-z0-9]+(?:[ -][A-Za-z0-9]+)*$/;
+const normalizeCountry = (code: string) => code.trim().toUpperCase();
+
+/** BCP 47 tags are case-insensitive: `PT-br` is Google's `pt-BR`. */
+const LANGUAGE_BY_LOWER_CASE = new Map<string, GoogleLanguageCode>(GOOGLE_LANGUAGE_CODES.map((code) => [code.toLowerCase(), code]));
+const LANGUAGE_RULE = "must be one of Google's language codes (e.g. en, fr, pt-BR, iw)";
+
+const HASH_FORMATS: Record<(typeof PASSWORD_HASH_FUNCTIONS)[number], { pattern: RegExp; rule: string }> = {
+  MD5: { pattern: /^[0-9a-fA-F]{32}$/, rule: 'must be a hex-encoded MD5 hash (32 hex digits) when passwordHashFunction is MD5' },
+  'SHA-1': { pattern: /^[0-9a-fA-F]{40}$/, rule: 'must be a hex-encoded SHA-1 hash (40 hex digits) when passwordHashFunction is SHA-1' },
+  crypt: {
+    pattern: /^(?:[./0-9A-Za-z]{13}|\$[156]\$(?:rounds=[0-9]{1,9}\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{22,86})$/,
+    rule: 'must be a crypt(3) hash (DES, $1$, $5$ or $6$) when passwordHashFunction is crypt',
+  },
+};
+/** A hex MD5/SHA-1 digest or a modular crypt hash sent as a plain password would become the password itself. */
+const LOOKS_HASHED = /^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|\$[156]\$(?:rounds=[0-9]{1,9}\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{22,86})$/;
+
+/** Whether a field (dotted path) or anything around it already failed; unknown extra keys do not count. */
+function failed(issues: readonly { code?: string; path?: readonly PropertyKey[] }[], path: string): boolean {
+  return issues.some((issue) => {
+    if (issue.code === 'unrecognized_keys') return false;
+    const at = (issue.path ?? []).map(String).join('.');
+    return at === path || at.startsWith(`${path}.`) || path.startsWith(`${at}.`);
+  });
+}
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+// Cross-field rules also run when other fields failed, so that one answer lists every problem; each
+// rule reads only fields that passed on their own.
+const whenObject = { when: (payload: z.core.ParsePayload) => isRecord(payload.value) };
+
+// ---------------------------------------------------------------------------------------------
+// The order
 
 const postalAddress = z.strictObject({
   contactName: text(POSTAL_FIELD_MAX),
@@ -101,43 +217,46 @@ const postalAddress = z.strictObject({
   addressLine3: optionalText(POSTAL_FIELD_MAX),
   locality: optionalText(POSTAL_FIELD_MAX),
   region: optionalText(POSTAL_FIELD_MAX),
-  postalCode: text(POSTAL_FIELD_MAX),
+  postalCode: text(POSTAL_FIELD_MAX).regex(POSTAL_CODE, { error: 'must be letters and digits, optionally separated by spaces or hyphens' }),
   countryCode: z
     .string()
-    .trim()
-    .toUpperCase()
+    .transform(normalizeCountry)
     .refine(isIsoCountryCode, { error: 'must be an ISO 3166-1 alpha-2 country code such as US or FR' }),
 });
 
-const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
 const admin = z
   .strictObject({
-    givenName: text(ADMIN_NAME_MAX),
-    familyName: text(ADMIN_NAME_MAX),
-    primaryEmail: email(),
+    givenName: personName(),
+    familyName: personName(),
+    primaryEmail: email(GOOGLE_USERNAME, GOOGLE_USERNAME_RULE),
     /** A password the customer chose; without it the onboarding generates a temporary one. */
     password: z.string().optional(),
     /** When set, `password` is a hash made with this function rather than the password itself. */
     passwordHashFunction: z.enum(PASSWORD_HASH_FUNCTIONS, { error: `must be one of ${PASSWORD_HASH_FUNCTIONS.join(', ')}` }).optional(),
   })
-  .check((ctx) => {
-    const { password, passwordHashFunction } = ctx.value;
-    const problem = (message: string) =>
-      ctx.issues.push({ code: 'custom', message, path: ['password'], input: undefined });
+  .superRefine((user, ctx) => {
+    if (failed(ctx.issues, 'password') || failed(ctx.issues, 'passwordHashFunction')) return;
+    const { password, passwordHashFunction } = user;
+    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', message, path: [path], input: undefined });
     if (password === undefined) {
-      if (passwordHashFunction) ctx.issues.push({ code: 'custom', message: 'is only allowed together with password', path: ['passwordHashFunction'], input: undefined });
+      if (passwordHashFunction) problem('passwordHashFunction', 'is only allowed together with password');
     } else if (passwordHashFunction) {
-      if (!PRINTABLE_ASCII.test(password) || password.length > 500) problem('must be a hash of printable ASCII characters, at most 500');
+      const format = HASH_FORMATS[passwordHashFunction];
+      if (!format.pattern.test(password)) problem('password', format.rule);
     } else if (password.length < 8 || password.length > 100 || !PRINTABLE_ASCII.test(password)) {
-      problem('must be 8–100 printable ASCII characters');
+      problem('password', 'must be 8–100 printable ASCII characters');
+    } else if (LOOKS_HASHED.test(password)) {
+      problem('password', `looks like a password hash: set passwordHashFunction (${PASSWORD_HASH_FUNCTIONS.join(', ')})`);
     }
-  });
+  }, whenObject);
 
 const orderSchema = z
   .strictObject({
-    customerDomain: z.string().transform(normalizeDomain).check((ctx) => {
-      const rule = domainRule(ctx.value);
-      if (rule) ctx.issues.push({ code: 'custom', message: rule, input: undefined });
+    customerDomain: z.string().transform((typed, ctx) => {
+      const parsed = parseDomain(typed);
+      if (parsed.rule === undefined) return parsed.domain;
+      ctx.addIssue({ code: 'custom', message: parsed.rule, input: undefined });
+      return z.NEVER;
     }),
     customerType: z.enum(['domain', 'team'], { error: 'must be "domain" or "team"' }).default('domain'),
     /** Where Google and this onboarding write to the customer; required for `domain` customers. */
@@ -150,26 +269,43 @@ const orderSchema = z
       .trim()
       .regex(/^\+[1-9][0-9]{1,14}$/, { error: 'must be an E.164 number such as +14155550100' })
       .optional(),
-    language: z.enum(GOOGLE_LANGUAGE_CODES, { error: "must be one of Google's language codes (e.g. en, fr, pt-BR, iw)" }).default('en'),
+    language: z
+      .string()
+      .transform((code, ctx) => {
+        const known = LANGUAGE_BY_LOWER_CASE.get(code.trim().toLowerCase());
+        if (known) return known;
+        ctx.addIssue({ code: 'custom', message: LANGUAGE_RULE, input: undefined });
+        return z.NEVER;
+      })
+      .default('en'),
     admin,
     /** The token the customer generated for this reseller, when the domain already belongs to a Google customer. */
     transferToken: z.string().regex(TRANSFER_TOKEN_PATTERN, { error: TRANSFER_TOKEN_RULE }).optional(),
     /** Who at the reseller hears about failures, cancellations and expiries. */
     salesContactEmail: email().optional(),
   })
-  .check((ctx) => {
-    const order = ctx.value;
-    const push = (path: string[], message: string) => ctx.issues.push({ code: 'custom', message, path, input: undefined });
+  .superRefine((order, ctx) => {
+    const ok = (path: string) => !failed(ctx.issues, path);
+    const push = (path: string[], message: string) => ctx.addIssue({ code: 'custom', message, path, input: undefined });
     const onCustomerDomain = (address: string) => {
       const domain = emailDomain(address);
       return domain === order.customerDomain || domain.endsWith(`.${order.customerDomain}`);
     };
-    if (order.customerType === 'domain' && !order.alternateEmail) push(['alternateEmail'], 'is required for customerType "domain"');
-    if (order.alternateEmail && onCustomerDomain(order.alternateEmail)) push(['alternateEmail'], "must not be on the customer's own domain");
-    if (order.customerType === 'team' && !order.primaryAdmin) push(['primaryAdmin', 'primaryEmail'], 'is required for customerType "team"');
-    if (order.customerType === 'domain' && order.primaryAdmin) push(['primaryAdmin'], 'is only allowed for customerType "team"');
-    if (emailDomain(order.admin.primaryEmail) !== order.customerDomain) push(['admin', 'primaryEmail'], `must be on the customer's domain (${order.customerDomain})`);
-  });
+    if (ok('customerType')) {
+      if (order.customerType === 'domain' && order.alternateEmail === undefined && ok('alternateEmail')) {
+        push(['alternateEmail'], 'is required for customerType "domain"');
+      }
+      if (order.customerType === 'team' && order.primaryAdmin === undefined && ok('primaryAdmin')) push(['primaryAdmin'], 'is required for customerType "team"');
+      if (order.customerType === 'domain' && order.primaryAdmin !== undefined) push(['primaryAdmin'], 'is only allowed for customerType "team"');
+    }
+    if (!ok('customerDomain')) return;
+    if (order.alternateEmail !== undefined && ok('alternateEmail') && onCustomerDomain(order.alternateEmail)) {
+      push(['alternateEmail'], "must not be on the customer's own domain");
+    }
+    if (ok('admin.primaryEmail') && emailDomain(order.admin.primaryEmail) !== order.customerDomain) {
+      push(['admin', 'primaryEmail'], `must be on the customer's domain (${order.customerDomain})`);
+    }
+  }, whenObject);
 
 /** A validated, normalized order. */
 export type Order = z.output<typeof orderSchema>;
@@ -183,40 +319,45 @@ export interface OrderPolicy {
 
 /** Turns a zod issue into a rule that names what is expected but never echoes the value. */
 function ruleOf(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return issue.input === undefined ? 'is required' : `must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}`;
-    case 'unrecognized_keys':
-      return `is not a known field (${issue.keys.join(', ')})`;
-    default:
-      return issue.message;
+  if (issue.code === 'invalid_type') {
+    return issue.input === undefined ? 'is required' : `must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}`;
   }
+  return issue.message;
 }
 
-function fieldOf(issue: z.core.$ZodIssue): string {
-  return issue.path.length ? issue.path.join('.') : '(order)';
+/** An unknown key as a field name: it is input too, so it is cut short and stripped of anything unprintable. */
+function keyName(key: string): string {
+  const printable = key.replace(/[^!-~]/g, '?');
+  return printable.length > 64 ? `${printable.slice(0, 64)}…` : printable;
+}
+
+function problemsOf(issue: z.core.$ZodIssue): OrderProblem[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ field: [...issue.path, keyName(key)].join('.'), rule: 'is not a known field' }));
+  }
+  return [{ field: issue.path.length ? issue.path.join('.') : '(order)', rule: ruleOf(issue) }];
+}
+
+/** The policy check reads the raw input, so that it is reported together with the schema's problems. */
+function countryPolicyProblem(input: unknown, policy: OrderPolicy): OrderProblem | undefined {
+  const allowed = (policy.allowedCountries ?? []).map(normalizeCountry);
+  const address = isRecord(input) ? input.postalAddress : undefined;
+  const typed = isRecord(address) ? address.countryCode : undefined;
+  if (allowed.length === 0 || typeof typed !== 'string') return undefined;
+  const code = normalizeCountry(typed);
+  // A code that is not ISO at all is the schema's to report.
+  if (!isIsoCountryCode(code) || allowed.includes(code)) return undefined;
+  return { field: 'postalAddress.countryCode', rule: `must be a country this reseller sells to (${allowed.join(', ')})` };
 }
 
 /** Validates and normalizes an order; throws `OrderValidationError` listing every problem. */
 export function validateOrder(input: unknown, policy: OrderPolicy = {}): Order {
   const result = orderSchema.safeParse(input, { reportInput: true });
-  if (!result.success) {
-    throw new OrderValidationError(
-      result.error.issues.flatMap((issue) =>
-        issue.code === 'unrecognized_keys'
-          ? issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), rule: 'is not a known field' }))
-          : [{ field: fieldOf(issue), rule: ruleOf(issue) }],
-      ),
-    );
-  }
-  const order = result.data;
-  const allowed = policy.allowedCountries ?? [];
-  if (allowed.length > 0 && !allowed.includes(order.postalAddress.countryCode)) {
-    throw new OrderValidationError([
-      { field: 'postalAddress.countryCode', rule: `must be a country this reseller sells to (${allowed.join(', ')})` },
-    ]);
-  }
-  return order;
+  const problems = result.success ? [] : result.error.issues.flatMap(problemsOf);
+  const country = countryPolicyProblem(input, policy);
+  if (country) problems.push(country);
+  if (!result.success || problems.length > 0) throw new OrderValidationError(problems);
+  return result.data;
 }
 
 /** Validates a transfer token on its own (the `provideTransferToken` update and the CLI). */

@@ -4,6 +4,7 @@
  * clients pointed at the emulator. Nothing is mocked.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { OnboardingClient } from '../../client/onboarding-client';
 import { EmulatorControl } from '../../emulator/control-client';
@@ -36,6 +37,20 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
+/** Temporal's Java test server: timers fire as soon as the workflow is only waiting (`env.sleep` skips time). */
+export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: provisionTemporal().testServer } },
+    client: { dataConverter: fixtureDataConverter() },
+  });
+  // Unlike the dev server, it takes no search attributes on its command line.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((a) => [a.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+  });
+  return env;
+}
+
 export async function startDevServer(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: provisionTemporal().cli }, searchAttributes: SEARCH_ATTRIBUTES, ip: '127.0.0.1' },
@@ -51,14 +66,23 @@ export interface OnboardingStack {
   teardown(): Promise<void>;
 }
 
-export async function startOnboardingStack(options: { worker?: Partial<WorkerSettings> } = {}): Promise<OnboardingStack> {
-  const [env, emulator, workflowBundleCode] = await Promise.all([startDevServer(), startEmulator(), workflowBundle()]);
+export async function startOnboardingStack(
+  options: {
+    worker?: Partial<WorkerSettings>;
+    server?: 'dev' | 'time-skipping';
+    /** 0 makes every workflow task replay from history, as after an eviction. */
+    maxCachedWorkflows?: number;
+  } = {},
+): Promise<OnboardingStack> {
+  const server = options.server === 'time-skipping' ? startTimeSkippingServer() : startDevServer();
+  const [env, emulator, workflowBundleCode] = await Promise.all([server, startEmulator(), workflowBundle()]);
   const { worker, close } = await createOnboardingWorker({
     config: workerSettingsFor(emulator, options.worker),
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     workflowBundle: workflowBundleCode,
     dataConverter: fixtureDataConverter(),
+    ...(options.maxCachedWorkflows !== undefined ? { tuning: { maxCachedWorkflows: options.maxCachedWorkflows } } : {}),
   });
   const running = worker.run();
   return {
