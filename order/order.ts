@@ -12,6 +12,7 @@
 // The userland `punycode` package under an npm alias: the bare name is Node's deprecated built-in,
 // which the workflow bundler refuses (and which Node itself warns about).
 import { toASCII, toUnicode } from 'punycode-userland';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { GOOGLE_LANGUAGE_CODES, type GoogleLanguageCode } from './google-languages';
 import { isIsoCountryCode } from './iso-countries';
@@ -250,6 +251,28 @@ const admin = z
     }
   }, whenObject);
 
+const MAX_WAIT_MS = 365 * 86_400_000;
+/** A Temporal duration ("3 days", "12h", "90m"), kept as written; Temporal itself parses it. */
+const duration = z.string().refine(
+  (value) => {
+    try {
+      const ms = msToNumber(value as Parameters<typeof msToNumber>[0]);
+      return ms >= 1000 && ms <= MAX_WAIT_MS;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'must be a duration between 1 second and 365 days, such as "3 days", "12h" or "90m"' },
+);
+const waitPolicy = z.strictObject({
+  /** How often to ask Google whether the customer accepted the terms. */
+  checkEvery: duration.optional(),
+  /** Reminder e-mails, as offsets from the start of the wait. */
+  reminders: z.array(duration).max(20, { error: 'must list at most 20 reminders' }).optional(),
+  /** When the onboarding gives up (ends `expired`), from the start of the wait. */
+  deadline: duration.optional(),
+});
+
 const orderSchema = z
   .strictObject({
     customerDomain: z.string().transform((typed, ctx) => {
@@ -283,6 +306,8 @@ const orderSchema = z
     transferToken: z.string().regex(TRANSFER_TOKEN_PATTERN, { error: TRANSFER_TOKEN_RULE }).optional(),
     /** Who at the reseller hears about failures, cancellations and expiries. */
     salesContactEmail: email().optional(),
+    /** Overrides of the worker's wait defaults for this order (terms acceptance and transfer token). */
+    waitPolicy: waitPolicy.optional(),
   })
   .superRefine((order, ctx) => {
     const ok = (path: string) => !failed(ctx.issues, path);

@@ -20,11 +20,10 @@ import {
   isCancellation,
   setHandler,
 } from '@temporalio/workflow';
-import { msToNumber } from '@temporalio/common/lib/time';
 import type { WaitDefaults } from '../activities';
 import { customerContactEmail, OrderValidationError, validateOrder, validateTransferToken, type Order } from '../order/order';
 import { CHECK_CALL, local, run, runActivity } from './activity-stubs';
-import { startWait, waitForCustomer, waitStatus, type WaitPolicy, type WaitState } from './customer-wait';
+import { durationMs, startWait, waitForCustomer, waitStatus, type WaitPolicy, type WaitState } from './customer-wait';
 import {
   cancellationReasonSignal,
   extendDeadlineUpdate,
@@ -108,7 +107,7 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
     ({ until, by }) => {
       // The wait loop wakes on the change and refreshes the status and the Web UI itself.
       const current = wait as WaitState;
-      current.deadlineAtMs = until ? Date.parse(until) : current.deadlineAtMs + msToNumber(by as never);
+      current.deadlineAtMs = until ? Date.parse(until) : current.deadlineAtMs + durationMs(by as string);
       return { deadline: new Date(current.deadlineAtMs).toISOString() };
     },
     {
@@ -124,7 +123,7 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
         } else {
           let ms: number;
           try {
-            ms = msToNumber(by as never);
+            ms = durationMs(by as string);
           } catch {
             throw new Error('by: must be a duration such as "7 days"');
           }
@@ -146,10 +145,12 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
     const domain = validOrder.customerDomain;
     const contact = customerContactEmail(validOrder);
     const defaults = carried?.defaults ?? (await local.waitDefaults());
+    // The worker's defaults, overridden by the order where it says so.
+    const overrides = validOrder.waitPolicy ?? {};
     const policy = (check: boolean): WaitPolicy => ({
-      remindersMs: defaults.remindersMs,
-      deadlineMs: defaults.deadlineMs,
-      ...(check ? { checkEveryMs: defaults.tosCheckEveryMs } : {}),
+      remindersMs: overrides.reminders?.map((d) => durationMs(d)) ?? defaults.remindersMs,
+      deadlineMs: overrides.deadline ? durationMs(overrides.deadline) : defaults.deadlineMs,
+      ...(check ? { checkEveryMs: overrides.checkEvery ? durationMs(overrides.checkEvery) : defaults.tosCheckEveryMs } : {}),
     });
 
     /** Hands the wait over to a fresh run (history stays short); never returns. */
