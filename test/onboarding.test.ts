@@ -132,3 +132,14 @@ test('makeAdmin right after creation is retried past Google\'s eventual consiste
     await stack.google.updateSettings({ adminPropagationCalls: 0 });
   }
 }, 60_000);
+
+test('in real time, with short waits: a reminder goes out and acceptance is detected without a signal', async () => {
+  const domain = uniqueDomain('realtime');
+  await onboardToAwaitingTos(domainOrder(domain, { waitPolicy: { checkEvery: '2s', reminders: ['3s'], deadline: '5 minutes' } }));
+  const reminder = await stack.google.waitForMail((m) => m.subject.includes(domain) && m.subject.startsWith('Reminder 1'), 10_000);
+  expect(reminder.text).toContain('accept the terms');
+  await stack.google.acceptTos(domain);
+  const final = await stack.client.result(domain);
+  expect(final).toMatchObject({ stage: 'completed', tosAccepted: { via: 'detected' } });
+  expect(Date.parse(final.tosAccepted?.at ?? '') - Date.parse(reminder.receivedAt)).toBeLessThan(10_000);
+}, 60_000);
