@@ -1,0 +1,98 @@
+/**
+ * Re-records the workflow histories that `npm test` replays (test/histories/*.json): each scenario
+ * runs for real on a Temporal dev server with the worker and the Google emulator, then its history
+ * is saved as JSON. Payloads are encrypted with the public test fixture key, as in the tests.
+ *
+ *   npm run record-histories
+ *
+ * Re-record after a deliberate, versioned change of the workflow; never to make a replay failure go away.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { startOnboardingStack, waitForStatus, type OnboardingStack } from '../test/support/onboarding-stack';
+import { domainOrder, teamOrder } from '../test/support/orders';
+
+const OUT = path.resolve(__dirname, '..', 'test', 'histories');
+
+type Scenario = (stack: OnboardingStack, domain: string) => Promise<void>;
+
+const awaitStage = (stack: OnboardingStack, domain: string, stage: string) =>
+  waitForStatus(() => stack.client.status(domain), (s) => s.stage === stage, 60_000);
+const settle = (stack: OnboardingStack, domain: string) => stack.client.result(domain).catch(() => undefined);
+
+const scenarios: Record<string, Scenario> = {
+  'domain-completed-by-signal': async (stack, domain) => {
+    await stack.client.start(domainOrder(domain));
+    await awaitStage(stack, domain, 'awaiting-tos');
+    await stack.client.acceptTos(domain, { reportedBy: 'recording' });
+    await settle(stack, domain);
+  },
+  'team-completed-detected': async (stack, domain) => {
+    await stack.client.start(teamOrder(domain, { waitPolicy: { checkEvery: '1s' } }));
+    await awaitStage(stack, domain, 'awaiting-tos');
+    await stack.google.acceptTos(domain);
+    await settle(stack, domain);
+  },
+  'retried-steps-completed': async (stack, domain) => {
+    await stack.google.addFault({ method: 'POST', path: '^/apps/reseller/v1/customers$', status: 503, mode: 'after' });
+    await stack.google.updateSettings({ adminPropagationCalls: 1 });
+    await stack.client.start(domainOrder(domain));
+    await awaitStage(stack, domain, 'awaiting-tos');
+    await stack.google.updateSettings({ adminPropagationCalls: 0 });
+    await stack.client.acceptTos(domain);
+    await settle(stack, domain);
+  },
+  'transfer-refused-then-transferred': async (stack, domain) => {
+    await stack.google.seed({
+      customers: [
+        {
+          customerDomain: domain,
+          owner: 'google',
+          transferTokens: [{ token: 'recorded-valid-token' }, { token: 'recorded-expired-token', expiresAt: Date.now() - 86_400_000 }],
+          subscriptions: [{ skuId: '1010020028', planName: 'ANNUAL_MONTHLY_PAY', seats: 10, minimumTransferableSeats: 10 }],
+        },
+      ],
+    });
+    await stack.client.start(domainOrder(domain, { transferToken: 'recorded-expired-token' }));
+    await awaitStage(stack, domain, 'awaiting-transfer-token');
+    await stack.client.provideTransferToken(domain, 'recorded-valid-token');
+    await settle(stack, domain);
+  },
+  'failed-and-compensated': async (stack, domain) => {
+    await stack.google.addFault({ method: 'POST', path: '/makeAdmin$', status: 400 });
+    await stack.client.start(domainOrder(domain));
+    await settle(stack, domain);
+  },
+  'cancelled-while-awaiting-tos': async (stack, domain) => {
+    await stack.client.start(domainOrder(domain));
+    await awaitStage(stack, domain, 'awaiting-tos');
+    await stack.client.cancel(domain, 'recording a cancellation');
+    await settle(stack, domain);
+  },
+  'reminded-then-expired': async (stack, domain) => {
+    await stack.client.start(domainOrder(domain, { waitPolicy: { checkEvery: '1s', reminders: ['2s'], deadline: '4s' } }));
+    await settle(stack, domain);
+  },
+};
+
+async function main(): Promise<void> {
+  const stack = await startOnboardingStack();
+  try {
+    for (const [name, scenario] of Object.entries(scenarios)) {
+      const domain = `${name}.example.com`;
+      await scenario(stack, domain);
+      const status = await stack.client.status(domain);
+      const history = await stack.client.handle(domain).fetchHistory();
+      writeFileSync(path.join(OUT, `${name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
+      console.log(`${name.padEnd(36)} ${status.stage.padEnd(24)} ${history.events?.length} events`);
+    }
+  } finally {
+    await stack.teardown();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
