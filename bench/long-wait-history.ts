@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     // Follow the chain run by run (the time-skipping server has no visibility API to list them).
     const runs: { runId: string; events: number }[] = [];
     for (let runId: string | undefined = started.runId; runId; ) {
-      const history = await stack.env.client.workflow.getHandle(`onboarding:${domain}`, runId).fetchHistory();
+      const history: Awaited<ReturnType<ReturnType<typeof stack.env.client.workflow.getHandle>['fetchHistory']>> = await stack.env.client.workflow.getHandle(`onboarding:${domain}`, runId).fetchHistory();
       const events = history.events ?? [];
       runs.push({ runId, events: events.length });
       runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;

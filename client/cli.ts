@@ -180,12 +180,12 @@ export async function runCli(argv: string[], connect?: () => Promise<OnboardingC
   try {
     await program.parseAsync(argv, { from: 'user' });
     return EXIT.ok;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      return err.exitCode === 0 ? EXIT.ok : EXIT.invalidInput; // help/version print and exit 0; usage errors are bad input
+  } catch (thrown) {
+    if (thrown instanceof CommanderError) {
+      return thrown.exitCode === 0 ? EXIT.ok : EXIT.invalidInput; // help/version print and exit 0; usage errors are bad input
     }
     // The workflow refused an update (its validator): the input was wrong for this onboarding now.
-    if (err instanceof WorkflowUpdateFailedError && err.cause) err = new CliError(err.cause.message, EXIT.invalidInput);
+    const err = thrown instanceof WorkflowUpdateFailedError && thrown.cause ? new CliError(thrown.cause.message, EXIT.invalidInput) : thrown;
     const [code, kind]: [number, string] =
       err instanceof OrderValidationError ? [EXIT.invalidInput, 'invalid-order']
       : err instanceof CliError ? [err.exitCode, err.exitCode === EXIT.unreachable ? 'unreachable' : 'invalid-input']

@@ -1,7 +1,10 @@
 /**
  * `npm run demo`: one whole onboarding through the local stack, start to `completed`.
+ * `npm run demo -- --detect`: the same, but nobody signals: the onboarding notices by itself that
+ * the customer accepted the terms (it polls Google every 2 seconds in this demo).
  * Uses the stack of a running `npm start`, or starts one for the duration of the demo.
  */
+import { parseArgs } from 'node:util';
 import { connectFromEnv } from '../client/connect-from-env';
 import { EmulatorControl } from '../emulator/control-client';
 import type { OnboardingStatus, Stage } from '../workflows/messages';
@@ -33,6 +36,7 @@ async function waitForStage(read: () => Promise<OnboardingStatus>, target: Stage
 }
 
 async function main(): Promise<void> {
+  const { values: flags } = parseArgs({ options: { detect: { type: 'boolean', default: false } } });
   const emulatorUrl = `http://127.0.0.1:${LOCAL.emulatorPort}`;
   let stack: LocalStack | undefined;
   if (await stackAlreadyRunning(emulatorUrl)) {
@@ -54,6 +58,7 @@ async function main(): Promise<void> {
       postalAddress: { contactName: 'Alex Cruz', organizationName: 'Demo Org', postalCode: '94043', countryCode: 'US' },
       language: 'fr',
       admin: { givenName: 'Alex', familyName: 'Cruz', primaryEmail: `admin@${domain}` },
+      ...(flags.detect ? { waitPolicy: { checkEvery: '2s' } } : {}),
     };
     const started = await client.start(order);
     say(`started ${started.workflowId}`);
@@ -64,10 +69,14 @@ async function main(): Promise<void> {
 
     say('the customer signs in to the Admin console and accepts the terms (emulator) ...');
     await google.acceptTos(domain);
-    await client.acceptTos(domain, { reportedBy: 'demo' });
-    say('sales system signalled tosAccepted');
+    if (flags.detect) {
+      say('nobody signals: the onboarding checks Google (users.get agreedToTerms) every 2 seconds ...');
+    } else {
+      await client.acceptTos(domain, { reportedBy: 'demo' });
+      say('sales system signalled tosAccepted');
+    }
     const final = await client.result(domain);
-    say(`stage → ${final.stage}`);
+    say(`stage → ${final.stage} (terms acceptance ${final.tosAccepted?.via === 'detected' ? 'detected by polling Google' : 'reported by signal'})`);
 
     console.log('\nOnboarding completed');
     console.log(`  customer domain  ${final.customerDomain}`);

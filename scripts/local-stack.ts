@@ -10,6 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import pino from 'pino';
 import { startCodecServer } from '../encryption/codec-server';
 import { createDataConverter, loadEncryptionKeys } from '../encryption/keys';
 import { startEmulator } from '../emulator/server';
@@ -92,6 +93,7 @@ export async function startLocalStack(options: { log?: (line: string) => void } 
       port: LOCAL.codecPort,
       keys,
       corsOrigins: [`http://localhost:${LOCAL.uiPort}`, `http://127.0.0.1:${LOCAL.uiPort}`],
+      logger: pino({ level: 'warn', name: 'codec-server' }),
     });
     stops.push(() => codec.close());
 
