@@ -13,6 +13,7 @@ import { orderPolicyFromEnv } from '../order/policy-env';
 import { STAGES, type OnboardingStatus } from '../workflows/messages';
 import { connectFromEnv } from './connect-from-env';
 import { OnboardingNotFoundError, type OnboardingClient } from './onboarding-client';
+import { loadEnvFile } from './env-file';
 
 export const EXIT = { ok: 0, error: 1, invalidInput: 2, notFound: 3, unreachable: 4 } as const;
 
@@ -122,8 +123,8 @@ export function buildCli(connect: () => Promise<OnboardingClient & { close(): Pr
     .action(async (domain: string, token: string) => {
       await withClient(async (client) => {
         const outcome = await client.provideTransferToken(domain, token);
+        if (outcome.outcome === 'refused') throw new CliError(`transfer token refused: ${outcome.message}`, EXIT.invalidInput);
         print(outcome, () => `${outcome.outcome}: ${outcome.message}`);
-        if (outcome.outcome === 'refused') process.exitCode = EXIT.invalidInput;
       });
     });
 
@@ -204,5 +205,6 @@ export async function runCli(argv: string[], connect?: () => Promise<OnboardingC
 }
 
 if (require.main === module) {
+  loadEnvFile();
   runCli(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -3,6 +3,7 @@
  * EMULATOR_HOST (127.0.0.1), EMULATOR_HTTP_PORT (8090), EMULATOR_SMTP_PORT (2525), EMULATOR_LOG_LEVEL (warn).
  */
 import { startEmulator } from './server';
+import { loadEnvFile } from '../client/env-file';
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -15,6 +16,7 @@ function port(name: string, fallback: number): number {
 }
 
 async function main(): Promise<void> {
+  loadEnvFile();
   const emulator = await startEmulator({
     host: process.env.EMULATOR_HOST || '127.0.0.1',
     httpPort: port('EMULATOR_HTTP_PORT', 8090),

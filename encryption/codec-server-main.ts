@@ -8,6 +8,7 @@
 import { pino } from 'pino';
 import { startCodecServer } from './codec-server';
 import { loadEncryptionKeys } from './keys';
+import { loadEnvFile } from '../client/env-file';
 
 const DEFAULT_CORS_ORIGINS = 'http://localhost:8233,http://127.0.0.1:8233';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -23,6 +24,7 @@ function parsePort(value: string): number {
 }
 
 async function main(): Promise<void> {
+  loadEnvFile();
   const env = process.env;
   const port = parsePort(env.CODEC_SERVER_PORT || '8888');
   const host = env.CODEC_SERVER_HOST || '127.0.0.1';

@@ -9,6 +9,7 @@ import { connectFromEnv } from '../client/connect-from-env';
 import { EmulatorControl } from '../emulator/control-client';
 import type { OnboardingStatus, Stage } from '../workflows/messages';
 import { LOCAL, startLocalStack, type LocalStack } from './local-stack';
+import { loadEnvFile } from '../client/env-file';
 
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(2).padStart(6)}s`;
@@ -36,6 +37,7 @@ async function waitForStage(read: () => Promise<OnboardingStatus>, target: Stage
 }
 
 async function main(): Promise<void> {
+  loadEnvFile();
   const { values: flags } = parseArgs({ options: { detect: { type: 'boolean', default: false } } });
   const emulatorUrl = `http://127.0.0.1:${LOCAL.emulatorPort}`;
   let stack: LocalStack | undefined;

@@ -18,6 +18,7 @@ import { loadWorkerConfig } from '../worker/config';
 import { createOnboardingWorker } from '../worker/create-worker';
 import { SEARCH_ATTRIBUTES } from '../workflows/messages';
 import { provisionTemporal } from './provision-temporal';
+import { loadEnvFile } from '../client/env-file';
 
 export const LOCAL = {
   temporalPort: 7233,
@@ -137,6 +138,7 @@ export async function startLocalStack(options: { log?: (line: string) => void } 
 }
 
 if (require.main === module) {
+  loadEnvFile();
   startLocalStack({ log: (line) => console.log(line) })
     .then((stack) => {
       console.log(

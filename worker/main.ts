@@ -8,8 +8,10 @@ import pino from 'pino';
 import { createDataConverter } from '../encryption/keys';
 import { loadWorkerConfig } from './config';
 import { createOnboardingWorker } from './create-worker';
+import { loadEnvFile } from '../client/env-file';
 
 async function main(): Promise<void> {
+  loadEnvFile();
   const config = loadWorkerConfig();
   const logger = pino({ level: config.logLevel, base: { component: 'worker' } });
   // Route the SDK's logs (workflow `log`, activity `log`, core) through one structured logger.
