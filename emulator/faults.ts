@@ -46,6 +46,7 @@ export interface RequestLogEntry {
   method: string;
   path: string;
   query: Record<string, string | string[]>;
+  /** The HTTP status answered; 499 when the client went away before the answer. */
   status: number;
   durationMs: number;
 }

@@ -36,6 +36,8 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+/** nginx's convention for "the client closed the connection before the answer". */
+export const CLIENT_CLOSED_REQUEST = 499;
 const GOOGLE_PATH = /^\/(?:apps\/reseller|admin\/directory)\//;
 const BEARER = /^Bearer\s+\S+/i;
 // Transfer tokens let a reseller take a customer over: they never reach the log.
@@ -113,6 +115,13 @@ function buildApp(logger: Logger, state: EmulatorState, faults: FaultList, reque
       query: redactedQuery(url.searchParams),
     };
     contexts.set(request, context);
+    // A client that goes away before the answer (timed out, or its process was killed) gets no
+    // onResponse: log it as 499, since what it asked for may well have happened.
+    const started = Date.now();
+    reply.raw.once('close', () => {
+      if (reply.raw.writableFinished) return;
+      requests.record({ seq: context.seq, time: context.time, method: request.method, path: context.path, query: context.query, status: CLIENT_CLOSED_REQUEST, durationMs: Date.now() - started });
+    });
     if (!BEARER.test(request.headers.authorization ?? '')) {
       reply.header('www-authenticate', 'Bearer realm="https://accounts.google.com/"');
       throw loginRequired();
