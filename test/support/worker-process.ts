@@ -14,7 +14,6 @@ import { FIXTURE_KEYS } from './fixture-keys';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-const OUTPUT_LINES_KEPT = 200;
 // Only what Node and tsx need: the worker's own settings must not leak in from the developer's shell.
 const INHERITED_VARIABLES = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'NODE_EXTRA_CA_CERTS'];
 
@@ -28,6 +27,8 @@ export interface WorkerProcessOptions {
   env?: Record<string, string>;
   /** Bundling the workflow code takes seconds; a loaded CI machine needs more. */
   startTimeoutMs?: number;
+  /** How many of the last output lines to keep (default 200); Infinity keeps them all. */
+  outputLinesKept?: number;
 }
 
 export interface WorkerExit {
@@ -48,7 +49,10 @@ export class WorkerProcess {
   readonly exited: Promise<WorkerExit>;
   private exit: WorkerExit | undefined;
 
-  private constructor(private readonly child: ChildProcess & { pid: number }) {
+  private constructor(
+    private readonly child: ChildProcess & { pid: number },
+    private readonly outputLinesKept: number,
+  ) {
     running.add(this);
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
@@ -60,7 +64,7 @@ export class WorkerProcess {
       if (!stream) continue;
       createInterface({ input: stream }).on('line', (line) => {
         this.output.push(line);
-        if (this.output.length > OUTPUT_LINES_KEPT) this.output.shift();
+        if (this.output.length > this.outputLinesKept) this.output.shift();
       });
     }
   }
@@ -94,7 +98,7 @@ export class WorkerProcess {
       const error = await new Promise<Error>((resolve) => child.once('error', resolve));
       throw new Error(`could not spawn the worker: ${error.message}`);
     }
-    const worker = new WorkerProcess(child as ChildProcess & { pid: number });
+    const worker = new WorkerProcess(child as ChildProcess & { pid: number }, options.outputLinesKept ?? 200);
     try {
       await worker.waitForLine((line) => isWorkerStarted(line), options.startTimeoutMs ?? 60_000);
     } catch (err) {
