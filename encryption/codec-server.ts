@@ -36,12 +36,15 @@ export interface CodecServer {
 const BODY_LIMIT = 16 * 1024 * 1024;
 
 const RequestBody = z.object({
-  payloads: z.array(
-    z.object({
-      metadata: z.record(z.string(), z.string()).nullish(),
-      data: z.string().nullish(),
-    }),
-  ),
+  // Protobuf JSON omits empty lists: the temporal CLI sends `{}` for a query without arguments.
+  payloads: z
+    .array(
+      z.object({
+        metadata: z.record(z.string(), z.string()).nullish(),
+        data: z.string().nullish(),
+      }),
+    )
+    .default([]),
 });
 
 type JsonPayload = z.infer<typeof RequestBody>['payloads'][number];

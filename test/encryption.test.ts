@@ -290,6 +290,12 @@ describe('codec server', () => {
     expect(await response.json()).toEqual({ payloads: [] });
   });
 
+  it('takes `{}` as no payloads (protobuf JSON omits empty lists; the temporal CLI sends that for a query)', async () => {
+    const response = await post('/decode', {}, { Authorization: `Bearer ${TOKEN}` });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ payloads: [] });
+  });
+
   it.each([
     ['invalid JSON', '{"payloads": [', /not valid JSON/],
     ['a wrong shape', { payloads: 'nope' }, /^body must be \{"payloads"/],
