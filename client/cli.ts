@@ -11,8 +11,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { OrderValidationError, validateOrder } from '../order/order';
 import { orderPolicyFromEnv } from '../order/policy-env';
 import { STAGES, type OnboardingStatus } from '../workflows/messages';
+import { ConfigError } from './config-error';
 import { connectFromEnv } from './connect-from-env';
-import { OnboardingNotFoundError, type OnboardingClient } from './onboarding-client';
+import { OnboardingEndedError, OnboardingNotFoundError, type OnboardingClient } from './onboarding-client';
 import { loadEnvFile } from './env-file';
 
 export const EXIT = { ok: 0, error: 1, invalidInput: 2, notFound: 3, unreachable: 4 } as const;
@@ -65,7 +66,7 @@ export function buildCli(connect: () => Promise<OnboardingClient & { close(): Pr
     try {
       client = await connect();
     } catch (err) {
-      if (err instanceof OrderValidationError || (err as Error).name === 'ConfigError') throw err;
+      if (err instanceof OrderValidationError || err instanceof ConfigError) throw err;
       throw new CliError(`Cannot reach Temporal: ${(err as Error).message}`, EXIT.unreachable);
     }
     try {
@@ -86,7 +87,7 @@ export function buildCli(connect: () => Promise<OnboardingClient & { close(): Pr
         const started = await client.start(order);
         print(started, () =>
           started.alreadyExisted
-            ? `An onboarding for ${started.customerDomain} already exists (${started.workflowId}); nothing new was started.`
+            ? `An onboarding for ${started.customerDomain} already exists (${started.workflowId}, ${started.executionStatus}); nothing new was started.`
             : `Started ${started.workflowId} (run ${started.runId}).`,
         );
       });
@@ -191,7 +192,8 @@ export async function runCli(argv: string[], connect?: () => Promise<OnboardingC
       err instanceof OrderValidationError ? [EXIT.invalidInput, 'invalid-order']
       : err instanceof CliError ? [err.exitCode, err.exitCode === EXIT.unreachable ? 'unreachable' : 'invalid-input']
       : err instanceof OnboardingNotFoundError ? [EXIT.notFound, 'not-found']
-      : (err as Error).name === 'ConfigError' ? [EXIT.invalidInput, 'configuration']
+      : err instanceof OnboardingEndedError ? [EXIT.invalidInput, 'ended']
+      : err instanceof ConfigError ? [EXIT.invalidInput, 'configuration']
       : [EXIT.error, 'error'];
     const message = err instanceof Error ? err.message : String(err);
     if (program.opts().json) {

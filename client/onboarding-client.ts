@@ -2,7 +2,14 @@
  * The library the sales system imports: start an onboarding, report the customer's acceptance,
  * read its status, list onboardings by stage. Orders are validated here, before anything starts.
  */
-import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type ConnectionOptions,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { normalizeDomain, validateOrder, validateTransferToken, type Order, type OrderPolicy } from '../order/order';
 import {
@@ -31,12 +38,27 @@ export class OnboardingNotFoundError extends Error {
   }
 }
 
+/** The onboarding of a domain exists but has ended: it takes no more signals or updates. */
+export class OnboardingEndedError extends Error {
+  override readonly name = 'OnboardingEndedError';
+  constructor(
+    readonly customerDomain: string,
+    readonly executionStatus: string,
+  ) {
+    super(`The onboarding of ${customerDomain} has already ended (${executionStatus})`);
+  }
+}
+
 export interface StartedOnboarding {
   workflowId: string;
   runId: string;
   customerDomain: string;
-  /** True when an onboarding for this domain already existed: its handle is returned, nothing new starts. */
+  /**
+   * True when this domain's onboarding already existed — running, or ended in success (a domain is
+   * onboarded once) — so nothing new started; `executionStatus` says which.
+   */
   alreadyExisted: boolean;
+  executionStatus: string;
 }
 
 export interface OnboardingSummary {
@@ -58,13 +80,14 @@ export class OnboardingClient {
 
   /** Connects with the given settings; `close()` closes the connection it opened. */
   static async connect(options: {
-    address: string;
+    /** As @temporalio/envconfig reads them: address, TLS, API key, gRPC metadata. */
+    connectionOptions: ConnectionOptions;
     namespace: string;
     dataConverter?: DataConverter;
     policy?: OrderPolicy;
     connectTimeoutMs?: number;
   }): Promise<OnboardingClient & { close(): Promise<void> }> {
-    const connection = await Connection.connect({ address: options.address, connectTimeout: options.connectTimeoutMs ?? 5000 });
+    const connection = await Connection.connect({ connectTimeout: options.connectTimeoutMs ?? 5000, ...options.connectionOptions });
     const client = new OnboardingClient(
       new Client({ connection, namespace: options.namespace, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) }),
       options.policy,
@@ -90,11 +113,11 @@ export class OnboardingClient {
         ],
         staticSummary: `Onboard ${order.customerDomain} (${order.customerType} customer)`,
       });
-      return { workflowId, runId: handle.firstExecutionRunId, customerDomain: order.customerDomain, alreadyExisted: false };
+      return { workflowId, runId: handle.firstExecutionRunId, customerDomain: order.customerDomain, alreadyExisted: false, executionStatus: 'RUNNING' };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       const existing = await this.temporal.workflow.getHandle(workflowId).describe();
-      return { workflowId, runId: existing.runId, customerDomain: order.customerDomain, alreadyExisted: true };
+      return { workflowId, runId: existing.runId, customerDomain: order.customerDomain, alreadyExisted: true, executionStatus: existing.status.name };
     }
   }
 
@@ -145,7 +168,8 @@ export class OnboardingClient {
 
   /** Onboardings, newest first, optionally only those at one stage (uses the `OnboardingStage` search attribute). */
   async list(filter: { stage?: Stage; limit?: number } = {}): Promise<OnboardingSummary[]> {
-    const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
+    // A long wait continues as new; its earlier runs keep their last stage and must not be listed again.
+    const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`, `ExecutionStatus != 'ContinuedAsNew'`];
     if (filter.stage) clauses.push(`OnboardingStage = '${filter.stage}'`);
     const summaries: OnboardingSummary[] = [];
     for await (const execution of this.temporal.workflow.list({ query: clauses.join(' AND ') })) {
@@ -167,8 +191,14 @@ export class OnboardingClient {
     try {
       return await call();
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new OnboardingNotFoundError(normalizeDomain(customerDomain));
-      throw err;
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // Signals and updates to an ended workflow fail like a missing one: say which it is.
+      const domain = normalizeDomain(customerDomain);
+      const ended = await this.handle(domain)
+        .describe()
+        .catch(() => undefined);
+      if (ended) throw new OnboardingEndedError(domain, ended.status.name);
+      throw new OnboardingNotFoundError(domain);
     }
   }
 }

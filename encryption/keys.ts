@@ -16,11 +16,14 @@ import type { DataConverter } from '@temporalio/common';
 import { z } from 'zod';
 import { parseBase64 } from './base64';
 import { AesGcmPayloadCodec, type EncryptionKey } from './codec';
+import { ConfigError } from '../client/config-error';
 
 export type { EncryptionKey } from './codec';
 
 export const KEYS_VARIABLE = 'ONBOARDING_ENCRYPTION_KEYS';
 export const KEY_FILE_VARIABLE = 'ONBOARDING_ENCRYPTION_KEY_FILE';
+/** Encrypted failure messages too: client, worker and workflow bundle all load it from here. */
+export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
 export const DEFAULT_KEY_FILE = path.resolve(__dirname, '..', '.local', 'encryption-keys.json');
 
 const KEY_BYTES = 32;
@@ -36,19 +39,19 @@ interface KeyEntry {
 
 /** Validates entries in order; `source` tells the operator where to fix them. */
 function toKeys(source: string, entries: readonly KeyEntry[]): EncryptionKey[] {
-  if (entries.length === 0) throw new Error(`${source}: no keys configured; at least one is needed`);
+  if (entries.length === 0) throw new ConfigError(`${source}: no keys configured; at least one is needed`);
   const seen = new Set<string>();
   return entries.map(({ id, key }, index) => {
     // The id is not echoed: a swapped "<key>:<id>" would otherwise print the key.
     if (!KEY_ID.test(id)) {
-      throw new Error(`${source}: key #${index + 1} has an invalid id; use letters, digits, ".", "_" or "-"`);
+      throw new ConfigError(`${source}: key #${index + 1} has an invalid id; use letters, digits, ".", "_" or "-"`);
     }
-    if (seen.has(id)) throw new Error(`${source}: duplicate key id "${id}"; every key needs its own id`);
+    if (seen.has(id)) throw new ConfigError(`${source}: duplicate key id "${id}"; every key needs its own id`);
     seen.add(id);
     const bytes = parseBase64(key);
-    if (!bytes) throw new Error(`${source}: key "${id}" is not valid base64`);
+    if (!bytes) throw new ConfigError(`${source}: key "${id}" is not valid base64`);
     if (bytes.length !== KEY_BYTES) {
-      throw new Error(
+      throw new ConfigError(
         `${source}: key "${id}" must be ${KEY_BYTES} bytes (AES-256) once base64-decoded, got ${bytes.length}; ` +
           'generate one with `openssl rand -base64 32`',
       );
@@ -64,7 +67,7 @@ function parseKeyList(value: string): KeyEntry[] {
     .filter((entry) => entry !== '');
   return entries.map((entry, index) => {
     const colon = entry.indexOf(':');
-    if (colon < 0) throw new Error(`${KEYS_VARIABLE}: entry #${index + 1} is not of the form "<id>:<base64 key>"`);
+    if (colon < 0) throw new ConfigError(`${KEYS_VARIABLE}: entry #${index + 1} is not of the form "<id>:<base64 key>"`);
     return { id: entry.slice(0, colon).trim(), key: entry.slice(colon + 1).trim() };
   });
 }
@@ -74,18 +77,18 @@ function readKeyFile(source: string, file: string): EncryptionKey[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`${source}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new ConfigError(`${source}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     // JSON.parse's own message quotes the text, which holds the keys.
-    throw new Error(`${source}: ${file} is not valid JSON`);
+    throw new ConfigError(`${source}: ${file} is not valid JSON`);
   }
   const parsed = KeyFile.safeParse(json);
   if (!parsed.success) {
-    throw new Error(`${source}: ${file} must have the shape {"keys":[{"id":"...","key":"<base64>"}]}`);
+    throw new ConfigError(`${source}: ${file} must have the shape {"keys":[{"id":"...","key":"<base64>"}]}`);
   }
   return toKeys(`${source} (${file})`, parsed.data.keys);
 }
@@ -117,7 +120,7 @@ export function loadEncryptionKeys(
 ): EncryptionKey[] {
   const list = env[KEYS_VARIABLE];
   const file = env[KEY_FILE_VARIABLE];
-  if (list && file) throw new Error(`set either ${KEYS_VARIABLE} or ${KEY_FILE_VARIABLE}, not both`);
+  if (list && file) throw new ConfigError(`set either ${KEYS_VARIABLE} or ${KEY_FILE_VARIABLE}, not both`);
   if (list) return toKeys(KEYS_VARIABLE, parseKeyList(list));
   if (file) return readKeyFile(KEY_FILE_VARIABLE, file);
   if (!existsSync(defaultKeyFile)) createLocalKeyFile(defaultKeyFile);
@@ -129,5 +132,8 @@ export function createDataConverter(
   env: NodeJS.ProcessEnv = process.env,
   defaultKeyFile: string = DEFAULT_KEY_FILE,
 ): DataConverter {
-  return { payloadCodecs: [new AesGcmPayloadCodec(loadEncryptionKeys(env, defaultKeyFile))] };
+  return {
+    payloadCodecs: [new AesGcmPayloadCodec(loadEncryptionKeys(env, defaultKeyFile))],
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+  };
 }

@@ -1,10 +1,7 @@
+import { ConfigError } from '../client/config-error';
 import { isIsoCountryCode } from './iso-countries';
 import type { OrderPolicy } from './order';
 
-/** Named like the worker's configuration error, so that the CLI reports it as bad configuration (exit 2). */
-export class OrderPolicyConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
 
 /** `ONBOARDING_ALLOWED_COUNTRIES=US,CA,FR`: the countries this reseller may sell to; unset means any. */
 export function orderPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Required<OrderPolicy> {
@@ -13,7 +10,7 @@ export function orderPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Requir
   // A typo (UK for GB) would otherwise silently refuse every order from that country.
   const bad = allowedCountries.filter((code) => !isIsoCountryCode(code));
   if (bad.length) {
-    throw new OrderPolicyConfigError(`ONBOARDING_ALLOWED_COUNTRIES: must be comma-separated ISO 3166-1 alpha-2 codes (bad: ${bad.join(', ')})`);
+    throw new ConfigError(`ONBOARDING_ALLOWED_COUNTRIES: must be comma-separated ISO 3166-1 alpha-2 codes (bad: ${bad.join(', ')})`);
   }
   return { allowedCountries };
 }

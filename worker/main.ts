@@ -6,6 +6,7 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { createDataConverter } from '../encryption/keys';
+import { ConfigError } from '../client/config-error';
 import { loadWorkerConfig } from './config';
 import { createOnboardingWorker } from './create-worker';
 import { loadEnvFile } from '../client/env-file';
@@ -41,6 +42,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).name === 'ConfigError' ? 'Configuration error' : 'Worker failed'}: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`${err instanceof ConfigError ? 'Configuration error' : 'Worker failed'}: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });
