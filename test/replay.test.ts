@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../encryption/keys';
 import { fixtureDataConverter } from './support/fixture-keys';
 import { workflowBundle } from './support/onboarding-stack';
 
@@ -26,7 +27,7 @@ test.each(recorded.map((r) => [r.name, r.history] as const))('%s replays determi
 });
 
 test('a non-deterministic change is caught', async () => {
-  const altered = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/altered-workflow') });
+  const altered = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/altered-workflow'), failureConverterPath: FAILURE_CONVERTER_PATH });
   const first = recorded.find((r) => r.name === 'domain-completed-by-signal');
   await expect(Worker.runReplayHistory({ workflowBundle: altered, dataConverter: fixtureDataConverter() }, first?.history)).rejects.toThrow(
     /Nondeterminism/,

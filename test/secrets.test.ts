@@ -1,7 +1,8 @@
 /**
  * Secrets stay secret: the raw history, read from the dev server WITHOUT the codec, and the output of
  * a real worker process (at debug level) contain no password, transfer token, alternate e-mail or
- * postal address in clear. Positive controls show the same search finds them where they belong.
+ * postal address in clear, and failure messages (which name the admin) are encrypted too. Positive
+ * controls show the same search finds them where they belong.
  */
 import { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
@@ -74,6 +75,15 @@ test('no secret is stored in clear in the history or written to the worker log',
   await google.seed({ customers: [{ customerDomain: transfer, owner: 'google', transferTokens: [{ token: SECRET.transferToken }], subscriptions: [{ skuId: '1010020028', planName: 'FLEXIBLE', seats: 3 }] }] });
   await client.start(domainOrder(transfer, { alternateEmail: SECRET.alternateEmail, postalAddress, transferToken: SECRET.refusedToken }));
 
+  // 4. A failing onboarding: its failure messages name the admin ("users.makeAdmin … failed").
+  const failing = uniqueDomain('secret-failing');
+  const failingAdmin = `quillfeather.admin@${failing}`;
+  await google.addFault({ method: 'POST', path: '/users/quillfeather\\.admin%40[^/]+/makeAdmin$', status: 400, times: 1 });
+  await client.start(domainOrder(failing, { alternateEmail: SECRET.alternateEmail, postalAddress, admin: { givenName: 'Q', familyName: 'F', primaryEmail: failingAdmin } }));
+  const failure = await client.result(failing).catch((e: unknown) => e as Error);
+  // Through the codec the failure reads in full; in the raw history it must not.
+  expect((failure as { cause?: Error }).cause?.message).toContain(failingAdmin);
+
   for (const domain of [own, generated]) {
     await waitForStatus(() => client.status(domain), (s) => s.stage === 'awaiting-tos', 60_000);
     await client.acceptTos(domain);
@@ -90,10 +100,10 @@ test('no secret is stored in clear in the history or written to the worker log',
   // The raw history, as any Temporal client without the keys (or the server's database) sees it.
   const raw = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
   const decode = fixtureDataConverter().payloadCodecs?.[0];
-  for (const domain of [own, generated, transfer]) {
+  for (const domain of [own, generated, transfer, failing]) {
     const history = await raw.workflow.getHandle(`onboarding:${domain}`).fetchHistory();
     const stored = storedText(history);
-    for (const [name, secret] of Object.entries(secrets)) {
+    for (const [name, secret] of Object.entries({ ...secrets, failingAdmin })) {
       expect({ domain, name, inClear: stored.includes(secret) }).toEqual({ domain, name, inClear: false });
     }
     // Positive control: decrypted with the key, the order is there (so the search above could find it).
@@ -103,7 +113,7 @@ test('no secret is stored in clear in the history or written to the worker log',
     // Search attributes are never encrypted: they carry only the domain and the stage.
     const { typedSearchAttributes } = await raw.workflow.getHandle(`onboarding:${domain}`).describe();
     expect(typedSearchAttributes.get(CustomerDomainAttribute)).toBe(domain);
-    expect(typedSearchAttributes.get(OnboardingStageAttribute)).toMatch(/^(completed|transferred)$/);
+    expect(typedSearchAttributes.get(OnboardingStageAttribute)).toMatch(/^(completed|transferred|failed)$/);
   }
 
   // The worker's own output, at debug level.

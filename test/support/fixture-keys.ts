@@ -4,9 +4,10 @@
  */
 import type { DataConverter } from '@temporalio/common';
 import { AesGcmPayloadCodec, type EncryptionKey } from '../../encryption/codec';
+import { FAILURE_CONVERTER_PATH } from '../../encryption/keys';
 
 export const FIXTURE_KEYS: EncryptionKey[] = [{ id: 'test-fixture-2026', key: new Uint8Array(32).fill(7) }];
 
 export function fixtureDataConverter(): DataConverter {
-  return { payloadCodecs: [new AesGcmPayloadCodec(FIXTURE_KEYS)] };
+  return { payloadCodecs: [new AesGcmPayloadCodec(FIXTURE_KEYS)], failureConverterPath: FAILURE_CONVERTER_PATH };
 }

@@ -9,6 +9,7 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 import { OnboardingClient } from '../../client/onboarding-client';
 import { EmulatorControl } from '../../emulator/control-client';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
+import { FAILURE_CONVERTER_PATH } from '../../encryption/keys';
 import { provisionTemporal } from '../../scripts/provision-temporal';
 import type { WorkerConfig } from '../../worker/config';
 import { createOnboardingWorker } from '../../worker/create-worker';
@@ -33,7 +34,7 @@ export function workerSettingsFor(emulator: RunningEmulator, overrides: Partial<
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** The workflow bundle, built once per test file (webpack takes seconds). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows') });
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), failureConverterPath: FAILURE_CONVERTER_PATH });
   return bundle;
 }
 
