@@ -10,6 +10,8 @@ import { generateTemporaryPassword } from './password';
 export interface AdminUserInput {
   customerId: string;
   admin: Order['admin'];
+  /** When this onboarding started (ms): a user created before then is someone else's, never adopted. */
+  onboardingStartedAtMs: number;
 }
 
 export interface AdminUserResult {
@@ -17,6 +19,15 @@ export interface AdminUserResult {
   primaryEmail: string;
   outcome: 'created' | 'already-existed';
   attempt: number;
+}
+
+/** Google's clock and ours may disagree a little about when this onboarding started. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** True when the user was created by this onboarding (not before it started): only such a user may be adopted or deleted. */
+export function createdByThisOnboarding(user: admin_directory_v1.Schema$User, onboardingStartedAtMs: number): boolean {
+  const created = Date.parse(user.creationTime ?? '');
+  return Number.isFinite(created) && created >= onboardingStartedAtMs - CLOCK_SKEW_MS;
 }
 
 /** Right after users.insert Google may not know the user yet (404, "User creation is not complete"): worth retrying. */
@@ -36,12 +47,17 @@ export function adminUserActivities({ google }: ActivityDependencies) {
     }
   }
 
-  function adoptOrRefuse(user: admin_directory_v1.Schema$User | undefined, input: AdminUserInput): AdminUserResult {
+  /** A user already there is ours only if this customer's and created since the onboarding began (an earlier attempt). */
+  function adoptOrRefuse(user: admin_directory_v1.Schema$User, input: AdminUserInput): AdminUserResult {
     const email = input.admin.primaryEmail;
-    if (user?.customerId !== input.customerId) {
+    if (user.customerId !== input.customerId) {
+      throw ApplicationFailure.nonRetryable(`users.insert ${email}: the address belongs to another Google customer`, 'AdminEmailTaken');
+    }
+    if (!createdByThisOnboarding(user, input.onboardingStartedAtMs)) {
+      // A real administrator of an existing customer: never take it over, reset its password or delete it.
       throw ApplicationFailure.nonRetryable(
-        `users.insert ${email}: the address is already held by another Google account, not by customer ${input.customerId}`,
-        'AdminEmailTaken',
+        `users.insert ${email}: this user already existed in customer ${input.customerId} before the onboarding began; order another admin address`,
+        'AdminUserExists',
       );
     }
     return { userId: user.id ?? email, primaryEmail: email, outcome: 'already-existed', attempt: activityInfo().attempt };
@@ -70,7 +86,16 @@ export function adminUserActivities({ google }: ActivityDependencies) {
         return { userId: created.data.id ?? admin.primaryEmail, primaryEmail: admin.primaryEmail, outcome: 'created', attempt: activityInfo().attempt };
       } catch (err) {
         if (!isGoogleStatus(err, 409)) throw googleFailure(`users.insert ${admin.primaryEmail}`, err);
-        return adoptOrRefuse(await findUser(admin.primaryEmail), input);
+        const holder = await findUser(admin.primaryEmail);
+        // 409 yet invisible: our own insert not visible yet (retrying settles it), or a consumer account
+        // holding the address (the retries run out and the onboarding fails with this message).
+        if (!holder) {
+          throw ApplicationFailure.retryable(
+            `users.insert ${admin.primaryEmail}: Google says the address exists but shows no such user (not visible yet, or a consumer Google account holds it)`,
+            'AdminEmailConflict',
+          );
+        }
+        return adoptOrRefuse(holder, input);
       }
     },
 
@@ -100,8 +125,11 @@ export function adminUserActivities({ google }: ActivityDependencies) {
       }
     },
 
-    /** Compensation of createAdminUser. */
-    async deleteUser(input: { userKey: string }): Promise<{ outcome: 'deleted' | 'already-gone' }> {
+    /** Compensation of createAdminUser: deletes the user only if this onboarding created it. */
+    async deleteUser(input: { userKey: string; onboardingStartedAtMs: number }): Promise<{ outcome: 'deleted' | 'already-gone' | 'kept: not created by this onboarding' }> {
+      const user = await findUser(input.userKey);
+      if (!user) return { outcome: 'already-gone' };
+      if (!createdByThisOnboarding(user, input.onboardingStartedAtMs)) return { outcome: 'kept: not created by this onboarding' };
       try {
         await users.delete({ userKey: input.userKey });
         return { outcome: 'deleted' };

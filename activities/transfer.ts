@@ -3,10 +3,11 @@
  * token the customer generated (admin.google.com/TransferToken).
  */
 import { activityInfo, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { reseller_v1 } from 'googleapis/build/src/apis/reseller';
 import type { TransferredSubscription } from '../workflows/messages';
 import type { ActivityDependencies } from './dependencies';
-import { callGoogle, googleFailure, isGoogleStatus } from './google-errors';
+import { googleFailure, isGoogleStatus } from './google-errors';
 
 const ANNUAL_PLANS = new Set(['ANNUAL_MONTHLY_PAY', 'ANNUAL_YEARLY_PAY']);
 /** Drive and Vault storage add-ons must move with their Workspace base subscription: they go after it, in the same activity. */
@@ -19,9 +20,8 @@ export interface TransferInput {
 }
 
 export interface TransferResult {
+  /** Everything now with this reseller, including what an earlier attempt moved. */
   transferred: TransferredSubscription[];
-  /** Subscriptions an earlier attempt had already moved. */
-  alreadyTransferred: number;
   attempt: number;
 }
 
@@ -45,6 +45,16 @@ export function transferBody(listed: reseller_v1.Schema$Subscription): reseller_
   };
 }
 
+function describeListed(sub: reseller_v1.Schema$Subscription): TransferredSubscription {
+  return {
+    subscriptionId: sub.subscriptionId ?? '',
+    skuId: sub.skuId ?? '',
+    skuName: sub.skuName ?? undefined,
+    planName: planFor(sub.plan?.planName),
+    seats: sub.seats?.numberOfSeats ?? sub.seats?.maximumNumberOfSeats ?? 0,
+  };
+}
+
 const isAddOn = (sub: reseller_v1.Schema$Subscription) => ADD_ON_SKU_PREFIXES.some((p) => (sub.skuId ?? '').startsWith(p));
 
 export function transferActivities({ google }: ActivityDependencies) {
@@ -53,12 +63,19 @@ export function transferActivities({ google }: ActivityDependencies) {
     /**
      * Transfers every transferable subscription. Safe to run twice: subscriptions already moved come
      * back without `transferInfo` and are skipped, and a 409 on insert means an earlier attempt did it.
-     * A refused token (403) is a non-retryable `Google.forbidden`: the workflow asks for a new one.
+     * A refused token (403 on the listing) is a non-retryable `TransferTokenRefused`: the workflow asks for a new one.
      */
     async transferSubscriptions(input: TransferInput): Promise<TransferResult> {
-      const listed = await callGoogle(`subscriptions.list ${input.customerDomain}`, () =>
-        subscriptions.list({ customerId: input.customerId, customerAuthToken: input.transferToken }),
-      );
+      let listed: reseller_v1.Schema$Subscriptions;
+      try {
+        listed = (await subscriptions.list({ customerId: input.customerId, customerAuthToken: input.transferToken })).data;
+      } catch (err) {
+        // Listing with the token is where Google judges it: 403 = wrong, expired, or for another reseller.
+        if (isGoogleStatus(err, 403)) {
+          throw ApplicationFailure.nonRetryable(`subscriptions.list ${input.customerDomain}: Google refused the transfer token (403)`, 'TransferTokenRefused');
+        }
+        throw googleFailure(`subscriptions.list ${input.customerDomain}`, err);
+      }
       const all = listed.subscriptions ?? [];
       const pending = all.filter((s) => s.transferInfo).sort((a, b) => Number(isAddOn(a)) - Number(isAddOn(b)));
       const transferred: TransferredSubscription[] = [];
@@ -78,7 +95,9 @@ export function transferActivities({ google }: ActivityDependencies) {
         }
         heartbeat(transferred.length);
       }
-      return { transferred, alreadyTransferred: all.length - pending.length, attempt: activityInfo().attempt };
+      // What an earlier attempt (cut short by a crash) already moved is reported too.
+      const earlier = all.filter((s) => !s.transferInfo).map(describeListed);
+      return { transferred: [...earlier, ...transferred], attempt: activityInfo().attempt };
     },
   };
 }

@@ -643,7 +643,7 @@ export class EmulatorState {
         passwordSet: true,
         languageAtCreation: customer.language,
         makeAdminCalls: 0,
-        creationTime: now,
+        creationTime: u.creationTime === undefined ? now : new Date(u.creationTime).getTime(),
       };
       this.users.set(user.id, user);
       return { id: user.id, primaryEmail: user.primaryEmail };

@@ -14,10 +14,21 @@ export const GOOGLE_CALL: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
 };
+/** One call per subscription: bounded by heartbeats rather than by one short timeout. */
+export const TRANSFER_CALL: ActivityOptions = {
+  ...GOOGLE_CALL,
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
+};
 /** Undoing must outlast a bad hour at Google: more patient than a forward step. */
 export const COMPENSATION_CALL: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 12 },
+};
+/** Reminders are best effort: a failed one is noted, and the wait goes on. */
+export const REMINDER_CALL: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 6 },
 };
 /** A periodic acceptance check that fails is simply tried again at the next check. */
 export const CHECK_CALL: ActivityOptions = {

@@ -48,7 +48,8 @@ export const tosAcceptedSignal = defineSignal<[TosAcceptance?]>('tosAccepted');
 export const cancellationReasonSignal = defineSignal<[{ reason: string; requestedBy?: string }]>('cancellationReason');
 
 export interface TransferTokenOutcome {
-  outcome: 'transferred' | 'refused' | 'not-needed';
+  /** `failed`: the onboarding ended (failed or cancelled) before or while trying the token. */
+  outcome: 'transferred' | 'refused' | 'not-needed' | 'failed';
   message: string;
 }
 /**

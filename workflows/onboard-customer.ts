@@ -18,11 +18,13 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  log,
   setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
-import type { WaitDefaults } from '../activities';
+import type { OnboardingActivities, WaitDefaults } from '../activities';
 import { customerContactEmail, OrderValidationError, validateOrder, validateTransferToken, type Order } from '../order/order';
-import { CHECK_CALL, local, run, runActivity } from './activity-stubs';
+import { CHECK_CALL, local, REMINDER_CALL, run, runActivity, TRANSFER_CALL } from './activity-stubs';
 import { durationMs, startWait, waitForCustomer, waitStatus, type WaitPolicy, type WaitState } from './customer-wait';
 import {
   cancellationReasonSignal,
@@ -59,7 +61,7 @@ function failureOf(err: ActivityFailure | ApplicationFailure): { type: string; m
 }
 
 const refusedToken = (err: unknown) =>
-  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'Google.forbidden';
+  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'TransferTokenRefused';
 
 export async function onboardCustomer(input: unknown, carried?: CarriedState): Promise<OnboardingStatus> {
   const progress = new Progress(domainOf(input), carried?.status);
@@ -79,8 +81,16 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
   let tokensTried = carried?.tokensTried ?? 0;
   let tokenSequence = 0;
   let pendingToken: { id: number; token: string } | undefined;
+  /** The token being tried right now. */
+  let inFlightToken: { id: number } | undefined;
   const tokenOutcomes = new Map<number, TransferTokenOutcome>();
   const settleToken = (id: number, outcome: TransferTokenOutcome) => tokenOutcomes.set(id, outcome);
+  /** Answers every token still waiting, so that no caller hangs and no handler is left unfinished. */
+  const settleOpenTokens = (outcome: TransferTokenOutcome) => {
+    for (const open of [pendingToken, inFlightToken]) if (open && !tokenOutcomes.has(open.id)) settleToken(open.id, outcome);
+    pendingToken = undefined;
+    inFlightToken = undefined;
+  };
   setHandler(
     provideTransferTokenUpdate,
     async (token: string) => {
@@ -136,7 +146,9 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
   let order: Order | undefined;
   try {
     try {
-      order = validateOrder(input);
+      // Validated once, in the first run: re-validating a carried order would make a later, stricter
+      // rule change the replay of running onboardings (such a change needs `patched()`).
+      order = carried ? (input as Order) : validateOrder(input);
     } catch (err) {
       if (err instanceof OrderValidationError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidOrder');
       throw err;
@@ -148,7 +160,7 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
     // The worker's defaults, overridden by the order where it says so.
     const overrides = validOrder.waitPolicy ?? {};
     const policy = (check: boolean): WaitPolicy => ({
-      remindersMs: overrides.reminders?.map((d) => durationMs(d)) ?? defaults.remindersMs,
+      remindersMs: [...(overrides.reminders?.map((d) => durationMs(d)) ?? defaults.remindersMs)].sort((a, b) => a - b),
       deadlineMs: overrides.deadline ? durationMs(overrides.deadline) : defaults.deadlineMs,
       ...(check ? { checkEveryMs: overrides.checkEvery ? durationMs(overrides.checkEvery) : defaults.tosCheckEveryMs } : {}),
     });
@@ -173,6 +185,16 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
       throw ApplicationFailure.nonRetryable(`the customer did not ${what === 'tos-acceptance' ? 'accept the terms' : 'provide a transfer token'} by ${deadline}`, 'OnboardingExpired');
     };
 
+    /** A reminder that cannot be sent (mail down for hours) must not end the onboarding: it is logged and the wait goes on. */
+    const remind = async (summary: string, reminder: Parameters<OnboardingActivities['sendReminder']>[0]): Promise<void> => {
+      try {
+        await runActivity(REMINDER_CALL, 'sendReminder', summary, reminder);
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        log.warn('reminder not sent', { reminderNumber: reminder.reminderNumber, what: reminder.what });
+      }
+    };
+
     // ── the 409 branch: the customer exists under Google or another reseller ──
     const transferBranch = async (customerId: string): Promise<OnboardingStatus> => {
       const tokenPolicy = policy(false);
@@ -194,9 +216,8 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
             state: wait,
             policy: tokenPolicy,
             done: () => pendingToken !== undefined,
-            sendReminder: async (n, deadline) => {
-              await run('sendReminder', `transfer-token reminder ${n} to ${contact}`, { what: 'transfer-token', customerDomain: domain, to: contact, reminderNumber: n, deadline });
-            },
+            sendReminder: (n, deadline) =>
+              remind(`transfer-token reminder ${n} to ${contact}`, { what: 'transfer-token', customerDomain: domain, to: contact, reminderNumber: n, deadline }),
             onSchedule: (status) => {
               progress.update({ waitingFor: status });
               progress.describe('Waiting for the customer\'s transfer token.');
@@ -208,13 +229,15 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
           if (!token) continue;
         }
         const attempt = token;
+        inFlightToken = attempt;
         tokensTried += 1;
         progress.update({ waitingFor: undefined, transfer: { ...progress.snapshot().transfer, tokensTried } });
         progress.enter('transferring', `Transferring the subscriptions of ${domain} with the customer's token (token ${tokensTried}).`);
         try {
           const result = await progress.step('transfer-subscriptions', () =>
-            run('transferSubscriptions', `transfer subscriptions of ${domain}`, { customerId, customerDomain: domain, transferToken: attempt.token }),
+            runActivity(TRANSFER_CALL, 'transferSubscriptions', `transfer subscriptions of ${domain}`, { customerId, customerDomain: domain, transferToken: attempt.token }),
           );
+          inFlightToken = undefined;
           const moved = result.transferred;
           progress.update({ transfer: { tokensTried, transferred: moved } });
           settleToken(attempt.id, { outcome: 'transferred', message: `${moved.length} subscription(s) transferred` });
@@ -222,6 +245,7 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
           return progress.snapshot();
         } catch (err) {
           if (!refusedToken(err)) throw err;
+          inFlightToken = undefined;
           refusal = failureOf(err as ActivityFailure).message;
           progress.update({ transfer: { ...progress.snapshot().transfer, tokensTried, lastRefusal: refusal } });
           // Back to waiting at once, so that the caller told "refused" may send the next token straight away.
@@ -247,9 +271,8 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
         state: wait,
         policy: tosPolicy,
         done: () => tosAccepted !== undefined,
-        sendReminder: async (n, deadline) => {
-          await run('sendReminder', `terms reminder ${n} to ${contact}`, { what: 'tos-acceptance', customerDomain: domain, to: contact, adminEmail, reminderNumber: n, deadline });
-        },
+        sendReminder: (n, deadline) =>
+          remind(`terms reminder ${n} to ${contact}`, { what: 'tos-acceptance', customerDomain: domain, to: contact, adminEmail, reminderNumber: n, deadline }),
         check: async () => {
           try {
             const { accepted } = await runActivity(CHECK_CALL, 'checkTosAcceptance', `has ${adminEmail} accepted the terms?`, { customerId, adminEmail });
@@ -294,17 +317,20 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
 
         const adminEmail = validOrder.admin.primaryEmail;
         progress.enter('creating-admin', `Creating the first user ${adminEmail}.`);
+        // Registered before the step: a cancel while it runs must still remove the user it creates.
+        // The compensation deletes only a user created since the onboarding began, never an older one.
+        const onboardingStartedAtMs = workflowInfo().startTime.getTime();
+        saga.add({ description: `delete user ${adminEmail}`, activity: 'deleteUser', userKey: adminEmail, onboardingStartedAtMs });
         const user = await progress.step(
           'create-admin',
-          () => run('createAdminUser', `create user ${adminEmail}`, { customerId: customer.customerId, admin: validOrder.admin }),
+          () => run('createAdminUser', `create user ${adminEmail}`, { customerId: customer.customerId, admin: validOrder.admin, onboardingStartedAtMs }),
           (r) => r.outcome,
         );
-        saga.add({ description: `delete user ${adminEmail}`, activity: 'deleteUser', userKey: adminEmail });
         progress.update({ adminEmail });
 
         progress.enter('granting-admin', `Making ${adminEmail} super admin.`);
         await progress.step('grant-admin', () => run('grantSuperAdmin', `make ${adminEmail} super admin`, { userKey: user.primaryEmail }), (r) => r.outcome);
-        saga.add({ description: `revoke super admin of ${adminEmail}`, activity: 'revokeSuperAdmin', userKey: adminEmail });
+        saga.add({ description: `revoke super admin of ${adminEmail}`, activity: 'revokeSuperAdmin', userKey: adminEmail, onboardingStartedAtMs });
 
         progress.enter('notifying', `E-mailing ${contact} how to sign in and accept the terms.`);
         await progress.step('send-sign-in-notice', () =>
@@ -319,30 +345,32 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
         result = await awaitTos(customer.customerId, adminEmail);
       }
     }
+    settleOpenTokens({ outcome: 'not-needed', message: `no token needed any more (stage ${progress.stage})` });
     await condition(allHandlersFinished);
     return result;
   } catch (err) {
-    if (isCancellation(err)) {
-      const cancellation = progress.snapshot().cancellation ?? { reason: 'cancelled from Temporal (no reason given)', at: nowIso() };
-      progress.update({ cancellation, waitingFor: undefined });
-      await CancellationScope.nonCancellable(async () => {
-        const report = await undo('cancelled', cancellation.reason);
-        await tellSales(order, 'cancelled', [`Reason: ${cancellation.reason}`, ...reportLines(report)]);
-      });
-      throw err;
-    }
+    const cancelled = isCancellation(err);
     // Only failures of the order are the onboarding's failure; a bug here must fail the workflow
     // task instead (and be fixed by a deploy), so it is rethrown as is.
-    if (!(err instanceof ActivityFailure || err instanceof ApplicationFailure)) throw err;
-    const failure = failureOf(err);
-    if (failure.type === 'OnboardingExpired') throw err;
-    progress.update({ failure, waitingFor: undefined });
-    const report = await undo('failed', failure.message);
-    await tellSales(order, 'failed', [`Reason: ${failure.type}: ${failure.message}`, ...reportLines(report)]);
+    if (!cancelled && !(err instanceof ActivityFailure || err instanceof ApplicationFailure)) throw err;
+    const failure = cancelled ? undefined : failureOf(err as ActivityFailure | ApplicationFailure);
+    // What follows must finish even if a cancel arrives meanwhile.
+    await CancellationScope.nonCancellable(async () => {
+      if (cancelled) {
+        const cancellation = progress.snapshot().cancellation ?? { reason: 'cancelled from Temporal (no reason given)', at: nowIso() };
+        progress.update({ cancellation, waitingFor: undefined });
+        const report = await undo('cancelled', cancellation.reason);
+        await tellSales(order, 'cancelled', [`Reason: ${cancellation.reason}`, ...reportLines(report)]);
+      } else if (failure && failure.type !== 'OnboardingExpired') {
+        progress.update({ failure, waitingFor: undefined });
+        const report = await undo('failed', failure.message);
+        await tellSales(order, 'failed', [`Reason: ${failure.type}: ${failure.message}`, ...reportLines(report)]);
+      }
+      settleOpenTokens({ outcome: 'failed', message: `the onboarding ended (${progress.stage})` });
+      await condition(allHandlersFinished);
+    });
+    if (!failure || failure.type === 'OnboardingExpired') throw err;
     throw ApplicationFailure.nonRetryable(failure.message, failure.type);
-  } finally {
-    // A token that arrived too late is answered rather than left hanging.
-    if (pendingToken) settleToken(pendingToken.id, { outcome: 'refused', message: `the onboarding ended (${progress.stage})` });
   }
 
   async function undo(stage: 'failed' | 'cancelled', why: string) {

@@ -11,6 +11,8 @@ export interface Compensation {
   description: string;
   activity: 'deleteUser' | 'revokeSuperAdmin';
   userKey: string;
+  /** Lets deleteUser spare a user that existed before this onboarding. */
+  onboardingStartedAtMs: number;
 }
 
 export interface SagaState {
@@ -41,8 +43,12 @@ export class Saga {
       const report: CompensationReport = { undone: [], failed: [], cannotUndo: [...this.state.cannotUndo] };
       for (const compensation of [...this.state.compensations].reverse()) {
         try {
-          await runActivity(COMPENSATION_CALL, compensation.activity, compensation.description, { userKey: compensation.userKey });
-          report.undone.push(compensation.description);
+          const { userKey, onboardingStartedAtMs } = compensation;
+          const { outcome } =
+            compensation.activity === 'deleteUser'
+              ? await runActivity(COMPENSATION_CALL, 'deleteUser', compensation.description, { userKey, onboardingStartedAtMs })
+              : await runActivity(COMPENSATION_CALL, 'revokeSuperAdmin', compensation.description, { userKey });
+          report.undone.push(outcome === 'deleted' || outcome === 'revoked' ? compensation.description : `${compensation.description} (${outcome})`);
         } catch (err) {
           if (!(err instanceof ActivityFailure)) throw err;
           report.failed.push(`${compensation.description}: ${err.cause?.message ?? err.message}`);
