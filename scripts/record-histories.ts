@@ -76,19 +76,39 @@ const scenarios: Record<string, Scenario> = {
   },
 };
 
+async function save(stack: OnboardingStack, name: string, domain: string): Promise<void> {
+  const status = await stack.client.status(domain);
+  const history = await stack.client.handle(domain).fetchHistory(); // the latest run
+  writeFileSync(path.join(OUT, `${name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
+  console.log(`${name.padEnd(36)} ${status.stage.padEnd(24)} ${history.events?.length} events`);
+}
+
 async function main(): Promise<void> {
   const stack = await startOnboardingStack();
   try {
     for (const [name, scenario] of Object.entries(scenarios)) {
-      const domain = `${name}.example.com`;
-      await scenario(stack, domain);
-      const status = await stack.client.status(domain);
-      const history = await stack.client.handle(domain).fetchHistory();
-      writeFileSync(path.join(OUT, `${name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
-      console.log(`${name.padEnd(36)} ${status.stage.padEnd(24)} ${history.events?.length} events`);
+      await scenario(stack, `${name}.example.com`);
+      await save(stack, name, `${name}.example.com`);
     }
   } finally {
     await stack.teardown();
+  }
+  // A run that a long wait continued as new starts from carried state: days of hourly checks, so on
+  // the time-skipping server.
+  const skipping = await startOnboardingStack({ server: 'time-skipping' });
+  try {
+    const name = 'continued-as-new-then-completed';
+    const domain = `${name}.example.com`;
+    const started = await skipping.client.start(domainOrder(domain, { waitPolicy: { checkEvery: '1 hour' } }));
+    await awaitStage(skipping, domain, 'awaiting-tos');
+    await skipping.env.sleep('5 days');
+    const { runId } = await skipping.client.handle(domain).describe();
+    if (runId === started.runId) throw new Error('expected the wait to have continued as new');
+    await skipping.client.acceptTos(domain, { reportedBy: 'recording' });
+    await settle(skipping, domain);
+    await save(skipping, name, domain);
+  } finally {
+    await skipping.teardown();
   }
 }
 

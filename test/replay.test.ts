@@ -16,9 +16,16 @@ const recorded = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
   .map((file) => ({ name: file.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(readFileSync(path.join(dir, file), 'utf8'))) }));
 
-test('the recorded histories cover every ending', () => {
+test('the recorded histories cover every ending, and a run resumed by continue-as-new', () => {
   expect(recorded.map((r) => r.name).sort()).toEqual(
-    expect.arrayContaining(['cancelled-while-awaiting-tos', 'domain-completed-by-signal', 'failed-and-compensated', 'reminded-then-expired', 'transfer-refused-then-transferred']),
+    expect.arrayContaining([
+      'cancelled-while-awaiting-tos',
+      'continued-as-new-then-completed',
+      'domain-completed-by-signal',
+      'failed-and-compensated',
+      'reminded-then-expired',
+      'transfer-refused-then-transferred',
+    ]),
   );
 });
 
