@@ -1,7 +1,7 @@
 /**
  * Turns a failed Google API call into a Temporal failure that says whether retrying can help.
  *
- * 400/403/404/409/412 are the caller's problem: non-retryable, with a type that names Google's
+ * 400/401/403/404/409/412 are the caller's problem: non-retryable, with a type that names Google's
  * reason (e.g. `Google.duplicate`) so the workflow can branch on it. 408/429/5xx, Google's rate and
  * quota 403s and network errors are transient: retryable, honouring `Retry-After`. The original
  * error is never passed on: it carries the request (bearer token, body with secrets).

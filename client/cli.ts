@@ -120,8 +120,9 @@ export function buildCli(connect: () => Promise<OnboardingClient & { close(): Pr
     .command('transfer-token')
     .description("hand over the customer's transfer token (domain already managed by Google or another reseller)")
     .argument('<domain>')
-    .argument('<token>')
-    .action(async (domain: string, token: string) => {
+    .argument('[token]', 'the token; omit it or give - to read it from standard input (keeps it out of ps and shell history)')
+    .action(async (domain: string, tokenArgument: string | undefined) => {
+      const token = tokenArgument === undefined || tokenArgument === '-' ? readFileSync(0, 'utf8').trim() : tokenArgument;
       await withClient(async (client) => {
         const outcome = await client.provideTransferToken(domain, token);
         if (outcome.outcome === 'refused') throw new CliError(`transfer token refused: ${outcome.message}`, EXIT.invalidInput);
@@ -157,7 +158,7 @@ export function buildCli(connect: () => Promise<OnboardingClient & { close(): Pr
 
   program
     .command('list')
-    .description('list onboardings, newest first')
+    .description('list onboardings (running ones first, then by start time)')
     .addOption(new Option('--stage <stage>', 'only those at this stage').choices(STAGES))
     .option('--limit <n>', 'at most this many', (v) => {
       const n = Number(v);

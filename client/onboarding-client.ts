@@ -166,7 +166,7 @@ export class OnboardingClient {
     return this.notFoundAware(customerDomain, () => this.handle(customerDomain).result());
   }
 
-  /** Onboardings, newest first, optionally only those at one stage (uses the `OnboardingStage` search attribute). */
+  /** Onboardings in Temporal's visibility order (running first), optionally only those at one stage (uses the `OnboardingStage` search attribute). */
   async list(filter: { stage?: Stage; limit?: number } = {}): Promise<OnboardingSummary[]> {
     // A long wait continues as new; its earlier runs keep their last stage and must not be listed again.
     const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`, `ExecutionStatus != 'ContinuedAsNew'`];

@@ -12,8 +12,8 @@
 // The userland `punycode` package under an npm alias: the bare name is Node's deprecated built-in,
 // which the workflow bundler refuses (and which Node itself warns about).
 import { toASCII, toUnicode } from 'punycode-userland';
-import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
+import { parseDurationMs } from './duration';
 import { GOOGLE_LANGUAGE_CODES, type GoogleLanguageCode } from './google-languages';
 import { isIsoCountryCode } from './iso-countries';
 
@@ -255,12 +255,8 @@ const MAX_WAIT_MS = 365 * 86_400_000;
 /** A Temporal duration ("3 days", "12h", "90m"), kept as written; Temporal itself parses it. */
 const duration = z.string().refine(
   (value) => {
-    try {
-      const ms = msToNumber(value as Parameters<typeof msToNumber>[0]);
-      return ms >= 1000 && ms <= MAX_WAIT_MS;
-    } catch {
-      return false;
-    }
+    const ms = parseDurationMs(value);
+    return ms !== undefined && ms >= 1000 && ms <= MAX_WAIT_MS;
   },
   { error: 'must be a duration between 1 second and 365 days, such as "3 days", "12h" or "90m"' },
 );

@@ -3,25 +3,23 @@
  * everything locally: Google's endpoints are the emulator's, e-mail goes to its SMTP sink.
  * Production sets GOOGLE_BACKEND=google and a service account (see README).
  */
-import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import type { WaitDefaults } from '../activities/dependencies';
 import type { GoogleClientConfig } from '../activities/google-clients';
 import { ConfigError } from '../client/config-error';
+import { parseDurationMs } from '../order/duration';
 import { orderPolicyFromEnv } from '../order/policy-env';
 import { temporalSettingsFromEnv, type TemporalSettings } from '../client/temporal-connection';
 
 export const EMULATOR_DEFAULT_URL = 'http://127.0.0.1:8090';
 export const EMULATOR_DEFAULT_SMTP_URL = 'smtp://127.0.0.1:2525';
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 /** A Temporal duration ("3 days", "1h", "90m"), to milliseconds. */
 const duration = z.string().transform((value, ctx) => {
-  try {
-    const ms = msToNumber(value as Parameters<typeof msToNumber>[0]);
-    if (ms > 0) return ms;
-  } catch {
-    // reported below
-  }
+  const ms = parseDurationMs(value);
+  if (ms !== undefined && ms > 0) return ms;
   ctx.issues.push({ code: 'custom', message: 'must be a duration such as "3 days", "12h" or "90m"', input: value });
   return z.NEVER;
 });
@@ -39,9 +37,9 @@ const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Workspace onboarding <onboarding@reseller.example>'),
   RESELLER_NAME: z.string().min(1).default('Your Google Workspace reseller'),
   SALES_NOTIFY_EMAIL: z.email().default('sales@reseller.example'),
-  TOS_CHECK_EVERY: duration.default(msToNumber('1 hour')),
-  CUSTOMER_REMINDERS: durations.default([msToNumber('3 days'), msToNumber('7 days')]),
-  CUSTOMER_WAIT_DEADLINE: duration.default(msToNumber('30 days')),
+  TOS_CHECK_EVERY: duration.default(HOUR),
+  CUSTOMER_REMINDERS: durations.default([3 * DAY, 7 * DAY]),
+  CUSTOMER_WAIT_DEADLINE: duration.default(30 * DAY),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -6,8 +6,7 @@
  * The state is plain data so that a long wait can continue-as-new and pick up where it was: a
  * parked onboarding holds nothing in the worker (it is evicted and replayed when a timer fires).
  */
-import type { Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { parseDurationMs } from '../order/duration';
 import { condition, workflowInfo } from '@temporalio/workflow';
 import type { WaitStatus } from './messages';
 
@@ -44,8 +43,8 @@ export function startWait(what: WaitStatus['what'], policy: WaitPolicy): WaitSta
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** A duration as validated in the order or an update ("3 days"), in milliseconds. */
-export const durationMs = (duration: string): number => msToNumber(duration as Duration);
+/** A duration already validated (the order, or an update's validator), in milliseconds. */
+export const durationMs = (duration: string): number => parseDurationMs(duration) ?? NaN;
 
 function nextReminderAt(state: WaitState, policy: WaitPolicy): number | undefined {
   const offset = policy.remindersMs[state.remindersSent];

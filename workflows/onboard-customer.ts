@@ -23,6 +23,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { OnboardingActivities, WaitDefaults } from '../activities';
+import { parseDurationMs } from '../order/duration';
 import { customerContactEmail, OrderValidationError, validateOrder, validateTransferToken, type Order } from '../order/order';
 import { CHECK_CALL, local, REMINDER_CALL, run, runActivity, TRANSFER_CALL } from './activity-stubs';
 import { durationMs, startWait, waitForCustomer, waitStatus, type WaitPolicy, type WaitState } from './customer-wait';
@@ -131,13 +132,8 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
           if (Number.isNaN(at)) throw new Error('until: must be an ISO 8601 date-time');
           if (at <= Date.now()) throw new Error('until: must be in the future');
         } else {
-          let ms: number;
-          try {
-            ms = durationMs(by as string);
-          } catch {
-            throw new Error('by: must be a duration such as "7 days"');
-          }
-          if (!(ms > 0)) throw new Error('by: must be a positive duration');
+          const ms = parseDurationMs(by as string);
+          if (ms === undefined || ms <= 0) throw new Error('by: must be a positive duration such as "7 days"');
         }
       },
     },
