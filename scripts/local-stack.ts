@@ -116,7 +116,13 @@ export async function startLocalStack(options: { log?: (line: string) => void } 
     Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] }); // this script owns Ctrl-C
     const config = loadWorkerConfig({ ...process.env, TEMPORAL_ADDRESS: temporalAddress });
     const connection = await NativeConnection.connect({ address: temporalAddress });
-    const { worker, close } = await createOnboardingWorker({ config, connection, namespace: 'default', dataConverter: createDataConverter() });
+    const { worker, close } = await createOnboardingWorker({
+      config,
+      connection,
+      namespace: 'default',
+      dataConverter: createDataConverter(),
+      tuning: { maxCachedWorkflows: config.maxCachedWorkflows },
+    });
     const running = worker.run();
     stops.push(async () => {
       worker.shutdown();

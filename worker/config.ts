@@ -41,6 +41,9 @@ const envSchema = z.object({
   CUSTOMER_REMINDERS: durations.default([3 * DAY, 7 * DAY]),
   CUSTOMER_WAIT_DEADLINE: duration.default(30 * DAY),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  // How many workflows the worker keeps in memory between their tasks; the others are replayed from
+  // history when they wake. Parked onboardings beyond this hold no worker memory.
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
 });
 
 export interface WorkerConfig {
@@ -52,6 +55,7 @@ export interface WorkerConfig {
   salesNotifyEmail: string;
   waits: WaitDefaults;
   allowedCountries: readonly string[];
+  maxCachedWorkflows: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -91,6 +95,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     salesNotifyEmail: e.SALES_NOTIFY_EMAIL,
     waits: { tosCheckEveryMs: e.TOS_CHECK_EVERY, remindersMs: e.CUSTOMER_REMINDERS, deadlineMs: e.CUSTOMER_WAIT_DEADLINE },
     allowedCountries: orderPolicyFromEnv(env).allowedCountries,
+    maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     logLevel: e.LOG_LEVEL,
   };
 }

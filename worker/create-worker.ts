@@ -14,7 +14,7 @@ export interface OnboardingWorker {
 }
 
 export async function createOnboardingWorker(options: {
-  config: Omit<WorkerConfig, 'temporal' | 'logLevel'>;
+  config: Omit<WorkerConfig, 'temporal' | 'logLevel' | 'maxCachedWorkflows'>;
   connection: NativeConnection;
   namespace: string;
   dataConverter?: DataConverter;

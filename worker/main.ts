@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     dataConverter: createDataConverter(),
+    tuning: { maxCachedWorkflows: config.maxCachedWorkflows },
   });
   logger.info(
     { address: config.temporal.connectionOptions.address, namespace: config.temporal.namespace, google: config.google.rootUrl ?? 'google' },

@@ -16,7 +16,7 @@ import { createOnboardingWorker } from '../../worker/create-worker';
 import { SEARCH_ATTRIBUTES } from '../../workflows/messages';
 import { fixtureDataConverter } from './fixture-keys';
 
-export type WorkerSettings = Omit<WorkerConfig, 'temporal' | 'logLevel'>;
+export type WorkerSettings = Omit<WorkerConfig, 'temporal' | 'logLevel' | 'maxCachedWorkflows'>;
 
 export function workerSettingsFor(emulator: RunningEmulator, overrides: Partial<WorkerSettings> = {}): WorkerSettings {
   return {
