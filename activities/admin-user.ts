@@ -10,8 +10,6 @@ import { generateTemporaryPassword } from './password';
 export interface AdminUserInput {
   customerId: string;
   admin: Order['admin'];
-  /** When this onboarding started (ms): a user created before then is someone else's, never adopted. */
-  onboardingStartedAtMs: number;
 }
 
 export interface AdminUserResult {
@@ -21,13 +19,22 @@ export interface AdminUserResult {
   attempt: number;
 }
 
-/** Google's clock and ours may disagree a little about when this onboarding started. */
-const CLOCK_SKEW_MS = 5 * 60_000;
+/**
+ * Users this product creates carry a Directory external id naming the onboarding (its workflow id,
+ * one per domain): only such a user, in this customer, is adopted on a retry or a restart, or deleted
+ * by a compensation. Anyone else's user, however recent, is never touched.
+ */
+const MARKER_TYPE = 'workspace-onboarding';
+function onboardingId(): string {
+  const id = activityInfo().workflowExecution?.workflowId;
+  if (!id) throw ApplicationFailure.nonRetryable('runs only as an activity of an onboarding workflow', 'NotInOnboarding');
+  return id;
+}
+const marker = () => ({ type: 'custom', customType: MARKER_TYPE, value: onboardingId() });
 
-/** True when the user was created by this onboarding (not before it started): only such a user may be adopted or deleted. */
-export function createdByThisOnboarding(user: admin_directory_v1.Schema$User, onboardingStartedAtMs: number): boolean {
-  const created = Date.parse(user.creationTime ?? '');
-  return Number.isFinite(created) && created >= onboardingStartedAtMs - CLOCK_SKEW_MS;
+export function createdByThisOnboarding(user: admin_directory_v1.Schema$User, customerId: string): boolean {
+  const ids = (user.externalIds ?? []) as { type?: string; customType?: string; value?: string }[];
+  return user.customerId === customerId && ids.some((id) => id.type === 'custom' && id.customType === MARKER_TYPE && id.value === onboardingId());
 }
 
 /** Right after users.insert Google may not know the user yet (404, "User creation is not complete"): worth retrying. */
@@ -47,16 +54,16 @@ export function adminUserActivities({ google }: ActivityDependencies) {
     }
   }
 
-  /** A user already there is ours only if this customer's and created since the onboarding began (an earlier attempt). */
+  /** A user already there is ours only if it is this customer's and carries this onboarding's marker (an earlier attempt, or run). */
   function adoptOrRefuse(user: admin_directory_v1.Schema$User, input: AdminUserInput): AdminUserResult {
     const email = input.admin.primaryEmail;
     if (user.customerId !== input.customerId) {
       throw ApplicationFailure.nonRetryable(`users.insert ${email}: the address belongs to another Google customer`, 'AdminEmailTaken');
     }
-    if (!createdByThisOnboarding(user, input.onboardingStartedAtMs)) {
+    if (!createdByThisOnboarding(user, input.customerId)) {
       // A real administrator of an existing customer: never take it over, reset its password or delete it.
       throw ApplicationFailure.nonRetryable(
-        `users.insert ${email}: this user already existed in customer ${input.customerId} before the onboarding began; order another admin address`,
+        `users.insert ${email}: this user already exists in customer ${input.customerId} and was not created by this onboarding; order another admin address`,
         'AdminUserExists',
       );
     }
@@ -81,6 +88,7 @@ export function adminUserActivities({ google }: ActivityDependencies) {
             password: admin.password ?? generateTemporaryPassword(),
             ...(admin.passwordHashFunction ? { hashFunction: admin.passwordHashFunction } : {}),
             changePasswordAtNextLogin: admin.password === undefined,
+            externalIds: [marker()],
           },
         });
         return { userId: created.data.id ?? admin.primaryEmail, primaryEmail: admin.primaryEmail, outcome: 'created', attempt: activityInfo().attempt };
@@ -126,10 +134,10 @@ export function adminUserActivities({ google }: ActivityDependencies) {
     },
 
     /** Compensation of createAdminUser: deletes the user only if this onboarding created it. */
-    async deleteUser(input: { userKey: string; onboardingStartedAtMs: number }): Promise<{ outcome: 'deleted' | 'already-gone' | 'kept: not created by this onboarding' }> {
+    async deleteUser(input: { userKey: string; customerId: string }): Promise<{ outcome: 'deleted' | 'already-gone' | 'kept: not created by this onboarding' }> {
       const user = await findUser(input.userKey);
       if (!user) return { outcome: 'already-gone' };
-      if (!createdByThisOnboarding(user, input.onboardingStartedAtMs)) return { outcome: 'kept: not created by this onboarding' };
+      if (!createdByThisOnboarding(user, input.customerId)) return { outcome: 'kept: not created by this onboarding' };
       try {
         await users.delete({ userKey: input.userKey });
         return { outcome: 'deleted' };

@@ -70,11 +70,13 @@ export function transferActivities({ google }: ActivityDependencies) {
       try {
         listed = (await subscriptions.list({ customerId: input.customerId, customerAuthToken: input.transferToken })).data;
       } catch (err) {
-        // Listing with the token is where Google judges it: 403 = wrong, expired, or for another reseller.
-        if (isGoogleStatus(err, 403)) {
+        // Listing with the token is where Google judges it: a permanent 403 means wrong, expired, or made
+        // for another reseller (a rate-limit 403 is only retried).
+        const failure = googleFailure(`subscriptions.list ${input.customerDomain}`, err);
+        if (isGoogleStatus(err, 403) && failure.nonRetryable) {
           throw ApplicationFailure.nonRetryable(`subscriptions.list ${input.customerDomain}: Google refused the transfer token (403)`, 'TransferTokenRefused');
         }
-        throw googleFailure(`subscriptions.list ${input.customerDomain}`, err);
+        throw failure;
       }
       const all = listed.subscriptions ?? [];
       const pending = all.filter((s) => s.transferInfo).sort((a, b) => Number(isAddOn(a)) - Number(isAddOn(b)));

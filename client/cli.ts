@@ -125,7 +125,9 @@ export function buildCli(connect: () => Promise<OnboardingClient & { close(): Pr
       const token = tokenArgument === undefined || tokenArgument === '-' ? readFileSync(0, 'utf8').trim() : tokenArgument;
       await withClient(async (client) => {
         const outcome = await client.provideTransferToken(domain, token);
-        if (outcome.outcome === 'refused') throw new CliError(`transfer token refused: ${outcome.message}`, EXIT.invalidInput);
+        if (outcome.outcome === 'refused' || outcome.outcome === 'failed') {
+          throw new CliError(`transfer token ${outcome.outcome}: ${outcome.message}`, EXIT.invalidInput);
+        }
         print(outcome, () => `${outcome.outcome}: ${outcome.message}`);
       });
     });

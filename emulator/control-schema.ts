@@ -32,8 +32,6 @@ const userSeed = z.object({
   familyName: z.string().min(1).default('User'),
   isAdmin: z.boolean().default(false),
   agreedToTerms: z.boolean().default(false),
-  /** When Google created it (ms since epoch or ISO); default now. An existing admin is usually older than the order. */
-  creationTime: z.union([z.number(), z.iso.datetime()]).optional(),
 });
 
 const postalAddressSeed = z.object({

@@ -117,10 +117,30 @@ export interface User {
   /** Only whether a password was set: the emulator never keeps passwords. */
   passwordSet: boolean;
   hashFunction?: string;
+  /** Directory `externalIds` ({type, customType?, value}), kept as given. */
+  externalIds: ExternalId[];
   /** The customer's default language when the user was created (state only, never in API answers). */
   languageAtCreation: string;
   makeAdminCalls: number;
   creationTime: number;
+}
+
+export interface ExternalId {
+  type: string;
+  customType?: string;
+  value: string;
+}
+
+/** Directory's externalIds: a list of {type, customType (when type is custom), value}. */
+function externalIdsOf(b: Json): ExternalId[] | undefined {
+  if (b.externalIds === undefined) return undefined;
+  if (!Array.isArray(b.externalIds)) throw invalid('Invalid value for externalIds.');
+  return b.externalIds.map((item: unknown) => {
+    const id = asObject(item, 'externalIds');
+    if (typeof id.type !== 'string' || typeof id.value !== 'string') throw invalid('Invalid value for externalIds: type and value are required.');
+    if (id.type === 'custom' && typeof id.customType !== 'string') throw invalid('Invalid value for externalIds: customType is required for type custom.');
+    return { type: id.type, value: id.value, ...(typeof id.customType === 'string' ? { customType: id.customType } : {}) };
+  });
 }
 
 export interface Settings {
@@ -465,6 +485,7 @@ export class EmulatorState {
     const { hashFunction } = checkPassword(b);
     const changePasswordAtNextLogin =
       optionalBoolean(b, 'changePasswordAtNextLogin', 'changePasswordAtNextLogin') ?? false;
+    const externalIds = externalIdsOf(b) ?? [];
     const customer = this.findCustomer(emailDomain(primaryEmail));
     if (!customer || customer.owner !== 'this-reseller') throw invalid('Domain not found.');
     if (this.findUser(primaryEmail)) throw duplicate();
@@ -480,6 +501,7 @@ export class EmulatorState {
       changePasswordAtNextLogin,
       passwordSet: true,
       hashFunction,
+      externalIds,
       languageAtCreation: customer.language,
       makeAdminCalls: 0,
       creationTime: this.now(),
@@ -501,6 +523,8 @@ export class EmulatorState {
     const familyName = name.familyName === undefined ? undefined : personName(name, 'familyName');
     const password = b.password === undefined ? undefined : checkPassword(b);
     const changePasswordAtNextLogin = optionalBoolean(b, 'changePasswordAtNextLogin', 'changePasswordAtNextLogin');
+    const externalIds = externalIdsOf(b);
+    if (externalIds !== undefined) user.externalIds = externalIds;
     if (givenName !== undefined) user.givenName = givenName;
     if (familyName !== undefined) user.familyName = familyName;
     if (password !== undefined) user.hashFunction = password.hashFunction;
@@ -641,9 +665,10 @@ export class EmulatorState {
         agreedToTerms: u.agreedToTerms,
         changePasswordAtNextLogin: false,
         passwordSet: true,
+        externalIds: [],
         languageAtCreation: customer.language,
         makeAdminCalls: 0,
-        creationTime: u.creationTime === undefined ? now : new Date(u.creationTime).getTime(),
+        creationTime: now,
       };
       this.users.set(user.id, user);
       return { id: user.id, primaryEmail: user.primaryEmail };
@@ -820,6 +845,7 @@ export class EmulatorState {
       changePasswordAtNextLogin: u.changePasswordAtNextLogin,
       suspended: false,
       orgUnitPath: '/',
+      ...(u.externalIds.length ? { externalIds: u.externalIds } : {}),
       creationTime: new Date(u.creationTime).toISOString(),
     };
   }

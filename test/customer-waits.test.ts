@@ -64,6 +64,13 @@ describe('parked onboardings, replayed from history at every wake-up (no worker 
     expect((await stack.google.state()).users.filter((u) => u.primaryEmail === `admin@${domain}`)).toHaveLength(1);
     const sales = await stack.google.waitForMail((m) => m.subject === `Onboarding of ${domain} expired`);
     expect(sales.to).toEqual(['rep@reseller.example']);
+
+    // Started again, as the e-mail to sales suggests: the admin the first run created is its own, and is adopted.
+    const again = await stack.client.start(domainOrder(domain, { waitPolicy: RARE_CHECKS }));
+    expect(again.alreadyExisted).toBe(false);
+    const waiting = await waitForStatus(() => stack.client.status(domain), (s) => s.stage === 'awaiting-tos' || s.stage === 'failed');
+    expect(waiting.steps.find((s) => s.name === 'create-admin')).toMatchObject({ outcome: 'already-existed' });
+    expect(waiting.steps[0]).toMatchObject({ name: 'create-customer', outcome: 'already-ours' });
   });
 
   test('acceptance is detected by polling Google, with no signal', async () => {

@@ -19,8 +19,8 @@ const DAY = 24 * HOUR;
 /** A Temporal duration ("3 days", "1h", "90m"), to milliseconds. */
 const duration = z.string().transform((value, ctx) => {
   const ms = parseDurationMs(value);
-  if (ms !== undefined && ms > 0) return ms;
-  ctx.issues.push({ code: 'custom', message: 'must be a duration such as "3 days", "12h" or "90m"', input: value });
+  if (ms !== undefined && ms >= 1000) return ms;
+  ctx.issues.push({ code: 'custom', message: 'must be a duration of at least 1 second, such as "3 days", "12h" or "90m"', input: value });
   return z.NEVER;
 });
 const durations = z.string().transform((value) => value.split(',').map((d) => d.trim()).filter(Boolean)).pipe(z.array(duration));

@@ -1,5 +1,5 @@
 /** How the workflow calls its activities: timeouts and retry policies in one place, and a summary per call for the Web UI. */
-import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { OnboardingActivities } from '../activities';
 
 type Name = keyof OnboardingActivities;
@@ -19,6 +19,8 @@ export const TRANSFER_CALL: ActivityOptions = {
   ...GOOGLE_CALL,
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '30 seconds',
+  // A cancel waits until the activity stopped (it checks at each subscription), so the status can say what moved.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 };
 /** Undoing must outlast a bad hour at Google: more patient than a forward step. */
 export const COMPENSATION_CALL: ActivityOptions = {

@@ -20,7 +20,6 @@ import {
   isCancellation,
   log,
   setHandler,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { OnboardingActivities, WaitDefaults } from '../activities';
 import { parseDurationMs } from '../order/duration';
@@ -50,6 +49,7 @@ export interface CarriedState {
 }
 
 const nowIso = () => new Date().toISOString();
+const MAX_DEADLINE_AHEAD_MS = 365 * 86_400_000;
 
 function domainOf(input: unknown): string {
   const domain = (input as { customerDomain?: unknown } | null)?.customerDomain;
@@ -127,14 +127,11 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
           throw new Error(`nothing to extend: the onboarding is not waiting for the customer (stage ${progress.stage})`);
         }
         if ((until === undefined) === (by === undefined)) throw new Error('give exactly one of "until" (ISO date-time) or "by" (duration)');
-        if (until !== undefined) {
-          const at = Date.parse(until);
-          if (Number.isNaN(at)) throw new Error('until: must be an ISO 8601 date-time');
-          if (at <= Date.now()) throw new Error('until: must be in the future');
-        } else {
-          const ms = parseDurationMs(by as string);
-          if (ms === undefined || ms <= 0) throw new Error('by: must be a positive duration such as "7 days"');
-        }
+        const at = until !== undefined ? Date.parse(until) : wait.deadlineAtMs + (parseDurationMs(by as string) ?? NaN);
+        if (until !== undefined && Number.isNaN(at)) throw new Error('until: must be an ISO 8601 date-time');
+        if (by !== undefined && !((parseDurationMs(by) ?? 0) >= 1000)) throw new Error('by: must be a duration of at least 1 second, such as "7 days"');
+        if (at <= Date.now()) throw new Error('the new deadline must be in the future');
+        if (at > Date.now() + MAX_DEADLINE_AHEAD_MS) throw new Error('the new deadline must be at most 365 days ahead');
       },
     },
   );
@@ -177,7 +174,9 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
       const deadline = progress.snapshot().waitingFor?.deadline ?? nowIso();
       progress.update({ waitingFor: undefined, expired: { what, at: nowIso() } });
       progress.enter('expired', `Expired: the customer did not ${what === 'tos-acceptance' ? 'accept the terms' : 'provide a transfer token'} by ${deadline}. Nothing was deleted.`);
-      await tellSales(validOrder, 'expired', [`Deadline: ${deadline}`, 'Nothing was deleted; start the order again once the customer is ready.']);
+      await CancellationScope.nonCancellable(() =>
+        tellSales(validOrder, 'expired', [`Deadline: ${deadline}`, 'Nothing was deleted; start the order again once the customer is ready.']),
+      );
       throw ApplicationFailure.nonRetryable(`the customer did not ${what === 'tos-acceptance' ? 'accept the terms' : 'provide a transfer token'} by ${deadline}`, 'OnboardingExpired');
     };
 
@@ -186,7 +185,7 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
       try {
         await runActivity(REMINDER_CALL, 'sendReminder', summary, reminder);
       } catch (err) {
-        if (!(err instanceof ActivityFailure)) throw err;
+        if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
         log.warn('reminder not sent', { reminderNumber: reminder.reminderNumber, what: reminder.what });
       }
     };
@@ -275,7 +274,7 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
             if (accepted) tosAccepted ??= { at: nowIso(), via: 'detected' };
             return accepted;
           } catch (err) {
-            if (err instanceof ActivityFailure) return false; // unknown for now: the next check asks again
+            if (err instanceof ActivityFailure && !isCancellation(err)) return false; // unknown for now: the next check asks again
             throw err;
           }
         },
@@ -313,20 +312,18 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
 
         const adminEmail = validOrder.admin.primaryEmail;
         progress.enter('creating-admin', `Creating the first user ${adminEmail}.`);
-        // Registered before the step: a cancel while it runs must still remove the user it creates.
-        // The compensation deletes only a user created since the onboarding began, never an older one.
-        const onboardingStartedAtMs = workflowInfo().startTime.getTime();
-        saga.add({ description: `delete user ${adminEmail}`, activity: 'deleteUser', userKey: adminEmail, onboardingStartedAtMs });
-        const user = await progress.step(
-          'create-admin',
-          () => run('createAdminUser', `create user ${adminEmail}`, { customerId: customer.customerId, admin: validOrder.admin, onboardingStartedAtMs }),
-          (r) => r.outcome,
+        // Registered before the step, and the step is not interruptible: a cancel meanwhile waits for it,
+        // then removes the user it created. The compensation spares any user this onboarding did not create.
+        const customerId = customer.customerId;
+        saga.add({ description: `delete user ${adminEmail}`, activity: 'deleteUser', userKey: adminEmail, customerId });
+        const user = await CancellationScope.nonCancellable(() =>
+          progress.step('create-admin', () => run('createAdminUser', `create user ${adminEmail}`, { customerId, admin: validOrder.admin }), (r) => r.outcome),
         );
         progress.update({ adminEmail });
 
         progress.enter('granting-admin', `Making ${adminEmail} super admin.`);
         await progress.step('grant-admin', () => run('grantSuperAdmin', `make ${adminEmail} super admin`, { userKey: user.primaryEmail }), (r) => r.outcome);
-        saga.add({ description: `revoke super admin of ${adminEmail}`, activity: 'revokeSuperAdmin', userKey: adminEmail, onboardingStartedAtMs });
+        saga.add({ description: `revoke super admin of ${adminEmail}`, activity: 'revokeSuperAdmin', userKey: adminEmail, customerId });
 
         progress.enter('notifying', `E-mailing ${contact} how to sign in and accept the terms.`);
         await progress.step('send-sign-in-notice', () =>

@@ -11,8 +11,8 @@ export interface Compensation {
   description: string;
   activity: 'deleteUser' | 'revokeSuperAdmin';
   userKey: string;
-  /** Lets deleteUser spare a user that existed before this onboarding. */
-  onboardingStartedAtMs: number;
+  /** The customer the user belongs to: deleteUser spares any user this onboarding did not create. */
+  customerId: string;
 }
 
 export interface SagaState {
@@ -43,10 +43,10 @@ export class Saga {
       const report: CompensationReport = { undone: [], failed: [], cannotUndo: [...this.state.cannotUndo] };
       for (const compensation of [...this.state.compensations].reverse()) {
         try {
-          const { userKey, onboardingStartedAtMs } = compensation;
+          const { userKey, customerId } = compensation;
           const { outcome } =
             compensation.activity === 'deleteUser'
-              ? await runActivity(COMPENSATION_CALL, 'deleteUser', compensation.description, { userKey, onboardingStartedAtMs })
+              ? await runActivity(COMPENSATION_CALL, 'deleteUser', compensation.description, { userKey, customerId })
               : await runActivity(COMPENSATION_CALL, 'revokeSuperAdmin', compensation.description, { userKey });
           report.undone.push(outcome === 'deleted' || outcome === 'revoked' ? compensation.description : `${compensation.description} (${outcome})`);
         } catch (err) {
