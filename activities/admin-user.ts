@@ -32,7 +32,7 @@ function onboardingId(): string {
 }
 const marker = () => ({ type: 'custom', customType: MARKER_TYPE, value: onboardingId() });
 
-export function createdByThisOnboarding(user: admin_directory_v1.Schema$User, customerId: string): boolean {
+function createdByThisOnboarding(user: admin_directory_v1.Schema$User, customerId: string): boolean {
   const ids = (user.externalIds ?? []) as { type?: string; customType?: string; value?: string }[];
   return user.customerId === customerId && ids.some((id) => id.type === 'custom' && id.customType === MARKER_TYPE && id.value === onboardingId());
 }

@@ -32,7 +32,7 @@ function planFor(listed: string | null | undefined): string {
 }
 
 /** Only writable fields: re-sending a listed subscription fails ("Licensed number of seats field is read-only"). */
-export function transferBody(listed: reseller_v1.Schema$Subscription): reseller_v1.Schema$Subscription {
+function transferBody(listed: reseller_v1.Schema$Subscription): reseller_v1.Schema$Subscription {
   const planName = planFor(listed.plan?.planName);
   const minimum = listed.transferInfo?.minimumTransferableSeats ?? 1;
   const current = listed.seats?.numberOfSeats ?? listed.seats?.maximumNumberOfSeats ?? listed.seats?.licensedNumberOfSeats ?? 0;

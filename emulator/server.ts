@@ -37,7 +37,7 @@ export interface RunningEmulator {
 }
 
 /** nginx's convention for "the client closed the connection before the answer". */
-export const CLIENT_CLOSED_REQUEST = 499;
+const CLIENT_CLOSED_REQUEST = 499;
 const GOOGLE_PATH = /^\/(?:apps\/reseller|admin\/directory)\//;
 const BEARER = /^Bearer\s+\S+/i;
 // Transfer tokens let a reseller take a customer over: they never reach the log.

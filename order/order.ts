@@ -22,9 +22,9 @@ const POSTAL_FIELD_MAX = 255;
 /** Google Directory accepts longer names, but the reseller console truncates past 40. */
 const ADMIN_NAME_MAX = 40;
 /** Transfer tokens are opaque; this is the character set and length seen in Admin-console tokens, with margin. */
-export const TRANSFER_TOKEN_PATTERN = /^[A-Za-z0-9._~+/=-]{8,512}$/;
-export const TRANSFER_TOKEN_RULE = 'must be 8–512 characters of letters, digits and . _ ~ + / = -';
-export const PASSWORD_HASH_FUNCTIONS = ['MD5', 'SHA-1', 'crypt'] as const;
+const TRANSFER_TOKEN_PATTERN = /^[A-Za-z0-9._~+/=-]{8,512}$/;
+const TRANSFER_TOKEN_RULE = 'must be 8–512 characters of letters, digits and . _ ~ + / = -';
+const PASSWORD_HASH_FUNCTIONS = ['MD5', 'SHA-1', 'crypt'] as const;
 
 export class OrderValidationError extends Error {
   override readonly name = 'OrderValidationError';

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { connectFromEnv } from '../client/connect-from-env';
 import { EmulatorControl } from '../emulator/control-client';
 import type { OnboardingStatus, Stage } from '../workflows/messages';
+import exampleOrder from '../examples/order.json';
 import { LOCAL, startLocalStack, type LocalStack } from './local-stack';
 import { loadEnvFile } from '../client/env-file';
 
@@ -53,13 +54,11 @@ async function main(): Promise<void> {
     const google = new EmulatorControl(emulatorUrl);
     // A fresh domain each run: the dev server keeps history, and a domain is onboarded only once.
     const domain = `demo-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}.example.com`;
+    // The README's example order (examples/order.json), moved to that domain.
     const order = {
+      ...exampleOrder,
       customerDomain: domain,
-      customerType: 'domain',
-      alternateEmail: 'it-contact@customer-mail.example.org',
-      postalAddress: { contactName: 'Alex Cruz', organizationName: 'Demo Org', postalCode: '94043', countryCode: 'US' },
-      language: 'fr',
-      admin: { givenName: 'Alex', familyName: 'Cruz', primaryEmail: `admin@${domain}` },
+      admin: { ...exampleOrder.admin, primaryEmail: `admin@${domain}` },
       ...(flags.detect ? { waitPolicy: { checkEvery: '2s' } } : {}),
     };
     const started = await client.start(order);

@@ -11,8 +11,8 @@ import { parseDurationMs } from '../order/duration';
 import { orderPolicyFromEnv } from '../order/policy-env';
 import { temporalSettingsFromEnv, type TemporalSettings } from '../client/temporal-connection';
 
-export const EMULATOR_DEFAULT_URL = 'http://127.0.0.1:8090';
-export const EMULATOR_DEFAULT_SMTP_URL = 'smtp://127.0.0.1:2525';
+const EMULATOR_DEFAULT_URL = 'http://127.0.0.1:8090';
+const EMULATOR_DEFAULT_SMTP_URL = 'smtp://127.0.0.1:2525';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 

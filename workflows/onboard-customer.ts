@@ -127,9 +127,10 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState): P
           throw new Error(`nothing to extend: the onboarding is not waiting for the customer (stage ${progress.stage})`);
         }
         if ((until === undefined) === (by === undefined)) throw new Error('give exactly one of "until" (ISO date-time) or "by" (duration)');
-        const at = until !== undefined ? Date.parse(until) : wait.deadlineAtMs + (parseDurationMs(by as string) ?? NaN);
-        if (until !== undefined && Number.isNaN(at)) throw new Error('until: must be an ISO 8601 date-time');
-        if (by !== undefined && !((parseDurationMs(by) ?? 0) >= 1000)) throw new Error('by: must be a duration of at least 1 second, such as "7 days"');
+        const byMs = by === undefined ? undefined : parseDurationMs(by);
+        if (by !== undefined && !(byMs !== undefined && byMs >= 1000)) throw new Error('by: must be a duration of at least 1 second, such as "7 days"');
+        const at = until !== undefined ? Date.parse(until) : wait.deadlineAtMs + (byMs as number);
+        if (Number.isNaN(at)) throw new Error('until: must be an ISO 8601 date-time');
         if (at <= Date.now()) throw new Error('the new deadline must be in the future');
         if (at > Date.now() + MAX_DEADLINE_AHEAD_MS) throw new Error('the new deadline must be at most 365 days ahead');
       },

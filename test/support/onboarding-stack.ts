@@ -11,7 +11,7 @@ import { EmulatorControl } from '../../emulator/control-client';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { FAILURE_CONVERTER_PATH } from '../../encryption/keys';
 import { provisionTemporal } from '../../scripts/provision-temporal';
-import type { WorkerConfig } from '../../worker/config';
+import { loadWorkerConfig, type WorkerConfig } from '../../worker/config';
 import { createOnboardingWorker } from '../../worker/create-worker';
 import { SEARCH_ATTRIBUTES } from '../../workflows/messages';
 import { fixtureDataConverter } from './fixture-keys';
@@ -25,7 +25,7 @@ export function workerSettingsFor(emulator: RunningEmulator, overrides: Partial<
     mailFrom: 'Onboarding tests <onboarding@reseller.example>',
     resellerName: 'Test Reseller',
     salesNotifyEmail: 'sales@reseller.example',
-    waits: { tosCheckEveryMs: 3_600_000, remindersMs: [3 * 86_400_000, 7 * 86_400_000], deadlineMs: 30 * 86_400_000 },
+    waits: loadWorkerConfig({}).waits, // the defaults a worker has with nothing configured
     allowedCountries: [],
     ...overrides,
   };
