@@ -9,9 +9,12 @@ export interface SignInNoticeInput {
   customerDomain: string;
   customerId: string;
   to: string;
-  adminEmail: string;
+  /** The first user (domain customers). A team customer's admin is the primaryAdmin Google verifies: none here. */
+  adminEmail?: string;
   /** True when the order supplied no password: a fresh temporary one is set and mailed. */
   issueTemporaryPassword: boolean;
+  /** What was ordered, listed in the notice (suspended until the terms are accepted). */
+  subscriptions?: { skuId: string; skuName?: string; plan: string; seats: number }[];
 }
 
 const ADMIN_CONSOLE = 'https://admin.google.com';
@@ -37,11 +40,30 @@ export interface SalesNoticeInput {
   customerDomain: string;
   /** The order's sales contact; the worker's SALES_NOTIFY_EMAIL otherwise. */
   to?: string;
-  outcome: 'failed' | 'cancelled' | 'expired';
+  outcome: 'failed' | 'cancelled' | 'expired' | 'already-a-customer';
   lines: string[];
 }
 
 const day = (iso: string) => iso.slice(0, 10);
+
+/** How to get in: a domain customer's first user (with a temporary password, or their own); a team customer's verified admin. */
+function signInSteps(input: SignInNoticeInput, password: string | undefined): string[] {
+  if (!input.adminEmail) {
+    return [
+      `Google has sent a verification e-mail to ${input.to}: open it and follow the link to verify your address;`,
+      `you then become the administrator. Sign in to the Google Admin console at ${ADMIN_CONSOLE}`,
+    ];
+  }
+  const credentials = password
+    ? [`  User name:          ${input.adminEmail}`, `  Temporary password: ${password}`, '  (you will choose your own password at first sign-in)']
+    : [`  User name: ${input.adminEmail}`, '  Password:  the one you gave us when ordering'];
+  return [`To start using it, sign in to the Google Admin console at ${ADMIN_CONSOLE} with:`, '', ...credentials];
+}
+
+function orderedLines(subscriptions: NonNullable<SignInNoticeInput['subscriptions']>): string[] {
+  if (subscriptions.length === 0) return [];
+  return ['', 'Ordered for you:', ...subscriptions.map((s) => `  - ${s.skuName ?? s.skuId}: ${s.seats} seat(s), ${s.plan}`)];
+}
 
 export function noticeActivities({ google, mailer, mail }: ActivityDependencies) {
   const signature = ['', `— ${mail.resellerName}`];
@@ -61,10 +83,7 @@ export function noticeActivities({ google, mailer, mail }: ActivityDependencies)
   return {
     /** Tells the customer how to sign in to the Admin console and accept the terms, which only they may do. */
     async sendSignInNotice(input: SignInNoticeInput): Promise<{ messageId: string; attempt: number }> {
-      const password = input.issueTemporaryPassword ? await issueTemporaryPassword(input.adminEmail) : undefined;
-      const credentials = password
-        ? [`  User name:          ${input.adminEmail}`, `  Temporary password: ${password}`, '  (you will choose your own password at first sign-in)']
-        : [`  User name: ${input.adminEmail}`, '  Password:  the one you gave us when ordering'];
+      const password = input.adminEmail && input.issueTemporaryPassword ? await issueTemporaryPassword(input.adminEmail) : undefined;
       const messageId = await mailer.send({
         to: input.to,
         subject: `Your Google Workspace for ${input.customerDomain} is ready: sign in and accept the terms`,
@@ -72,9 +91,8 @@ export function noticeActivities({ google, mailer, mail }: ActivityDependencies)
           'Hello,',
           '',
           `${mail.resellerName} has created Google Workspace for ${input.customerDomain} (customer ${input.customerId}).`,
-          `To start using it, sign in to the Google Admin console at ${ADMIN_CONSOLE} with:`,
-          '',
-          ...credentials,
+          ...signInSteps(input, password),
+          ...orderedLines(input.subscriptions ?? []),
           '',
           'and accept the "Google Workspace via Reseller" terms of service when asked.',
           'Only you can accept them; until then your services stay suspended.',
