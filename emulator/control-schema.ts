@@ -4,9 +4,12 @@
  */
 import { z } from 'zod';
 import { isGoogleLanguageCode } from '../order/google-languages';
-import { OWNERS, PLAN_NAMES, SUSPENSION_REASONS } from './state';
+import { OWNERS, PLAN_NAMES, SUSPENSION_REASONS } from './model';
 
 const email = z.email().transform((value) => value.toLowerCase());
+
+// ms since epoch or an RFC 3339 date-time.
+const instant = z.union([z.number().int(), z.iso.datetime({ offset: true })]);
 
 const transferTokenSeed = z.object({
   token: z.string().min(1),
@@ -23,6 +26,7 @@ const subscriptionSeed = z.object({
   // Google derives it from the licenses in use; default: every seat is in use.
   minimumTransferableSeats: z.number().int().nonnegative().optional(),
   status: z.enum(['ACTIVE', 'SUSPENDED']).default('ACTIVE'),
+  creationTime: instant.optional(),
   suspensionReasons: z.array(z.enum(SUSPENSION_REASONS)).optional(),
 });
 
@@ -51,6 +55,12 @@ const customerSeed = z.object({
   customerId: z.string().regex(/^C[0-9A-Za-z]+$/).optional(),
   alternateEmail: email.optional(),
   postalAddress: postalAddressSeed.optional(),
+  phoneNumber: z.string().regex(/^\+[1-9]\d{1,14}$/, 'an E.164 phone number').optional(),
+  // Team customers: the address Google mails the verification link to (their first admin).
+  primaryAdminEmail: email.optional(),
+  domainVerified: z.boolean().default(false),
+  // When the customer was created at Google: "a customer of ours created long ago".
+  creationTime: instant.optional(),
   language: z.string().refine(isGoogleLanguageCode, 'not a Google language code').default('en'),
   tosAccepted: z.boolean().default(false),
   transferTokens: z.array(transferTokenSeed).default([]),
@@ -92,5 +102,7 @@ export type ParsedFaultSpec = z.output<typeof faultSpecSchema>;
 
 export const settingsPatchSchema = z.strictObject({
   adminPropagationCalls: z.number().int().nonnegative().optional(),
+  customerPropagationCalls: z.number().int().nonnegative().optional(),
+  batchResponseContentIds: z.boolean().optional(),
 });
 export type SettingsPatch = z.input<typeof settingsPatchSchema>;

@@ -48,6 +48,8 @@ export interface RequestLogEntry {
   query: Record<string, string | string[]>;
   /** The HTTP status answered; 499 when the client went away before the answer. */
   status: number;
+  /** For a call inside a batch request: the seq of the batch request that carried it. */
+  batchSeq?: number;
   durationMs: number;
 }
 

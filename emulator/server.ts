@@ -8,8 +8,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { prettifyError, ZodError } from 'zod';
+import { registerBatchRoute } from './batch-route';
+import { checkListenHost, CONTROL_PREFIX, controlRefusal } from './control-guard';
 import { faultSpecSchema, seedRequestSchema, settingsPatchSchema } from './control-schema';
-import { defaultReason, errorBody, GoogleApiError, loginRequired } from './errors';
+import { defaultReason, errorBody, forbidden, GoogleApiError, loginRequired } from './errors';
 import { type Fault, FaultList, RequestLog } from './faults';
 import { MailStore, startSmtpSink } from './smtp-sink';
 import { EmulatorState } from './state';
@@ -25,6 +27,8 @@ export interface EmulatorOptions {
   logger?: Logger;
   /** Default: EMULATOR_LOG_LEVEL, else 'warn'. */
   logLevel?: string;
+  /** Listen on a non-loopback host anyway. Default: EMULATOR_ALLOW_NON_LOOPBACK === 'true'. */
+  allowNonLoopback?: boolean;
 }
 
 export interface RunningEmulator {
@@ -38,7 +42,7 @@ export interface RunningEmulator {
 
 /** nginx's convention for "the client closed the connection before the answer". */
 const CLIENT_CLOSED_REQUEST = 499;
-const GOOGLE_PATH = /^\/(?:apps\/reseller|admin\/directory)\//;
+const GOOGLE_PATH = /^\/(?:(?:apps\/reseller|admin\/directory)\/|batch$)/;
 const BEARER = /^Bearer\s+\S+/i;
 // Transfer tokens let a reseller take a customer over: they never reach the log.
 const SECRET_QUERY_PARAMS = new Set(['customerAuthToken']);
@@ -107,6 +111,11 @@ function buildApp(logger: Logger, state: EmulatorState, faults: FaultList, reque
 
   app.addHook('onRequest', async (request, reply) => {
     const url = new URL(request.url, 'http://emulator.invalid');
+    if (url.pathname.startsWith(CONTROL_PREFIX)) {
+      const refusal = controlRefusal(request.method, request.headers);
+      if (refusal) throw forbidden(`Control endpoint refused: ${refusal}.`);
+      return;
+    }
     if (!GOOGLE_PATH.test(url.pathname)) return;
     const context: GoogleRequestContext = {
       seq: requests.nextNumber(),
@@ -189,10 +198,17 @@ function buildApp(logger: Logger, state: EmulatorState, faults: FaultList, reque
   app.get<{ Params: { customerId: string } }>('/apps/reseller/v1/customers/:customerId', async (request) =>
     state.getResellerCustomer(request.params.customerId),
   );
-  // customerAuthToken is accepted and not needed: an existing domain is a 409 whatever the token.
-  app.post('/apps/reseller/v1/customers', async (request) => state.insertResellerCustomer(request.body));
+  // With a customerAuthToken: registers a customer of Google or another reseller with this reseller.
+  app.post<{ Querystring: Query }>('/apps/reseller/v1/customers', async (request) =>
+    state.insertResellerCustomer(request.body, first(request.query.customerAuthToken)),
+  );
   app.get<{ Querystring: Query }>('/apps/reseller/v1/subscriptions', async (request) =>
-    state.listSubscriptions(first(request.query.customerId), first(request.query.customerAuthToken)),
+    state.listSubscriptions({
+      customerId: first(request.query.customerId),
+      customerAuthToken: first(request.query.customerAuthToken),
+      maxResults: first(request.query.maxResults),
+      pageToken: first(request.query.pageToken),
+    }),
   );
   app.post<{ Params: { customerId: string }; Querystring: Query }>(
     '/apps/reseller/v1/customers/:customerId/subscriptions',
@@ -211,6 +227,8 @@ function buildApp(logger: Logger, state: EmulatorState, faults: FaultList, reque
       return reply.code(204).send();
     },
   );
+
+  registerBatchRoute(app, { state, faults, requests, seqOf: (request) => contexts.get(request as FastifyRequest)?.seq, redact: redactedQuery });
 
   // ---- Directory API v1
 
@@ -275,12 +293,17 @@ function buildApp(logger: Logger, state: EmulatorState, faults: FaultList, reque
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
+  checkListenHost(host, options.allowNonLoopback ?? process.env.EMULATOR_ALLOW_NON_LOOPBACK === 'true');
   const logger =
     options.logger ??
     pino({ name: 'google-emulator', level: options.logLevel ?? process.env.EMULATOR_LOG_LEVEL ?? 'warn' });
   const mail = new MailStore();
   const smtp = await startSmtpSink({ host, port: options.smtpPort ?? 0, store: mail, logger });
-  const app = buildApp(logger, new EmulatorState(), new FaultList(), new RequestLog(), mail);
+  // Mail Google itself sends (a team customer's verification link) lands in the same store.
+  const state = new EmulatorState(Date.now, (m) =>
+    mail.add({ ...m, receivedAt: new Date().toISOString(), messageId: `<${Date.now()}@emulator.invalid>` }),
+  );
+  const app = buildApp(logger, state, new FaultList(), new RequestLog(), mail);
   try {
     await app.listen({ host, port: options.httpPort ?? 0 });
   } catch (error) {
