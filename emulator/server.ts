@@ -13,6 +13,7 @@ import { checkListenHost, CONTROL_PREFIX, controlRefusal } from './control-guard
 import { faultSpecSchema, seedRequestSchema, settingsPatchSchema } from './control-schema';
 import { defaultReason, errorBody, forbidden, GoogleApiError, loginRequired } from './errors';
 import { type Fault, FaultList, RequestLog } from './faults';
+import { SiteVerification } from './site-verification';
 import { MailStore, startSmtpSink } from './smtp-sink';
 import { EmulatorState } from './state';
 
@@ -42,7 +43,7 @@ export interface RunningEmulator {
 
 /** nginx's convention for "the client closed the connection before the answer". */
 const CLIENT_CLOSED_REQUEST = 499;
-const GOOGLE_PATH = /^\/(?:(?:apps\/reseller|admin\/directory)\/|batch$)/;
+const GOOGLE_PATH = /^\/(?:(?:apps\/reseller|admin\/directory|siteVerification)\/|batch$)/;
 const BEARER = /^Bearer\s+\S+/i;
 // Transfer tokens let a reseller take a customer over: they never reach the log.
 const SECRET_QUERY_PARAMS = new Set(['customerAuthToken']);
@@ -86,7 +87,15 @@ function hasStatus(fault: Fault): fault is Fault & { status: number } {
   return fault.status !== undefined;
 }
 
-function buildApp(logger: Logger, state: EmulatorState, faults: FaultList, requests: RequestLog, mail: MailStore) {
+interface Parts {
+  state: EmulatorState;
+  siteVerification: SiteVerification;
+  faults: FaultList;
+  requests: RequestLog;
+  mail: MailStore;
+}
+
+function buildApp(logger: Logger, { state, siteVerification, faults, requests, mail }: Parts) {
   const app = Fastify({
     loggerInstance: logger,
     // Fastify's own request lines would log query strings (transfer tokens); onResponse logs instead.
@@ -258,10 +267,22 @@ function buildApp(logger: Logger, state: EmulatorState, faults: FaultList, reque
     return reply.code(200).send();
   });
 
-  // ---- Control endpoints (no auth: local test tooling)
+  // ---- Site Verification API v1
+
+  app.post('/siteVerification/v1/token', async (request) => siteVerification.getToken(request.body));
+  app.post<{ Querystring: Query }>('/siteVerification/v1/webResource', async (request) =>
+    siteVerification.insert(first(request.query.verificationMethod), request.body),
+  );
+  app.get('/siteVerification/v1/webResource', async () => siteVerification.list());
+  app.get<{ Params: { id: string } }>('/siteVerification/v1/webResource/:id', async (request) =>
+    siteVerification.get(request.params.id),
+  );
+
+  // ---- Control endpoints (no auth: local test tooling; cross-site requests refused above)
 
   app.post('/_emulator/reset', async () => {
     state.reset();
+    siteVerification.reset();
     requests.clear();
     faults.clear();
     mail.clear();
@@ -276,6 +297,9 @@ function buildApp(logger: Logger, state: EmulatorState, faults: FaultList, reque
   });
   app.post<{ Params: { domain: string } }>('/_emulator/customers/:domain/accept-tos', async (request) =>
     state.acceptTos(request.params.domain),
+  );
+  app.post<{ Params: { domain: string } }>('/_emulator/customers/:domain/verify-domain', async (request) =>
+    siteVerification.publish(request.params.domain),
   );
   app.get('/_emulator/faults', async () => faults.list());
   app.post('/_emulator/faults', async (request) => faults.add(faultSpecSchema.parse(request.body)));
@@ -303,7 +327,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const state = new EmulatorState(Date.now, (m) =>
     mail.add({ ...m, receivedAt: new Date().toISOString(), messageId: `<${Date.now()}@emulator.invalid>` }),
   );
-  const app = buildApp(logger, state, new FaultList(), new RequestLog(), mail);
+  const siteVerification = new SiteVerification((domain) => state.markDomainVerified(domain));
+  const app = buildApp(logger, { state, siteVerification, faults: new FaultList(), requests: new RequestLog(), mail });
   try {
     await app.listen({ host, port: options.httpPort ?? 0 });
   } catch (error) {

@@ -337,6 +337,12 @@ export class EmulatorState {
     return { customerId: customer.customerId, users: users.length, subscriptionsActivated };
   }
 
+  /** Site Verification verified the domain: the Reseller record shows customerDomainVerified. */
+  markDomainVerified(domain: string): void {
+    const customer = this.store.findCustomer(domain);
+    if (customer) customer.domainVerified = true;
+  }
+
   updateSettings(patch: SettingsPatch): Settings {
     if (patch.adminPropagationCalls !== undefined) this.settings.adminPropagationCalls = patch.adminPropagationCalls;
     if (patch.customerPropagationCalls !== undefined) this.settings.customerPropagationCalls = patch.customerPropagationCalls;
