@@ -92,6 +92,10 @@ export const faultSpecSchema = z
     delayMs: z.number().int().nonnegative().max(600_000).optional(),
     retryAfterSeconds: z.number().int().nonnegative().optional(),
     mode: z.enum(['before', 'after']).default('before'),
+    // Probabilistic faults: each matching request is hit with this probability (seeded, so a run
+    // repeats); a request not hit passes on to the next matching fault, and uses up nothing.
+    probability: z.number().min(0).max(1).default(1),
+    seed: z.number().int().default(1),
     // Override Google's default reason/message for the status (e.g. 403 userRateLimitExceeded).
     reason: z.string().min(1).optional(),
     message: z.string().min(1).optional(),
@@ -104,5 +108,9 @@ export const settingsPatchSchema = z.strictObject({
   adminPropagationCalls: z.number().int().nonnegative().optional(),
   customerPropagationCalls: z.number().int().nonnegative().optional(),
   batchResponseContentIds: z.boolean().optional(),
+  // Quotas: a positive limit, or null for none (the default).
+  directoryQueriesPerMinute: z.number().int().positive().nullable().optional(),
+  resellerQueriesPerMinute: z.number().int().positive().nullable().optional(),
+  userCreationsPerDomainPerSecond: z.number().int().positive().nullable().optional(),
 });
 export type SettingsPatch = z.input<typeof settingsPatchSchema>;

@@ -155,10 +155,23 @@ export interface Settings {
    * says the Content-ID is not populated, so by default they do not: match responses by order.
    */
   batchResponseContentIds: boolean;
+  /** Directory queries per minute per user (bearer token); null: no limit. */
+  directoryQueriesPerMinute: number | null;
+  /** Reseller queries per minute (a batch counts its calls); null: no limit. */
+  resellerQueriesPerMinute: number | null;
+  /** Directory user creations per domain per second; null: no limit. */
+  userCreationsPerDomainPerSecond: number | null;
 }
 
 export function defaultSettings(): Settings {
-  return { adminPropagationCalls: 0, customerPropagationCalls: 0, batchResponseContentIds: false };
+  return {
+    adminPropagationCalls: 0,
+    customerPropagationCalls: 0,
+    batchResponseContentIds: false,
+    directoryQueriesPerMinute: null,
+    resellerQueriesPerMinute: null,
+    userCreationsPerDomainPerSecond: null,
+  };
 }
 
 /** A message the emulator itself sends in Google's place (e.g. a team customer's verification link). */

@@ -13,6 +13,7 @@ import { checkListenHost, CONTROL_PREFIX, controlRefusal } from './control-guard
 import { faultSpecSchema, seedRequestSchema, settingsPatchSchema } from './control-schema';
 import { defaultReason, errorBody, forbidden, GoogleApiError, loginRequired } from './errors';
 import { type Fault, FaultList, RequestLog } from './faults';
+import { Quotas } from './quotas';
 import { SiteVerification } from './site-verification';
 import { MailStore, startSmtpSink } from './smtp-sink';
 import { EmulatorState } from './state';
@@ -89,13 +90,14 @@ function hasStatus(fault: Fault): fault is Fault & { status: number } {
 
 interface Parts {
   state: EmulatorState;
+  quotas: Quotas;
   siteVerification: SiteVerification;
   faults: FaultList;
   requests: RequestLog;
   mail: MailStore;
 }
 
-function buildApp(logger: Logger, { state, siteVerification, faults, requests, mail }: Parts) {
+function buildApp(logger: Logger, { state, quotas, siteVerification, faults, requests, mail }: Parts) {
   const app = Fastify({
     loggerInstance: logger,
     // Fastify's own request lines would log query strings (transfer tokens); onResponse logs instead.
@@ -155,6 +157,15 @@ function buildApp(logger: Logger, { state, siteVerification, faults, requests, m
       prepareFaultReply(reply, fault);
       return reply.send(faultPayload(fault));
     }
+  });
+
+  // Quotas are judged once the body is parsed (user creations count per domain of the new user).
+  app.addHook('preHandler', async (request) => {
+    if (!contexts.has(request)) return;
+    const bearer = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+    const path = request.url.split('?')[0] ?? '';
+    const exceeded = quotas.check({ method: request.method, path, bearer, body: request.body }, state.currentSettings());
+    if (exceeded) throw exceeded;
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -282,6 +293,7 @@ function buildApp(logger: Logger, { state, siteVerification, faults, requests, m
 
   app.post('/_emulator/reset', async () => {
     state.reset();
+    quotas.reset();
     siteVerification.reset();
     requests.clear();
     faults.clear();
@@ -328,7 +340,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     mail.add({ ...m, receivedAt: new Date().toISOString(), messageId: `<${Date.now()}@emulator.invalid>` }),
   );
   const siteVerification = new SiteVerification((domain) => state.markDomainVerified(domain));
-  const app = buildApp(logger, { state, siteVerification, faults: new FaultList(), requests: new RequestLog(), mail });
+  const parts = { state, quotas: new Quotas(), siteVerification, faults: new FaultList(), requests: new RequestLog(), mail };
+  const app = buildApp(logger, parts);
   try {
     await app.listen({ host, port: options.httpPort ?? 0 });
   } catch (error) {

@@ -347,6 +347,10 @@ export class EmulatorState {
     if (patch.adminPropagationCalls !== undefined) this.settings.adminPropagationCalls = patch.adminPropagationCalls;
     if (patch.customerPropagationCalls !== undefined) this.settings.customerPropagationCalls = patch.customerPropagationCalls;
     if (patch.batchResponseContentIds !== undefined) this.settings.batchResponseContentIds = patch.batchResponseContentIds;
+    for (const key of ['directoryQueriesPerMinute', 'resellerQueriesPerMinute', 'userCreationsPerDomainPerSecond'] as const) {
+      const value = patch[key];
+      if (value !== undefined) this.settings[key] = value;
+    }
     return { ...this.settings };
   }
 

@@ -492,7 +492,14 @@ describe('control endpoints', () => {
     await h.control.reset();
     const state = await h.control.state();
     expect(state.customers).toEqual([]);
-    expect(state.settings).toEqual({ adminPropagationCalls: 0, customerPropagationCalls: 0, batchResponseContentIds: false });
+    expect(state.settings).toEqual({
+      adminPropagationCalls: 0,
+      customerPropagationCalls: 0,
+      batchResponseContentIds: false,
+      directoryQueriesPerMinute: null,
+      resellerQueriesPerMinute: null,
+      userCreationsPerDomainPerSecond: null,
+    });
     expect(await h.control.requests()).toEqual([]);
     expect(await h.control.faults()).toEqual([]);
   });
