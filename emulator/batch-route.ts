@@ -4,12 +4,10 @@
  * version of the Reseller API only subscription transfers use batch requests, so any other
  * nested call is refused. Each nested call is logged like a request of its own.
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
 import { buildBatchResponse, type BatchPartRequest, type BatchPartResponse, parseBatchRequest } from './batch-wire';
 import { defaultReason, errorBody, GoogleApiError, invalid } from './errors';
 import type { FaultList, RequestLog } from './faults';
+import type { EmulatorApp } from './http-util';
 import type { BatchTransferItem, EmulatorState } from './state';
 
 export const RESELLER_BATCH_PATH = '/batch';
@@ -51,7 +49,7 @@ function judge(part: BatchPartRequest, faults: FaultList): Judged {
   return { part, item: { customerKey: decodeURIComponent(match[1]), customerAuthToken, body } };
 }
 
-export function registerBatchRoute(app: FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>, deps: Deps): void {
+export function registerBatchRoute(app: EmulatorApp, deps: Deps): void {
   app.addContentTypeParser(/^multipart\/mixed/i, { parseAs: 'string' }, (_request, body, done) => done(null, body));
   app.post(RESELLER_BATCH_PATH, async (request, reply) => {
     const parts = parseBatchRequest(request.headers['content-type'], typeof request.body === 'string' ? request.body : '');

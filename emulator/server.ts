@@ -1,7 +1,9 @@
 /**
- * The Google API emulator: an HTTP server answering the Reseller and Directory paths the
- * onboarding calls (as googleapis v188 sends them), control endpoints under `/_emulator/` for tests
- * and demos, and an SMTP sink. Runs in-process (tests) or standalone (`npm run emulator`).
+ * The Google API emulator: an HTTP server answering the Reseller, Directory and Site Verification
+ * paths the onboarding calls (as googleapis v188 sends them) and the Reseller batch endpoint,
+ * control endpoints under `/_emulator/` for tests and demos, and an SMTP sink. This file holds the
+ * cross-cutting HTTP behaviour (auth, faults, quotas, request log, errors); routes live beside it.
+ * Runs in-process (tests) or standalone (`npm run emulator`).
  */
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,8 +11,9 @@ import Fastify, { type FastifyReply, type FastifyRequest, LogController } from '
 import pino, { type Logger } from 'pino';
 import { prettifyError, ZodError } from 'zod';
 import { registerBatchRoute } from './batch-route';
+import { type ControlParts, registerControlRoutes } from './control-routes';
+import { registerGoogleRoutes } from './google-routes';
 import { checkListenHost, CONTROL_PREFIX, controlRefusal } from './control-guard';
-import { faultSpecSchema, seedRequestSchema, settingsPatchSchema } from './control-schema';
 import { defaultReason, errorBody, forbidden, GoogleApiError, loginRequired } from './errors';
 import { type Fault, FaultList, RequestLog } from './faults';
 import { Quotas } from './quotas';
@@ -58,12 +61,6 @@ interface GoogleRequestContext {
   pendingFault?: Fault;
 }
 
-type Query = Record<string, string | string[] | undefined>;
-
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
 function redactedQuery(params: URLSearchParams): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = {};
   for (const [key, raw] of params) {
@@ -88,16 +85,8 @@ function hasStatus(fault: Fault): fault is Fault & { status: number } {
   return fault.status !== undefined;
 }
 
-interface Parts {
-  state: EmulatorState;
-  quotas: Quotas;
-  siteVerification: SiteVerification;
-  faults: FaultList;
-  requests: RequestLog;
-  mail: MailStore;
-}
-
-function buildApp(logger: Logger, { state, quotas, siteVerification, faults, requests, mail }: Parts) {
+function buildApp(logger: Logger, parts: ControlParts) {
+  const { state, quotas, siteVerification, faults, requests } = parts;
   const app = Fastify({
     loggerInstance: logger,
     // Fastify's own request lines would log query strings (transfer tokens); onResponse logs instead.
@@ -213,116 +202,9 @@ function buildApp(logger: Logger, { state, quotas, siteVerification, faults, req
     reply.code(404).send(errorBody(404, 'notFound', `Not Found: ${request.method} ${request.url.split('?')[0]}`)),
   );
 
-  // ---- Reseller API v1
-
-  app.get<{ Params: { customerId: string } }>('/apps/reseller/v1/customers/:customerId', async (request) =>
-    state.getResellerCustomer(request.params.customerId),
-  );
-  // With a customerAuthToken: registers a customer of Google or another reseller with this reseller.
-  app.post<{ Querystring: Query }>('/apps/reseller/v1/customers', async (request) =>
-    state.insertResellerCustomer(request.body, first(request.query.customerAuthToken)),
-  );
-  app.get<{ Querystring: Query }>('/apps/reseller/v1/subscriptions', async (request) =>
-    state.listSubscriptions({
-      customerId: first(request.query.customerId),
-      customerAuthToken: first(request.query.customerAuthToken),
-      maxResults: first(request.query.maxResults),
-      pageToken: first(request.query.pageToken),
-    }),
-  );
-  app.post<{ Params: { customerId: string }; Querystring: Query }>(
-    '/apps/reseller/v1/customers/:customerId/subscriptions',
-    async (request) =>
-      state.insertSubscription(request.params.customerId, first(request.query.customerAuthToken), request.body),
-  );
-  app.get<{ Params: { customerId: string; subscriptionId: string } }>(
-    '/apps/reseller/v1/customers/:customerId/subscriptions/:subscriptionId',
-    async (request) => state.getSubscription(request.params.customerId, request.params.subscriptionId),
-  );
-  app.delete<{ Params: { customerId: string; subscriptionId: string }; Querystring: Query }>(
-    '/apps/reseller/v1/customers/:customerId/subscriptions/:subscriptionId',
-    async (request, reply) => {
-      const { customerId, subscriptionId } = request.params;
-      state.deleteSubscription(customerId, subscriptionId, first(request.query.deletionType));
-      return reply.code(204).send();
-    },
-  );
-
+  registerGoogleRoutes(app, state, siteVerification);
   registerBatchRoute(app, { state, faults, requests, seqOf: (request) => contexts.get(request as FastifyRequest)?.seq, redact: redactedQuery });
-
-  // ---- Directory API v1
-
-  app.get<{ Params: { customerKey: string } }>('/admin/directory/v1/customers/:customerKey', async (request) =>
-    state.getDirectoryCustomer(request.params.customerKey),
-  );
-  app.patch<{ Params: { customerKey: string } }>('/admin/directory/v1/customers/:customerKey', async (request) =>
-    state.patchDirectoryCustomer(request.params.customerKey, request.body),
-  );
-  app.post('/admin/directory/v1/users', async (request) => state.insertUser(request.body));
-  app.get<{ Params: { userKey: string } }>('/admin/directory/v1/users/:userKey', async (request) =>
-    state.getUser(request.params.userKey),
-  );
-  for (const method of ['PATCH', 'PUT'] as const) {
-    app.route<{ Params: { userKey: string } }>({
-      method,
-      url: '/admin/directory/v1/users/:userKey',
-      handler: async (request) => state.updateUser(request.params.userKey, request.body),
-    });
-  }
-  app.delete<{ Params: { userKey: string } }>('/admin/directory/v1/users/:userKey', async (request, reply) => {
-    state.deleteUser(request.params.userKey);
-    return reply.code(204).send();
-  });
-  app.post<{ Params: { userKey: string } }>('/admin/directory/v1/users/:userKey/makeAdmin', async (request, reply) => {
-    state.makeAdmin(request.params.userKey, request.body);
-    return reply.code(200).send();
-  });
-
-  // ---- Site Verification API v1
-
-  app.post('/siteVerification/v1/token', async (request) => siteVerification.getToken(request.body));
-  app.post<{ Querystring: Query }>('/siteVerification/v1/webResource', async (request) =>
-    siteVerification.insert(first(request.query.verificationMethod), request.body),
-  );
-  app.get('/siteVerification/v1/webResource', async () => siteVerification.list());
-  app.get<{ Params: { id: string } }>('/siteVerification/v1/webResource/:id', async (request) =>
-    siteVerification.get(request.params.id),
-  );
-
-  // ---- Control endpoints (no auth: local test tooling; cross-site requests refused above)
-
-  app.post('/_emulator/reset', async () => {
-    state.reset();
-    quotas.reset();
-    siteVerification.reset();
-    requests.clear();
-    faults.clear();
-    mail.clear();
-    return { reset: true };
-  });
-  app.post('/_emulator/seed', async (request) => state.seed(seedRequestSchema.parse(request.body)));
-  app.get('/_emulator/state', async () => state.snapshot());
-  app.get('/_emulator/requests', async () => requests.list());
-  app.delete('/_emulator/requests', async (_request, reply) => {
-    requests.clear();
-    return reply.code(204).send();
-  });
-  app.post<{ Params: { domain: string } }>('/_emulator/customers/:domain/accept-tos', async (request) =>
-    state.acceptTos(request.params.domain),
-  );
-  app.post<{ Params: { domain: string } }>('/_emulator/customers/:domain/verify-domain', async (request) =>
-    siteVerification.publish(request.params.domain),
-  );
-  app.get('/_emulator/faults', async () => faults.list());
-  app.post('/_emulator/faults', async (request) => faults.add(faultSpecSchema.parse(request.body)));
-  app.get('/_emulator/mail', async () => mail.list());
-  app.delete('/_emulator/mail', async (_request, reply) => {
-    mail.clear();
-    return reply.code(204).send();
-  });
-  app.post('/_emulator/settings', async (request) =>
-    state.updateSettings(settingsPatchSchema.parse(request.body ?? {})),
-  );
+  registerControlRoutes(app, parts);
 
   return app;
 }

@@ -21,11 +21,10 @@ import {
 import { page } from './pagination';
 import {
   asObject,
+  checkCustomerBody,
+  type CustomerFields,
   checkPassword,
-  checkPostalAddress,
   checkSubscriptionRequest,
-  DOMAIN,
-  E164,
   emailDomain,
   externalIdsOf,
   type Json,
@@ -33,7 +32,6 @@ import {
   optionalString,
   personName,
   requiredEmail,
-  requiredString,
 } from './request-checks';
 import { type SeedResult, seedCustomers } from './seeding';
 import { Store } from './store';
@@ -72,42 +70,6 @@ export interface BatchTransferItem {
   customerKey: string;
   customerAuthToken: string | undefined;
   body: unknown;
-}
-
-interface CustomerFields {
-  customerDomain: string;
-  customerType: 'domain' | 'team';
-  alternateEmail?: string;
-  postalAddress: Customer['postalAddress'];
-  phoneNumber?: string;
-  primaryAdminEmail?: string;
-}
-
-/** customers.insert body, checked field by field. */
-function checkCustomerBody(body: unknown): CustomerFields {
-  const b = asObject(body, 'customer');
-  const customerDomain = requiredString(b, 'customerDomain', 'customerDomain').trim().toLowerCase();
-  if (customerDomain.startsWith('www.')) throw invalid('Invalid value for customerDomain: must not start with "www.".');
-  if (!DOMAIN.test(customerDomain)) throw invalid(`Invalid value for customerDomain: ${customerDomain} is not a domain name.`);
-  const customerType = optionalString(b, 'customerType', 'customerType') ?? 'domain';
-  if (customerType !== 'domain' && customerType !== 'team') throw invalid('Invalid value for customerType: must be domain or team.');
-  const alternateEmail =
-    customerType === 'domain' || b.alternateEmail !== undefined ? requiredEmail(b, 'alternateEmail', 'alternateEmail') : undefined;
-  if (alternateEmail !== undefined) {
-    const domain = emailDomain(alternateEmail);
-    if (domain === customerDomain || domain.endsWith(`.${customerDomain}`)) {
-      throw invalid('Invalid value for alternateEmail: it must not be on the customer domain.');
-    }
-  }
-  const postalAddress = checkPostalAddress(b.postalAddress);
-  const primaryAdminEmail =
-    customerType === 'team'
-      ? requiredEmail(asObject(b.primaryAdmin, 'primaryAdmin'), 'primaryEmail', 'primaryAdmin.primaryEmail')
-      : undefined;
-  // Google silently drops phone numbers that are not E.164.
-  const phone = optionalString(b, 'phoneNumber', 'phoneNumber');
-  const phoneNumber = phone !== undefined && E164.test(phone) ? phone : undefined;
-  return { customerDomain, customerType, alternateEmail, postalAddress, phoneNumber, primaryAdminEmail };
 }
 
 export class EmulatorState {
