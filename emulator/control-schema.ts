@@ -27,6 +27,8 @@ const subscriptionSeed = z.object({
   minimumTransferableSeats: z.number().int().nonnegative().optional(),
   status: z.enum(['ACTIVE', 'SUSPENDED']).default('ACTIVE'),
   creationTime: instant.optional(),
+  // A customer elsewhere part-way through its transfer: this subscription already moved here.
+  movedToThisReseller: z.boolean().default(false),
   suspensionReasons: z.array(z.enum(SUSPENSION_REASONS)).optional(),
 });
 
@@ -59,6 +61,8 @@ const customerSeed = z.object({
   // Team customers: the address Google mails the verification link to (their first admin).
   primaryAdminEmail: email.optional(),
   domainVerified: z.boolean().default(false),
+  // A customer elsewhere already registered with this reseller (customers.insert with its token).
+  registeredWithThisReseller: z.boolean().default(false),
   // When the customer was created at Google: "a customer of ours created long ago".
   creationTime: instant.optional(),
   language: z.string().refine(isGoogleLanguageCode, 'not a Google language code').default('en'),

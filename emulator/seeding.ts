@@ -36,6 +36,9 @@ function checkSeed(store: Store, customers: SeedCustomer[]): void {
     if (c.customerId !== undefined && store.customers.has(c.customerId)) {
       throw invalid(`Seed: customer id ${c.customerId} already exists.`);
     }
+    if (c.owner === 'this-reseller' && (c.registeredWithThisReseller || c.subscriptions.some((s) => s.movedToThisReseller))) {
+      throw invalid(`Seed: ${c.customerDomain} is this reseller's already: registeredWithThisReseller and movedToThisReseller describe customers elsewhere.`);
+    }
     if (c.customerType === 'team' && c.primaryAdminEmail === undefined && c.owner === 'this-reseller') {
       throw invalid(`Seed: team customer ${c.customerDomain} needs a primaryAdminEmail.`);
     }
@@ -74,7 +77,7 @@ function seedCustomerRecord(store: Store, c: SeedCustomer, now: number): Custome
       expiresAt: time(t.expiresAt, now + TRANSFER_TOKEN_LIFETIME_MS),
     })),
     creationTime: time(c.creationTime, now),
-    registeredWithThisReseller: c.owner === 'this-reseller',
+    registeredWithThisReseller: c.owner === 'this-reseller' || c.registeredWithThisReseller,
     propagationCallsLeft: 0,
   };
 }
@@ -90,7 +93,7 @@ function seedSubscription(store: Store, customer: Customer, s: SeedCustomer['sub
     seats: s.seats,
     licensedSeats: minimum,
     minimumTransferableSeats: minimum,
-    owner: customer.owner,
+    owner: s.movedToThisReseller ? 'this-reseller' : customer.owner,
     status: s.status,
     suspensionReasons: s.suspensionReasons ?? (s.status === 'SUSPENDED' ? ['OTHER'] : []),
     creationTime: time(s.creationTime, now),
@@ -132,6 +135,7 @@ export function seedCustomers(store: Store, customers: SeedCustomer[]): SeedResu
         store.users.set(user.id, user);
         return { id: user.id, primaryEmail: user.primaryEmail };
       });
+      store.settleOwnership(customer);
       return { customerId: customer.customerId, customerDomain: customer.customerDomain, owner: customer.owner, subscriptions, users };
     }),
   };

@@ -288,3 +288,36 @@ describe('the batch endpoint', () => {
     expect(notMultipart.status).toBe(400);
   });
 });
+
+describe('seeding a transfer part-way', () => {
+  it('seeds a registered customer with some subscriptions already moved', async () => {
+    await h.control.seed({
+      customers: [
+        {
+          customerDomain: 'halfway.example',
+          owner: 'google',
+          registeredWithThisReseller: true,
+          transferTokens: [{ token: 'half-token' }],
+          subscriptions: [
+            { skuId: '1010020028', planName: 'FLEXIBLE', seats: 5, movedToThisReseller: true },
+            { skuId: 'Google-Vault', planName: 'FLEXIBLE', seats: 5, movedToThisReseller: true },
+            { skuId: 'Google-Drive-storage-20GB', planName: 'FLEXIBLE', seats: 2 },
+          ],
+        },
+      ],
+    });
+    const ours = await h.resellerApi.subscriptions.list({ customerId: 'halfway.example' });
+    expect(ours.data.subscriptions!.map((s) => s.skuId).sort()).toEqual(['1010020028', 'Google-Vault']);
+    const pending = await h.resellerApi.subscriptions.list({ customerId: 'halfway.example', customerAuthToken: 'half-token' });
+    expect(pending.data.subscriptions!.map((s) => s.skuId)).toEqual(['Google-Drive-storage-20GB']);
+    // The base already moved: the remaining add-on may move alone.
+    await h.resellerApi.subscriptions.insert({ customerId: 'halfway.example', customerAuthToken: 'half-token', requestBody: { ...DRIVE, seats: { maximumNumberOfSeats: 2 } } });
+    expect((await h.resellerApi.customers.get({ customerId: 'halfway.example' })).data.resourceUiUrl).toBeDefined();
+  });
+
+  it('refuses those options on a customer that is already this reseller’s', async () => {
+    await expect(
+      h.control.seed({ customers: [{ customerDomain: 'mine.example', owner: 'this-reseller', registeredWithThisReseller: true }] }),
+    ).rejects.toMatchObject({ status: 400 });
+  });
+});
