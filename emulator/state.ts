@@ -430,9 +430,9 @@ export class EmulatorState {
 
   private mailVerificationLink(customer: Customer): void {
     this.sendMail({
-      from: 'The Google Workspace Team <workspace-noreply@google.com>',
+      from: 'workspace-noreply@google.com',
       to: [customer.primaryAdminEmail ?? ''],
-      subject: `Verify your email address to start using Google Workspace for ${customer.customerDomain}`,
+      subject: 'Verify your email address to get started with Google Workspace',
       text:
         `Your reseller signed ${customer.customerDomain} up for Google Workspace.\n` +
         `Verify your email address to become its administrator: https://accounts.google.com/signup/verify?customer=${customer.customerId}\n`,

@@ -114,8 +114,9 @@ describe('team (email-verified) customers in the Directory', () => {
   it('mails Google’s verification link to the primary admin', async () => {
     await h.resellerApi.customers.insert({ requestBody: TEAM_BODY });
     const mail = await h.control.waitForMail((m) => m.to.includes('lead@team.example'), 2000);
-    expect(mail.subject).toContain('team.example');
-    expect(mail.from).toContain('google.com');
+    expect(mail.subject).toBe('Verify your email address to get started with Google Workspace');
+    expect(mail.text).toContain('team.example');
+    expect(mail.from).toBe('workspace-noreply@google.com');
   });
 
   it('refuses users.insert, makeAdmin and the language patch with 403 forbidden', async () => {
