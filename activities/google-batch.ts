@@ -69,21 +69,11 @@ export function encodeBatch(parts: BatchPart[], boundary = `batch_${randomBytes(
     const contentId = part.contentId ?? `item${index + 1}`;
     if (FORBIDDEN_IN_LINE.test(contentId)) throw new Error('Batch part contentId must be one line');
     const json = part.body === undefined ? undefined : JSON.stringify(part.body);
-    const nested = [requestLine(part), ...(json === undefined ? [] : ['Content-Type: application/json; charset=UTF-8'])];
-    return [
-      `--${boundary}`,
-      'Content-Type: application/http',
-      `Content-ID: <${contentId}>`,
-      '',
-      ...nested,
-      '',
-      json ?? '',
-    ].join(CRLF);
+    const nested = [requestLine(part), ...(json === undefined ? [] : ['Content-Type: application/json; charset=UTF-8']), '', json ?? ''].join(CRLF);
+    if (nested.includes(`--${boundary}`)) throw new Error('The multipart boundary occurs in a part');
+    return [`--${boundary}`, 'Content-Type: application/http', `Content-ID: <${contentId}>`, '', nested].join(CRLF);
   });
   const body = `${chunks.join(CRLF)}${CRLF}--${boundary}--${CRLF}`;
-  if (parts.some((p) => p.body !== undefined && JSON.stringify(p.body).includes(`--${boundary}`))) {
-    throw new Error('The multipart boundary occurs in a part body');
-  }
   return { contentType: `multipart/mixed; boundary=${boundary}`, body };
 }
 
@@ -170,7 +160,14 @@ function sanitised(error: unknown): unknown {
   if (!e?.response) {
     return new GoogleBatchError(`Batch request failed: ${String(e?.message ?? error).split('\n')[0]}`, { status: 0, data: undefined, headers: {} }, e?.code);
   }
-  const data = typeof e.response.data === 'string' ? parseBody(e.response.data, headerValue(e.response.headers, 'content-type') || undefined) : e.response.data;
+  let data = e.response.data;
+  if (typeof data === 'string') {
+    try {
+      data = parseBody(data, headerValue(e.response.headers, 'content-type') || undefined);
+    } catch {
+      // Not the JSON it claims to be: keep the text.
+    }
+  }
   return new GoogleBatchError(`Batch request failed with HTTP ${e.response.status}`, { status: e.response.status, data, headers: {} }, e.code ?? e.response.status);
 }
 
