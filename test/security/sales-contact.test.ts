@@ -83,11 +83,11 @@ describe('notifySales (worker side, at send time, over SMTP)', () => {
       policy: { allowedCountries: [] },
       waits: loadWorkerConfig({}).waits,
     });
-  const notify = (to: string | undefined, salesEmailDomains?: string[]) =>
+  const notify = (to: string | undefined, salesEmailDomains?: string[]): Promise<{ to: string }> =>
     new MockActivityEnvironment().run(activities(salesEmailDomains).notifySales, {
       customerDomain: 'acme.example',
       ...(to ? { to } : {}),
-      outcome: 'failed',
+      outcome: 'failed' as const,
       lines: ['admin admin@acme.example; customer C0123'],
     });
 
