@@ -25,7 +25,7 @@ export function salesEmailDomainsFromEnv(env: NodeJS.ProcessEnv = process.env): 
 }
 
 /** `ONBOARDING_ALLOWED_COUNTRIES=US,CA,FR`: the countries this reseller may sell to; unset means any. */
-export function orderPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Required<OrderPolicy> {
+export function orderPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): OrderPolicy & { allowedCountries: readonly string[] } {
   const raw = env.ONBOARDING_ALLOWED_COUNTRIES ?? '';
   const allowedCountries = raw.split(',').map((code) => code.trim().toUpperCase()).filter(Boolean);
   // A typo (UK for GB) would otherwise silently refuse every order from that country.
@@ -33,5 +33,6 @@ export function orderPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Requir
   if (bad.length) {
     throw new ConfigError(`ONBOARDING_ALLOWED_COUNTRIES: must be comma-separated ISO 3166-1 alpha-2 codes (bad: ${bad.join(', ')})`);
   }
-  return { allowedCountries, salesEmailDomains: salesEmailDomainsFromEnv(env) };
+  const salesEmailDomains = salesEmailDomainsFromEnv(env);
+  return { allowedCountries, ...(salesEmailDomains.length ? { salesEmailDomains } : {}) };
 }

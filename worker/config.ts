@@ -100,7 +100,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     salesNotifyEmail: e.SALES_NOTIFY_EMAIL,
     waits: { tosCheckEveryMs: e.TOS_CHECK_EVERY, remindersMs: e.CUSTOMER_REMINDERS, deadlineMs: e.CUSTOMER_WAIT_DEADLINE },
     allowedCountries: orderPolicyFromEnv(env).allowedCountries,
-    salesEmailDomains: env.SALES_EMAIL_DOMAINS?.trim() ? orderPolicyFromEnv(env).salesEmailDomains : [],
+    salesEmailDomains: orderPolicyFromEnv(env).salesEmailDomains ?? [],
     requireEncryptedPayloads: requireEncryptedFromEnv(env, false),
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     logLevel: e.LOG_LEVEL,
