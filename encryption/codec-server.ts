@@ -237,6 +237,9 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
   app.post('/encode', route('encode'));
   app.post('/decode', route('decode'));
 
+  // Fastify's own 404 body quotes the requested path: input, so not echoed.
+  app.setNotFoundHandler(async (_request, reply) => refuse(reply, 404, 'not found'));
+
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (err instanceof Refusal) {
       request.log.warn({ status: err.status, detail: err.detail }, 'refused');

@@ -195,6 +195,9 @@ describe('codec server hardening', () => {
     const response = await request(url('/decode'), json({ payloads: [toJson(foreign!)] }));
     expect(response.status).toBe(422);
     expect(response.body).not.toMatch(/k1|attacker-chosen-id/);
+    const unknown = await request(url('/decode/<script>alert(1)</script>'), json({ payloads: [] }));
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.body)).toEqual({ error: 'not found' });
   });
 });
 
