@@ -1,5 +1,6 @@
 /** E-mails to the customer. The notice is where a temporary password is born and leaves, in one step. */
-import { activityInfo } from '@temporalio/activity';
+import { activityInfo, log } from '@temporalio/activity';
+import { isOnSalesDomain } from '../order/order';
 import type { ActivityDependencies } from './dependencies';
 import { googleFailure, isGoogleStatus } from './google-errors';
 import { notReadyYet } from './admin-user';
@@ -141,14 +142,30 @@ export function noticeActivities({ google, mailer, mail }: ActivityDependencies)
       return { messageId, attempt: activityInfo().attempt };
     },
 
-    /** Tells the reseller's sales contact that an onboarding failed, was cancelled, or expired. */
-    async notifySales(input: SalesNoticeInput): Promise<{ messageId: string; attempt: number }> {
+    /**
+     * Tells the reseller's sales contact that an onboarding failed, was cancelled, or expired. The
+     * order's contact is checked again here (an order may have come by another route than the
+     * client): one off the reseller's sales domains gets nothing, SALES_NOTIFY_EMAIL gets it, and is told.
+     */
+    async notifySales(input: SalesNoticeInput): Promise<{ messageId: string; attempt: number; to: 'order-contact' | 'sales-notify-email' }> {
+      const configured = mail.salesEmailDomains ?? [];
+      const domains = configured.length ? configured : [mail.salesNotifyEmail.slice(mail.salesNotifyEmail.lastIndexOf('@') + 1)];
+      const refused = input.to !== undefined && !isOnSalesDomain(input.to, domains);
+      if (refused) log.warn('the order\'s salesContactEmail is not on a sales domain (SALES_EMAIL_DOMAINS): notice sent to SALES_NOTIFY_EMAIL', { domains });
+      const useOrderContact = input.to !== undefined && !refused;
       const messageId = await mailer.send({
-        to: input.to ?? mail.salesNotifyEmail,
+        to: useOrderContact ? input.to! : mail.salesNotifyEmail,
         subject: `Onboarding of ${input.customerDomain} ${input.outcome}`,
-        text: [`The onboarding of ${input.customerDomain} ${input.outcome}.`, '', ...input.lines].join('\n'),
+        text: [
+          `The onboarding of ${input.customerDomain} ${input.outcome}.`,
+          '',
+          ...input.lines,
+          ...(refused
+            ? ['', `Note: the order named a sales contact outside this reseller's sales domains (${domains.join(', ')}); this notice was sent here instead.`]
+            : []),
+        ].join('\n'),
       });
-      return { messageId, attempt: activityInfo().attempt };
+      return { messageId, attempt: activityInfo().attempt, to: useOrderContact ? 'order-contact' : 'sales-notify-email' };
     },
   };
 }

@@ -17,6 +17,7 @@ import { parseDurationMs } from './duration';
 import { GOOGLE_LANGUAGE_CODES, type GoogleLanguageCode } from './google-languages';
 import { isIsoCountryCode } from './iso-countries';
 import { OrderValidationError, TRANSFER_TOKEN_PATTERN, TRANSFER_TOKEN_RULE, type OrderProblem } from './basics';
+import { lookalikeRule } from './lookalike';
 
 export { customerContactEmail, OrderValidationError, validateTransferToken, type OrderProblem } from './basics';
 
@@ -54,8 +55,6 @@ const TLD = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 const IDN_LABEL = /^[\p{Ll}\p{Lu}\p{Lo}\p{Lm}\p{Mn}\p{Mc}\p{Nd}-]+$/u;
 /** Variation selectors are marks (Mn), but only ever turn characters into emoji. */
 const VARIATION_SELECTOR = /[\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/u;
-/** Scripts with look-alike letters (Latin `a`, Cyrillic `а`, Greek `ο`): mixing them in a label is a spoofing trick. */
-const CONFUSABLE_SCRIPTS = [/\p{Script=Latin}/u, /\p{Script=Greek}/u, /\p{Script=Cyrillic}/u];
 
 /** An `xn--` label decoded, or undefined when it is not the canonical punycode of a valid Unicode label. */
 function decodeLabel(label: string): string | undefined {
@@ -73,10 +72,8 @@ function unicodeLabelRule(label: string): string | undefined {
     return 'may contain only letters, digits and hyphens (no symbols, emoji, punctuation or invisible characters)';
   }
   if (/^\p{M}/u.test(label)) return 'must not start a label with a combining mark';
-  if (CONFUSABLE_SCRIPTS.filter((script) => script.test(label)).length > 1) {
-    return 'must not mix Latin, Greek and Cyrillic letters in one label (look-alike characters)';
-  }
-  return undefined;
+  // Mixed scripts and whole-script look-alikes (UTS #39): lookalike.ts.
+  return lookalikeRule(label);
 }
 
 type ParsedDomain = { domain: string; rule?: undefined } | { rule: string };
@@ -388,6 +385,12 @@ export type OrderInput = z.input<typeof orderSchema>;
 export interface OrderPolicy {
   /** ISO codes of the countries this reseller may sell to (from the Partner Sales Console); empty means no restriction. */
   allowedCountries?: readonly string[];
+  /**
+   * Domains (lower case, punycode) a `salesContactEmail` may be on: the reseller's own. Failure,
+   * cancellation and expiry notices name the admin and the customer, so they go nowhere else.
+   * Empty means not checked here (the worker still checks at send time).
+   */
+  salesEmailDomains?: readonly string[];
 }
 
 /** Turns a zod issue into a rule that names what is expected but never echoes the value. */
@@ -424,12 +427,29 @@ function countryPolicyProblem(input: unknown, policy: OrderPolicy): OrderProblem
   return { field: 'postalAddress.countryCode', rule: `must be a country this reseller sells to (${allowed.join(', ')})` };
 }
 
+/** Whether `address` (as typed) is on one of `domains` (normalized); exact domains only, no subdomains. */
+export function isOnSalesDomain(address: string, domains: readonly string[]): boolean {
+  const at = address.lastIndexOf('@');
+  return at > 0 && domains.map(normalizeDomain).includes(normalizeDomain(address.slice(at + 1)));
+}
+
+function salesContactPolicyProblem(input: unknown, policy: OrderPolicy): OrderProblem | undefined {
+  const domains = policy.salesEmailDomains ?? [];
+  const typed = isRecord(input) ? input.salesContactEmail : undefined;
+  // Not a string, or not an address at all: the schema's to report.
+  if (domains.length === 0 || typeof typed !== 'string' || !typed.includes('@')) return undefined;
+  if (isOnSalesDomain(typed.trim(), domains)) return undefined;
+  return { field: 'salesContactEmail', rule: `must be an address on a sales domain of this reseller (${domains.map(normalizeDomain).join(', ')})` };
+}
+
 /** Validates and normalizes an order; throws `OrderValidationError` listing every problem. */
 export function validateOrder(input: unknown, policy: OrderPolicy = {}): Order {
   const result = orderSchema.safeParse(input, { reportInput: true });
   const problems = result.success ? [] : result.error.issues.flatMap(problemsOf);
   const country = countryPolicyProblem(input, policy);
   if (country) problems.push(country);
+  const salesContact = salesContactPolicyProblem(input, policy);
+  if (salesContact) problems.push(salesContact);
   if (!result.success || problems.length > 0) throw new OrderValidationError(problems);
   return result.data;
 }

@@ -9,6 +9,7 @@ import type { GoogleClientConfig } from '../activities/google-clients';
 import { ConfigError } from '../client/config-error';
 import { parseDurationMs } from '../order/duration';
 import { orderPolicyFromEnv } from '../order/policy-env';
+import { requireEncryptedFromEnv } from '../encryption/keys';
 import { temporalSettingsFromEnv, type TemporalSettings } from '../client/temporal-connection';
 
 const EMULATOR_DEFAULT_URL = 'http://127.0.0.1:8090';
@@ -55,6 +56,10 @@ export interface WorkerConfig {
   salesNotifyEmail: string;
   waits: WaitDefaults;
   allowedCountries: readonly string[];
+  /** SALES_EMAIL_DOMAINS: where an order's salesContactEmail may be (empty: SALES_NOTIFY_EMAIL's domain). */
+  salesEmailDomains?: readonly string[];
+  /** ONBOARDING_REQUIRE_ENCRYPTED_PAYLOADS: unencrypted input is refused (encryption/plaintext-refusal.ts). */
+  requireEncryptedPayloads?: boolean;
   maxCachedWorkflows: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
@@ -95,6 +100,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     salesNotifyEmail: e.SALES_NOTIFY_EMAIL,
     waits: { tosCheckEveryMs: e.TOS_CHECK_EVERY, remindersMs: e.CUSTOMER_REMINDERS, deadlineMs: e.CUSTOMER_WAIT_DEADLINE },
     allowedCountries: orderPolicyFromEnv(env).allowedCountries,
+    salesEmailDomains: orderPolicyFromEnv(env).salesEmailDomains ?? [],
+    requireEncryptedPayloads: requireEncryptedFromEnv(env, false),
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     logLevel: e.LOG_LEVEL,
   };

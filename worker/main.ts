@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     config,
     connection,
     namespace: config.temporal.namespace,
-    dataConverter: createDataConverter(),
+    dataConverter: createDataConverter(process.env, undefined, { requireEncrypted: config.requireEncryptedPayloads ?? false }),
     tuning: { maxCachedWorkflows: config.maxCachedWorkflows },
   });
   logger.info(

@@ -15,6 +15,7 @@
  * 0.1 code (legacy/); see docs/operations.md for the procedure.
  */
 import { allHandlersFinished, ApplicationFailure, condition, patched } from '@temporalio/workflow';
+import { isRefusedPlaintext, UNENCRYPTED_INPUT_FAILURE_TYPE } from '../encryption/plaintext-refusal';
 import { orderDomainOf } from '../order/basics';
 import type { Order } from '../order/order';
 import { local, run } from './activity-stubs';
@@ -46,6 +47,12 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState | C
 }
 
 async function start(ob: Onboarding): Promise<OnboardingStatus> {
+  if (isRefusedPlaintext(ob.input)) {
+    throw ApplicationFailure.nonRetryable(
+      'the order arrived unencrypted and this worker requires encrypted input (ONBOARDING_REQUIRE_ENCRYPTED_PAYLOADS): start onboardings with the client library, or the temporal CLI with --codec-endpoint',
+      UNENCRYPTED_INPUT_FAILURE_TYPE,
+    );
+  }
   if (!orderDomainOf(ob.input)) throw ApplicationFailure.nonRetryable('Invalid order: (order): must be an order object naming customerDomain', 'InvalidOrder');
   const { order } = await ob.progress.step('validate-order', () => run('validateOrder', 'validate the order', ob.input));
   ob.order = order;

@@ -6,6 +6,7 @@
  */
 import { ActivityFailure, allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
 import { run } from '../activity-stubs';
+import { markdownText } from '../markdown';
 import type { CompensationReport, OnboardingStatus, WaitStatus } from '../messages';
 import type { Onboarding } from './state';
 import { WAIT_KINDS } from './waiting';
@@ -38,7 +39,7 @@ export async function alreadyACustomer(ob: Onboarding, customerId: string, reaso
   ob.progress.update({ alreadyACustomer: { customerId, reason } });
   ob.progress.enter(
     'already-a-customer',
-    `${ob.domain} already is a customer of this reseller (${customerId}) that this onboarding did not create: ${reason}. Nothing was changed at Google and nothing was sent to the order's addresses.`,
+    `${ob.domain} already is a customer of this reseller (${markdownText(customerId)}) that this onboarding did not create: ${markdownText(reason)}. Nothing was changed at Google and nothing was sent to the order's addresses.`,
   );
   await tellSales(ob, 'already-a-customer', [
     `Customer: ${customerId}`,
@@ -77,10 +78,11 @@ export async function endAfter(ob: Onboarding, err: unknown): Promise<never> {
 
 async function undo(ob: Onboarding, stage: 'failed' | 'cancelled', why: string): Promise<CompensationReport> {
   const title = stage === 'failed' ? 'Failed' : 'Cancelled';
-  ob.progress.enter(stage, `${title}: ${why}. Undoing what can be undone.`);
+  // Free text (a caller's reason, Google's messages) shows in the Web UI as text, never as markdown.
+  ob.progress.enter(stage, `${title}: ${markdownText(why)}. Undoing what can be undone.`);
   const report = await ob.saga.compensate();
   ob.progress.update({ compensation: report });
-  ob.progress.describe(`${title}: ${why}.\n\n${reportLines(report).join('\n\n')}`);
+  ob.progress.describe(`${title}: ${markdownText(why)}.\n\n${reportLines(report).map((line) => markdownText(line, 2000)).join('\n\n')}`);
   return report;
 }
 

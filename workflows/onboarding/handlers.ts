@@ -4,6 +4,7 @@
  * the caller gets the error and the workflow's history is untouched.
  */
 import { condition, setHandler } from '@temporalio/workflow';
+import { isRefusedPlaintext } from '../../encryption/plaintext-refusal';
 import { parseDurationMs } from '../../order/duration';
 import { validateTransferToken } from '../../order/basics';
 import { durationMs, type WaitState } from '../customer-wait';
@@ -26,14 +27,19 @@ const TAKES_TOKENS = ['validating', 'creating-customer', 'awaiting-transfer-toke
 
 export function registerHandlers(ob: Onboarding): void {
   setHandler(statusQuery, () => ob.progress.snapshot());
+  // A signal whose argument arrived unencrypted where encryption is required is ignored: whoever sent it lacks the key.
   setHandler(tosAcceptedSignal, (acceptance?: TosAcceptance) => {
+    if (isRefusedPlaintext(acceptance)) return;
     ob.tosAccepted ??= { at: nowIso(), via: 'signal', ...(acceptance?.reportedBy ? { reportedBy: acceptance.reportedBy } : {}) };
   });
-  setHandler(cancellationReasonSignal, ({ reason, requestedBy }) => {
+  setHandler(cancellationReasonSignal, (cancellation) => {
+    if (isRefusedPlaintext(cancellation)) return;
+    const { reason, requestedBy } = cancellation;
     ob.progress.update({ cancellation: { reason, at: nowIso(), ...(requestedBy ? { requestedBy } : {}) } });
   });
   setHandler(provideTransferTokenUpdate, (token: string) => takeToken(ob, token), {
     validator: (token: string) => {
+      refusePlaintext(token);
       validateTransferToken(token);
       if (!TAKES_TOKENS.includes(ob.progress.stage)) throw new Error(`this onboarding does not take a transfer token now (stage ${ob.progress.stage})`);
     },
@@ -56,7 +62,13 @@ function extendDeadline(wait: WaitState, { until, by }: DeadlineExtension): { de
   return { deadline: new Date(wait.deadlineAtMs).toISOString() };
 }
 
-function validateExtension(ob: Onboarding, { until, by }: DeadlineExtension): void {
+function refusePlaintext(value: unknown): void {
+  if (isRefusedPlaintext(value)) throw new Error('this worker requires encrypted input: send it through the client library or with --codec-endpoint');
+}
+
+function validateExtension(ob: Onboarding, extension: DeadlineExtension): void {
+  refusePlaintext(extension);
+  const { until, by } = extension;
   const waiting = Object.values(WAIT_KINDS).some((kind) => kind.stage === ob.progress.stage);
   if (!ob.wait || !waiting) throw new Error(`nothing to extend: the onboarding is not waiting for the customer (stage ${ob.progress.stage})`);
   if ((until === undefined) === (by === undefined)) throw new Error('give exactly one of "until" (ISO date-time) or "by" (duration)');
