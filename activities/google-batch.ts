@@ -144,6 +144,7 @@ export interface BatchAuthClient {
     timeout: number;
     signal?: AbortSignal;
     retry: boolean;
+    fetchImplementation?: typeof fetch;
   }): Promise<{ data: T; headers: unknown; status: number }>;
 }
 
@@ -189,6 +190,8 @@ export async function sendBatch(
       responseType: 'text',
       timeout: options.timeoutMs,
       retry: false,
+      // Node's own fetch, as the googleapis clients use: gaxios would otherwise import node-fetch at the first call.
+      fetchImplementation: fetch,
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
