@@ -38,14 +38,30 @@ test('release 0.1 histories cover every ending, and a run resumed by continue-as
   );
 });
 
+test('release 0.2 histories cover every ending, the transfer with add-ons, an existing customer and an invalid order', () => {
+  expect(namesOf('0.2').sort()).toEqual(
+    expect.arrayContaining([
+      'already-a-customer',
+      'cancelled-while-awaiting-tos',
+      'continued-as-new-then-completed',
+      'domain-completed-by-signal',
+      'failed-and-compensated',
+      'invalid-order-raw-start',
+      'reminded-then-expired',
+      'team-completed-detected',
+      'transfer-refused-then-transferred',
+    ]),
+  );
+});
+
 test.each(recorded.map((r) => [r.name, r.history] as const))('%s replays deterministically', async (name, history) => {
   await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: fixtureDataConverter() }, history, `replay:${name}`);
 });
 
 test('a non-deterministic change is caught', async () => {
   const altered = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/altered-workflow'), failureConverterPath: FAILURE_CONVERTER_PATH });
-  const first = recorded.find((r) => r.name === '0.1/domain-completed-by-signal');
-  await expect(Worker.runReplayHistory({ workflowBundle: altered, dataConverter: fixtureDataConverter() }, first?.history)).rejects.toThrow(
-    /Nondeterminism/,
-  );
+  for (const name of ['0.1/domain-completed-by-signal', '0.2/domain-completed-by-signal']) {
+    const history = recorded.find((r) => r.name === name)?.history;
+    await expect(Worker.runReplayHistory({ workflowBundle: altered, dataConverter: fixtureDataConverter() }, history)).rejects.toThrow(/Nondeterminism/);
+  }
 });
