@@ -16,7 +16,6 @@ import { customerBody } from './customer';
 import type { ActivityDependencies } from './dependencies';
 import { sendBatch, type BatchPart } from './google-batch';
 import { googleErrorFacts, googleFailure, isGoogleStatus } from './google-errors';
-import { isMinimalRecord } from './ownership';
 import { listAllSubscriptions, planNameOf, seatsOf } from './subscriptions';
 
 export interface TransferInput {
@@ -119,11 +118,9 @@ export function transferActivities({ google }: ActivityDependencies) {
       } catch (err) {
         if (!isGoogleStatus(err, 409)) throw refusedOr(operation, err);
       }
-      // 409: registered by an earlier attempt (Google now shows our full record), or still someone else's.
-      const record = await google.reseller.customers.get({ customerId: input.customerId }).then((r) => r.data, (err: unknown) => {
-        throw googleFailure(`customers.get ${input.customerId}`, err);
-      });
-      if (isMinimalRecord(record)) throw ApplicationFailure.retryable(`${operation}: 409, and the customer is not shown as registered yet`, 'CustomerNotRegisteredYet');
+      // 409 with a token Google did not refuse: an earlier attempt registered it (its answer was lost).
+      // What customers.get shows meanwhile is unconfirmed (docs/google-behaviour.md), so it decides nothing;
+      // a customer not registered after all makes the transfer's inserts fail (412), which stops the onboarding.
       return { outcome: 'already-registered', attempt };
     },
 

@@ -191,6 +191,18 @@ test('makeAdmin right after creation is retried past Google\'s eventual consiste
   }
 }, 60_000);
 
+test('calls right after the customer was created are retried while Google propagates it (a window in minutes, not attempts)', async () => {
+  await stack.google.updateSettings({ customerPropagationCalls: 2 });
+  try {
+    const waiting = await onboardToAwaitingTos(domainOrder());
+    expect(waiting.stage).toBe('awaiting-tos');
+    // The language PATCH met "Not Authorized" twice while the new customer propagated.
+    expect(waiting.steps.find((s) => s.name === 'set-language')).toMatchObject({ attempts: 3, outcome: 'done' });
+  } finally {
+    await stack.google.updateSettings({ customerPropagationCalls: 0 });
+  }
+}, 60_000);
+
 test('in real time, with short waits: a reminder goes out and acceptance is detected without a signal', async () => {
   const domain = uniqueDomain('realtime');
   await onboardToAwaitingTos(domainOrder(domain, { waitPolicy: { checkEvery: '2s', reminders: ['3s'], deadline: '5 minutes' } }));
