@@ -5,6 +5,7 @@
 import { adminUserActivities } from './admin-user';
 import { customerActivities } from './customer';
 import type { ActivityDependencies, WaitDefaults } from './dependencies';
+import { domainVerificationActivities } from './domain-verification';
 import { noticeActivities } from './notices';
 import { subscriptionActivities } from './subscriptions';
 import { transferActivities } from './transfer';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...customerActivities(deps),
     ...adminUserActivities(deps),
     ...subscriptionActivities(deps),
+    ...domainVerificationActivities(deps),
     ...noticeActivities(deps),
     ...transferActivities(deps),
     /** Local activity at the start of a run: the worker's configured wait defaults, recorded in history. */

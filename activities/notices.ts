@@ -5,6 +5,7 @@ import type { ActivityDependencies } from './dependencies';
 import { googleFailure, isGoogleStatus } from './google-errors';
 import { notReadyYet } from './admin-user';
 import { generateTemporaryPassword } from './password';
+import type { DnsRecord } from '../workflows/messages';
 
 export interface SignInNoticeInput {
   customerDomain: string;
@@ -16,6 +17,8 @@ export interface SignInNoticeInput {
   issueTemporaryPassword: boolean;
   /** What was ordered, listed in the notice (suspended until the terms are accepted). */
   subscriptions?: { skuId: string; skuName?: string; plan: string; seats: number }[];
+  /** The DNS record that verifies the customer's domain, when it is still to be published. */
+  dnsRecord?: DnsRecord;
 }
 
 const ADMIN_CONSOLE = 'https://admin.google.com';
@@ -35,6 +38,9 @@ export interface ReminderInput {
   adminEmail?: string;
   reminderNumber: number;
   deadline: string;
+  /** What the customer has not done yet (terms acceptance waits); release 0.1 sent none. */
+  missing?: string[];
+  dnsRecord?: DnsRecord;
 }
 
 export interface SalesNoticeInput {
@@ -59,6 +65,41 @@ function signInSteps(input: SignInNoticeInput, password: string | undefined): st
     ? [`  User name:          ${input.adminEmail}`, `  Temporary password: ${password}`, '  (you will choose your own password at first sign-in)']
     : [`  User name: ${input.adminEmail}`, '  Password:  the one you gave us when ordering'];
   return [`To start using it, sign in to the Google Admin console at ${ADMIN_CONSOLE} with:`, '', ...credentials];
+}
+
+function reminderSubject(input: ReminderInput): string {
+  if (input.what === 'transfer-token') return 'a transfer token is needed';
+  const missing = input.missing ?? ['accept the terms'];
+  return missing.map((m) => (m === 'accept the terms' ? 'accept the Google Workspace terms' : m)).join(' and ');
+}
+
+function reminderLines(input: ReminderInput, resellerName: string): string[] {
+  if (input.what === 'transfer-token') {
+    return [`We still need a transfer token to move ${input.customerDomain} to ${resellerName}: generate it at ${TRANSFER_TOKEN_PAGE}.`];
+  }
+  const missing = input.missing ?? ['accept the terms'];
+  return [
+    `Google Workspace for ${input.customerDomain} is waiting for you to ${missing.join(' and ')}.`,
+    ...(missing.includes('accept the terms')
+      ? [`Sign in at ${ADMIN_CONSOLE}${input.adminEmail ? ` as ${input.adminEmail}` : ''} and accept the terms of service.`]
+      : ['The terms are accepted: thank you.']),
+  ];
+}
+
+/** The exact record to add at the customer's DNS host; Google may suspend an unverified account after about 21 days. */
+function dnsRecordLines(record: DnsRecord | undefined): string[] {
+  if (!record) return [];
+  return [
+    '',
+    `Then prove that you own ${record.host}: add this record at your DNS provider (it may take a while to be seen):`,
+    '',
+    `  Host:  ${record.host}  (or @)`,
+    `  Type:  ${record.type}`,
+    `  Value: ${record.value}`,
+    '',
+    'We check it ourselves and tell you nothing more is needed once Google has verified the domain.',
+    'An unverified account may be suspended by Google about 21 days after it was created.',
+  ];
 }
 
 function orderedLines(subscriptions: NonNullable<SignInNoticeInput['subscriptions']>): string[] {
@@ -97,6 +138,7 @@ export function noticeActivities({ google, mailer, mail }: ActivityDependencies)
           '',
           'and accept the "Google Workspace via Reseller" terms of service when asked.',
           'Only you can accept them; until then your services stay suspended.',
+          ...dnsRecordLines(input.dnsRecord),
           ...signature,
         ].join('\n'),
       });
@@ -124,18 +166,17 @@ export function noticeActivities({ google, mailer, mail }: ActivityDependencies)
       return { messageId, attempt: activityInfo().attempt };
     },
 
+    /** A reminder names only what is still missing: the terms, the domain (with its DNS record), or the transfer token. */
     async sendReminder(input: ReminderInput): Promise<{ messageId: string; attempt: number }> {
-      const tos = input.what === 'tos-acceptance';
       const messageId = await mailer.send({
         to: input.to,
-        subject: `Reminder ${input.reminderNumber}: ${tos ? 'accept the Google Workspace terms' : 'a transfer token is needed'} for ${input.customerDomain}`,
+        subject: `Reminder ${input.reminderNumber}: ${reminderSubject(input)} for ${input.customerDomain}`,
         text: [
           'Hello,',
           '',
-          tos
-            ? `Google Workspace for ${input.customerDomain} is waiting for you: sign in at ${ADMIN_CONSOLE}${input.adminEmail ? ` as ${input.adminEmail}` : ''} and accept the terms of service.`
-            : `We still need a transfer token to move ${input.customerDomain} to ${mail.resellerName}: generate it at ${TRANSFER_TOKEN_PAGE}.`,
-          `Please do so before ${day(input.deadline)}; after that the order lapses and must be placed again.`,
+          ...reminderLines(input, mail.resellerName),
+          `Please do so before ${day(input.deadline)}; after that the order lapses.`,
+          ...dnsRecordLines(input.dnsRecord),
           ...signature,
         ].join('\n'),
       });

@@ -333,6 +333,8 @@ const orderSchema = z
     transferToken: z.string().regex(TRANSFER_TOKEN_PATTERN, { error: TRANSFER_TOKEN_RULE }).optional(),
     /** Who at the reseller hears about failures, cancellations and expiries. */
     salesContactEmail: email().optional(),
+    /** Domain customers: whether the onboarding verifies the domain (default true); false for resellers who verify another way. */
+    verifyDomain: z.boolean({ error: 'must be true or false' }).optional(),
     /** Overrides of the worker's wait defaults for this order (terms acceptance and transfer token). */
     waitPolicy: waitPolicy.optional(),
   })
@@ -350,6 +352,9 @@ const orderSchema = z
       if (order.customerType === 'team' && order.primaryAdmin === undefined && ok('primaryAdmin')) push(['primaryAdmin'], 'is required for customerType "team"');
       if (order.customerType === 'domain' && order.primaryAdmin !== undefined) push(['primaryAdmin'], 'is only allowed for customerType "team"');
       if (order.customerType === 'domain' && order.admin === undefined && ok('admin')) push(['admin'], 'is required for customerType "domain"');
+      if (order.customerType === 'team' && order.verifyDomain === true) {
+        push(['verifyDomain'], 'is only for customerType "domain": a team customer does not own its domain');
+      }
       if (order.customerType === 'team' && order.admin !== undefined) {
         push(['admin'], 'is not allowed for customerType "team": Google makes primaryAdmin the administrator through its verification e-mail');
       }

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { startOnboardingStack, waitForStatus, type OnboardingStack } from '../test/support/onboarding-stack';
 import { domainOrder, teamOrder } from '../test/support/orders';
-import { onboardingWorkflowId, TASK_QUEUE, WORKFLOW_TYPE } from '../workflows/messages';
+import { domainVerifiedSignal, onboardingWorkflowId, TASK_QUEUE, WORKFLOW_TYPE } from '../workflows/messages';
 
 import { version } from '../package.json';
 
@@ -33,6 +33,7 @@ const scenarios: Record<string, Scenario> = {
     await stack.client.start(domainOrder(domain, { subscriptions: [{ skuId: '1010020028', plan: 'FLEXIBLE', seats: 10 }] }));
     await awaitStage(stack, domain, 'awaiting-tos');
     await stack.client.acceptTos(domain, { reportedBy: 'recording' });
+    await stack.client.handle(domain).signal(domainVerifiedSignal, { reportedBy: 'recording' });
     await settle(stack, domain);
   },
   'team-completed-detected': async (stack, domain) => {
@@ -48,6 +49,7 @@ const scenarios: Record<string, Scenario> = {
     await awaitStage(stack, domain, 'awaiting-tos');
     await stack.google.updateSettings({ adminPropagationCalls: 0 });
     await stack.client.acceptTos(domain);
+    await stack.client.handle(domain).signal(domainVerifiedSignal);
     await settle(stack, domain);
   },
   'transfer-refused-then-transferred': async (stack, domain) => {
@@ -78,6 +80,14 @@ const scenarios: Record<string, Scenario> = {
     await stack.client.start(domainOrder(domain));
     await awaitStage(stack, domain, 'awaiting-tos');
     await stack.client.cancel(domain, 'recording a cancellation');
+    await settle(stack, domain);
+  },
+  'domain-verified-and-terms-detected': async (stack, domain) => {
+    await stack.client.start(domainOrder(domain, { waitPolicy: { checkEvery: '1s' } }));
+    await awaitStage(stack, domain, 'awaiting-tos');
+    await stack.google.acceptTos(domain);
+    await awaitStage(stack, domain, 'awaiting-domain-verification');
+    await stack.google.verifyDomain(domain);
     await settle(stack, domain);
   },
   'already-a-customer': async (stack, domain) => {
@@ -133,6 +143,7 @@ async function main(): Promise<void> {
     const { runId } = await skipping.client.handle(domain).describe();
     if (runId === started.runId) throw new Error('expected the wait to have continued as new');
     await skipping.client.acceptTos(domain, { reportedBy: 'recording' });
+    await skipping.client.handle(domain).signal(domainVerifiedSignal, { reportedBy: 'recording' });
     await settle(skipping, domain);
     await save(skipping, name, domain);
   } finally {

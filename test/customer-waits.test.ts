@@ -28,9 +28,21 @@ describe('parked onboardings, replayed from history at every wake-up (no worker 
     await stack?.teardown();
   });
 
+  // The terms wait alone is what these tests exercise (domain verification: test/domain-verification.test.ts).
+  test('while the domain is to be verified the default deadline is day 20, ahead of Google\'s suspension of unverified accounts', async () => {
+    const domain = uniqueDomain('verify-deadline');
+    const parked = await startAndPark(domainOrder(domain, { waitPolicy: RARE_CHECKS }));
+    const since = Date.parse(parked.waitingFor?.since ?? '');
+    expect(Date.parse(parked.waitingFor?.deadline ?? '')).toBe(since + 20 * 86_400_000);
+    const optedOut = await startAndPark(domainOrder(uniqueDomain('no-verify-deadline'), { verifyDomain: false, waitPolicy: RARE_CHECKS }));
+    expect(Date.parse(optedOut.waitingFor?.deadline ?? '') - Date.parse(optedOut.waitingFor?.since ?? '')).toBe(30 * 86_400_000);
+    await stack.client.cancel(domain, 'test done');
+    await stack.client.cancel(optedOut.customerDomain, 'test done');
+  });
+
   test('reminders go out on days 3 and 7, none after acceptance', async () => {
     const domain = uniqueDomain('remind');
-    const parked = await startAndPark(domainOrder(domain, { waitPolicy: RARE_CHECKS }));
+    const parked = await startAndPark(domainOrder(domain, { verifyDomain: false, waitPolicy: RARE_CHECKS }));
     const since = Date.parse(parked.waitingFor?.since ?? '');
     expect(Date.parse(parked.waitingFor?.nextReminder ?? '')).toBe(since + 3 * 86_400_000);
 
@@ -52,7 +64,7 @@ describe('parked onboardings, replayed from history at every wake-up (no worker 
 
   test('no acceptance: expired on day 30 and not before; sales told; nothing deleted', async () => {
     const domain = uniqueDomain('expire');
-    await startAndPark(domainOrder(domain, { waitPolicy: RARE_CHECKS, salesContactEmail: 'rep@reseller.example' }));
+    await startAndPark(domainOrder(domain, { verifyDomain: false, waitPolicy: RARE_CHECKS, salesContactEmail: 'rep@reseller.example' }));
     await stack.env.sleep('719 hours');
     expect((await stack.client.status(domain)).stage).toBe('awaiting-tos');
     await stack.env.sleep('2 hours');
@@ -69,7 +81,7 @@ describe('parked onboardings, replayed from history at every wake-up (no worker 
 
     // Filed again: a new onboarding cannot prove it created the customer (the first one did), so it
     // touches nothing — a re-filed order must never take over a customer's admin.
-    const again = await stack.client.start(domainOrder(domain, { waitPolicy: RARE_CHECKS }));
+    const again = await stack.client.start(domainOrder(domain, { verifyDomain: false, waitPolicy: RARE_CHECKS }));
     expect(again.alreadyExisted).toBe(false);
     const stopped = await stack.client.result(domain);
     expect(stopped).toMatchObject({ stage: 'already-a-customer', alreadyACustomer: { reason: expect.stringContaining('before this onboarding started') } });
@@ -78,7 +90,7 @@ describe('parked onboardings, replayed from history at every wake-up (no worker 
 
   test('acceptance is detected by polling Google, with no signal', async () => {
     const domain = uniqueDomain('detect');
-    const parked = await startAndPark(domainOrder(domain, { waitPolicy: { checkEvery: '1 hour' } }));
+    const parked = await startAndPark(domainOrder(domain, { verifyDomain: false, waitPolicy: { checkEvery: '1 hour' } }));
     expect(parked.waitingFor?.nextCheck).toBeDefined();
     await stack.env.sleep('5 hours');
     expect((await stack.client.status(domain)).stage).toBe('awaiting-tos'); // checked, not accepted yet
@@ -91,7 +103,7 @@ describe('parked onboardings, replayed from history at every wake-up (no worker 
 
   test('the sales system moves the deadline with extendDeadline; bad extensions are refused', async () => {
     const domain = uniqueDomain('extend');
-    const parked = await startAndPark(domainOrder(domain, { waitPolicy: RARE_CHECKS }));
+    const parked = await startAndPark(domainOrder(domain, { verifyDomain: false, waitPolicy: RARE_CHECKS }));
     const since = Date.parse(parked.waitingFor?.since ?? '');
     await expect(stack.client.extendDeadline(domain, { until: '2001-01-01T00:00:00Z' })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
     await expect(stack.client.extendDeadline(domain, { by: 'whenever' })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
@@ -108,7 +120,7 @@ describe('parked onboardings, replayed from history at every wake-up (no worker 
 
   test('an early tosAccepted (before the wait) and duplicates change nothing wrong', async () => {
     const domain = uniqueDomain('early');
-    await stack.client.start(domainOrder(domain, { waitPolicy: RARE_CHECKS }));
+    await stack.client.start(domainOrder(domain, { verifyDomain: false, waitPolicy: RARE_CHECKS }));
     await stack.client.acceptTos(domain, { reportedBy: 'first' });
     await stack.client.acceptTos(domain, { reportedBy: 'second' });
     const final = await stack.client.result(domain);
@@ -121,7 +133,7 @@ describe('parked onboardings, replayed from history at every wake-up (no worker 
   test('the transfer-token wait reminds the customer and expires on its deadline', async () => {
     const domain = uniqueDomain('token-wait');
     await stack.google.seed({ customers: [{ customerDomain: domain, owner: 'other-reseller' }] });
-    await startAndPark(domainOrder(domain), 'awaiting-transfer-token');
+    await startAndPark(domainOrder(domain, { verifyDomain: false }), 'awaiting-transfer-token');
     await stack.env.sleep('73 hours');
     expect((await mailsFor(domain, 'Reminder 1')).map((m) => m.subject)).toEqual([expect.stringContaining('transfer token')]);
     await stack.env.sleep('27 days');
@@ -141,7 +153,7 @@ describe('a long wait', () => {
 
   test('a long wait continues as new, carrying status and compensations; a cancel afterwards still undoes', async () => {
     const domain = uniqueDomain('long');
-    const started = await stack.client.start(domainOrder(domain, { waitPolicy: { checkEvery: '1 hour' } }));
+    const started = await stack.client.start(domainOrder(domain, { verifyDomain: false, waitPolicy: { checkEvery: '1 hour' } }));
     await waitForStatus(() => stack.client.status(domain), (s) => s.stage === 'awaiting-tos');
     await stack.env.sleep('5 days');
     const described = await stack.client.handle(domain).describe();

@@ -3,7 +3,7 @@
  * googleapis client over HTTP against the Google emulator, and real SMTP into its sink.
  */
 import type { RequestLogEntry } from '../emulator/faults';
-import { onboardingWorkflowId } from '../workflows/messages';
+import { domainVerifiedSignal, onboardingWorkflowId } from '../workflows/messages';
 import { startOnboardingStack, waitForStatus, type OnboardingStack } from './support/onboarding-stack';
 import { domainOrder, teamOrder, uniqueDomain } from './support/orders';
 
@@ -24,9 +24,12 @@ async function onboardToAwaitingTos(order: ReturnType<typeof domainOrder>) {
   return waitForStatus(() => stack.client.status(domain), (s) => s.stage === 'awaiting-tos' || s.stage === 'failed');
 }
 
+/** The customer accepts and publishes the TXT record; the sales system and an operator report both. */
 async function acceptAndComplete(domain: string) {
   await stack.google.acceptTos(domain);
+  await stack.google.verifyDomain(domain);
   await stack.client.acceptTos(domain, { reportedBy: 'test' });
+  await stack.client.handle(domain).signal(domainVerifiedSignal, { reportedBy: 'test' });
   return stack.client.result(domain);
 }
 
@@ -60,6 +63,7 @@ test('a domain customer is created, language set before any user, admin made sup
     'create-admin',
     'grant-admin',
     'order-subscription 1010020028',
+    'prepare-domain-verification',
     'send-sign-in-notice',
   ]);
 
@@ -209,6 +213,7 @@ test('in real time, with short waits: a reminder goes out and acceptance is dete
   const reminder = await stack.google.waitForMail((m) => m.subject.includes(domain) && m.subject.startsWith('Reminder 1'), 10_000);
   expect(reminder.text).toContain('accept the terms');
   await stack.google.acceptTos(domain);
+  await stack.google.verifyDomain(domain);
   const final = await stack.client.result(domain);
   expect(final).toMatchObject({ stage: 'completed', tosAccepted: { via: 'detected' } });
   expect(Date.parse(final.tosAccepted?.at ?? '') - Date.parse(reminder.receivedAt)).toBeLessThan(10_000);

@@ -45,6 +45,7 @@ test('release 0.2 histories cover every ending, the transfer with add-ons, an ex
       'cancelled-while-awaiting-tos',
       'continued-as-new-then-completed',
       'domain-completed-by-signal',
+      'domain-verified-and-terms-detected',
       'failed-and-compensated',
       'invalid-order-raw-start',
       'reminded-then-expired',

@@ -73,6 +73,8 @@ export async function waitForCustomer(options: {
   check?: () => Promise<boolean>;
   /** Called whenever the next wake-up changes, to refresh the status and the Web UI. */
   onSchedule: (status: WaitStatus) => void;
+  /** Wakes the wait early (to refresh what it shows) when it turns true; it does not end the wait. */
+  changed?: () => boolean;
 }): Promise<WaitOutcome> {
   const { state, policy } = options;
   for (;;) {
@@ -97,7 +99,7 @@ export async function waitForCustomer(options: {
     const reason = wakeAt === state.deadlineAtMs ? 'deadline' : wakeAt === reminderAt ? `reminder ${state.remindersSent + 1}` : 'acceptance check';
     options.onSchedule(waitStatus(state, policy));
     const deadlineBefore = state.deadlineAtMs;
-    await condition(() => options.done() || state.deadlineAtMs !== deadlineBefore, wakeAt - now, {
+    await condition(() => options.done() || state.deadlineAtMs !== deadlineBefore || (options.changed?.() ?? false), wakeAt - now, {
       summary: `waiting for the customer until ${reason} at ${iso(wakeAt)}`,
     });
   }

@@ -27,6 +27,8 @@ export const STAGES = [
   'ordering-subscriptions',
   'notifying',
   'awaiting-tos',
+  /** The terms are accepted; the customer's domain is not verified yet (domain customers). */
+  'awaiting-domain-verification',
   'completed',
   'awaiting-transfer-token',
   'transferring',
@@ -49,6 +51,21 @@ export const tosAcceptedSignal = defineSignal<[TosAcceptance?]>('tosAccepted');
 
 /** Why an operator or the sales system cancels; sent just before Temporal's own cancel request (which carries no reason). */
 export const cancellationReasonSignal = defineSignal<[{ reason: string; requestedBy?: string }]>('cancellationReason');
+
+export interface DomainVerificationReport {
+  /** Who reports it, e.g. an operator who checked the DNS record by hand; shown in the status. */
+  reportedBy?: string;
+}
+
+/** The customer's domain is verified (noticed by the onboarding itself; this lets an operator report it, as `tosAccepted` does). */
+export const domainVerifiedSignal = defineSignal<[DomainVerificationReport?]>('domainVerified');
+
+/** A DNS record the customer must publish. */
+export interface DnsRecord {
+  host: string;
+  type: 'TXT';
+  value: string;
+}
 
 export interface TransferTokenOutcome {
   /** `failed`: the onboarding ended (failed or cancelled) before or while trying the token. */
@@ -137,6 +154,12 @@ export interface OnboardingStatus {
   /** What the onboarding is waiting for, until when, and what it does meanwhile. */
   waitingFor?: WaitStatus;
   tosAccepted?: { at: string; via: 'signal' | 'detected'; reportedBy?: string };
+  /** Domain customers: the TXT record to publish, and when and how the verification was learned. */
+  domainVerification?: {
+    required: boolean;
+    record?: DnsRecord;
+    verified?: { at: string; via: 'signal' | 'detected' | 'already-verified'; reportedBy?: string };
+  };
   transfer?: { tokensTried: number; lastRefusal?: string; transferred?: TransferredSubscription[] };
   failure?: { type: string; message: string };
   cancellation?: { reason: string; requestedBy?: string; at: string };

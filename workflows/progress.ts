@@ -2,7 +2,7 @@
  * The onboarding's visible state, kept in one place so that the `status` query, the
  * `OnboardingStage` search attribute and the Web UI's current details never disagree.
  */
-import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { markdownText } from './markdown';
 import {
   CustomerDomainAttribute,
@@ -14,11 +14,22 @@ import {
 
 const now = () => new Date().toISOString(); // deterministic inside a workflow: the task's time
 
+/** The memo key under which the status is kept, so that it can be read with no worker running (encrypted like any payload). */
+export const STATUS_MEMO_KEY = 'status';
+
 export class Progress {
   private readonly status: OnboardingStatus;
 
-  /** A fresh onboarding, or (after continue-as-new) the status the previous run handed over. */
-  constructor(customerDomain: string, carried?: OnboardingStatus) {
+  /**
+   * A fresh onboarding, or (after continue-as-new) the status the previous run handed over.
+   * `memo`: publish the status in the workflow's memo at each stage (release 0.2 on; 0.1's
+   * histories have no such events, so its frozen workflow passes false).
+   */
+  constructor(
+    customerDomain: string,
+    carried?: OnboardingStatus,
+    private readonly options: { memo: boolean } = { memo: false },
+  ) {
     this.status = carried ?? { stage: 'validating', customerDomain, steps: [] };
     upsertSearchAttributes([
       { key: CustomerDomainAttribute, value: this.status.customerDomain },
@@ -44,8 +55,14 @@ export class Progress {
     if (stage !== this.status.stage) {
       this.status.stage = stage;
       upsertSearchAttributes([{ key: OnboardingStageAttribute, value: stage }]);
+      this.publish();
     }
     this.describe(details);
+  }
+
+  /** Puts the current status in the memo: `status` then answers without a worker (client/onboarding-client.ts). */
+  publish(): void {
+    if (this.options.memo) upsertMemo({ [STATUS_MEMO_KEY]: this.snapshot() });
   }
 
   /** Says in the Web UI what is happening (markdown), with the wait's schedule when there is one. */

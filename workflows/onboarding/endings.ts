@@ -19,18 +19,19 @@ export function failureOf(err: ActivityFailure | ApplicationFailure): { type: st
 }
 
 /** The customer did not act by the deadline: nothing is deleted; the onboarding fails as `OnboardingExpired`. */
-export async function expire(ob: Onboarding, what: WaitStatus['what']): Promise<never> {
+export async function expire(ob: Onboarding, what: WaitStatus['what'], missingNow?: string): Promise<never> {
   const deadline = ob.progress.snapshot().waitingFor?.deadline ?? nowIso();
-  const missing = WAIT_KINDS[what].missing;
+  const missing = missingNow || WAIT_KINDS[what].missing;
   ob.progress.update({ waitingFor: undefined, expired: { what, at: nowIso() } });
   ob.progress.enter('expired', `Expired: the customer did not ${missing} by ${deadline}. Nothing was deleted.`);
-  await CancellationScope.nonCancellable(() =>
-    tellSales(ob, 'expired', [
-      `Deadline: ${deadline}`,
-      'Nothing was deleted: what was created stays, and the customer can still sign in and accept the terms.',
-      'A new order for this domain would stop at already-a-customer (it cannot prove it created the customer); extend the deadline before it passes instead (extendDeadline).',
-    ]),
-  );
+  const advice =
+    what === 'transfer-token'
+      ? ['Nothing was changed at Google: the customer stays where it is. Start the order again once the customer has a transfer token.']
+      : [
+          `Nothing was deleted: what was created stays, and the customer can still ${missing}.`,
+          'A new order for this domain would stop at already-a-customer (it cannot prove it created the customer); extend the deadline before it passes instead (extendDeadline).',
+        ];
+  await CancellationScope.nonCancellable(() => tellSales(ob, 'expired', [`Deadline: ${deadline}`, ...advice]));
   throw ApplicationFailure.nonRetryable(`the customer did not ${missing} by ${deadline}`, 'OnboardingExpired');
 }
 
@@ -82,6 +83,7 @@ async function undo(ob: Onboarding, stage: 'failed' | 'cancelled', why: string):
   ob.progress.enter(stage, `${title}: ${markdownText(why)}. Undoing what can be undone.`);
   const report = await ob.saga.compensate();
   ob.progress.update({ compensation: report });
+  ob.progress.publish();
   ob.progress.describe(`${title}: ${markdownText(why)}.\n\n${reportLines(report).map((line) => markdownText(line, 2000)).join('\n\n')}`);
   return report;
 }

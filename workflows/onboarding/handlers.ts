@@ -10,6 +10,7 @@ import { validateTransferToken } from '../../order/basics';
 import { durationMs, type WaitState } from '../customer-wait';
 import {
   cancellationReasonSignal,
+  domainVerifiedSignal,
   extendDeadlineUpdate,
   provideTransferTokenUpdate,
   statusQuery,
@@ -18,6 +19,7 @@ import {
   type TosAcceptance,
   type TransferTokenOutcome,
 } from '../messages';
+import { reportDomainVerified } from './domain';
 import type { Onboarding } from './state';
 import { WAIT_KINDS } from './waiting';
 
@@ -30,7 +32,10 @@ export function registerHandlers(ob: Onboarding): void {
   // A signal whose argument arrived unencrypted where encryption is required is ignored: whoever sent it lacks the key.
   setHandler(tosAcceptedSignal, (acceptance?: TosAcceptance) => {
     if (isRefusedPlaintext(acceptance)) return;
-    ob.tosAccepted ??= { at: nowIso(), via: 'signal', ...(acceptance?.reportedBy ? { reportedBy: acceptance.reportedBy } : {}) };
+    ob.termsAccepted({ at: nowIso(), via: 'signal', ...(acceptance?.reportedBy ? { reportedBy: acceptance.reportedBy } : {}) });
+  });
+  setHandler(domainVerifiedSignal, (report) => {
+    if (!isRefusedPlaintext(report)) reportDomainVerified(ob, report);
   });
   setHandler(cancellationReasonSignal, (cancellation) => {
     if (isRefusedPlaintext(cancellation)) return;
@@ -69,7 +74,7 @@ function refusePlaintext(value: unknown): void {
 function validateExtension(ob: Onboarding, extension: DeadlineExtension): void {
   refusePlaintext(extension);
   const { until, by } = extension;
-  const waiting = Object.values(WAIT_KINDS).some((kind) => kind.stage === ob.progress.stage);
+  const waiting = Object.values(WAIT_KINDS).some((kind) => kind.stage === ob.progress.stage) || ob.progress.stage === 'awaiting-domain-verification';
   if (!ob.wait || !waiting) throw new Error(`nothing to extend: the onboarding is not waiting for the customer (stage ${ob.progress.stage})`);
   if ((until === undefined) === (by === undefined)) throw new Error('give exactly one of "until" (ISO date-time) or "by" (duration)');
   const byMs = by === undefined ? undefined : parseDurationMs(by);

@@ -9,6 +9,7 @@ import { CancellationScope } from '@temporalio/workflow';
 import type { CustomerOutcome } from '../../activities/customer';
 import { run } from '../activity-stubs';
 import type { OnboardingStatus } from '../messages';
+import { prepareDomainVerification } from './domain';
 import { alreadyACustomer } from './endings';
 import type { Onboarding } from './state';
 import { orderSubscriptions } from './subscriptions';
@@ -30,6 +31,7 @@ export async function provision(ob: Onboarding): Promise<OnboardingStatus> {
     adminEmail = await createAdmin(ob, customer);
   }
   await orderSubscriptions(ob, customer.customerId);
+  await prepareDomainVerification(ob, customer.customerId);
   await sendSignInNotice(ob, customer.customerId, adminEmail);
   return awaitTerms(ob, customer.customerId, adminEmail);
 }
@@ -88,7 +90,9 @@ async function createAdmin(ob: Onboarding, customer: NewCustomer): Promise<strin
 
 async function sendSignInNotice(ob: Onboarding, customerId: string, adminEmail: string | undefined): Promise<void> {
   const contact = ob.contact;
-  ob.progress.enter('notifying', `E-mailing ${contact} how to sign in and accept the terms.`);
+  const { subscriptions = [], domainVerification } = ob.progress.snapshot();
+  const dnsRecord = domainVerification?.verified ? undefined : domainVerification?.record;
+  ob.progress.enter('notifying', `E-mailing ${contact} how to sign in and accept the terms${dnsRecord ? ', and the DNS record that verifies the domain' : ''}.`);
   await ob.progress.step('send-sign-in-notice', () =>
     run('sendSignInNotice', `e-mail sign-in notice to ${contact}`, {
       customerDomain: ob.domain,
@@ -96,7 +100,8 @@ async function sendSignInNotice(ob: Onboarding, customerId: string, adminEmail: 
       to: contact,
       ...(adminEmail ? { adminEmail } : {}),
       issueTemporaryPassword: ob.validOrder.admin?.password === undefined,
-      subscriptions: ob.progress.snapshot().subscriptions ?? [],
+      subscriptions,
+      ...(dnsRecord ? { dnsRecord } : {}),
     }),
   );
 }

@@ -13,6 +13,7 @@ import { durationMs, type WaitPolicy, type WaitState } from '../customer-wait';
 import type { OnboardingStatus, WaitStatus } from '../messages';
 import { Progress } from '../progress';
 import { Saga, type SagaState } from '../saga';
+import { DOMAIN_VERIFICATION_DEADLINE_MS } from './domain';
 import { TokenInbox } from './token-inbox';
 
 /** What a run hands to the next when a long wait continues as new. Not part of the public contract. */
@@ -43,7 +44,7 @@ export class Onboarding {
     readonly input: unknown,
     readonly carried?: CarriedState,
   ) {
-    this.progress = new Progress(orderDomainOf(input) ?? '(unknown)', carried?.status);
+    this.progress = new Progress(orderDomainOf(input) ?? '(unknown)', carried?.status, { memo: true });
     this.saga = new Saga(carried?.saga);
     this.tokens = new TokenInbox(carried?.tokensTried ?? 0);
     this.wait = carried?.wait;
@@ -52,6 +53,12 @@ export class Onboarding {
     if (carried) this.order = input as Order;
     const info = workflowInfo();
     this.identity = carried?.onboarding ?? { key: `${info.workflowId}/${info.firstExecutionRunId}`, startedAt: info.startTime.toISOString() };
+  }
+
+  /** The customer accepted the terms (signal or detected): kept once, and shown in the status at once. */
+  termsAccepted(acceptance: NonNullable<OnboardingStatus['tosAccepted']>): void {
+    this.tosAccepted ??= acceptance;
+    this.progress.update({ tosAccepted: this.tosAccepted });
   }
 
   get validOrder(): Order {
@@ -72,9 +79,12 @@ export class Onboarding {
   policy(what: WaitStatus['what']): WaitPolicy {
     const defaults = this.defaults as WaitDefaults;
     const overrides = this.validOrder.waitPolicy ?? {};
+    // While the domain is to be verified, the default deadline stays ahead of Google's suspension of unverified accounts.
+    const verifying = what === 'tos-acceptance' && this.progress.snapshot().domainVerification?.required === true;
+    const defaultDeadlineMs = verifying ? Math.min(defaults.deadlineMs, DOMAIN_VERIFICATION_DEADLINE_MS) : defaults.deadlineMs;
     return {
       remindersMs: [...(overrides.reminders?.map((d) => durationMs(d)) ?? defaults.remindersMs)].sort((a, b) => a - b),
-      deadlineMs: overrides.deadline ? durationMs(overrides.deadline) : defaults.deadlineMs,
+      deadlineMs: overrides.deadline ? durationMs(overrides.deadline) : defaultDeadlineMs,
       ...(what === 'tos-acceptance' ? { checkEveryMs: overrides.checkEvery ? durationMs(overrides.checkEvery) : defaults.tosCheckEveryMs } : {}),
     };
   }

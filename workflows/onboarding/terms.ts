@@ -1,11 +1,14 @@
 /**
- * Waiting for the terms: only the customer can accept them. Learned from the `tosAccepted` signal,
- * or noticed by asking Google (the admin's `agreedToTerms`, and no subscription still suspended for
- * PENDING_TOS_ACCEPTANCE); each check also refreshes the subscriptions shown in the status.
+ * Waiting for what only the customer can do: accept the terms, and (domain customers) verify the
+ * domain — each learned on its own, from a signal or noticed by asking Google (the admin's
+ * `agreedToTerms` and no subscription still suspended for PENDING_TOS_ACCEPTANCE; the Site
+ * Verification API for the domain). Each check also refreshes the subscriptions shown in the
+ * status. The stage says what is still missing: `awaiting-tos`, then `awaiting-domain-verification`.
  */
 import { ActivityFailure, isCancellation } from '@temporalio/workflow';
 import { CHECK_CALL, runActivity } from '../activity-stubs';
-import type { OnboardingStatus } from '../messages';
+import type { OnboardingStatus, Stage } from '../messages';
+import { checkDomain, domainMissing } from './domain';
 import type { Onboarding } from './state';
 import { waitFor } from './waiting';
 
@@ -14,26 +17,56 @@ const nowIso = () => new Date().toISOString();
 export async function awaitTerms(ob: Onboarding, customerId: string, adminEmail: string | undefined): Promise<OnboardingStatus> {
   const contact = ob.contact;
   const who = adminEmail ?? contact;
+  const done = () => ob.tosAccepted !== undefined && !domainMissing(ob);
   await waitFor(ob, 'tos-acceptance', {
-    details:
-      `Waiting for the customer to sign in at admin.google.com and accept the terms (notice sent to ${contact}). ` +
-      'Only the customer can accept; it is noticed by itself, or reported with the `tosAccepted` signal.',
-    done: () => ob.tosAccepted !== undefined,
-    check: () => checkTerms(ob, customerId, adminEmail),
-    reminder: (reminderNumber, deadline) => ({
-      what: 'tos-acceptance',
-      customerDomain: ob.domain,
-      to: contact,
-      ...(adminEmail ? { adminEmail } : {}),
-      reminderNumber,
-      deadline,
-    }),
+    stage: () => stageOf(ob),
+    details: () => detailsOf(ob, contact),
+    missing: () => missingOf(ob).join(' and '),
+    done,
+    check: async () => {
+      if (!ob.tosAccepted) await checkTerms(ob, customerId, adminEmail);
+      if (domainMissing(ob)) await checkDomain(ob);
+      return done();
+    },
+    reminder: (reminderNumber, deadline) => {
+      const record = domainMissing(ob) ? ob.progress.snapshot().domainVerification?.record : undefined;
+      return {
+        what: 'tos-acceptance',
+        customerDomain: ob.domain,
+        to: contact,
+        ...(adminEmail ? { adminEmail } : {}),
+        reminderNumber,
+        deadline,
+        missing: missingOf(ob),
+        ...(record ? { dnsRecord: record } : {}),
+      };
+    },
   });
   // Reported by signal: the subscriptions shown are still as ordered; ask Google once how they stand now.
   if (ob.tosAccepted?.via === 'signal' && (ob.progress.snapshot().subscriptions ?? []).length > 0) await checkTerms(ob, customerId, adminEmail);
   ob.progress.update({ tosAccepted: ob.tosAccepted });
-  ob.progress.enter('completed', `Onboarded: customer ${customerId}, administrator ${who}, terms accepted (${ob.tosAccepted?.via}).`);
+  const verified = ob.progress.snapshot().domainVerification?.verified;
+  ob.progress.enter(
+    'completed',
+    `Onboarded: customer ${customerId}, administrator ${who}, terms accepted (${ob.tosAccepted?.via})${verified ? `, domain verified (${verified.via})` : ''}.`,
+  );
   return ob.progress.snapshot();
+}
+
+const stageOf = (ob: Onboarding): Stage => (ob.tosAccepted ? 'awaiting-domain-verification' : 'awaiting-tos');
+
+/** What the customer has not done yet, in words for e-mails and the expiry. */
+function missingOf(ob: Onboarding): string[] {
+  return [...(ob.tosAccepted ? [] : ['accept the terms']), ...(domainMissing(ob) ? ['verify the domain'] : [])];
+}
+
+function detailsOf(ob: Onboarding, contact: string): string {
+  const record = ob.progress.snapshot().domainVerification?.record;
+  const domain = domainMissing(ob) && record ? ` and publish the DNS record \`${record.host} TXT ${record.value}\`` : '';
+  return (
+    `Waiting for the customer to ${missingOf(ob).join(' and ')} (notice sent to ${contact})${ob.tosAccepted ? domain : `: sign in at admin.google.com and accept the terms${domain}`}. ` +
+    'Only the customer can; it is noticed by itself, or reported with the `tosAccepted` / `domainVerified` signals.'
+  );
 }
 
 /** One question to Google; a failed check is "not yet" (the next one asks again). */
@@ -44,7 +77,7 @@ async function checkTerms(ob: Onboarding, customerId: string, adminEmail: string
       ...(adminEmail ? { adminEmail } : {}),
     });
     if (subscriptions.length > 0) ob.progress.update({ subscriptions });
-    if (accepted) ob.tosAccepted ??= { at: nowIso(), via: 'detected' };
+    if (accepted) ob.termsAccepted({ at: nowIso(), via: 'detected' });
     return accepted;
   } catch (err) {
     if (err instanceof ActivityFailure && !isCancellation(err)) return false;

@@ -25,8 +25,12 @@ export const WAIT_KINDS: Record<WaitStatus['what'], WaitKind> = {
 type Reminder = Parameters<OnboardingActivities['sendReminder']>[0];
 
 export interface WaitOptions {
-  /** Markdown for the Web UI while waiting. */
-  details: string;
+  /** Markdown for the Web UI while waiting (recomputed at each wake-up when a function). */
+  details: string | (() => string);
+  /** The stage while waiting, when it depends on what the customer already did (the kind's by default). */
+  stage?: () => Stage;
+  /** What the customer has not done, for the expiry (the kind's by default). */
+  missing?: () => string;
   done: () => boolean;
   /** Asks Google whether the customer did it (errors are the caller's to swallow). */
   check?: () => Promise<boolean>;
@@ -37,21 +41,25 @@ export interface WaitOptions {
 export async function waitFor(ob: Onboarding, what: WaitStatus['what'], options: WaitOptions): Promise<void> {
   const kind = WAIT_KINDS[what];
   const policy = ob.policy(what);
+  const stage = () => options.stage?.() ?? kind.stage;
+  const details = () => (typeof options.details === 'string' ? options.details : options.details());
   ob.wait ??= startWait(what, policy);
   ob.progress.update({ waitingFor: waitStatus(ob.wait, policy) });
-  ob.progress.enter(kind.stage, options.details);
+  ob.progress.enter(stage(), details());
   const outcome = await waitForCustomer({
     state: ob.wait,
     policy,
     done: options.done,
+    // A signal that moves the stage (terms accepted, domain still to verify) wakes the wait to show it.
+    changed: () => stage() !== ob.progress.stage,
     ...(options.check ? { check: options.check } : {}),
     sendReminder: (n, deadline) => remind(options.reminder(n, deadline)),
     onSchedule: (status) => {
       ob.progress.update({ waitingFor: status });
-      ob.progress.describe(options.details);
+      ob.progress.enter(stage(), details());
     },
   });
-  if (outcome === 'expired') return expire(ob, what);
+  if (outcome === 'expired') return expire(ob, what, options.missing?.());
   if (outcome === 'continue-as-new') return ob.carryOn();
   ob.wait = undefined;
   ob.progress.update({ waitingFor: undefined });

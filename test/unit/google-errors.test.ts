@@ -1,0 +1,114 @@
+/**
+ * Why this file exists: every Google call's failure goes through googleFailure, and whether it is
+ * retried (and how soon) is decided there alone. A wrong classification either hammers Google with
+ * a permanent refusal or gives up on a transient one; and the failure message lands in history,
+ * so it must never carry the request (bearer token, passwords). Plain jest, gaxios-like objects.
+ */
+import { googleErrorFacts, googleFailure, isGoogleStatus } from '../../activities/google-errors';
+
+interface FakeGoogleError {
+  message: string;
+  code?: string;
+  config?: unknown;
+  response?: { status: number; data: unknown; headers: unknown };
+}
+
+/** Shaped like a gaxios error: the request (with secrets) hangs off it, as it does in real life. */
+function googleError(status: number, reason: string | undefined, message: string, headers: unknown = {}): FakeGoogleError {
+  return {
+    message: `Request failed with status code ${status}: POST https://reseller.googleapis.com body {"password":"Sup3r-Secret!"}`,
+    config: { headers: { Authorization: 'Bearer ya29.secret-token' }, data: { password: 'Sup3r-Secret!' } },
+    response: {
+      status,
+      data: { error: { code: status, message, errors: reason === undefined ? [] : [{ reason, message, domain: 'global' }] } },
+      headers,
+    },
+  };
+}
+
+describe('googleErrorFacts', () => {
+  test('reads status, first reason and Google\'s message', () => {
+    expect(googleErrorFacts(googleError(409, 'duplicate', 'Entity already exists.'))).toEqual({
+      status: 409,
+      reason: 'duplicate',
+      message: 'Entity already exists.',
+      retryAfterSeconds: undefined,
+    });
+  });
+
+  test('no response: the error code stands for the message; nothing at all: "no response"', () => {
+    expect(googleErrorFacts({ code: 'ECONNRESET', message: 'socket hang up' })).toMatchObject({ status: undefined, reason: undefined, message: 'ECONNRESET' });
+    expect(googleErrorFacts(undefined)).toMatchObject({ status: undefined, message: 'no response' });
+    expect(googleErrorFacts(new Error('boom'))).toMatchObject({ status: undefined, message: 'no response' });
+  });
+
+  test('Retry-After from a plain header object or from fetch Headers; zero or garbage is ignored', () => {
+    expect(googleErrorFacts(googleError(429, 'rateLimitExceeded', 'slow down', { 'retry-after': '17' })).retryAfterSeconds).toBe(17);
+    expect(googleErrorFacts(googleError(503, undefined, 'busy', new Headers({ 'Retry-After': '5' }))).retryAfterSeconds).toBe(5);
+    expect(googleErrorFacts(googleError(503, undefined, 'busy', { 'retry-after': '0' })).retryAfterSeconds).toBeUndefined();
+    expect(googleErrorFacts(googleError(503, undefined, 'busy', { 'retry-after': 'Wed, 21 Oct 2026 07:28:00 GMT' })).retryAfterSeconds).toBeUndefined();
+  });
+
+  test('isGoogleStatus compares the response status', () => {
+    const err = googleError(404, 'notFound', 'Resource Not Found: customer');
+    expect(isGoogleStatus(err, 404)).toBe(true);
+    expect(isGoogleStatus(err, 409)).toBe(false);
+    expect(isGoogleStatus({ code: 'ETIMEDOUT' }, 404)).toBe(false);
+  });
+});
+
+describe('googleFailure', () => {
+  test.each([
+    [400, 'invalid'],
+    [401, 'authError'],
+    [403, 'forbidden'],
+    [403, 'insufficientPermissions'],
+    [404, 'notFound'],
+    [409, 'duplicate'],
+    [412, 'conditionNotMet'],
+  ])('HTTP %i %s is permanent, typed after Google\'s reason', (status, reason) => {
+    const failure = googleFailure('users.insert admin@acme.example', googleError(status, reason, 'refused'));
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.type).toBe(`Google.${reason}`);
+    expect(failure.message).toBe(`users.insert admin@acme.example failed: HTTP ${status} ${reason}: refused`);
+  });
+
+  test.each(['userRateLimitExceeded', 'rateLimitExceeded', 'quotaExceeded', 'dailyLimitExceeded'])('a 403 for %s is retryable', (reason) => {
+    const failure = googleFailure('subscriptions.list C123', googleError(403, reason, 'Quota exceeded'));
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.type).toBe(`Google.${reason}`);
+  });
+
+  test.each([408, 429, 500, 502, 503, 504])('HTTP %i is retryable', (status) => {
+    const failure = googleFailure('customers.get acme.example', googleError(status, undefined, 'try later'));
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.type).toBe(`Google.http${status}`);
+  });
+
+  test('a status without a reason is named by the status', () => {
+    expect(googleFailure('op', googleError(404, undefined, 'gone')).type).toBe('Google.http404');
+  });
+
+  test('a network error is retryable and says so', () => {
+    const failure = googleFailure('customers.insert acme.example', { code: 'ECONNRESET', message: 'socket hang up', config: { headers: { Authorization: 'Bearer x' } } });
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.type).toBe('Google.unavailable');
+    expect(failure.message).toBe('customers.insert acme.example failed: network error: ECONNRESET');
+  });
+
+  test('Retry-After becomes the next retry delay; without it Temporal\'s backoff applies', () => {
+    expect(googleFailure('op', googleError(429, 'rateLimitExceeded', 'slow', { 'retry-after': '30' })).nextRetryDelay).toBe('30s');
+    expect(googleFailure('op', googleError(503, undefined, 'busy', new Headers({ 'Retry-After': '120' }))).nextRetryDelay).toBe('120s');
+    expect(googleFailure('op', googleError(503, undefined, 'busy')).nextRetryDelay).toBeUndefined();
+  });
+
+  test('the failure never carries the request: no token, no body, no original error', () => {
+    const failure = googleFailure('users.insert admin@acme.example', googleError(400, 'invalid', 'Invalid Password'));
+    const everything = JSON.stringify({ message: failure.message, details: failure.details, cause: failure.cause, stack: failure.stack });
+    expect(everything).not.toContain('Sup3r-Secret!');
+    expect(everything).not.toContain('ya29.secret-token');
+    expect(everything).not.toContain('Bearer');
+    expect(failure.cause).toBeUndefined();
+    expect(failure.details ?? []).toEqual([]);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * Domain verification, for domain customers: Google may suspend an account whose domain is not
+ * verified about 21 days after creation. The onboarding gets the DNS TXT record the customer must
+ * publish (it goes into the sign-in notice and the reminders), then, while it waits for the
+ * customer, asks Google to verify the domain at each check — so the verification is noticed by
+ * itself, or reported with the `domainVerified` signal. Team customers don't own a domain; an order
+ * may opt out (`"verifyDomain": false`) when the reseller verifies another way.
+ */
+import { ActivityFailure, isCancellation } from '@temporalio/workflow';
+import { CHECK_CALL, run, runActivity } from '../activity-stubs';
+import type { DomainVerificationReport, OnboardingStatus } from '../messages';
+import type { Onboarding } from './state';
+
+const nowIso = () => new Date().toISOString();
+/** Google's suspension of unverified accounts comes ~21 days after creation: the default deadline stays ahead of it. */
+export const DOMAIN_VERIFICATION_DEADLINE_MS = 20 * 86_400_000;
+
+type Verification = NonNullable<OnboardingStatus['domainVerification']>;
+
+const verificationOf = (ob: Onboarding): Verification | undefined => ob.progress.snapshot().domainVerification;
+
+/** Whether the customer still has to verify its domain. */
+export function domainMissing(ob: Onboarding): boolean {
+  const verification = verificationOf(ob);
+  return verification?.required === true && verification.verified === undefined;
+}
+
+/** Gets the TXT record (or learns the domain is already verified), before the sign-in notice. */
+export async function prepareDomainVerification(ob: Onboarding, customerId: string): Promise<void> {
+  const order = ob.validOrder;
+  if (order.customerType !== 'domain') return;
+  if (order.verifyDomain === false) {
+    ob.progress.update({ domainVerification: { required: false } });
+    return;
+  }
+  const prepared = await ob.progress.step(
+    'prepare-domain-verification',
+    () => run('prepareDomainVerification', `get the DNS TXT record that verifies ${ob.domain}`, { customerId, domain: ob.domain }),
+    (r) => (r.verified ? 'already-verified' : 'record-issued'),
+  );
+  ob.progress.update({
+    domainVerification: prepared.verified
+      ? { required: true, verified: { at: nowIso(), via: 'already-verified' } }
+      : { required: true, ...(prepared.record ? { record: prepared.record } : {}) },
+  });
+}
+
+/** The `domainVerified` signal: kept once, and only when a verification is awaited. */
+export function reportDomainVerified(ob: Onboarding, report: DomainVerificationReport | undefined): void {
+  const verification = verificationOf(ob);
+  if (!verification?.required || verification.verified) return;
+  ob.progress.update({
+    domainVerification: { ...verification, verified: { at: nowIso(), via: 'signal', ...(report?.reportedBy ? { reportedBy: report.reportedBy } : {}) } },
+  });
+}
+
+/** One try at Google's verification; a failed try is "not yet" (the next check tries again). */
+export async function checkDomain(ob: Onboarding): Promise<void> {
+  try {
+    const { verified } = await runActivity(CHECK_CALL, 'tryDomainVerification', `is the TXT record of ${ob.domain} published?`, { domain: ob.domain });
+    const verification = verificationOf(ob);
+    if (verified && verification && !verification.verified) ob.progress.update({ domainVerification: { ...verification, verified: { at: nowIso(), via: 'detected' } } });
+  } catch (err) {
+    if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
+  }
+}
