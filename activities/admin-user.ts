@@ -107,12 +107,11 @@ export function adminUserActivities({ google }: ActivityDependencies) {
         if (!isGoogleStatus(err, 409)) throw propagationAwareFailure(`users.insert ${admin.primaryEmail}`, err, input.customerCreatedAt);
         const holder = await findUser(admin.primaryEmail);
         // 409 yet invisible: our own insert not visible yet (retrying settles it), or a consumer account
-        // holding the address (the retries run out and the onboarding fails with this message).
+        // holding the address: retried while a just-made insert may still be propagating, then final.
         if (!holder) {
-          throw ApplicationFailure.retryable(
-            `users.insert ${admin.primaryEmail}: Google says the address exists but shows no such user (not visible yet, or a consumer Google account holds it)`,
-            'AdminEmailConflict',
-          );
+          const message = `users.insert ${admin.primaryEmail}: Google says the address exists but shows no such user (not visible yet, or a consumer Google account holds it)`;
+          const settled = input.customerCreatedAt !== undefined && !isPropagationDelay({ response: { status: 404 } }, input.customerCreatedAt);
+          throw settled ? ApplicationFailure.nonRetryable(message, 'AdminEmailConflict') : ApplicationFailure.retryable(message, 'AdminEmailConflict');
         }
         return adoptOrRefuse(holder, input);
       }

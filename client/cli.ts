@@ -2,9 +2,14 @@
 /**
  * `onboarding` — the command line over the client library, for operators and scripts.
  *
- * Exit codes: 0 done · 1 unexpected error · 2 invalid input (the order, a token, an argument) ·
+ * Exit codes: 0 done · 1 unexpected error (incl. no worker answering an onboarding that has no
+ * status memo) · 2 invalid input (the order, a token, an argument, a request id) ·
  * 3 no onboarding for that domain · 4 Temporal unreachable.
+ *
+ * `extend-deadline` and `transfer-token` send a request id (`--request-id`, a fresh UUID by default,
+ * printed) so that a retry after a lost answer is applied once.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Command, CommanderError, Option } from 'commander';
@@ -13,7 +18,16 @@ import { orderPolicyFromEnv } from '../order/policy-env';
 import { STAGES, type OnboardingStatus } from '../workflows/messages';
 import { ConfigError } from './config-error';
 import { connectFromEnv } from './connect-from-env';
-import { OnboardingEndedError, OnboardingNotFoundError, type OnboardingClient } from './onboarding-client';
+import {
+  InvalidRequestIdError,
+  isTemporalUnreachable,
+  NoWorkerAnsweredError,
+  OnboardingEndedError,
+  OnboardingNotFoundError,
+  validateRequestId,
+  type OnboardingClient,
+  type StatusReading,
+} from './onboarding-client';
 import { loadEnvFile } from './env-file';
 
 export const EXIT = { ok: 0, error: 1, invalidInput: 2, notFound: 3, unreachable: 4 } as const;
@@ -38,8 +52,21 @@ function readOrder(file: string): unknown {
   }
 }
 
-function formatStatus(s: OnboardingStatus): string {
+/** `--request-id`: checked before connecting (exit 2); a fresh UUID when not given. */
+function requestIdOption(value: string): string {
+  try {
+    validateRequestId(value);
+  } catch (err) {
+    throw new CliError(`--request-id: ${(err as Error).message.replace(/^request id: /, '')}`, EXIT.invalidInput);
+  }
+  return value;
+}
+
+function formatStatus(s: OnboardingStatus, reading?: Omit<StatusReading, 'status'>): string {
   const lines = [`${s.customerDomain}: ${s.stage}`];
+  if (reading?.source === 'memo' && reading.executionStatus === 'RUNNING') {
+    lines.push('  (no worker answered: as the onboarding recorded it at its last stage change)');
+  }
   if (s.customerId) lines.push(`  customer id:  ${s.customerId}`);
   if (s.adminEmail) lines.push(`  super admin:  ${s.adminEmail}`);
   if (s.waitingFor) lines.push(`  waiting for:  ${s.waitingFor.what} since ${s.waitingFor.since}${s.waitingFor.deadline ? `, until ${s.waitingFor.deadline}` : ''}`);
@@ -104,8 +131,8 @@ export function buildCli(connect: () => Promise<OnboardingClient & { close(): Pr
     .argument('<domain>')
     .action(async (domain: string) => {
       await withClient(async (client) => {
-        const status = await client.status(domain);
-        print(status, () => formatStatus(status));
+        const { status, ...reading } = await client.readStatus(domain);
+        print(status, () => formatStatus(status, reading));
       });
     });
 
@@ -126,14 +153,16 @@ export function buildCli(connect: () => Promise<OnboardingClient & { close(): Pr
     .description("hand over the customer's transfer token (domain already managed by Google or another reseller)")
     .argument('<domain>')
     .argument('[token]', 'the token; omit it or give - to read it from standard input (keeps it out of ps and shell history)')
-    .action(async (domain: string, tokenArgument: string | undefined) => {
+    .option('--request-id <id>', 'this request\'s id: a retry with the same id is tried once (default: a fresh UUID)', requestIdOption)
+    .action(async (domain: string, tokenArgument: string | undefined, options: { requestId?: string }) => {
       const token = tokenArgument === undefined || tokenArgument === '-' ? readFileSync(0, 'utf8').trim() : tokenArgument;
+      const requestId = options.requestId ?? randomUUID();
       await withClient(async (client) => {
-        const outcome = await client.provideTransferToken(domain, token);
+        const outcome = await client.provideTransferToken(domain, token, { requestId });
         if (outcome.outcome === 'refused' || outcome.outcome === 'failed') {
-          throw new CliError(`transfer token ${outcome.outcome}: ${outcome.message}`, EXIT.invalidInput);
+          throw new CliError(`transfer token ${outcome.outcome}: ${outcome.message} (request id ${requestId})`, EXIT.invalidInput);
         }
-        print(outcome, () => `${outcome.outcome}: ${outcome.message}`);
+        print({ ...outcome, requestId }, () => `${outcome.outcome}: ${outcome.message} (request id ${requestId})`);
       });
     });
 
@@ -143,10 +172,12 @@ export function buildCli(connect: () => Promise<OnboardingClient & { close(): Pr
     .argument('<domain>')
     .option('--by <duration>', 'push it by a duration, e.g. "7 days"')
     .option('--until <iso>', 'set it to an ISO date-time')
-    .action(async (domain: string, options: { by?: string; until?: string }) => {
+    .option('--request-id <id>', 'this request\'s id: a retry with the same id moves the deadline once (default: a fresh UUID)', requestIdOption)
+    .action(async (domain: string, options: { by?: string; until?: string; requestId?: string }) => {
+      const { requestId = randomUUID(), ...extension } = options;
       await withClient(async (client) => {
-        const result = await client.extendDeadline(domain, options);
-        print(result, () => `New deadline for ${domain}: ${result.deadline}`);
+        const result = await client.extendDeadline(domain, extension, { requestId });
+        print({ ...result, requestId }, () => `New deadline for ${domain}: ${result.deadline} (request id ${requestId})`);
       });
     });
 
@@ -202,6 +233,10 @@ export async function runCli(argv: string[], connect?: () => Promise<OnboardingC
       : err instanceof OnboardingNotFoundError ? [EXIT.notFound, 'not-found']
       : err instanceof OnboardingEndedError ? [EXIT.invalidInput, 'ended']
       : err instanceof ConfigError ? [EXIT.invalidInput, 'configuration']
+      : err instanceof InvalidRequestIdError ? [EXIT.invalidInput, 'invalid-input']
+      // A worker being down is not Temporal being down: that is exit 4 only.
+      : err instanceof NoWorkerAnsweredError ? [EXIT.error, 'no-worker']
+      : isTemporalUnreachable(err) ? [EXIT.unreachable, 'unreachable']
       : [EXIT.error, 'error'];
     const message = err instanceof Error ? err.message : String(err);
     if (program.opts().json) {
@@ -216,5 +251,5 @@ export async function runCli(argv: string[], connect?: () => Promise<OnboardingC
 
 if (require.main === module) {
   loadEnvFile();
-  runCli(process.argv.slice(2)).then((code) => process.exit(code));
+  void runCli(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -1,10 +1,14 @@
 /**
  * The library the sales system imports: start an onboarding, report the customer's acceptance,
  * read its status, list onboardings by stage. Orders are validated here, before anything starts.
+ * Updates carry the caller's request id as Temporal's update id, so a retried call is applied once;
+ * the status is read from the workflow's memo when no worker can answer the `status` query.
  */
 import {
   Client,
   Connection,
+  isGrpcDeadlineError,
+  isGrpcServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   type ConnectionOptions,
@@ -30,6 +34,7 @@ import {
   type TransferTokenOutcome,
 } from '../workflows/messages';
 import type { onboardCustomer } from '../workflows/onboard-customer';
+import { STATUS_MEMO_KEY } from '../workflows/progress';
 
 export class OnboardingNotFoundError extends Error {
   override readonly name = 'OnboardingNotFoundError';
@@ -47,6 +52,105 @@ export class OnboardingEndedError extends Error {
   ) {
     super(`The onboarding of ${customerDomain} has already ended (${executionStatus})`);
   }
+}
+
+/** No worker answered the `status` query in time, and the onboarding has no status in its memo (started before the memo existed). */
+export class NoWorkerAnsweredError extends Error {
+  override readonly name = 'NoWorkerAnsweredError';
+  constructor(
+    readonly customerDomain: string,
+    readonly waitedMs: number,
+  ) {
+    super(
+      `No worker answered the status query of ${customerDomain} within ${waitedMs} ms, and this onboarding keeps no status in its memo ` +
+        `(it started before the memo existed): start a worker on task queue ${TASK_QUEUE}`,
+    );
+  }
+}
+
+/** A request id must be usable as a Temporal update id and readable in logs. */
+export class InvalidRequestIdError extends Error {
+  override readonly name = 'InvalidRequestIdError';
+}
+
+const MAX_REQUEST_ID_LENGTH = 200;
+/** Refuses an empty, over-long or control-character request id (the message does not echo it). */
+export function validateRequestId(requestId: string): void {
+  const control = [...requestId].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+  if (requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH || control) {
+    throw new InvalidRequestIdError(`request id: must be 1–${MAX_REQUEST_ID_LENGTH} characters without control characters`);
+  }
+}
+
+/** For `extendDeadline` and `provideTransferToken`. */
+export interface MessageOptions {
+  /**
+   * The caller's id for this request, used as Temporal's update id: a retry with the same id (after a
+   * timeout, a crash, a lost answer) is applied once and returns the first call's result. Without it,
+   * each call is a new request. Deduplication holds within one run of the onboarding (a long wait
+   * continues as new every ~1,000 events).
+   */
+  requestId?: string;
+}
+
+/** Where a status came from. */
+export interface StatusReading {
+  status: OnboardingStatus;
+  /**
+   * `query`: the running workflow answered (a worker ran it) — the freshest answer.
+   * `memo`: the status the workflow published in its memo (at each stage change) — read without a
+   * worker, for an ended onboarding or when no worker answered in time.
+   */
+  source: 'query' | 'memo';
+  /** Temporal's execution status of the onboarding's latest run: RUNNING, COMPLETED, FAILED, ... */
+  executionStatus: string;
+}
+
+export interface OnboardingClientOptions {
+  /** How long `status` waits for a worker to answer the query before reading the memo instead (default 3,000 ms). */
+  statusQueryTimeoutMs?: number;
+}
+
+const DEFAULT_STATUS_QUERY_TIMEOUT_MS = 3000;
+// temporal.api.enums.v1 values (@temporalio/proto is not a dependency of this project's own).
+const TASK_QUEUE_KIND_NORMAL = 1;
+const TASK_QUEUE_TYPE_WORKFLOW = 1;
+// gRPC status codes (as @grpc/grpc-js numbers them).
+const GRPC_CANCELLED = 1;
+const GRPC_FAILED_PRECONDITION = 9;
+const GRPC_UNAVAILABLE = 14;
+
+/** The gRPC errors in an error's cause chain (the client wraps them in its own errors). */
+function grpcErrors(err: unknown): { code: number; details: string }[] {
+  const found: { code: number; details: string }[] = [];
+  for (let e = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    if (isGrpcServiceError(e)) found.push({ code: e.code, details: e.details });
+  }
+  return found;
+}
+
+/**
+ * The query reached no worker before `deadline`: our deadline passed (DEADLINE_EXCEEDED, from the
+ * server or locally; grpc-js may report a call cut by its deadline as CANCELLED), or the server gave
+ * up on its own (FAILED_PRECONDITION "no poller seen for task queue recently", after ~30 s).
+ */
+function isNoWorkerAnswer(err: unknown, deadline: number): boolean {
+  return (
+    isGrpcDeadlineError(err) ||
+    grpcErrors(err).some(
+      ({ code, details }) => (code === GRPC_FAILED_PRECONDITION && /no poller/i.test(details)) || (code === GRPC_CANCELLED && Date.now() >= deadline),
+    )
+  );
+}
+
+/** Temporal itself could not be reached during a call (the CLI's exit code 4). */
+export function isTemporalUnreachable(err: unknown): boolean {
+  return grpcErrors(err).some(({ code }) => code === GRPC_UNAVAILABLE);
+}
+
+function statusFromMemo(memo: Record<string, unknown> | undefined): OnboardingStatus | undefined {
+  const value = memo?.[STATUS_MEMO_KEY];
+  return value && typeof value === 'object' && typeof (value as OnboardingStatus).stage === 'string' ? (value as OnboardingStatus) : undefined;
 }
 
 export interface StartedOnboarding {
@@ -73,10 +177,15 @@ export interface OnboardingSummary {
 }
 
 export class OnboardingClient {
+  private readonly statusQueryTimeoutMs: number;
+
   constructor(
     readonly temporal: Client,
     private readonly policy: OrderPolicy = {},
-  ) {}
+    options: OnboardingClientOptions = {},
+  ) {
+    this.statusQueryTimeoutMs = options.statusQueryTimeoutMs ?? DEFAULT_STATUS_QUERY_TIMEOUT_MS;
+  }
 
   /** Connects with the given settings; `close()` closes the connection it opened. */
   static async connect(options: {
@@ -86,11 +195,12 @@ export class OnboardingClient {
     dataConverter?: DataConverter;
     policy?: OrderPolicy;
     connectTimeoutMs?: number;
-  }): Promise<OnboardingClient & { close(): Promise<void> }> {
+  } & OnboardingClientOptions): Promise<OnboardingClient & { close(): Promise<void> }> {
     const connection = await Connection.connect({ connectTimeout: options.connectTimeoutMs ?? 5000, ...options.connectionOptions });
     const client = new OnboardingClient(
       new Client({ connection, namespace: options.namespace, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) }),
       options.policy,
+      options.statusQueryTimeoutMs === undefined ? {} : { statusQueryTimeoutMs: options.statusQueryTimeoutMs },
     );
     return Object.assign(client, { close: () => connection.close() });
   }
@@ -134,15 +244,27 @@ export class OnboardingClient {
   /**
    * Hands over the customer's transfer token. A malformed token is refused here and by the
    * workflow's validator (nothing changes); otherwise this returns once Google accepted or refused it.
+   * With `requestId`, a retry of the same request is tried once (see `MessageOptions`).
    */
-  async provideTransferToken(customerDomain: string, token: string): Promise<TransferTokenOutcome> {
+  async provideTransferToken(customerDomain: string, token: string, options: MessageOptions = {}): Promise<TransferTokenOutcome> {
     validateTransferToken(token);
-    return this.notFoundAware(customerDomain, () => this.handle(customerDomain).executeUpdate(provideTransferTokenUpdate, { args: [token] }));
+    const updateId = this.updateIdOf(options);
+    return this.notFoundAware(customerDomain, () => this.handle(customerDomain).executeUpdate(provideTransferTokenUpdate, { args: [token], ...updateId }));
   }
 
-  /** Moves the deadline of the customer wait; returns the new deadline. */
-  async extendDeadline(customerDomain: string, extension: DeadlineExtension): Promise<{ deadline: string }> {
-    return this.notFoundAware(customerDomain, () => this.handle(customerDomain).executeUpdate(extendDeadlineUpdate, { args: [extension] }));
+  /**
+   * Moves the deadline of the customer wait; returns the new deadline. With `requestId`, a retry of
+   * the same request moves it once and returns the same deadline (see `MessageOptions`).
+   */
+  async extendDeadline(customerDomain: string, extension: DeadlineExtension, options: MessageOptions = {}): Promise<{ deadline: string }> {
+    const updateId = this.updateIdOf(options);
+    return this.notFoundAware(customerDomain, () => this.handle(customerDomain).executeUpdate(extendDeadlineUpdate, { args: [extension], ...updateId }));
+  }
+
+  private updateIdOf({ requestId }: MessageOptions): { updateId?: string } {
+    if (requestId === undefined) return {}; // the SDK draws a fresh one
+    validateRequestId(requestId);
+    return { updateId: requestId };
   }
 
   /**
@@ -157,8 +279,55 @@ export class OnboardingClient {
     });
   }
 
+  /** Where the onboarding is: see `readStatus`. */
   async status(customerDomain: string): Promise<OnboardingStatus> {
-    return this.notFoundAware(customerDomain, () => this.handle(customerDomain).query(statusQuery));
+    return (await this.readStatus(customerDomain)).status;
+  }
+
+  /**
+   * The onboarding's status, and where it came from. An ended onboarding answers from its memo
+   * (no worker needed). A running one answers the `status` query when a worker does within
+   * `statusQueryTimeoutMs` — without a worker the server would hold the query ~30 s and then fail —
+   * and from its memo otherwise (at once when no worker has polled the task queue for minutes).
+   * Onboardings started before the memo existed have none: they always take the query, and throw
+   * `NoWorkerAnsweredError` when no worker answers.
+   */
+  async readStatus(customerDomain: string): Promise<StatusReading> {
+    return this.notFoundAware(customerDomain, async () => {
+      const handle = this.handle(customerDomain);
+      const description = await handle.describe(); // its memo is decoded with this client's data converter
+      const executionStatus = description.status.name;
+      const memo = statusFromMemo(description.memo);
+      if (memo && (executionStatus !== 'RUNNING' || !(await this.workersPolling()))) return { status: memo, source: 'memo', executionStatus };
+      const deadline = Date.now() + this.statusQueryTimeoutMs;
+      try {
+        const status = await this.temporal.withDeadline(deadline, () => handle.query(statusQuery));
+        return { status, source: 'query', executionStatus };
+      } catch (err) {
+        if (!isNoWorkerAnswer(err, deadline)) throw err;
+        if (memo) return { status: memo, source: 'memo', executionStatus };
+        throw new NoWorkerAnsweredError(normalizeDomain(customerDomain), this.statusQueryTimeoutMs);
+      }
+    });
+  }
+
+  /**
+   * False when no worker polled the onboarding task queue recently (Temporal forgets a poller a few
+   * minutes after its last poll); true when one did, or when this cannot be told (e.g. not allowed).
+   */
+  private async workersPolling(): Promise<boolean> {
+    try {
+      const { pollers } = await this.temporal.withDeadline(Date.now() + this.statusQueryTimeoutMs, () =>
+        this.temporal.workflowService.describeTaskQueue({
+          namespace: this.temporal.options.namespace,
+          taskQueue: { name: TASK_QUEUE, kind: TASK_QUEUE_KIND_NORMAL },
+          taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
+        }),
+      );
+      return pollers.length > 0;
+    } catch {
+      return true;
+    }
   }
 
   /** Waits until the onboarding ends and returns its final status (throws `WorkflowFailedError` if it failed). */

@@ -1,6 +1,7 @@
 /**
  * The `onboarding` CLI against the real stack: a Temporal dev server, the worker with its real
  * activities, and the Google emulator. Output is read from what the CLI writes to stdout/stderr.
+ * Includes the request ids that make a retried `extend-deadline` / `transfer-token` apply once.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +34,7 @@ async function cli(...argv: string[]): Promise<CliRun> {
   const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0);
   const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => stderr.push(String(chunk)) > 0);
   try {
-    const code = await runCli(argv, async () => Object.assign(stack.client, { close: async () => {} }));
+    const code = await runCli(argv, () => Promise.resolve(Object.assign(stack.client, { close: () => Promise.resolve() })));
     return { code, stdout: stdout.join(''), stderr: stderr.join('') };
   } finally {
     out.mockRestore();
@@ -59,7 +60,8 @@ async function until<T>(argv: string[], done: (value: T) => boolean, timeoutMs =
 test('start, status, list by stage and accept-tos take an onboarding from the order file to completed', async () => {
   const domain = uniqueDomain('cli');
   const file = join(dir, 'order.json');
-  writeFileSync(file, JSON.stringify(domainOrder(domain)));
+  // Checks every second: a domain customer's verified domain (published below) is noticed at once.
+  writeFileSync(file, JSON.stringify(domainOrder(domain, { waitPolicy: { checkEvery: '1s' } })));
 
   const start = await cli('--json', 'start', file);
   expect(start).toMatchObject({ code: EXIT.ok, stderr: '' });
@@ -78,6 +80,7 @@ test('start, status, list by stage and accept-tos take an onboarding from the or
   expect(again.code).toBe(EXIT.ok);
   expect(JSON.parse(again.stdout)).toMatchObject({ workflowId: `onboarding:${domain}`, alreadyExisted: true });
 
+  await stack.google.verifyDomain(domain); // the customer publishes its DNS record (what a domain customer must do besides the terms)
   const accept = await cli('accept-tos', domain.toUpperCase(), '--reported-by', 'cli-test');
   expect(accept).toMatchObject({ code: EXIT.ok, stdout: `Recorded: ${domain.toUpperCase()} accepted the terms.\n` });
 
@@ -112,4 +115,91 @@ test('an invalid order on a running stack exits 2 and starts nothing', async () 
   expect(run.code).toBe(EXIT.invalidInput);
   expect(JSON.parse(run.stderr)).toMatchObject({ error: 'invalid-order', problems: [{ field: 'alternateEmail', rule: "must not be on the customer's own domain" }] });
   expect((await cli('status', domain)).code).toBe(EXIT.notFound);
+});
+
+const DAY_MS = 86_400_000;
+
+test('extend-deadline with the same --request-id twice moves the deadline once; another request id moves it again', async () => {
+  const domain = uniqueDomain('extend');
+  await stack.client.start(domainOrder(domain));
+  const parked = await until<OnboardingStatus>(['--json', 'status', domain], (s) => s.stage === 'awaiting-tos' && s.waitingFor !== undefined);
+  const d0 = Date.parse(parked.waitingFor?.deadline ?? '');
+  const deadlineIs = (ms: number) => (s: OnboardingStatus) => s.waitingFor?.deadline === new Date(ms).toISOString();
+
+  const first = await cli('--json', 'extend-deadline', domain, '--by', '7d', '--request-id', 'ticket-4711');
+  expect(first).toMatchObject({ code: EXIT.ok, stderr: '' });
+  expect(JSON.parse(first.stdout)).toEqual({ deadline: new Date(d0 + 7 * DAY_MS).toISOString(), requestId: 'ticket-4711' });
+  await until(['--json', 'status', domain], deadlineIs(d0 + 7 * DAY_MS));
+
+  // The retry (same request id) is the same request: Temporal returns the first outcome and applies nothing.
+  const retry = await cli('--json', 'extend-deadline', domain, '--by', '7d', '--request-id', 'ticket-4711');
+  expect(retry.code).toBe(EXIT.ok);
+  expect(JSON.parse(retry.stdout)).toEqual({ deadline: new Date(d0 + 7 * DAY_MS).toISOString(), requestId: 'ticket-4711' });
+  const afterRetry = JSON.parse((await cli('--json', 'status', domain)).stdout) as OnboardingStatus;
+  expect(afterRetry.waitingFor?.deadline).toBe(new Date(d0 + 7 * DAY_MS).toISOString());
+
+  // A new request moves it from where the first left it (had the retry applied, this would be day 21).
+  const other = await cli('--json', 'extend-deadline', domain, '--by', '7d', '--request-id', 'ticket-4712');
+  expect(JSON.parse(other.stdout)).toEqual({ deadline: new Date(d0 + 14 * DAY_MS).toISOString(), requestId: 'ticket-4712' });
+  await until(['--json', 'status', domain], deadlineIs(d0 + 14 * DAY_MS));
+
+  // Without --request-id every call is a new request, under a fresh id that is printed for a retry.
+  const fresh = await cli('extend-deadline', domain, '--by', '1d');
+  expect(fresh.code).toBe(EXIT.ok);
+  expect(fresh.stdout).toMatch(
+    new RegExp(`^New deadline for ${domain.replace(/\./g, '\\.')}: ${new Date(d0 + 15 * DAY_MS).toISOString()} \\(request id [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\)\n$`),
+  );
+  await until(['--json', 'status', domain], deadlineIs(d0 + 15 * DAY_MS));
+});
+
+test('transfer-token with the same --request-id twice tries the token once', async () => {
+  const domain = uniqueDomain('token-retry');
+  await stack.google.seed({
+    customers: [
+      {
+        customerDomain: domain,
+        owner: 'google',
+        transferTokens: [{ token: `expired-${domain}`, expiresAt: Date.now() - DAY_MS }],
+        subscriptions: [{ skuId: '1010020028', planName: 'ANNUAL_MONTHLY_PAY', seats: 10, minimumTransferableSeats: 10 }],
+      },
+    ],
+  });
+  await stack.client.start(domainOrder(domain));
+  await until<OnboardingStatus>(['--json', 'status', domain], (s) => s.stage === 'awaiting-transfer-token');
+
+  // The worker shares this process and logs the refused activity on stderr too: pick the CLI's line.
+  const cliError = (run: CliRun) => JSON.parse(run.stderr.split('\n').find((line) => line.startsWith('{"error"')) ?? 'null') as { error?: string; message?: string } | null;
+  const first = await cli('--json', 'transfer-token', domain, `expired-${domain}`, '--request-id', 'crm-1');
+  expect(first.code).toBe(EXIT.invalidInput); // Google refused it
+  expect(cliError(first)?.error).toBe('invalid-input');
+  expect(cliError(first)?.message).toMatch(/^transfer token refused: .*\(request id crm-1\)$/);
+  const retry = await cli('--json', 'transfer-token', domain, `expired-${domain}`, '--request-id', 'crm-1');
+  expect(retry.code).toBe(EXIT.invalidInput);
+  expect(cliError(retry)).toEqual(cliError(first));
+  const other = await cli('--json', 'transfer-token', domain, `expired-${domain}`, '--request-id', 'crm-2');
+  expect(other.code).toBe(EXIT.invalidInput);
+
+  // Each update returns once its token was tried: by now every token sent has been counted.
+  const status = await until<OnboardingStatus>(['--json', 'status', domain], (s) => s.stage === 'awaiting-transfer-token');
+  expect(status.transfer?.tokensTried).toBe(2);
+});
+
+test('an empty or control-character --request-id exits 2 before reaching Temporal', async () => {
+  const connect = jest.fn(() => Promise.reject(new Error('must not connect')));
+  for (const bad of ['', 'line\nbreak', 'x'.repeat(201)]) {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0);
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => stderr.push(String(chunk)) > 0);
+    try {
+      expect(await runCli(['extend-deadline', 'example.com', '--by', '7d', '--request-id', bad], connect)).toBe(EXIT.invalidInput);
+      expect(await runCli(['transfer-token', 'example.com', 'some-token-value', '--request-id', bad], connect)).toBe(EXIT.invalidInput);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    expect(stderr.join('')).toContain('--request-id: must be 1–200 characters without control characters');
+    expect(stdout.join('')).toBe('');
+  }
+  expect(connect).not.toHaveBeenCalled();
 });

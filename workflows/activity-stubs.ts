@@ -6,13 +6,18 @@ type Name = keyof OnboardingActivities;
 type Call<K extends Name> = ReturnType<OnboardingActivities[K]>;
 
 /**
- * Google advises waiting a few seconds, then slowing down, and giving up after 5–7 tries. The
- * start-to-close timeout bounds how long a call may hang and how soon the work of a crashed worker
- * is retried elsewhere; googleapis' own request timeout (GOOGLE_REQUEST_TIMEOUT_MS) stays below it.
+ * Retry budgets are time, not attempts: a Google incident of an hour must not fail the onboardings
+ * in flight (and have their compensations delete what they just created). Google advises waiting a
+ * few seconds, then slowing down: backoff from 2 s doubling to 5 minutes, for up to 4 hours
+ * (schedule-to-close); non-retryable failures (Google's 4xx refusals) still end the step at once,
+ * and rate-limit answers are waited out with Google's Retry-After. The start-to-close timeout bounds
+ * how long one call may hang and how soon the work of a crashed worker is retried elsewhere;
+ * googleapis' own request timeout (GOOGLE_REQUEST_TIMEOUT_MS) stays below it.
  */
 export const GOOGLE_CALL: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
+  scheduleToCloseTimeout: '4 hours',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 };
 /** One call per subscription: bounded by heartbeats rather than by one short timeout. */
 export const TRANSFER_CALL: ActivityOptions = {
@@ -22,10 +27,11 @@ export const TRANSFER_CALL: ActivityOptions = {
   // A cancel waits until the activity stopped (it checks at each subscription), so the status can say what moved.
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 };
-/** Undoing must outlast a bad hour at Google: more patient than a forward step. */
+/** Undoing must outlast a bad day at Google (a super admin left behind is worse than a late one removed): days, not hours. */
 export const COMPENSATION_CALL: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 12 },
+  scheduleToCloseTimeout: '3 days',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
 };
 /** Reminders are best effort: a failed one is noted, and the wait goes on. */
 export const REMINDER_CALL: ActivityOptions = {

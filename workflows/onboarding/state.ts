@@ -3,7 +3,7 @@
  * the order, the visible status, the saga, the transfer-token inbox, the current customer wait.
  * Each step is a small function taking this object; nothing else is shared between them.
  */
-import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
 import type { WaitDefaults } from '../../activities';
 import type { OnboardingIdentity } from '../../activities/ownership';
 import { customerContactEmail, orderDomainOf } from '../../order/basics';
@@ -11,7 +11,7 @@ import type { Order } from '../../order/order';
 import type { onboardCustomer } from '../onboard-customer';
 import { durationMs, type WaitPolicy, type WaitState } from '../customer-wait';
 import type { OnboardingStatus, WaitStatus } from '../messages';
-import { Progress } from '../progress';
+import { Progress, STATUS_MEMO_KEY } from '../progress';
 import { Saga, type SagaState } from '../saga';
 import { DOMAIN_VERIFICATION_DEADLINE_MS } from './domain';
 import { TokenInbox } from './token-inbox';
@@ -92,7 +92,9 @@ export class Onboarding {
   /** Hands the wait over to a fresh run (history stays short); never returns. */
   async carryOn(): Promise<never> {
     await condition(allHandlersFinished);
-    return continueAsNew<typeof onboardCustomer>(this.validOrder, {
+    // The status memo goes along, so that `status` keeps answering without a worker in the new run.
+    const continueAsNew = makeContinueAsNewFunc<typeof onboardCustomer>({ memo: { [STATUS_MEMO_KEY]: this.progress.snapshot() } });
+    return continueAsNew(this.validOrder, {
       version: 2,
       status: this.progress.snapshot(),
       saga: this.saga.state,
