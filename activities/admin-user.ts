@@ -142,7 +142,17 @@ export function adminUserActivities({ google }: ActivityDependencies) {
     },
 
     /** Compensation of grantSuperAdmin. */
-    async revokeSuperAdmin(input: { userKey: string }): Promise<{ outcome: 'revoked' | 'already-gone' }> {
+    async revokeSuperAdmin(input: {
+      userKey: string;
+      /** Release 0.2 sends these: only a user this onboarding created is demoted. */
+      customerId?: string;
+      onboardingKey?: string;
+    }): Promise<{ outcome: 'revoked' | 'already-gone' | 'kept: not created by this onboarding' }> {
+      if (input.customerId && input.onboardingKey) {
+        const user = await findUser(input.userKey);
+        if (!user) return { outcome: 'already-gone' };
+        if (!createdByThisOnboarding(user, input.customerId, input.onboardingKey)) return { outcome: 'kept: not created by this onboarding' };
+      }
       try {
         await users.makeAdmin({ userKey: input.userKey, requestBody: { status: false } });
         return { outcome: 'revoked' };

@@ -10,8 +10,8 @@ import type { Order } from '../order/order';
 import type { SubscriptionStatus } from '../workflows/messages';
 import type { ActivityDependencies } from './dependencies';
 import { callGoogle, googleFailure, isGoogleStatus } from './google-errors';
-import { isMinimalRecord, ownershipVerdict, type OnboardingIdentity } from './ownership';
-import { callGoogleAfterCreation } from './propagation';
+import { contactMatches, isMinimalRecord, ownershipVerdict, type OnboardingIdentity } from './ownership';
+import { callGoogleAfterCreation, PROPAGATION_WINDOW_MS } from './propagation';
 import { describeSubscription, listAllSubscriptions } from './subscriptions';
 
 export type CustomerOutcome =
@@ -66,6 +66,10 @@ export function customerActivities({ google, policy }: ActivityDependencies) {
     const attempt = activityInfo().attempt;
     if (isMinimalRecord(record)) return { outcome: 'managed-elsewhere', customerId, attempt };
     const directory = await directoryRecord(customerId);
+    // Right after our own insert, the Directory may not know the customer yet (propagation): ask again rather than refuse it.
+    if (!directory && contactMatches(input.order, record) && Date.now() - Date.parse(input.onboarding.startedAt) < PROPAGATION_WINDOW_MS) {
+      throw ApplicationFailure.retryable(`directory customers.get ${customerId}: not visible yet`, 'CustomerNotVisibleYet');
+    }
     const verdict = ownershipVerdict(input.order, record, directory, input.onboarding);
     if (!verdict.proven) return { outcome: 'already-a-customer', customerId, reason: verdict.reason, attempt };
     return { outcome: 'resumed', customerId, createdAt: directory?.customerCreationTime ?? input.onboarding.startedAt, attempt };

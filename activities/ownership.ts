@@ -41,6 +41,8 @@ const same = (a: string | null | undefined, b: string | null | undefined) => (a 
 /** The order's contact details against Google's record of the customer. */
 function contactDiffers(order: Order, record: reseller_v1.Schema$Customer): string | undefined {
   if (order.alternateEmail !== undefined && !same(order.alternateEmail, record.alternateEmail)) return 'its alternate e-mail is not the order\'s';
+  // Team customers: notices go to the primary admin, so it must be the order's too (when Google shows it).
+  if (order.primaryAdmin && record.primaryAdmin && !same(order.primaryAdmin.primaryEmail, record.primaryAdmin.primaryEmail)) return 'its primary admin is not the order\'s';
   const ours = order.postalAddress;
   const theirs = record.postalAddress ?? {};
   for (const field of ['organizationName', 'contactName', 'postalCode', 'countryCode'] as const) {
@@ -52,6 +54,11 @@ function contactDiffers(order: Order, record: reseller_v1.Schema$Customer): stri
 export type OwnershipVerdict = { proven: true } | { proven: false; reason: string };
 
 /** Whether the evidence shows that this onboarding created the customer. */
+/** The contact details on Google's record are the order's (the half of the proof that needs no Directory answer). */
+export function contactMatches(order: Order, record: reseller_v1.Schema$Customer): boolean {
+  return contactDiffers(order, record) === undefined;
+}
+
 export function ownershipVerdict(
   order: Order,
   record: reseller_v1.Schema$Customer,

@@ -16,7 +16,7 @@ import type { FaultSpec } from '../emulator/control-schema';
 import type { RequestLogEntry } from '../emulator/faults';
 import { startEmulator, type RunningEmulator } from '../emulator/server';
 import type { StateSnapshot } from '../emulator/state';
-import type { OnboardingStatus } from '../workflows/messages';
+import { domainVerifiedSignal, type OnboardingStatus } from '../workflows/messages';
 import { startDevServer, waitForStatus } from './support/onboarding-stack';
 import { domainOrder, uniqueDomain } from './support/orders';
 import { killAllWorkerProcesses, WorkerProcess } from './support/worker-process';
@@ -251,7 +251,9 @@ test('worker processes SIGKILLed at seven points of the flow: every onboarding c
   const finals = await Promise.all(
     runs.map(async ({ onboarding }) => {
       await google.acceptTos(onboarding.domain);
+      await google.verifyDomain(onboarding.domain);
       await client.acceptTos(onboarding.domain, { reportedBy: 'worker-crash test' });
+      await client.handle(onboarding.domain).signal(domainVerifiedSignal, { reportedBy: 'worker-crash test' });
       return client.result(onboarding.domain);
     }),
   );
@@ -322,7 +324,7 @@ test('worker processes SIGKILLed at seven points of the flow: every onboarding c
 
     // The interrupted step ran twice and recognised its own earlier work; every other step ran once.
     const steps = final?.steps ?? [];
-    for (const name of ['create-customer', 'set-language', 'create-admin', 'grant-admin', 'send-sign-in-notice']) {
+    for (const name of ['create-customer', 'set-language', 'create-admin', 'grant-admin', 'prepare-domain-verification', 'send-sign-in-notice']) {
       const step = steps.find((s) => s.name === name);
       const expected = name === point.step ? { attempts: 2, outcome: point.outcome } : { attempts: 1 };
       expect({ ...label, step: name, attempts: step?.attempts, outcome: step?.outcome }).toMatchObject({ ...label, step: name, ...expected });

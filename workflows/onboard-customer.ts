@@ -14,13 +14,13 @@
  * Versioning: runs started by release 0.1 carry no `google-fidelity` marker and finish on the frozen
  * 0.1 code (legacy/); see docs/operations.md for the procedure.
  */
-import { allHandlersFinished, ApplicationFailure, condition, patched } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, patched, workflowInfo } from '@temporalio/workflow';
 import { isRefusedPlaintext, UNENCRYPTED_INPUT_FAILURE_TYPE } from '../encryption/plaintext-refusal';
 import { orderDomainOf } from '../order/basics';
 import type { Order } from '../order/order';
 import { local, run } from './activity-stubs';
 import { onboardCustomerV1, type CarriedState as CarriedStateV1 } from './legacy/onboard-customer-v1';
-import type { OnboardingStatus } from './messages';
+import { onboardingWorkflowId, type OnboardingStatus } from './messages';
 import { endAfter } from './onboarding/endings';
 import { registerHandlers } from './onboarding/handlers';
 import { provision } from './onboarding/provisioning';
@@ -32,6 +32,10 @@ import { transferBranch } from './onboarding/transfer';
 export const GOOGLE_FIDELITY_PATCH = 'google-fidelity';
 
 export async function onboardCustomer(input: unknown, carried?: CarriedState | CarriedStateV1): Promise<OnboardingStatus> {
+  // The second argument is for continue-as-new only: from a caller it would skip validation and the ownership proof.
+  if (carried !== undefined && !workflowInfo().continuedFromExecutionRunId) {
+    throw ApplicationFailure.nonRetryable('Invalid order: an onboarding takes one argument, the order', 'InvalidOrder');
+  }
   const current = carried ? 'version' in carried && carried.version === 2 : patched(GOOGLE_FIDELITY_PATCH);
   if (!current) return onboardCustomerV1(input, carried as CarriedStateV1 | undefined);
   const ob = new Onboarding(input, carried as CarriedState | undefined);
@@ -55,6 +59,10 @@ async function start(ob: Onboarding): Promise<OnboardingStatus> {
   }
   if (!orderDomainOf(ob.input)) throw ApplicationFailure.nonRetryable('Invalid order: (order): must be an order object naming customerDomain', 'InvalidOrder');
   const { order } = await ob.progress.step('validate-order', () => run('validateOrder', 'validate the order', ob.input));
+  // One onboarding per domain: the ownership proof (activities/ownership.ts) relies on it.
+  if (workflowInfo().workflowId !== onboardingWorkflowId(order.customerDomain)) {
+    throw ApplicationFailure.nonRetryable(`Invalid order: its onboarding must run as workflow id ${onboardingWorkflowId(order.customerDomain)}`, 'InvalidOrder');
+  }
   ob.order = order;
   ob.progress.update({ customerType: order.customerType });
   ob.defaults = await local.waitDefaults();

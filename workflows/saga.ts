@@ -38,6 +38,13 @@ export class Saga {
     }
   }
 
+  /** Drops every compensation (what was created is no longer this onboarding's to undo), saying why. */
+  keepAll(why: string): void {
+    if (this.state.compensations.length === 0) return;
+    this.state.compensations = [];
+    this.cannotUndo(why);
+  }
+
   cannotUndo(description: string): void {
     if (!this.state.cannotUndo.includes(description)) this.state.cannotUndo.push(description);
   }

@@ -82,7 +82,10 @@ export async function onboardCustomerV1(input: unknown, carried?: CarriedState):
   setHandler(tosAcceptedSignal, (acceptance?: TosAcceptance) => {
     tosAccepted ??= { at: nowIso(), via: 'signal', ...(acceptance?.reportedBy ? { reportedBy: acceptance.reportedBy } : {}) };
   });
-  setHandler(cancellationReasonSignal, ({ reason, requestedBy }) => {
+  setHandler(cancellationReasonSignal, (cancellation) => {
+    // (0.2 fix, no command changes) a malformed signal is ignored instead of failing every workflow task.
+    if (typeof cancellation?.reason !== 'string') return;
+    const { reason, requestedBy } = cancellation;
     progress.update({ cancellation: { reason, at: nowIso(), ...(requestedBy ? { requestedBy } : {}) } });
   });
 

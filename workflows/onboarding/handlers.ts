@@ -38,8 +38,10 @@ export function registerHandlers(ob: Onboarding): void {
     if (!isRefusedPlaintext(report)) reportDomainVerified(ob, report);
   });
   setHandler(cancellationReasonSignal, (cancellation) => {
-    if (isRefusedPlaintext(cancellation)) return;
-    const { reason, requestedBy } = cancellation;
+    // A malformed signal (no argument, not an object) is ignored: a throw here would fail every workflow task after it.
+    if (isRefusedPlaintext(cancellation) || typeof cancellation?.reason !== 'string') return;
+    const reason = cancellation.reason.slice(0, 1000);
+    const requestedBy = typeof cancellation.requestedBy === 'string' ? cancellation.requestedBy.slice(0, 200) : undefined;
     ob.progress.update({ cancellation: { reason, at: nowIso(), ...(requestedBy ? { requestedBy } : {}) } });
   });
   setHandler(provideTransferTokenUpdate, (token: string) => takeToken(ob, token), {
@@ -82,5 +84,6 @@ function validateExtension(ob: Onboarding, extension: DeadlineExtension): void {
   const at = until !== undefined ? Date.parse(until) : ob.wait.deadlineAtMs + (byMs as number);
   if (Number.isNaN(at)) throw new Error('until: must be an ISO 8601 date-time');
   if (at <= Date.now()) throw new Error('the new deadline must be in the future');
+  if (at <= ob.wait.deadlineAtMs) throw new Error('the new deadline must be later than the current one');
   if (at > Date.now() + MAX_DEADLINE_AHEAD_MS) throw new Error('the new deadline must be at most 365 days ahead');
 }

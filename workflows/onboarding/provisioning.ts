@@ -38,10 +38,13 @@ export async function provision(ob: Onboarding): Promise<OnboardingStatus> {
 
 async function createCustomer(ob: Onboarding): Promise<CustomerOutcome> {
   ob.progress.enter('creating-customer', `Creating the Google Workspace customer for ${ob.domain}.`);
-  const customer = await ob.progress.step(
-    'create-customer',
-    () => run('createResoldCustomer', `create customer ${ob.domain}`, { order: ob.validOrder, onboarding: ob.identity }),
-    (r) => r.outcome,
+  // Not interruptible: a cancel waits for it, so a customer Google created is always in the report.
+  const customer = await CancellationScope.nonCancellable(() =>
+    ob.progress.step(
+      'create-customer',
+      () => run('createResoldCustomer', `create customer ${ob.domain}`, { order: ob.validOrder, onboarding: ob.identity }),
+      (r) => r.outcome,
+    ),
   );
   ob.progress.update({ customerId: customer.customerId });
   return customer;
@@ -84,7 +87,11 @@ async function createAdmin(ob: Onboarding, customer: NewCustomer): Promise<strin
     () => run('grantSuperAdmin', `make ${adminEmail} super admin`, { userKey: user.primaryEmail, ...(user.createdAt ? { userCreatedAt: user.createdAt } : {}) }),
     (r) => r.outcome,
   );
-  ob.saga.add({ description: `revoke super admin of ${adminEmail}`, activity: 'revokeSuperAdmin', input: { userKey: adminEmail } });
+  ob.saga.add({
+    description: `revoke super admin of ${adminEmail}`,
+    activity: 'revokeSuperAdmin',
+    input: { userKey: adminEmail, customerId, onboardingKey: ob.identity.key },
+  });
   return adminEmail;
 }
 

@@ -59,6 +59,8 @@ export class Onboarding {
   termsAccepted(acceptance: NonNullable<OnboardingStatus['tosAccepted']>): void {
     this.tosAccepted ??= acceptance;
     this.progress.update({ tosAccepted: this.tosAccepted });
+    // From now on the admin and the subscriptions are the customer's: a later cancel must not undo them.
+    this.saga.keepAll('the customer accepted the terms: the admin and subscriptions created are theirs now and were kept');
   }
 
   get validOrder(): Order {
@@ -80,7 +82,8 @@ export class Onboarding {
     const defaults = this.defaults as WaitDefaults;
     const overrides = this.validOrder.waitPolicy ?? {};
     // While the domain is to be verified, the default deadline stays ahead of Google's suspension of unverified accounts.
-    const verifying = what === 'tos-acceptance' && this.progress.snapshot().domainVerification?.required === true;
+    const verification = this.progress.snapshot().domainVerification;
+    const verifying = what === 'tos-acceptance' && verification?.required === true && verification.verified === undefined;
     const defaultDeadlineMs = verifying ? Math.min(defaults.deadlineMs, DOMAIN_VERIFICATION_DEADLINE_MS) : defaults.deadlineMs;
     return {
       remindersMs: [...(overrides.reminders?.map((d) => durationMs(d)) ?? defaults.remindersMs)].sort((a, b) => a - b),
