@@ -8,7 +8,8 @@
 import { pino } from 'pino';
 import { startCodecServer } from './codec-server';
 import { loadEncryptionKeys } from './keys';
-import { loadEnvFile } from '../client/env-file';
+import { loadEnvFile } from '../config/env-file';
+import { checkStartupMode, localKeyConvenience } from '../config/mode';
 
 const DEFAULT_CORS_ORIGINS = 'http://localhost:8233,http://127.0.0.1:8233';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -26,6 +27,9 @@ function parsePort(value: string): number {
 async function main(): Promise<void> {
   loadEnvFile();
   const env = process.env;
+  // Production (the default) refuses to start without configured keys: never a generated one.
+  const { warning } = checkStartupMode('The codec server', env, { temporal: false, conveniences: [localKeyConvenience(env)] });
+  if (warning) logger.warn({ mode: 'local' }, warning);
   const port = parsePort(env.CODEC_SERVER_PORT || '8888');
   const host = env.CODEC_SERVER_HOST || '127.0.0.1';
   const corsOrigins = (env.CODEC_SERVER_CORS_ORIGINS ?? DEFAULT_CORS_ORIGINS)
