@@ -7,10 +7,10 @@
  * TEMPORAL_ADDRESS and ONBOARDING_ENCRYPTION_KEYS, and never creates a key file; local mode warns.
  */
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
-import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { checkStartupMode, localKeyConvenience } from '../config/mode';
 import { temporalSettingsFromEnv } from '../config/temporal';
-import { startTracing, tracingFromEnv } from '../config/tracing';
+import { startTracing } from '../config/tracing';
+import { tracingFromEnv } from '../config/tracing-settings';
 import { createDataConverter } from '../encryption/keys';
 import { orderPolicyFromEnv } from '../order/policy-env';
 import { OnboardingClient } from './onboarding-client';
@@ -28,13 +28,15 @@ export async function connectFromEnv(
   const policy = orderPolicyFromEnv(env);
   const dataConverter = createDataConverter(env);
   const tracingSettings = tracingFromEnv(env, 'workspace-onboarding-client');
-  const tracing = tracingSettings ? startTracing(tracingSettings) : undefined;
+  // OpenTelemetry is loaded only when tracing is on.
+  const tracing = tracingSettings ? await startTracing(tracingSettings) : undefined;
+  const interceptors = tracing ? { workflow: [new (await import('@temporalio/interceptors-opentelemetry')).OpenTelemetryWorkflowClientInterceptor()] } : undefined;
   const connection = await Connection.connect({ connectTimeout: options.connectTimeoutMs ?? 5000, ...(temporal.connectionOptions as ConnectionOptions) });
   const client = new Client({
     connection,
     namespace: temporal.namespace,
     dataConverter,
-    ...(tracing ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}),
+    ...(interceptors ? { interceptors } : {}),
   });
   return Object.assign(new OnboardingClient(client, policy), {
     close: async () => {

@@ -1,12 +1,12 @@
 /**
  * OpenTelemetry tracing for the worker and the client, on when OTEL_EXPORTER_OTLP_ENDPOINT is set
- * (OTLP over HTTP; the exporter appends /v1/traces, as the OpenTelemetry specification says), off
+ * (OTLP over HTTP; /v1/traces is appended, as the OpenTelemetry specification says), off
  * otherwise. Spans follow an onboarding from the client's start through the workflow (exported
  * through a worker sink) to each activity, with Temporal's interceptors (@temporalio/interceptors-opentelemetry).
+ * OpenTelemetry's packages are loaded only when tracing starts: they would add to every start-up.
  */
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { Resource } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Resource } from '@opentelemetry/resources';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 export interface Tracing {
   resource: Resource;
@@ -16,18 +16,18 @@ export interface Tracing {
 }
 
 /** Registers the global tracer provider (used by Temporal's client and activity interceptors). */
-export function startTracing(options: { otlpEndpoint: string; serviceName: string }): Tracing {
-  const resource = new Resource({ 'service.name': options.serviceName });
+export async function startTracing(options: { otlpEndpoint: string; serviceName: string }): Promise<Tracing> {
+  const [{ AsyncLocalStorageContextManager }, { OTLPTraceExporter }, resources, { BasicTracerProvider, BatchSpanProcessor }] = await Promise.all([
+    import('@opentelemetry/context-async-hooks'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'),
+  ]);
+  const resource = new resources.Resource({ 'service.name': options.serviceName });
   const exporter = new OTLPTraceExporter({ url: `${options.otlpEndpoint.replace(/\/+$/, '')}/v1/traces` });
-  const spanProcessor = new BatchSpanProcessor(exporter);
+  const spanProcessor = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000 });
   const provider = new BasicTracerProvider({ resource, spanProcessors: [spanProcessor] });
-  provider.register();
+  // The active span must follow async calls, or nothing is propagated into Temporal's headers.
+  provider.register({ contextManager: new AsyncLocalStorageContextManager().enable() });
   return { resource, spanProcessor, shutdown: () => provider.shutdown() };
-}
-
-/** The client's tracing settings, from the same variables as the worker's. */
-export function tracingFromEnv(env: NodeJS.ProcessEnv, defaultServiceName: string): { otlpEndpoint: string; serviceName: string } | undefined {
-  const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-  if (!endpoint) return undefined;
-  return { otlpEndpoint: endpoint, serviceName: env.OTEL_SERVICE_NAME?.trim() || defaultServiceName };
 }

@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { connectFromEnv } from '../client/connect-from-env';
 import { ConfigError } from '../config/config-error';
 import { applyModeDefaults, onboardingMode, requireEncryptedPayloads } from '../config/mode';
-import { loadWorkerConfig, smtpTlsProblem, workerProductionProblems } from '../worker/config';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, loadWorkerConfig, smtpTlsProblem, workerProductionProblems } from '../worker/config';
 import { CompiledWorker, ensureBuilt, REPO_ROOT } from './support/compiled-worker';
 import { startDevServer } from './support/onboarding-stack';
 import { fixtureKeysVariable } from './support/worker-process';
@@ -94,7 +94,7 @@ describe('the compiled worker', () => {
         workdir,
       );
       const started = await worker.waitForLog('worker started');
-      expect(started).toMatchObject({ mode: 'production', google: 'google', maxCachedWorkflows: 100 });
+      expect(started).toMatchObject({ mode: 'production', google: 'google', maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS });
       expect(String(started.workflowBundle)).toBe(path.join(REPO_ROOT, 'dist', 'workflow-bundle.js'));
       expect(worker.output.join('\n')).not.toMatch(/LOCAL MODE|secret/);
       expect(keyFileState()).toEqual(before);

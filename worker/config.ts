@@ -20,12 +20,15 @@ const EMULATOR_DEFAULT_SMTP_URL = 'smtp://127.0.0.1:2525';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /**
- * Workflows kept in memory between their tasks. The active set is the onboardings between start and
- * their first wait (seconds each) plus those waking for a check or reminder; a parked onboarding is
- * replayed from its (short, continued-as-new) history when it wakes. 100 holds the active set of a
- * reseller onboarding thousands of customers a day, and caps the cache's memory (see bench/).
+ * Workflows kept in memory between their tasks, sized to the active set: the onboardings between
+ * their start and their first wait (a few seconds each), plus parked ones waking for a check or a
+ * reminder (10,000 parked with hourly checks wake ~3 a second, each for well under a second) —
+ * tens at a time. A parked onboarding is replayed from its short, continued-as-new history when it
+ * wakes, so it needs no cache entry meanwhile, and each entry costs the worker memory (see
+ * bench/parked-memory.ts). 50 holds that active set with room to spare and is above Temporal's
+ * default of 40 concurrent workflow tasks, which the cache size caps.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 50;
 
 /** A Temporal duration ("3 days", "1h", "90m"), to milliseconds. */
 const duration = z.string().transform((value, ctx) => {

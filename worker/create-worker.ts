@@ -1,6 +1,5 @@
 /** Builds the onboarding worker; used by the worker process and, with the same code, by the tests. */
 import type { DataConverter } from '@temporalio/common';
-import { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor, makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createGoogleClients } from '../activities/google-clients';
@@ -42,11 +41,15 @@ export async function createOnboardingWorker(options: {
     waits: config.waits,
   });
   const activityInterceptors: ActivityInterceptorsFactory[] = [googleErrorMetricsInterceptor];
+  let sinks: WorkerOptions['sinks'];
   if (tracing) {
+    // Loaded only when tracing is on: OpenTelemetry adds hundreds of modules to the start-up.
+    const otel = await import('@temporalio/interceptors-opentelemetry');
     activityInterceptors.push((ctx) => ({
-      inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
-      outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+      inbound: new otel.OpenTelemetryActivityInboundInterceptor(ctx),
+      outbound: new otel.OpenTelemetryActivityOutboundInterceptor(ctx),
     }));
+    sinks = { exporter: otel.makeWorkflowExporter(tracing.spanProcessor, tracing.resource) };
   }
   const workflowBundle = options.workflowBundle ?? (await buildWorkflowBundle(tracing ? 'tracing' : 'plain'));
   const worker = await Worker.create({
@@ -56,7 +59,7 @@ export async function createOnboardingWorker(options: {
     activities,
     workflowBundle,
     interceptors: { activity: activityInterceptors },
-    ...(tracing ? { sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) } } : {}),
+    ...(sinks ? { sinks } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     shutdownGraceTime: '10 seconds',
     ...options.tuning,

@@ -62,7 +62,8 @@ async function main(): Promise<void> {
   const variant: BundleVariant = config.tracing ? 'tracing' : 'plain';
   const workflowBundle = workflowBundleFor(variant, config.mode);
   installRuntime(config, logger);
-  const tracing = config.tracing ? startTracing(config.tracing) : undefined;
+  // OpenTelemetry is loaded only when tracing is on (it would add to every start-up).
+  const tracing = config.tracing ? await startTracing(config.tracing) : undefined;
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const { worker, close } = await createOnboardingWorker({
     config,

@@ -21,7 +21,22 @@ export const PREBUILT_BUNDLE_PATHS: Record<BundleVariant, string> = {
   tracing: path.resolve(__dirname, '..', 'workflow-bundle-tracing.js'),
 };
 
-export const METRICS_INTERCEPTOR_MODULE = require.resolve('../workflows/metrics-interceptor');
+/**
+ * Workflow code is bundled from its TypeScript sources whenever they are there (the build, the
+ * Docker build stage, a checkout): their ES imports let webpack take the libraries' ES module
+ * builds, far fewer modules than the CommonJS that tsc emits (zod: ~100 instead of 330), and every
+ * module is evaluated again for each cached workflow. The compiled JS is the fallback.
+ */
+function source(relative: string): string {
+  for (const root of [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')]) {
+    const candidate = path.join(root, `${relative}.ts`);
+    if (existsSync(candidate)) return candidate;
+  }
+  return require.resolve(`../${relative}`);
+}
+
+export const WORKFLOWS_MODULE = source('workflows/index');
+export const METRICS_INTERCEPTOR_MODULE = source('workflows/metrics-interceptor');
 export const TRACING_INTERCEPTOR_MODULE = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
 /** Side-effect libraries of activities, worker and client: workflow code must never import them. */
@@ -52,7 +67,7 @@ export function interceptorModules(variant: BundleVariant): string[] {
 export async function buildWorkflowBundle(variant: BundleVariant, logger?: BundleOptions['logger']): Promise<WorkflowBundleWithSourceMap> {
   const forbidden = new Set<string>();
   const bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
+    workflowsPath: WORKFLOWS_MODULE,
     workflowInterceptorModules: interceptorModules(variant),
     failureConverterPath: FAILURE_CONVERTER_PATH,
     ...(logger ? { logger } : {}),
