@@ -36,6 +36,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 # ── runtime
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
+    NODE_COMPILE_CACHE=/tmp/node-compile-cache \
     ONBOARDING_MODE=production \
     METRICS_BIND_ADDRESS=0.0.0.0:9464
 WORKDIR /app

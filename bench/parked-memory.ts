@@ -66,6 +66,18 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const mib = (x: number) => `${x.toFixed(0)} MiB`;
 const vs = (value: number, target: number, unit: string) => `${value <= target ? 'meets' : 'MISSES'} target ≤ ${target}${unit}`;
 
+const running = new Set<BenchWorker>();
+// No worker outlives the bench, even when it fails (each runs in its own process group).
+process.once('exit', () => {
+  for (const worker of running) {
+    try {
+      process.kill(-worker.child.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+});
+
 class BenchWorker {
   private lines: string[] = [];
   private constructor(
@@ -73,6 +85,7 @@ class BenchWorker {
     readonly spawnedAt: number,
   ) {
     for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', (l) => this.lines.push(l));
+    running.add(this);
   }
 
   static start(kind: Kind, env: Record<string, string>): BenchWorker {
@@ -97,6 +110,7 @@ class BenchWorker {
   }
 
   async stop(): Promise<void> {
+    running.delete(this);
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     try {
       process.kill(-this.child.pid, 'SIGTERM');
