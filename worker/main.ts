@@ -54,6 +54,8 @@ function workflowBundleFor(variant: BundleVariant, mode: OnboardingMode): Worker
 }
 
 async function main(): Promise<void> {
+  const since = (t: number) => Math.round(process.uptime() * 1000 - t);
+  const loadedMs = Math.round(process.uptime() * 1000); // Node start + loading the modules
   loadEnvFile();
   const config = loadWorkerConfig();
   applyModeDefaults(process.env, config.mode);
@@ -64,7 +66,10 @@ async function main(): Promise<void> {
   installRuntime(config, logger);
   // OpenTelemetry is loaded only when tracing is on (it would add to every start-up).
   const tracing = config.tracing ? await startTracing(config.tracing) : undefined;
+  const connectStart = process.uptime() * 1000;
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
+  const connectMs = since(connectStart);
+  const createStart = process.uptime() * 1000;
   const { worker, close } = await createOnboardingWorker({
     config,
     connection,
@@ -85,6 +90,7 @@ async function main(): Promise<void> {
       metrics: config.metricsBindAddress ?? 'off',
       tracing: config.tracing ? 'on' : 'off',
       startupMs: Math.round(process.uptime() * 1000),
+      startup: { loadedMs, connectMs, createWorkerMs: since(createStart) },
     },
     'worker started',
   );
