@@ -8,6 +8,7 @@
  */
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { checkStartupMode, localKeyConvenience } from '../config/mode';
+import { localKeyFile } from '../config/local-state';
 import { temporalSettingsFromEnv } from '../config/temporal';
 import { startTracing } from '../config/tracing';
 import { tracingFromEnv } from '../config/tracing-settings';
@@ -26,7 +27,7 @@ export async function connectFromEnv(
   if (warning) (options.warn ?? ((line: string) => process.stderr.write(`${line}\n`)))(warning);
   const temporal = temporalSettingsFromEnv(env);
   const policy = orderPolicyFromEnv(env);
-  const dataConverter = createDataConverter(env);
+  const dataConverter = createDataConverter(env, localKeyFile());
   const tracingSettings = tracingFromEnv(env, 'workspace-onboarding-client');
   // OpenTelemetry is loaded only when tracing is on.
   const tracing = tracingSettings ? await startTracing(tracingSettings) : undefined;

@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { startCodecServer } from './codec-server';
 import { loadEncryptionKeys } from './keys';
 import { loadEnvFile } from '../config/env-file';
+import { localKeyFile } from '../config/local-state';
 import { checkStartupMode, localKeyConvenience } from '../config/mode';
 
 const DEFAULT_CORS_ORIGINS = 'http://localhost:8233,http://127.0.0.1:8233';
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
     .map((origin) => origin.trim())
     .filter((origin) => origin !== '');
   const accessToken = env.CODEC_SERVER_ACCESS_TOKEN || undefined;
-  const keys = loadEncryptionKeys(env);
+  const keys = loadEncryptionKeys(env, localKeyFile());
 
   if (!accessToken && !LOOPBACK_HOSTS.has(host)) {
     logger.warn({ host }, 'listening beyond loopback without CODEC_SERVER_ACCESS_TOKEN: anyone who reaches it can decrypt');

@@ -13,6 +13,7 @@ import { DefaultLogger, NativeConnection, Runtime, type WorkerOptions } from '@t
 import pino from 'pino';
 import { ConfigError } from '../config/config-error';
 import { loadEnvFile } from '../config/env-file';
+import { localKeyFile } from '../config/local-state';
 import { applyModeDefaults, type OnboardingMode } from '../config/mode';
 import { startTracing } from '../config/tracing';
 import { createDataConverter } from '../encryption/keys';
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
     config,
     connection,
     namespace: config.temporal.namespace,
-    dataConverter: createDataConverter(),
+    dataConverter: createDataConverter(process.env, localKeyFile()),
     ...(workflowBundle ? { workflowBundle } : {}),
     ...(tracing ? { tracing } : {}),
     tuning: { maxCachedWorkflows: config.maxCachedWorkflows },
