@@ -6,35 +6,45 @@ import type { Order } from '../order/order';
 import type { ActivityDependencies } from './dependencies';
 import { googleErrorFacts, googleFailure, isGoogleStatus } from './google-errors';
 import { generateTemporaryPassword } from './password';
+import { isPropagationDelay, propagationAwareFailure } from './propagation';
 
 export interface AdminUserInput {
   customerId: string;
-  admin: Order['admin'];
+  admin: NonNullable<Order['admin']>;
+  /** The onboarding's marker (workflow id and first run id); release 0.1 sent none and marked with the workflow id. */
+  onboardingKey?: string;
+  /** When the customer was created: right after it, Google may not know it yet (propagation.ts). */
+  customerCreatedAt?: string;
 }
 
 export interface AdminUserResult {
   userId: string;
   primaryEmail: string;
   outcome: 'created' | 'already-existed';
+  /** When this onboarding created the user (now, or Google's creation time for one found again). */
+  createdAt?: string;
   attempt: number;
 }
 
 /**
- * Users this product creates carry a Directory external id naming the onboarding (its workflow id,
- * one per domain): only such a user, in this customer, is adopted on a retry or a restart, or deleted
- * by a compensation. Anyone else's user, however recent, is never touched.
+ * Users this product creates carry a Directory external id naming the onboarding — this order's
+ * onboarding (workflow id and first run id), not just the domain: only such a user, in this
+ * customer, is adopted on a retry or a restart, or deleted by a compensation. Anyone else's user,
+ * however recent, and a user of an earlier onboarding of the same domain, are never touched.
  */
 const MARKER_TYPE = 'workspace-onboarding';
-function onboardingId(): string {
+function markerValue(onboardingKey: string | undefined): string {
+  if (onboardingKey) return onboardingKey;
   const id = activityInfo().workflowExecution?.workflowId;
   if (!id) throw ApplicationFailure.nonRetryable('runs only as an activity of an onboarding workflow', 'NotInOnboarding');
   return id;
 }
-const marker = () => ({ type: 'custom', customType: MARKER_TYPE, value: onboardingId() });
+const marker = (onboardingKey: string | undefined) => ({ type: 'custom', customType: MARKER_TYPE, value: markerValue(onboardingKey) });
 
-function createdByThisOnboarding(user: admin_directory_v1.Schema$User, customerId: string): boolean {
+function createdByThisOnboarding(user: admin_directory_v1.Schema$User, customerId: string, onboardingKey: string | undefined): boolean {
   const ids = (user.externalIds ?? []) as { type?: string; customType?: string; value?: string }[];
-  return user.customerId === customerId && ids.some((id) => id.type === 'custom' && id.customType === MARKER_TYPE && id.value === onboardingId());
+  const value = markerValue(onboardingKey);
+  return user.customerId === customerId && ids.some((id) => id.type === 'custom' && id.customType === MARKER_TYPE && id.value === value);
 }
 
 /** Right after users.insert Google may not know the user yet (404, "User creation is not complete"): worth retrying. */
@@ -60,14 +70,14 @@ export function adminUserActivities({ google }: ActivityDependencies) {
     if (user.customerId !== input.customerId) {
       throw ApplicationFailure.nonRetryable(`users.insert ${email}: the address belongs to another Google customer`, 'AdminEmailTaken');
     }
-    if (!createdByThisOnboarding(user, input.customerId)) {
+    if (!createdByThisOnboarding(user, input.customerId, input.onboardingKey)) {
       // A real administrator of an existing customer: never take it over, reset its password or delete it.
       throw ApplicationFailure.nonRetryable(
         `users.insert ${email}: this user already exists in customer ${input.customerId} and was not created by this onboarding; order another admin address`,
         'AdminUserExists',
       );
     }
-    return { userId: user.id ?? email, primaryEmail: email, outcome: 'already-existed', attempt: activityInfo().attempt };
+    return { userId: user.id ?? email, primaryEmail: email, outcome: 'already-existed', ...(user.creationTime ? { createdAt: user.creationTime } : {}), attempt: activityInfo().attempt };
   }
 
   return {
@@ -88,12 +98,13 @@ export function adminUserActivities({ google }: ActivityDependencies) {
             password: admin.password ?? generateTemporaryPassword(),
             ...(admin.passwordHashFunction ? { hashFunction: admin.passwordHashFunction } : {}),
             changePasswordAtNextLogin: admin.password === undefined,
-            externalIds: [marker()],
+            externalIds: [marker(input.onboardingKey)],
           },
         });
-        return { userId: created.data.id ?? admin.primaryEmail, primaryEmail: admin.primaryEmail, outcome: 'created', attempt: activityInfo().attempt };
+        const createdAt = new Date().toISOString();
+        return { userId: created.data.id ?? admin.primaryEmail, primaryEmail: admin.primaryEmail, outcome: 'created', createdAt, attempt: activityInfo().attempt };
       } catch (err) {
-        if (!isGoogleStatus(err, 409)) throw googleFailure(`users.insert ${admin.primaryEmail}`, err);
+        if (!isGoogleStatus(err, 409)) throw propagationAwareFailure(`users.insert ${admin.primaryEmail}`, err, input.customerCreatedAt);
         const holder = await findUser(admin.primaryEmail);
         // 409 yet invisible: our own insert not visible yet (retrying settles it), or a consumer account
         // holding the address (the retries run out and the onboarding fails with this message).
@@ -107,14 +118,23 @@ export function adminUserActivities({ google }: ActivityDependencies) {
       }
     },
 
-    /** Makes the user super admin; retries past Google's eventual consistency right after creation. */
-    async grantSuperAdmin(input: { userKey: string }): Promise<{ outcome: 'granted' | 'already-admin'; attempt: number }> {
+    /**
+     * Makes the user super admin; retries past Google's eventual consistency right after creation —
+     * within the propagation window when the creation time is known (release 0.1 runs: by attempts).
+     */
+    async grantSuperAdmin(input: { userKey: string; userCreatedAt?: string }): Promise<{ outcome: 'granted' | 'already-admin'; attempt: number }> {
       const user = await findUser(input.userKey);
-      if (!user) throw notReadyYet(`users.get ${input.userKey}`);
+      if (!user) {
+        if (input.userCreatedAt && !isPropagationDelay({ response: { status: 404 } }, input.userCreatedAt)) {
+          throw ApplicationFailure.nonRetryable(`users.get ${input.userKey}: the user no longer exists`, 'AdminUserGone');
+        }
+        throw notReadyYet(`users.get ${input.userKey}`);
+      }
       if (user.isAdmin) return { outcome: 'already-admin', attempt: activityInfo().attempt };
       try {
         await users.makeAdmin({ userKey: input.userKey, requestBody: { status: true } });
       } catch (err) {
+        if (input.userCreatedAt) throw propagationAwareFailure(`users.makeAdmin ${input.userKey}`, err, input.userCreatedAt);
         const facts = googleErrorFacts(err);
         if (facts.status === 404 || /creation is not complete/i.test(facts.message)) throw notReadyYet(`users.makeAdmin ${input.userKey}`);
         throw googleFailure(`users.makeAdmin ${input.userKey}`, err);
@@ -134,10 +154,14 @@ export function adminUserActivities({ google }: ActivityDependencies) {
     },
 
     /** Compensation of createAdminUser: deletes the user only if this onboarding created it. */
-    async deleteUser(input: { userKey: string; customerId: string }): Promise<{ outcome: 'deleted' | 'already-gone' | 'kept: not created by this onboarding' }> {
+    async deleteUser(input: {
+      userKey: string;
+      customerId: string;
+      onboardingKey?: string;
+    }): Promise<{ outcome: 'deleted' | 'already-gone' | 'kept: not created by this onboarding' }> {
       const user = await findUser(input.userKey);
       if (!user) return { outcome: 'already-gone' };
-      if (!createdByThisOnboarding(user, input.customerId)) return { outcome: 'kept: not created by this onboarding' };
+      if (!createdByThisOnboarding(user, input.customerId, input.onboardingKey)) return { outcome: 'kept: not created by this onboarding' };
       try {
         await users.delete({ userKey: input.userKey });
         return { outcome: 'deleted' };

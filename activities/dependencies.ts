@@ -6,7 +6,8 @@ export interface ActivityDependencies {
   google: GoogleClients;
   mailer: Mailer;
   policy: { allowedCountries: readonly string[] };
-  mail: { resellerName: string; salesNotifyEmail: string };
+  /** salesEmailDomains: where an order's sales contact may be (unset or empty: SALES_NOTIFY_EMAIL's domain). */
+  mail: { resellerName: string; salesNotifyEmail: string; salesEmailDomains?: readonly string[] };
   /** Defaults for the customer waits; an order may override them. */
   waits: WaitDefaults;
 }

@@ -33,7 +33,12 @@ export interface GoogleClientConfig {
 export interface GoogleClients {
   reseller: reseller_v1.Reseller;
   directory: admin_directory_v1.Admin;
+  /** For what googleapis has no helper for (the Reseller API's batch endpoint): the same credentials and endpoint. */
+  http: { auth: JWT | OAuth2Client; rootUrl: string; requestTimeoutMs: number };
 }
+
+/** Google's own endpoint for the Reseller API (its batch path hangs off it). */
+const RESELLER_ROOT_URL = 'https://reseller.googleapis.com/';
 
 function authClient(config: GoogleAuthConfig): JWT | OAuth2Client {
   if (config.kind === 'service-account') {
@@ -45,8 +50,9 @@ function authClient(config: GoogleAuthConfig): JWT | OAuth2Client {
 }
 
 export function createGoogleClients(config: GoogleClientConfig): GoogleClients {
+  const auth = authClient(config.auth);
   const options = {
-    auth: authClient(config.auth),
+    auth,
     // googleapis retries GETs by itself; Temporal owns retries here, so one attempt = one activity attempt.
     retry: false,
     retryConfig: { retry: 0 },
@@ -58,5 +64,6 @@ export function createGoogleClients(config: GoogleClientConfig): GoogleClients {
   return {
     reseller: reseller({ version: 'v1', ...options }),
     directory: admin({ version: 'directory_v1', ...options }),
+    http: { auth, rootUrl: config.rootUrl ?? RESELLER_ROOT_URL, requestTimeoutMs: config.requestTimeoutMs },
   };
 }

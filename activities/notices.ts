@@ -1,5 +1,6 @@
 /** E-mails to the customer. The notice is where a temporary password is born and leaves, in one step. */
-import { activityInfo } from '@temporalio/activity';
+import { activityInfo, log } from '@temporalio/activity';
+import { isOnSalesDomain } from '../order/order';
 import type { ActivityDependencies } from './dependencies';
 import { googleFailure, isGoogleStatus } from './google-errors';
 import { notReadyYet } from './admin-user';
@@ -9,9 +10,12 @@ export interface SignInNoticeInput {
   customerDomain: string;
   customerId: string;
   to: string;
-  adminEmail: string;
+  /** The first user (domain customers). A team customer's admin is the primaryAdmin Google verifies: none here. */
+  adminEmail?: string;
   /** True when the order supplied no password: a fresh temporary one is set and mailed. */
   issueTemporaryPassword: boolean;
+  /** What was ordered, listed in the notice (suspended until the terms are accepted). */
+  subscriptions?: { skuId: string; skuName?: string; plan: string; seats: number }[];
 }
 
 const ADMIN_CONSOLE = 'https://admin.google.com';
@@ -37,11 +41,30 @@ export interface SalesNoticeInput {
   customerDomain: string;
   /** The order's sales contact; the worker's SALES_NOTIFY_EMAIL otherwise. */
   to?: string;
-  outcome: 'failed' | 'cancelled' | 'expired';
+  outcome: 'failed' | 'cancelled' | 'expired' | 'already-a-customer';
   lines: string[];
 }
 
 const day = (iso: string) => iso.slice(0, 10);
+
+/** How to get in: a domain customer's first user (with a temporary password, or their own); a team customer's verified admin. */
+function signInSteps(input: SignInNoticeInput, password: string | undefined): string[] {
+  if (!input.adminEmail) {
+    return [
+      `Google has sent a verification e-mail to ${input.to}: open it and follow the link to verify your address;`,
+      `you then become the administrator. Sign in to the Google Admin console at ${ADMIN_CONSOLE}`,
+    ];
+  }
+  const credentials = password
+    ? [`  User name:          ${input.adminEmail}`, `  Temporary password: ${password}`, '  (you will choose your own password at first sign-in)']
+    : [`  User name: ${input.adminEmail}`, '  Password:  the one you gave us when ordering'];
+  return [`To start using it, sign in to the Google Admin console at ${ADMIN_CONSOLE} with:`, '', ...credentials];
+}
+
+function orderedLines(subscriptions: NonNullable<SignInNoticeInput['subscriptions']>): string[] {
+  if (subscriptions.length === 0) return [];
+  return ['', 'Ordered for you:', ...subscriptions.map((s) => `  - ${s.skuName ?? s.skuId}: ${s.seats} seat(s), ${s.plan}`)];
+}
 
 export function noticeActivities({ google, mailer, mail }: ActivityDependencies) {
   const signature = ['', `— ${mail.resellerName}`];
@@ -61,10 +84,7 @@ export function noticeActivities({ google, mailer, mail }: ActivityDependencies)
   return {
     /** Tells the customer how to sign in to the Admin console and accept the terms, which only they may do. */
     async sendSignInNotice(input: SignInNoticeInput): Promise<{ messageId: string; attempt: number }> {
-      const password = input.issueTemporaryPassword ? await issueTemporaryPassword(input.adminEmail) : undefined;
-      const credentials = password
-        ? [`  User name:          ${input.adminEmail}`, `  Temporary password: ${password}`, '  (you will choose your own password at first sign-in)']
-        : [`  User name: ${input.adminEmail}`, '  Password:  the one you gave us when ordering'];
+      const password = input.adminEmail && input.issueTemporaryPassword ? await issueTemporaryPassword(input.adminEmail) : undefined;
       const messageId = await mailer.send({
         to: input.to,
         subject: `Your Google Workspace for ${input.customerDomain} is ready: sign in and accept the terms`,
@@ -72,9 +92,8 @@ export function noticeActivities({ google, mailer, mail }: ActivityDependencies)
           'Hello,',
           '',
           `${mail.resellerName} has created Google Workspace for ${input.customerDomain} (customer ${input.customerId}).`,
-          `To start using it, sign in to the Google Admin console at ${ADMIN_CONSOLE} with:`,
-          '',
-          ...credentials,
+          ...signInSteps(input, password),
+          ...orderedLines(input.subscriptions ?? []),
           '',
           'and accept the "Google Workspace via Reseller" terms of service when asked.',
           'Only you can accept them; until then your services stay suspended.',
@@ -123,14 +142,30 @@ export function noticeActivities({ google, mailer, mail }: ActivityDependencies)
       return { messageId, attempt: activityInfo().attempt };
     },
 
-    /** Tells the reseller's sales contact that an onboarding failed, was cancelled, or expired. */
-    async notifySales(input: SalesNoticeInput): Promise<{ messageId: string; attempt: number }> {
+    /**
+     * Tells the reseller's sales contact that an onboarding failed, was cancelled, or expired. The
+     * order's contact is checked again here (an order may have come by another route than the
+     * client): one off the reseller's sales domains gets nothing, SALES_NOTIFY_EMAIL gets it, and is told.
+     */
+    async notifySales(input: SalesNoticeInput): Promise<{ messageId: string; attempt: number; to: 'order-contact' | 'sales-notify-email' }> {
+      const configured = mail.salesEmailDomains ?? [];
+      const domains = configured.length ? configured : [mail.salesNotifyEmail.slice(mail.salesNotifyEmail.lastIndexOf('@') + 1)];
+      const refused = input.to !== undefined && !isOnSalesDomain(input.to, domains);
+      if (refused) log.warn('the order\'s salesContactEmail is not on a sales domain (SALES_EMAIL_DOMAINS): notice sent to SALES_NOTIFY_EMAIL', { domains });
+      const useOrderContact = input.to !== undefined && !refused;
       const messageId = await mailer.send({
-        to: input.to ?? mail.salesNotifyEmail,
+        to: useOrderContact ? input.to! : mail.salesNotifyEmail,
         subject: `Onboarding of ${input.customerDomain} ${input.outcome}`,
-        text: [`The onboarding of ${input.customerDomain} ${input.outcome}.`, '', ...input.lines].join('\n'),
+        text: [
+          `The onboarding of ${input.customerDomain} ${input.outcome}.`,
+          '',
+          ...input.lines,
+          ...(refused
+            ? ['', `Note: the order named a sales contact outside this reseller's sales domains (${domains.join(', ')}); this notice was sent here instead.`]
+            : []),
+        ].join('\n'),
       });
-      return { messageId, attempt: activityInfo().attempt };
+      return { messageId, attempt: activityInfo().attempt, to: useOrderContact ? 'order-contact' : 'sales-notify-email' };
     },
   };
 }

@@ -1,17 +1,23 @@
 /**
- * The 409 branch: move an existing customer's subscriptions to this reseller with the transfer
- * token the customer generated (admin.google.com/TransferToken).
+ * The 409 branch, as Google documents it: with the transfer token the customer generated
+ * (admin.google.com/TransferToken), register the customer with this reseller
+ * (`customers.insert?customerAuthToken=`), then move its subscriptions — a Google Workspace
+ * subscription together with its Drive storage / Vault add-ons in ONE batch request (Google refuses
+ * them one at a time) — and confirm what moved by listing the customer's subscriptions WITHOUT the
+ * token. A 403 on the listing, the registration or an insert is a refused token.
  */
-import { activityInfo, heartbeat } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { activityInfo, Context, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { reseller_v1 } from 'googleapis/build/src/apis/reseller';
+import { isWorkspaceSku } from '../order/basics';
+import { isAnnualPlan, type Order } from '../order/order';
 import type { TransferredSubscription } from '../workflows/messages';
+import { customerBody } from './customer';
 import type { ActivityDependencies } from './dependencies';
-import { googleFailure, isGoogleStatus } from './google-errors';
-
-const ANNUAL_PLANS = new Set(['ANNUAL_MONTHLY_PAY', 'ANNUAL_YEARLY_PAY']);
-/** Drive and Vault storage add-ons must move with their Workspace base subscription: they go after it, in the same activity. */
-const ADD_ON_SKU_PREFIXES = ['Google-Drive-storage', 'Google-Vault'];
+import { sendBatch, type BatchPart } from './google-batch';
+import { googleErrorFacts, googleFailure, isGoogleStatus } from './google-errors';
+import { isMinimalRecord } from './ownership';
+import { listAllSubscriptions, planNameOf, seatsOf } from './subscriptions';
 
 export interface TransferInput {
   customerId: string;
@@ -20,86 +26,144 @@ export interface TransferInput {
 }
 
 export interface TransferResult {
-  /** Everything now with this reseller, including what an earlier attempt moved. */
+  /** Everything of this customer now with this reseller, confirmed by a listing without the token. */
   transferred: TransferredSubscription[];
   attempt: number;
 }
 
-/** Listed plans come back as `ANNUAL` for ANNUAL_MONTHLY_PAY; the insert wants the full name. */
-function planFor(listed: string | null | undefined): string {
-  if (listed === 'ANNUAL' || listed === 'ANNUAL_MONTHLY_PAY') return 'ANNUAL_MONTHLY_PAY';
-  return listed ?? 'FLEXIBLE';
+/** Add-ons that move with their Workspace base subscription (subscriptions.insert reference). */
+const isAddOn = (skuId: string) => skuId.startsWith('Google-Drive-storage') || skuId.startsWith('Google-Vault');
+
+/** A refusal of the token: wrong, expired, or made for another reseller (a rate-limit 403 is only retried). */
+function refusedOr(operation: string, err: unknown): ApplicationFailure {
+  const failure = googleFailure(operation, err);
+  if (isGoogleStatus(err, 403) && failure.nonRetryable) {
+    return ApplicationFailure.nonRetryable(`${operation}: Google refused the transfer token (403)`, 'TransferTokenRefused');
+  }
+  return failure;
 }
 
-/** Only writable fields: re-sending a listed subscription fails ("Licensed number of seats field is read-only"). */
-function transferBody(listed: reseller_v1.Schema$Subscription): reseller_v1.Schema$Subscription {
-  const planName = planFor(listed.plan?.planName);
+/**
+ * Google's plan rules for a transfer: FLEXIBLE may move to FLEXIBLE or an annual plan, an annual
+ * plan only to an annual plan; seats at least `minimumTransferableSeats`. The subscription keeps its
+ * plan here, with at least its current seats: only writable fields are sent.
+ */
+export function transferBody(listed: reseller_v1.Schema$Subscription): reseller_v1.Schema$Subscription {
+  const from = planNameOf(listed.plan?.planName);
+  const planName = from === 'TRIAL' ? 'FLEXIBLE' : from;
+  if (isAnnualPlan(from) && !isAnnualPlan(planName)) throw ApplicationFailure.nonRetryable(`${listed.skuId}: an annual plan can only move to an annual plan`, 'TransferRuleBroken');
   const minimum = listed.transferInfo?.minimumTransferableSeats ?? 1;
-  const current = listed.seats?.numberOfSeats ?? listed.seats?.maximumNumberOfSeats ?? listed.seats?.licensedNumberOfSeats ?? 0;
-  const seats = Math.max(minimum, current, 1);
+  const seats = Math.max(minimum, seatsOf(listed), 1);
   return {
     skuId: listed.skuId,
     plan: { planName },
-    seats: ANNUAL_PLANS.has(planName) ? { numberOfSeats: seats } : { maximumNumberOfSeats: seats },
-    purchaseOrderId: listed.purchaseOrderId ?? undefined,
+    seats: isAnnualPlan(planName) ? { numberOfSeats: seats } : { maximumNumberOfSeats: seats },
+    ...(listed.purchaseOrderId ? { purchaseOrderId: listed.purchaseOrderId } : {}),
   };
 }
 
-function describeListed(sub: reseller_v1.Schema$Subscription): TransferredSubscription {
+/** Each Workspace subscription with the add-ons that must travel with it; anything else alone. */
+export function transferGroups(pending: reseller_v1.Schema$Subscription[]): reseller_v1.Schema$Subscription[][] {
+  const bases = pending.filter((s) => isWorkspaceSku(s.skuId ?? ''));
+  const addOns = pending.filter((s) => isAddOn(s.skuId ?? ''));
+  const others = pending.filter((s) => !bases.includes(s) && !addOns.includes(s));
+  if (bases.length === 0) return [...addOns, ...others].map((s) => [s]);
+  return [[bases[0] as reseller_v1.Schema$Subscription, ...addOns], ...bases.slice(1).map((s) => [s]), ...others.map((s) => [s])];
+}
+
+function describe(sub: reseller_v1.Schema$Subscription): TransferredSubscription {
   return {
     subscriptionId: sub.subscriptionId ?? '',
     skuId: sub.skuId ?? '',
-    skuName: sub.skuName ?? undefined,
-    planName: planFor(sub.plan?.planName),
-    seats: sub.seats?.numberOfSeats ?? sub.seats?.maximumNumberOfSeats ?? 0,
+    ...(sub.skuName ? { skuName: sub.skuName } : {}),
+    planName: planNameOf(sub.plan?.planName),
+    seats: seatsOf(sub),
   };
 }
 
-const isAddOn = (sub: reseller_v1.Schema$Subscription) => ADD_ON_SKU_PREFIXES.some((p) => (sub.skuId ?? '').startsWith(p));
-
 export function transferActivities({ google }: ActivityDependencies) {
-  const subscriptions = google.reseller.subscriptions;
+  const path = (customerId: string) => `/apps/reseller/v1/customers/${encodeURIComponent(customerId)}/subscriptions`;
+
+  /** One group: alone with subscriptions.insert, with add-ons in one batch request. A 409 is an earlier attempt's move. */
+  async function moveGroup(input: TransferInput, group: reseller_v1.Schema$Subscription[]): Promise<void> {
+    const operation = `subscriptions.insert ${input.customerDomain} ${group.map((s) => s.skuId).join('+')}`;
+    if (group.length === 1) {
+      try {
+        await google.reseller.subscriptions.insert({ customerId: input.customerId, customerAuthToken: input.transferToken, requestBody: transferBody(group[0] as reseller_v1.Schema$Subscription) });
+      } catch (err) {
+        if (!isGoogleStatus(err, 409)) throw refusedOr(operation, err);
+      }
+      return;
+    }
+    const parts: BatchPart[] = group.map((sub) => ({ method: 'POST', path: path(input.customerId), query: { customerAuthToken: input.transferToken }, body: transferBody(sub) }));
+    let results;
+    try {
+      results = await sendBatch(google.http.auth, google.http.rootUrl, parts, { timeoutMs: google.http.requestTimeoutMs, signal: Context.current().cancellationSignal });
+    } catch (err) {
+      throw refusedOr(`batch ${operation}`, err);
+    }
+    for (const result of results) {
+      if (result.status < 300 || result.status === 409) continue;
+      throw refusedOr(`batch ${operation}`, { response: { status: result.status, data: result.body } });
+    }
+  }
+
   return {
+    /** Registers the customer with this reseller, with the token and the order's details. Safe to run twice. */
+    async registerTransferredCustomer(input: { order: Order; customerId: string; transferToken: string }): Promise<{ outcome: 'registered' | 'already-registered'; attempt: number }> {
+      const attempt = activityInfo().attempt;
+      const operation = `customers.insert ${input.order.customerDomain} (with transfer token)`;
+      try {
+        await google.reseller.customers.insert({ customerAuthToken: input.transferToken, requestBody: customerBody(input.order) });
+        return { outcome: 'registered', attempt };
+      } catch (err) {
+        if (!isGoogleStatus(err, 409)) throw refusedOr(operation, err);
+      }
+      // 409: registered by an earlier attempt (Google now shows our full record), or still someone else's.
+      const record = await google.reseller.customers.get({ customerId: input.customerId }).then((r) => r.data, (err: unknown) => {
+        throw googleFailure(`customers.get ${input.customerId}`, err);
+      });
+      if (isMinimalRecord(record)) throw ApplicationFailure.retryable(`${operation}: 409, and the customer is not shown as registered yet`, 'CustomerNotRegisteredYet');
+      return { outcome: 'already-registered', attempt };
+    },
+
     /**
-     * Transfers every transferable subscription. Safe to run twice: subscriptions already moved come
-     * back without `transferInfo` and are skipped, and a 409 on insert means an earlier attempt did it.
-     * A refused token (403 on the listing) is a non-retryable `TransferTokenRefused`: the workflow asks for a new one.
+     * Moves every transferable subscription, group by group (stopping between groups when the
+     * onboarding is cancelled), then confirms by listing without the token. Safe to run twice: what
+     * is already this reseller's is skipped, and a 409 on insert means an earlier attempt moved it.
      */
     async transferSubscriptions(input: TransferInput): Promise<TransferResult> {
-      let listed: reseller_v1.Schema$Subscriptions;
-      try {
-        listed = (await subscriptions.list({ customerId: input.customerId, customerAuthToken: input.transferToken })).data;
-      } catch (err) {
-        // Listing with the token is where Google judges it: a permanent 403 means wrong, expired, or made
-        // for another reseller (a rate-limit 403 is only retried).
-        const failure = googleFailure(`subscriptions.list ${input.customerDomain}`, err);
-        if (isGoogleStatus(err, 403) && failure.nonRetryable) {
-          throw ApplicationFailure.nonRetryable(`subscriptions.list ${input.customerDomain}: Google refused the transfer token (403)`, 'TransferTokenRefused');
-        }
-        throw failure;
+      const { customerId } = input;
+      const listed = await listAllSubscriptions(google, customerId, input.transferToken).catch((err: unknown) => {
+        throw refusedOr(`subscriptions.list ${input.customerDomain}`, err);
+      });
+      const oursBefore = new Set((await listOurs(customerId)).map((s) => s.skuId));
+      const pending = listed.filter((s) => s.transferInfo && !oursBefore.has(s.skuId));
+      let moved = 0;
+      for (const group of transferGroups(pending)) {
+        if (Context.current().cancellationSignal.aborted) throw new CancelledFailure(`transfer of ${input.customerDomain} cancelled after ${moved} of ${pending.length} subscription(s)`);
+        await moveGroup(input, group);
+        moved += group.length;
+        heartbeat(moved);
       }
-      const all = listed.subscriptions ?? [];
-      const pending = all.filter((s) => s.transferInfo).sort((a, b) => Number(isAddOn(a)) - Number(isAddOn(b)));
-      const transferred: TransferredSubscription[] = [];
-      for (const sub of pending) {
-        const body = transferBody(sub);
-        try {
-          const created = await subscriptions.insert({ customerId: input.customerId, customerAuthToken: input.transferToken, requestBody: body });
-          transferred.push({
-            subscriptionId: created.data.subscriptionId ?? sub.subscriptionId ?? '',
-            skuId: body.skuId ?? '',
-            skuName: created.data.skuName ?? sub.skuName ?? undefined,
-            planName: body.plan?.planName ?? '',
-            seats: body.seats?.numberOfSeats ?? body.seats?.maximumNumberOfSeats ?? 0,
-          });
-        } catch (err) {
-          if (!isGoogleStatus(err, 409)) throw googleFailure(`subscriptions.insert ${input.customerDomain} ${sub.skuId}`, err);
-        }
-        heartbeat(transferred.length);
+      const ours = await listOurs(customerId);
+      const missing = pending.filter((s) => !ours.some((o) => o.skuId === s.skuId));
+      if (missing.length > 0) {
+        throw ApplicationFailure.retryable(`${input.customerDomain}: Google does not list ${missing.map((s) => s.skuId).join(', ')} as transferred yet`, 'TransferNotConfirmed');
       }
-      // What an earlier attempt (cut short by a crash) already moved is reported too.
-      const earlier = all.filter((s) => !s.transferInfo).map(describeListed);
-      return { transferred: [...earlier, ...transferred], attempt: activityInfo().attempt };
+      // The customer had nothing with this reseller before the transfer: all it has now moved.
+      return { transferred: ours.map(describe), attempt: activityInfo().attempt };
     },
   };
+
+  async function listOurs(customerId: string): Promise<reseller_v1.Schema$Subscription[]> {
+    try {
+      return await listAllSubscriptions(google, customerId);
+    } catch (err) {
+      // Before the registration Google may refuse to list (not yet our customer): nothing of ours yet.
+      const { status } = googleErrorFacts(err);
+      if (status === 403 || status === 404) return [];
+      throw googleFailure(`subscriptions.list ${customerId}`, err);
+    }
+  }
 }

@@ -45,6 +45,11 @@ function formatStatus(s: OnboardingStatus): string {
   if (s.waitingFor) lines.push(`  waiting for:  ${s.waitingFor.what} since ${s.waitingFor.since}${s.waitingFor.deadline ? `, until ${s.waitingFor.deadline}` : ''}`);
   if (s.tosAccepted) lines.push(`  terms accepted ${s.tosAccepted.at} (${s.tosAccepted.via})`);
   if (s.failure) lines.push(`  failure:      ${s.failure.type}: ${s.failure.message}`);
+  if (s.alreadyACustomer) lines.push(`  not touched:  ${s.alreadyACustomer.reason}`);
+  for (const sub of s.subscriptions ?? []) {
+    const reasons = sub.suspensionReasons?.length ? ` (${sub.suspensionReasons.join(', ')})` : '';
+    lines.push(`  subscription: ${sub.skuName ?? sub.skuId}, ${sub.plan}, ${sub.seats} seats: ${sub.status ?? 'ordered'}${reasons}`);
+  }
   for (const step of s.steps) {
     lines.push(`  - ${step.name.padEnd(22)} ${step.outcome ?? 'running'}${step.attempts && step.attempts > 1 ? ` after ${step.attempts} attempts` : ''}  ${step.startedAt}`);
   }

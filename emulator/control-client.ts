@@ -53,6 +53,14 @@ export class EmulatorControl {
     return this.call<TosAcceptance>('POST', `/_emulator/customers/${encodeURIComponent(customerDomain)}/accept-tos`);
   }
 
+  /**
+   * The customer publishes the Site Verification DNS TXT record for its domain; a later
+   * webResource.insert then verifies it (and the Reseller record shows customerDomainVerified).
+   */
+  async verifyDomain(customerDomain: string): Promise<{ customerDomain: string; txtRecord: string }> {
+    return this.call('POST', `/_emulator/customers/${encodeURIComponent(customerDomain)}/verify-domain`);
+  }
+
   async addFault(spec: FaultSpec): Promise<Fault> {
     return this.call<Fault>('POST', '/_emulator/faults', spec);
   }

@@ -4,9 +4,12 @@
  */
 import { z } from 'zod';
 import { isGoogleLanguageCode } from '../order/google-languages';
-import { OWNERS, PLAN_NAMES, SUSPENSION_REASONS } from './state';
+import { OWNERS, PLAN_NAMES, SUSPENSION_REASONS } from './model';
 
 const email = z.email().transform((value) => value.toLowerCase());
+
+// ms since epoch or an RFC 3339 date-time.
+const instant = z.union([z.number().int(), z.iso.datetime({ offset: true })]);
 
 const transferTokenSeed = z.object({
   token: z.string().min(1),
@@ -23,6 +26,9 @@ const subscriptionSeed = z.object({
   // Google derives it from the licenses in use; default: every seat is in use.
   minimumTransferableSeats: z.number().int().nonnegative().optional(),
   status: z.enum(['ACTIVE', 'SUSPENDED']).default('ACTIVE'),
+  creationTime: instant.optional(),
+  // A customer elsewhere part-way through its transfer: this subscription already moved here.
+  movedToThisReseller: z.boolean().default(false),
   suspensionReasons: z.array(z.enum(SUSPENSION_REASONS)).optional(),
 });
 
@@ -51,6 +57,14 @@ const customerSeed = z.object({
   customerId: z.string().regex(/^C[0-9A-Za-z]+$/).optional(),
   alternateEmail: email.optional(),
   postalAddress: postalAddressSeed.optional(),
+  phoneNumber: z.string().regex(/^\+[1-9]\d{1,14}$/, 'an E.164 phone number').optional(),
+  // Team customers: the address Google mails the verification link to (their first admin).
+  primaryAdminEmail: email.optional(),
+  domainVerified: z.boolean().default(false),
+  // A customer elsewhere already registered with this reseller (customers.insert with its token).
+  registeredWithThisReseller: z.boolean().default(false),
+  // When the customer was created at Google: "a customer of ours created long ago".
+  creationTime: instant.optional(),
   language: z.string().refine(isGoogleLanguageCode, 'not a Google language code').default('en'),
   tosAccepted: z.boolean().default(false),
   transferTokens: z.array(transferTokenSeed).default([]),
@@ -82,6 +96,10 @@ export const faultSpecSchema = z
     delayMs: z.number().int().nonnegative().max(600_000).optional(),
     retryAfterSeconds: z.number().int().nonnegative().optional(),
     mode: z.enum(['before', 'after']).default('before'),
+    // Probabilistic faults: each matching request is hit with this probability (seeded, so a run
+    // repeats); a request not hit passes on to the next matching fault, and uses up nothing.
+    probability: z.number().min(0).max(1).default(1),
+    seed: z.number().int().default(1),
     // Override Google's default reason/message for the status (e.g. 403 userRateLimitExceeded).
     reason: z.string().min(1).optional(),
     message: z.string().min(1).optional(),
@@ -92,5 +110,11 @@ export type ParsedFaultSpec = z.output<typeof faultSpecSchema>;
 
 export const settingsPatchSchema = z.strictObject({
   adminPropagationCalls: z.number().int().nonnegative().optional(),
+  customerPropagationCalls: z.number().int().nonnegative().optional(),
+  batchResponseContentIds: z.boolean().optional(),
+  // Quotas: a positive limit, or null for none (the default).
+  directoryQueriesPerMinute: z.number().int().positive().nullable().optional(),
+  resellerQueriesPerMinute: z.number().int().positive().nullable().optional(),
+  userCreationsPerDomainPerSecond: z.number().int().positive().nullable().optional(),
 });
 export type SettingsPatch = z.input<typeof settingsPatchSchema>;

@@ -1,6 +1,8 @@
 /**
  * `npm run emulator`: the Google API emulator and SMTP sink as a standalone process.
  * EMULATOR_HOST (127.0.0.1), EMULATOR_HTTP_PORT (8090), EMULATOR_SMTP_PORT (2525), EMULATOR_LOG_LEVEL (warn).
+ * A non-loopback EMULATOR_HOST is refused unless EMULATOR_ALLOW_NON_LOOPBACK=true: the control
+ * endpoints are unauthenticated and /_emulator/mail shows the passwords mailed to customers.
  */
 import { startEmulator } from './server';
 import { loadEnvFile } from '../client/env-file';

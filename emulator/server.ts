@@ -1,16 +1,23 @@
 /**
- * The Google API emulator: an HTTP server answering the Reseller and Directory paths the
- * onboarding calls (as googleapis v188 sends them), control endpoints under `/_emulator/` for tests
- * and demos, and an SMTP sink. Runs in-process (tests) or standalone (`npm run emulator`).
+ * The Google API emulator: an HTTP server answering the Reseller, Directory and Site Verification
+ * paths the onboarding calls (as googleapis v188 sends them) and the Reseller batch endpoint,
+ * control endpoints under `/_emulator/` for tests and demos, and an SMTP sink. This file holds the
+ * cross-cutting HTTP behaviour (auth, faults, quotas, request log, errors); routes live beside it.
+ * Runs in-process (tests) or standalone (`npm run emulator`).
  */
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { prettifyError, ZodError } from 'zod';
-import { faultSpecSchema, seedRequestSchema, settingsPatchSchema } from './control-schema';
-import { defaultReason, errorBody, GoogleApiError, loginRequired } from './errors';
+import { registerBatchRoute } from './batch-route';
+import { type ControlParts, registerControlRoutes } from './control-routes';
+import { registerGoogleRoutes } from './google-routes';
+import { checkListenHost, CONTROL_PREFIX, controlRefusal } from './control-guard';
+import { defaultReason, errorBody, forbidden, GoogleApiError, loginRequired } from './errors';
 import { type Fault, FaultList, RequestLog } from './faults';
+import { Quotas } from './quotas';
+import { SiteVerification } from './site-verification';
 import { MailStore, startSmtpSink } from './smtp-sink';
 import { EmulatorState } from './state';
 
@@ -25,6 +32,8 @@ export interface EmulatorOptions {
   logger?: Logger;
   /** Default: EMULATOR_LOG_LEVEL, else 'warn'. */
   logLevel?: string;
+  /** Listen on a non-loopback host anyway. Default: EMULATOR_ALLOW_NON_LOOPBACK === 'true'. */
+  allowNonLoopback?: boolean;
 }
 
 export interface RunningEmulator {
@@ -38,7 +47,7 @@ export interface RunningEmulator {
 
 /** nginx's convention for "the client closed the connection before the answer". */
 const CLIENT_CLOSED_REQUEST = 499;
-const GOOGLE_PATH = /^\/(?:apps\/reseller|admin\/directory)\//;
+const GOOGLE_PATH = /^\/(?:(?:apps\/reseller|admin\/directory|siteVerification)\/|batch$)/;
 const BEARER = /^Bearer\s+\S+/i;
 // Transfer tokens let a reseller take a customer over: they never reach the log.
 const SECRET_QUERY_PARAMS = new Set(['customerAuthToken']);
@@ -50,12 +59,6 @@ interface GoogleRequestContext {
   query: Record<string, string | string[]>;
   /** A fault in 'after' mode, applied once the real operation has answered. */
   pendingFault?: Fault;
-}
-
-type Query = Record<string, string | string[] | undefined>;
-
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function redactedQuery(params: URLSearchParams): Record<string, string | string[]> {
@@ -82,7 +85,8 @@ function hasStatus(fault: Fault): fault is Fault & { status: number } {
   return fault.status !== undefined;
 }
 
-function buildApp(logger: Logger, state: EmulatorState, faults: FaultList, requests: RequestLog, mail: MailStore) {
+function buildApp(logger: Logger, parts: ControlParts) {
+  const { state, quotas, siteVerification, faults, requests } = parts;
   const app = Fastify({
     loggerInstance: logger,
     // Fastify's own request lines would log query strings (transfer tokens); onResponse logs instead.
@@ -107,6 +111,11 @@ function buildApp(logger: Logger, state: EmulatorState, faults: FaultList, reque
 
   app.addHook('onRequest', async (request, reply) => {
     const url = new URL(request.url, 'http://emulator.invalid');
+    if (url.pathname.startsWith(CONTROL_PREFIX)) {
+      const refusal = controlRefusal(request.method, request.headers);
+      if (refusal) throw forbidden(`Control endpoint refused: ${refusal}.`);
+      return;
+    }
     if (!GOOGLE_PATH.test(url.pathname)) return;
     const context: GoogleRequestContext = {
       seq: requests.nextNumber(),
@@ -137,6 +146,15 @@ function buildApp(logger: Logger, state: EmulatorState, faults: FaultList, reque
       prepareFaultReply(reply, fault);
       return reply.send(faultPayload(fault));
     }
+  });
+
+  // Quotas are judged once the body is parsed (user creations count per domain of the new user).
+  app.addHook('preHandler', async (request) => {
+    if (!contexts.has(request)) return;
+    const bearer = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+    const path = request.url.split('?')[0] ?? '';
+    const exceeded = quotas.check({ method: request.method, path, bearer, body: request.body }, state.currentSettings());
+    if (exceeded) throw exceeded;
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -184,103 +202,28 @@ function buildApp(logger: Logger, state: EmulatorState, faults: FaultList, reque
     reply.code(404).send(errorBody(404, 'notFound', `Not Found: ${request.method} ${request.url.split('?')[0]}`)),
   );
 
-  // ---- Reseller API v1
-
-  app.get<{ Params: { customerId: string } }>('/apps/reseller/v1/customers/:customerId', async (request) =>
-    state.getResellerCustomer(request.params.customerId),
-  );
-  // customerAuthToken is accepted and not needed: an existing domain is a 409 whatever the token.
-  app.post('/apps/reseller/v1/customers', async (request) => state.insertResellerCustomer(request.body));
-  app.get<{ Querystring: Query }>('/apps/reseller/v1/subscriptions', async (request) =>
-    state.listSubscriptions(first(request.query.customerId), first(request.query.customerAuthToken)),
-  );
-  app.post<{ Params: { customerId: string }; Querystring: Query }>(
-    '/apps/reseller/v1/customers/:customerId/subscriptions',
-    async (request) =>
-      state.insertSubscription(request.params.customerId, first(request.query.customerAuthToken), request.body),
-  );
-  app.get<{ Params: { customerId: string; subscriptionId: string } }>(
-    '/apps/reseller/v1/customers/:customerId/subscriptions/:subscriptionId',
-    async (request) => state.getSubscription(request.params.customerId, request.params.subscriptionId),
-  );
-  app.delete<{ Params: { customerId: string; subscriptionId: string }; Querystring: Query }>(
-    '/apps/reseller/v1/customers/:customerId/subscriptions/:subscriptionId',
-    async (request, reply) => {
-      const { customerId, subscriptionId } = request.params;
-      state.deleteSubscription(customerId, subscriptionId, first(request.query.deletionType));
-      return reply.code(204).send();
-    },
-  );
-
-  // ---- Directory API v1
-
-  app.get<{ Params: { customerKey: string } }>('/admin/directory/v1/customers/:customerKey', async (request) =>
-    state.getDirectoryCustomer(request.params.customerKey),
-  );
-  app.patch<{ Params: { customerKey: string } }>('/admin/directory/v1/customers/:customerKey', async (request) =>
-    state.patchDirectoryCustomer(request.params.customerKey, request.body),
-  );
-  app.post('/admin/directory/v1/users', async (request) => state.insertUser(request.body));
-  app.get<{ Params: { userKey: string } }>('/admin/directory/v1/users/:userKey', async (request) =>
-    state.getUser(request.params.userKey),
-  );
-  for (const method of ['PATCH', 'PUT'] as const) {
-    app.route<{ Params: { userKey: string } }>({
-      method,
-      url: '/admin/directory/v1/users/:userKey',
-      handler: async (request) => state.updateUser(request.params.userKey, request.body),
-    });
-  }
-  app.delete<{ Params: { userKey: string } }>('/admin/directory/v1/users/:userKey', async (request, reply) => {
-    state.deleteUser(request.params.userKey);
-    return reply.code(204).send();
-  });
-  app.post<{ Params: { userKey: string } }>('/admin/directory/v1/users/:userKey/makeAdmin', async (request, reply) => {
-    state.makeAdmin(request.params.userKey, request.body);
-    return reply.code(200).send();
-  });
-
-  // ---- Control endpoints (no auth: local test tooling)
-
-  app.post('/_emulator/reset', async () => {
-    state.reset();
-    requests.clear();
-    faults.clear();
-    mail.clear();
-    return { reset: true };
-  });
-  app.post('/_emulator/seed', async (request) => state.seed(seedRequestSchema.parse(request.body)));
-  app.get('/_emulator/state', async () => state.snapshot());
-  app.get('/_emulator/requests', async () => requests.list());
-  app.delete('/_emulator/requests', async (_request, reply) => {
-    requests.clear();
-    return reply.code(204).send();
-  });
-  app.post<{ Params: { domain: string } }>('/_emulator/customers/:domain/accept-tos', async (request) =>
-    state.acceptTos(request.params.domain),
-  );
-  app.get('/_emulator/faults', async () => faults.list());
-  app.post('/_emulator/faults', async (request) => faults.add(faultSpecSchema.parse(request.body)));
-  app.get('/_emulator/mail', async () => mail.list());
-  app.delete('/_emulator/mail', async (_request, reply) => {
-    mail.clear();
-    return reply.code(204).send();
-  });
-  app.post('/_emulator/settings', async (request) =>
-    state.updateSettings(settingsPatchSchema.parse(request.body ?? {})),
-  );
+  registerGoogleRoutes(app, state, siteVerification);
+  registerBatchRoute(app, { state, faults, requests, seqOf: (request) => contexts.get(request as FastifyRequest)?.seq, redact: redactedQuery });
+  registerControlRoutes(app, parts);
 
   return app;
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
+  checkListenHost(host, options.allowNonLoopback ?? process.env.EMULATOR_ALLOW_NON_LOOPBACK === 'true');
   const logger =
     options.logger ??
     pino({ name: 'google-emulator', level: options.logLevel ?? process.env.EMULATOR_LOG_LEVEL ?? 'warn' });
   const mail = new MailStore();
   const smtp = await startSmtpSink({ host, port: options.smtpPort ?? 0, store: mail, logger });
-  const app = buildApp(logger, new EmulatorState(), new FaultList(), new RequestLog(), mail);
+  // Mail Google itself sends (a team customer's verification link) lands in the same store.
+  const state = new EmulatorState(Date.now, (m) =>
+    mail.add({ ...m, receivedAt: new Date().toISOString(), messageId: `<${Date.now()}@emulator.invalid>` }),
+  );
+  const siteVerification = new SiteVerification((domain) => state.markDomainVerified(domain));
+  const parts = { state, quotas: new Quotas(), siteVerification, faults: new FaultList(), requests: new RequestLog(), mail };
+  const app = buildApp(logger, parts);
   try {
     await app.listen({ host, port: options.httpPort ?? 0 });
   } catch (error) {

@@ -1,53 +1,35 @@
 /**
  * `npm run codec-server`: the codec server for the Web UI and the temporal CLI, with the same keys
- * as the worker (see keys.ts).
- *
- * CODEC_SERVER_PORT (8888), CODEC_SERVER_HOST (127.0.0.1), CODEC_SERVER_CORS_ORIGINS (the dev
- * Web UI: http://localhost:8233,http://127.0.0.1:8233), CODEC_SERVER_ACCESS_TOKEN (optional).
+ * as the worker (see keys.ts). Settings: codec-server-config.ts and .env.example (CODEC_SERVER_*).
  */
 import { pino } from 'pino';
 import { startCodecServer } from './codec-server';
+import { codecServerOptionsFromEnv } from './codec-server-config';
 import { loadEncryptionKeys } from './keys';
 import { loadEnvFile } from '../config/env-file';
 import { localKeyFile } from '../config/local-state';
 import { checkStartupMode, localKeyConvenience } from '../config/mode';
 
-const DEFAULT_CORS_ORIGINS = 'http://localhost:8233,http://127.0.0.1:8233';
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
-
 const logger = pino({ name: 'codec-server' });
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) {
-    throw new Error(`CODEC_SERVER_PORT must be a port number (0-65535), got "${value}"`);
-  }
-  return port;
-}
 
 async function main(): Promise<void> {
   loadEnvFile();
-  const env = process.env;
   // Production (the default) refuses to start without configured keys: never a generated one.
-  const { warning } = checkStartupMode('The codec server', env, { temporal: false, conveniences: [localKeyConvenience(env)] });
+  const { warning } = checkStartupMode('The codec server', process.env, { temporal: false, conveniences: [localKeyConvenience(process.env)] });
   if (warning) logger.warn({ mode: 'local' }, warning);
-  const port = parsePort(env.CODEC_SERVER_PORT || '8888');
-  const host = env.CODEC_SERVER_HOST || '127.0.0.1';
-  const corsOrigins = (env.CODEC_SERVER_CORS_ORIGINS ?? DEFAULT_CORS_ORIGINS)
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter((origin) => origin !== '');
-  const accessToken = env.CODEC_SERVER_ACCESS_TOKEN || undefined;
-  const keys = loadEncryptionKeys(env, localKeyFile());
-
-  if (!accessToken && !LOOPBACK_HOSTS.has(host)) {
-    logger.warn({ host }, 'listening beyond loopback without CODEC_SERVER_ACCESS_TOKEN: anyone who reaches it can decrypt');
-  }
-  const server = await startCodecServer({ port, host, keys, accessToken, corsOrigins, logger });
+  const options = codecServerOptionsFromEnv(process.env);
+  const keys = loadEncryptionKeys(process.env, localKeyFile(), { warn: (message) => logger.warn(message) });
+  const server = await startCodecServer({ ...options, keys, logger });
+  const staticToken = options.accessToken !== undefined;
   logger.info(
-    { url: server.url, corsOrigins, keyIds: keys.map((key) => key.id), tokenRequired: accessToken !== undefined },
+    {
+      url: server.url,
+      corsOrigins: options.corsOrigins,
+      keys: keys.length,
+      auth: [...(staticToken ? ['static-token'] : []), ...(options.oidc ? ['oidc'] : [])],
+    },
     `codec server ready: Web UI \`temporal server start-dev --ui-codec-endpoint ${server.url}\`, ` +
-      `CLI \`temporal workflow show --codec-endpoint ${server.url}${accessToken ? ' --codec-auth "Bearer <token>"' : ''}\``,
+      `CLI \`temporal workflow show --codec-endpoint ${server.url}${staticToken ? ' --codec-auth "Bearer <token>"' : ''}\``,
   );
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -59,6 +41,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  logger.fatal({ err }, 'codec server failed to start');
+  logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'codec server failed to start');
   process.exitCode = 1;
 });

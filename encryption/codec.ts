@@ -10,10 +10,18 @@
  *
  * Key rotation: the first key encrypts, every configured key decrypts (chosen by the key id in
  * the metadata), so old histories stay readable after a new key is put first.
+ *
+ * `requireEncrypted` (the worker with ONBOARDING_REQUIRE_ENCRYPTED_PAYLOADS=true): a payload that
+ * is not encrypted is not passed through but replaced by the sentinel of plaintext-refusal.ts, so
+ * input from someone without the key never reaches workflow code as data.
+ *
+ * Error messages never list the configured key ids nor quote payload bytes: they may reach callers
+ * (the codec server, failure messages).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { REFUSED_PLAINTEXT } from './plaintext-refusal';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA_KEY = 'encryption-key-id';
@@ -24,6 +32,19 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 const ProtoPayload = temporal.api.common.v1.Payload;
+
+/** The sentinel as a `json/plain` payload, built once (the default payload converter's format). */
+function refusedPlaintextPayload(): Payload {
+  return {
+    metadata: { encoding: Buffer.from('json/plain') },
+    data: Buffer.from(JSON.stringify(REFUSED_PLAINTEXT)),
+  };
+}
+
+export interface CodecOptions {
+  /** Replace payloads that are not encrypted by the refusal sentinel instead of passing them through. */
+  requireEncrypted?: boolean;
+}
 
 export interface EncryptionKey {
   /** Stored in every payload it encrypts; must stay stable for as long as those payloads live. */
@@ -40,13 +61,16 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   private readonly encryptWith: { id: string; key: Buffer };
   private readonly keysById = new Map<string, Buffer>();
 
-  constructor(keys: readonly EncryptionKey[]) {
+  private readonly requireEncrypted: boolean;
+
+  constructor(keys: readonly EncryptionKey[], options: CodecOptions = {}) {
+    this.requireEncrypted = options.requireEncrypted ?? false;
     if (keys.length === 0) throw new Error('AesGcmPayloadCodec needs at least one key');
     for (const [index, { id, key }] of keys.entries()) {
       if (!id) throw new Error(`encryption key #${index + 1} has an empty id`);
-      if (this.keysById.has(id)) throw new Error(`duplicate encryption key id "${id}"`);
+      if (this.keysById.has(id)) throw new Error(`encryption key #${index + 1} has a duplicate id`);
       if (key.length !== KEY_BYTES) {
-        throw new Error(`encryption key "${id}" must be ${KEY_BYTES} bytes (AES-256), got ${key.length}`);
+        throw new Error(`encryption key #${index + 1} must be ${KEY_BYTES} bytes (AES-256), got ${key.length}`);
       }
       // A private copy: later changes to the caller's buffer must not change the key.
       this.keysById.set(id, Buffer.from(key));
@@ -79,20 +103,18 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   }
 
   private decrypt(payload: Payload): Payload {
-    if (utf8(payload.metadata?.encoding) !== ENCRYPTED_ENCODING) return payload;
+    if (utf8(payload.metadata?.encoding) !== ENCRYPTED_ENCODING) {
+      return this.requireEncrypted ? refusedPlaintextPayload() : payload;
+    }
 
     const id = utf8(payload.metadata?.[KEY_ID_METADATA_KEY]);
     if (id === undefined) throw new Error(`encrypted payload has no ${KEY_ID_METADATA_KEY} metadata`);
     const key = this.keysById.get(id);
-    if (!key) {
-      const configured = [...this.keysById.keys()].map((k) => `"${k}"`).join(', ');
-      throw new Error(`cannot decrypt payload: unknown encryption key id "${id}" (configured key ids: ${configured})`);
-    }
+    // Neither the id it carries (input) nor the configured ids are named: this may reach a caller.
+    if (!key) throw new Error('cannot decrypt payload: its encryption key id is not configured here');
 
     const data = payload.data ?? new Uint8Array();
-    if (data.length < IV_BYTES + TAG_BYTES) {
-      throw new Error(`cannot decrypt payload with key ${id}: data too short (${data.length} bytes)`);
-    }
+    if (data.length < IV_BYTES + TAG_BYTES) throw new Error('cannot decrypt payload: data too short');
     const iv = data.subarray(0, IV_BYTES);
     const ciphertext = data.subarray(IV_BYTES, data.length - TAG_BYTES);
     const tag = data.subarray(data.length - TAG_BYTES);
@@ -103,7 +125,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
     } catch {
       // GCM's tag check fails alike for a wrong key and for altered bytes; node's message says neither.
-      throw new Error(`cannot decrypt payload with key ${id}: authentication failed`);
+      throw new Error('cannot decrypt payload: authentication failed (wrong key or altered data)');
     }
     return ProtoPayload.decode(plaintext);
   }

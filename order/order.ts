@@ -1,11 +1,11 @@
 /**
  * The order: the one input of an onboarding, validated in exactly one place.
  *
- * The client library and the CLI call `validateOrder` before anything is started; the workflow
- * calls it again (orders can also arrive through `temporal workflow start`) and fails at once,
- * non-retryably, with the same messages. This file is bundled into the workflow sandbox, so it may
- * only use deterministic, dependency-light code (zod, the userland `punycode`): no Node built-ins,
- * no `URL`, no `structuredClone`.
+ * The client library and the CLI call `validateOrder` before anything is started; the onboarding
+ * runs it again in its first activity (orders can also arrive through `temporal workflow start`),
+ * whose verdict is recorded in history: a later, stricter rule never changes how a running
+ * onboarding replays, and zod and the tables stay out of the workflow bundle (see basics.ts for
+ * what the workflow itself may use).
  *
  * Error messages name the field and the rule, never the value: a value may be a password or a token.
  */
@@ -16,29 +16,16 @@ import { z } from 'zod';
 import { parseDurationMs } from './duration';
 import { GOOGLE_LANGUAGE_CODES, type GoogleLanguageCode } from './google-languages';
 import { isIsoCountryCode } from './iso-countries';
+import { OrderValidationError, TRANSFER_TOKEN_PATTERN, TRANSFER_TOKEN_RULE, type OrderProblem } from './basics';
+import { lookalikeRule } from './lookalike';
+
+export { customerContactEmail, OrderValidationError, validateTransferToken, type OrderProblem } from './basics';
 
 /** Google's limit for every postal address field. */
 const POSTAL_FIELD_MAX = 255;
 /** Google Directory accepts longer names, but the reseller console truncates past 40. */
 const ADMIN_NAME_MAX = 40;
-/** Transfer tokens are opaque; this is the character set and length seen in Admin-console tokens, with margin. */
-const TRANSFER_TOKEN_PATTERN = /^[A-Za-z0-9._~+/=-]{8,512}$/;
-const TRANSFER_TOKEN_RULE = 'must be 8–512 characters of letters, digits and . _ ~ + / = -';
 const PASSWORD_HASH_FUNCTIONS = ['MD5', 'SHA-1', 'crypt'] as const;
-
-export class OrderValidationError extends Error {
-  override readonly name = 'OrderValidationError';
-  constructor(readonly problems: readonly OrderProblem[]) {
-    super(`Invalid order: ${problems.map((p) => `${p.field}: ${p.rule}`).join('; ')}`);
-  }
-}
-
-export interface OrderProblem {
-  /** Dotted path of the field, e.g. `admin.primaryEmail`; `(order)` for the whole document. */
-  field: string;
-  /** The rule it breaks, in words a person can act on. */
-  rule: string;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Domains
@@ -68,8 +55,6 @@ const TLD = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 const IDN_LABEL = /^[\p{Ll}\p{Lu}\p{Lo}\p{Lm}\p{Mn}\p{Mc}\p{Nd}-]+$/u;
 /** Variation selectors are marks (Mn), but only ever turn characters into emoji. */
 const VARIATION_SELECTOR = /[\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/u;
-/** Scripts with look-alike letters (Latin `a`, Cyrillic `а`, Greek `ο`): mixing them in a label is a spoofing trick. */
-const CONFUSABLE_SCRIPTS = [/\p{Script=Latin}/u, /\p{Script=Greek}/u, /\p{Script=Cyrillic}/u];
 
 /** An `xn--` label decoded, or undefined when it is not the canonical punycode of a valid Unicode label. */
 function decodeLabel(label: string): string | undefined {
@@ -87,10 +72,8 @@ function unicodeLabelRule(label: string): string | undefined {
     return 'may contain only letters, digits and hyphens (no symbols, emoji, punctuation or invisible characters)';
   }
   if (/^\p{M}/u.test(label)) return 'must not start a label with a combining mark';
-  if (CONFUSABLE_SCRIPTS.filter((script) => script.test(label)).length > 1) {
-    return 'must not mix Latin, Greek and Cyrillic letters in one label (look-alike characters)';
-  }
-  return undefined;
+  // Mixed scripts and whole-script look-alikes (UTS #39): lookalike.ts.
+  return lookalikeRule(label);
 }
 
 type ParsedDomain = { domain: string; rule?: undefined } | { rule: string };
@@ -269,6 +252,51 @@ const waitPolicy = z.strictObject({
   deadline: duration.optional(),
 });
 
+// ---------------------------------------------------------------------------------------------
+// Subscriptions: what was sold
+
+/** Reseller API plan names (subscriptions resource, `plan.planName`). */
+export const PLAN_NAMES = ['ANNUAL_MONTHLY_PAY', 'ANNUAL_YEARLY_PAY', 'FLEXIBLE', 'TRIAL'] as const;
+export type PlanName = (typeof PLAN_NAMES)[number];
+export const isAnnualPlan = (plan: string): boolean => plan === 'ANNUAL_MONTHLY_PAY' || plan === 'ANNUAL_YEARLY_PAY';
+/** Reseller API `renewalSettings.renewalType`: annual plans only. */
+const RENEWAL_TYPES = [
+  'AUTO_RENEW_MONTHLY_PAY',
+  'AUTO_RENEW_YEARLY_PAY',
+  'CANCEL',
+  'RENEW_CURRENT_USERS_MONTHLY_PAY',
+  'RENEW_CURRENT_USERS_YEARLY_PAY',
+  'SWITCH_TO_PAY_AS_YOU_GO',
+] as const;
+/** Team (email-verified) customers can buy only these: Essentials, Enterprise Essentials, Enterprise Essentials Plus. */
+export const TEAM_SKUS = ['1010060001', '1010060003', '1010060005'] as const;
+/** Google's limit on a trial's seats; seats above 50,000 are refused by the Partner Sales Console (unconfirmed for the API). */
+const TRIAL_MAX_SEATS = 10;
+const MAX_SEATS = 50_000;
+const PURCHASE_ORDER_MAX = 80;
+
+const subscription = z
+  .strictObject({
+    /** Google's SKU id, e.g. 1010020028 (Business Standard). */
+    skuId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { error: 'must be a Google SKU id such as 1010020028' }),
+    plan: z.enum(PLAN_NAMES, { error: `must be one of ${PLAN_NAMES.join(', ')}` }),
+    /** numberOfSeats for annual plans (the commitment), maximumNumberOfSeats for FLEXIBLE and TRIAL (the cap). */
+    seats: z
+      .number({ error: 'must be a whole number of seats' })
+      .int({ error: 'must be a whole number of seats' })
+      .min(1, { error: 'must be at least 1' })
+      .max(MAX_SEATS, { error: `must be at most ${MAX_SEATS}` }),
+    renewalType: z.enum(RENEWAL_TYPES, { error: `must be one of ${RENEWAL_TYPES.join(', ')}` }).optional(),
+    purchaseOrderId: text(PURCHASE_ORDER_MAX).optional(),
+  })
+  .superRefine((sub, ctx) => {
+    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', message, path: [path], input: undefined });
+    if (failed(ctx.issues, 'plan')) return;
+    if (sub.plan === 'TRIAL' && !failed(ctx.issues, 'seats') && sub.seats > TRIAL_MAX_SEATS) problem('seats', `must be at most ${TRIAL_MAX_SEATS} for a TRIAL`);
+    if (sub.renewalType !== undefined && !isAnnualPlan(sub.plan)) problem('renewalType', 'is only allowed for ANNUAL_MONTHLY_PAY and ANNUAL_YEARLY_PAY plans');
+  }, whenObject);
+export type OrderedSubscription = z.output<typeof subscription>;
+
 const orderSchema = z
   .strictObject({
     customerDomain: z.string().transform((typed, ctx) => {
@@ -297,7 +325,10 @@ const orderSchema = z
         return z.NEVER;
       })
       .default('en'),
-    admin,
+    /** The first user of a domain customer, made super admin (team customers: Google makes primaryAdmin the admin). */
+    admin: admin.optional(),
+    /** What was sold, ordered right after the admin exists; none for a transfer (what exists moves). */
+    subscriptions: z.array(subscription).max(20, { error: 'must list at most 20 subscriptions' }).default([]),
     /** The token the customer generated for this reseller, when the domain already belongs to a Google customer. */
     transferToken: z.string().regex(TRANSFER_TOKEN_PATTERN, { error: TRANSFER_TOKEN_RULE }).optional(),
     /** Who at the reseller hears about failures, cancellations and expiries. */
@@ -318,12 +349,30 @@ const orderSchema = z
       }
       if (order.customerType === 'team' && order.primaryAdmin === undefined && ok('primaryAdmin')) push(['primaryAdmin'], 'is required for customerType "team"');
       if (order.customerType === 'domain' && order.primaryAdmin !== undefined) push(['primaryAdmin'], 'is only allowed for customerType "team"');
+      if (order.customerType === 'domain' && order.admin === undefined && ok('admin')) push(['admin'], 'is required for customerType "domain"');
+      if (order.customerType === 'team' && order.admin !== undefined) {
+        push(['admin'], 'is not allowed for customerType "team": Google makes primaryAdmin the administrator through its verification e-mail');
+      }
+      if (order.customerType === 'team' && ok('subscriptions')) {
+        order.subscriptions.forEach((sub, i) => {
+          if (!(TEAM_SKUS as readonly string[]).includes(sub.skuId)) {
+            push(['subscriptions', String(i), 'skuId'], `must be an Essentials SKU for customerType "team" (${TEAM_SKUS.join(', ')})`);
+          }
+        });
+      }
+    }
+    if (ok('subscriptions')) {
+      const seen = new Set<string>();
+      order.subscriptions.forEach((sub, i) => {
+        if (seen.has(sub.skuId)) push(['subscriptions', String(i), 'skuId'], 'must not repeat a SKU already in the order');
+        seen.add(sub.skuId);
+      });
     }
     if (!ok('customerDomain')) return;
     if (order.alternateEmail !== undefined && ok('alternateEmail') && onCustomerDomain(order.alternateEmail)) {
       push(['alternateEmail'], "must not be on the customer's own domain");
     }
-    if (ok('admin.primaryEmail') && emailDomain(order.admin.primaryEmail) !== order.customerDomain) {
+    if (order.admin && ok('admin.primaryEmail') && emailDomain(order.admin.primaryEmail) !== order.customerDomain) {
       push(['admin', 'primaryEmail'], `must be on the customer's domain (${order.customerDomain})`);
     }
   }, whenObject);
@@ -336,11 +385,18 @@ export type OrderInput = z.input<typeof orderSchema>;
 export interface OrderPolicy {
   /** ISO codes of the countries this reseller may sell to (from the Partner Sales Console); empty means no restriction. */
   allowedCountries?: readonly string[];
+  /**
+   * Domains (lower case, punycode) a `salesContactEmail` may be on: the reseller's own. Failure,
+   * cancellation and expiry notices name the admin and the customer, so they go nowhere else.
+   * Empty means not checked here (the worker still checks at send time).
+   */
+  salesEmailDomains?: readonly string[];
 }
 
 /** Turns a zod issue into a rule that names what is expected but never echoes the value. */
 function ruleOf(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') {
+    if (issue.expected === 'int' && issue.input !== undefined) return 'must be a whole number';
     return issue.input === undefined ? 'is required' : `must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}`;
   }
   return issue.message;
@@ -371,25 +427,30 @@ function countryPolicyProblem(input: unknown, policy: OrderPolicy): OrderProblem
   return { field: 'postalAddress.countryCode', rule: `must be a country this reseller sells to (${allowed.join(', ')})` };
 }
 
+/** Whether `address` (as typed) is on one of `domains` (normalized); exact domains only, no subdomains. */
+export function isOnSalesDomain(address: string, domains: readonly string[]): boolean {
+  const at = address.lastIndexOf('@');
+  return at > 0 && domains.map(normalizeDomain).includes(normalizeDomain(address.slice(at + 1)));
+}
+
+function salesContactPolicyProblem(input: unknown, policy: OrderPolicy): OrderProblem | undefined {
+  const domains = policy.salesEmailDomains ?? [];
+  const typed = isRecord(input) ? input.salesContactEmail : undefined;
+  // Not a string, or not an address at all: the schema's to report.
+  if (domains.length === 0 || typeof typed !== 'string' || !typed.includes('@')) return undefined;
+  if (isOnSalesDomain(typed.trim(), domains)) return undefined;
+  return { field: 'salesContactEmail', rule: `must be an address on a sales domain of this reseller (${domains.map(normalizeDomain).join(', ')})` };
+}
+
 /** Validates and normalizes an order; throws `OrderValidationError` listing every problem. */
 export function validateOrder(input: unknown, policy: OrderPolicy = {}): Order {
   const result = orderSchema.safeParse(input, { reportInput: true });
   const problems = result.success ? [] : result.error.issues.flatMap(problemsOf);
   const country = countryPolicyProblem(input, policy);
   if (country) problems.push(country);
+  const salesContact = salesContactPolicyProblem(input, policy);
+  if (salesContact) problems.push(salesContact);
   if (!result.success || problems.length > 0) throw new OrderValidationError(problems);
   return result.data;
 }
 
-/** Validates a transfer token on its own (the `provideTransferToken` update and the CLI). */
-export function validateTransferToken(token: unknown): string {
-  if (typeof token !== 'string' || !TRANSFER_TOKEN_PATTERN.test(token)) {
-    throw new OrderValidationError([{ field: 'transferToken', rule: TRANSFER_TOKEN_RULE }]);
-  }
-  return token;
-}
-
-/** Where notices to the customer go: the alternate e-mail, or the team customer's verified admin address. */
-export function customerContactEmail(order: Order): string {
-  return order.alternateEmail ?? order.primaryAdmin?.primaryEmail ?? order.admin.primaryEmail;
-}

@@ -1,10 +1,31 @@
 import { ConfigError } from '../client/config-error';
 import { isIsoCountryCode } from './iso-countries';
-import type { OrderPolicy } from './order';
+import { normalizeDomain, type OrderPolicy } from './order';
 
+
+const DOMAIN = /^(?=.{1,253}$)(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
+
+/**
+ * `SALES_EMAIL_DOMAINS=reseller.example,sales.reseller.example`: where an order's salesContactEmail
+ * may point (exact domains). Unset: the domain of SALES_NOTIFY_EMAIL when that is set, else none
+ * checked here (the worker falls back to its own SALES_NOTIFY_EMAIL's domain at send time).
+ */
+export function salesEmailDomainsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  const raw = env.SALES_EMAIL_DOMAINS?.trim();
+  if (!raw) {
+    const notify = env.SALES_NOTIFY_EMAIL?.trim() ?? '';
+    const at = notify.lastIndexOf('@');
+    return at > 0 ? [normalizeDomain(notify.slice(at + 1))] : [];
+  }
+  const domains = raw.split(',').map((domain) => normalizeDomain(domain)).filter(Boolean);
+  if (domains.some((domain) => !DOMAIN.test(domain))) {
+    throw new ConfigError('SALES_EMAIL_DOMAINS: must be comma-separated domain names such as reseller.example');
+  }
+  return domains;
+}
 
 /** `ONBOARDING_ALLOWED_COUNTRIES=US,CA,FR`: the countries this reseller may sell to; unset means any. */
-export function orderPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Required<OrderPolicy> {
+export function orderPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): OrderPolicy & { allowedCountries: readonly string[] } {
   const raw = env.ONBOARDING_ALLOWED_COUNTRIES ?? '';
   const allowedCountries = raw.split(',').map((code) => code.trim().toUpperCase()).filter(Boolean);
   // A typo (UK for GB) would otherwise silently refuse every order from that country.
@@ -12,5 +33,6 @@ export function orderPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Requir
   if (bad.length) {
     throw new ConfigError(`ONBOARDING_ALLOWED_COUNTRIES: must be comma-separated ISO 3166-1 alpha-2 codes (bad: ${bad.join(', ')})`);
   }
-  return { allowedCountries };
+  const salesEmailDomains = salesEmailDomainsFromEnv(env);
+  return { allowedCountries, ...(salesEmailDomains.length ? { salesEmailDomains } : {}) };
 }

@@ -65,13 +65,15 @@ async function main(): Promise<void> {
     say(`started ${started.workflowId}`);
     const seen = new Set<Stage>();
     await waitForStage(() => client.status(domain), 'awaiting-tos', seen);
+    const parked = await client.status(domain);
+    for (const sub of parked.subscriptions ?? []) say(`ordered ${sub.skuName ?? sub.skuId}: ${sub.status} (${sub.suspensionReasons?.join(', ') || 'no suspension'})`);
     const notice = (await google.mail()).find((m) => m.subject.includes(domain));
     say(`notice e-mailed to ${notice?.to.join(', ')}: "${notice?.subject}"`);
 
     say('the customer signs in to the Admin console and accepts the terms (emulator) ...');
     await google.acceptTos(domain);
     if (flags.detect) {
-      say('nobody signals: the onboarding checks Google (users.get agreedToTerms) every 2 seconds ...');
+      say('nobody signals: the onboarding checks Google (the admin\'s agreedToTerms, and no subscription pending the terms) every 2 seconds ...');
     } else {
       await client.acceptTos(domain, { reportedBy: 'demo' });
       say('sales system signalled tosAccepted');
@@ -83,6 +85,9 @@ async function main(): Promise<void> {
     console.log(`  customer domain  ${final.customerDomain}`);
     console.log(`  customer id      ${final.customerId}`);
     console.log(`  super admin      ${final.adminEmail}`);
+    for (const sub of final.subscriptions ?? []) {
+      console.log(`  subscription     ${sub.skuName ?? sub.skuId}, ${sub.plan}, ${sub.seats} seats: ${sub.status}${sub.suspensionReasons?.length ? ` (${sub.suspensionReasons.join(', ')})` : ''}`);
+    }
     console.log('  steps:');
     for (const step of final.steps) {
       const ms = step.finishedAt ? Date.parse(step.finishedAt) - Date.parse(step.startedAt) : NaN;

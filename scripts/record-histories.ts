@@ -1,19 +1,26 @@
 /**
- * Re-records the workflow histories that `npm test` replays (test/histories/*.json): each scenario
- * runs for real on a Temporal dev server with the worker and the Google emulator, then its history
- * is saved as JSON. Payloads are encrypted with the public test fixture key, as in the tests.
+ * Records the workflow histories that `npm test` replays: each scenario runs for real on a Temporal
+ * dev server with the worker and the Google emulator, then its history is saved as JSON under
+ * test/histories/<release>/ (release = major.minor of package.json). Payloads are encrypted with
+ * the public test fixture key, as in the tests.
  *
- *   npm run record-histories
+ *   npm run record-histories            # records the current release's folder, if it has none yet
+ *   npm run record-histories -- --force # re-records it (only while that release is unreleased)
  *
- * Re-record after a deliberate, versioned change of the workflow; never to make a replay failure go away.
+ * Append-only: a released version's folder is the record of onboardings that may still be running
+ * on it; it is never re-recorded to make a replay failure go away.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { startOnboardingStack, waitForStatus, type OnboardingStack } from '../test/support/onboarding-stack';
 import { domainOrder, teamOrder } from '../test/support/orders';
+import { onboardingWorkflowId, TASK_QUEUE, WORKFLOW_TYPE } from '../workflows/messages';
 
-const OUT = path.resolve(__dirname, '..', 'test', 'histories');
+import { version } from '../package.json';
+
+const RELEASE = version.split('.').slice(0, 2).join('.');
+const OUT = path.resolve(__dirname, '..', 'test', 'histories', RELEASE);
 
 type Scenario = (stack: OnboardingStack, domain: string) => Promise<void>;
 
@@ -23,13 +30,13 @@ const settle = (stack: OnboardingStack, domain: string) => stack.client.result(d
 
 const scenarios: Record<string, Scenario> = {
   'domain-completed-by-signal': async (stack, domain) => {
-    await stack.client.start(domainOrder(domain));
+    await stack.client.start(domainOrder(domain, { subscriptions: [{ skuId: '1010020028', plan: 'FLEXIBLE', seats: 10 }] }));
     await awaitStage(stack, domain, 'awaiting-tos');
     await stack.client.acceptTos(domain, { reportedBy: 'recording' });
     await settle(stack, domain);
   },
   'team-completed-detected': async (stack, domain) => {
-    await stack.client.start(teamOrder(domain, { waitPolicy: { checkEvery: '1s' } }));
+    await stack.client.start(teamOrder(domain, { subscriptions: [{ skuId: '1010060001', plan: 'FLEXIBLE', seats: 5 }], waitPolicy: { checkEvery: '1s' } }));
     await awaitStage(stack, domain, 'awaiting-tos');
     await stack.google.acceptTos(domain);
     await settle(stack, domain);
@@ -50,7 +57,10 @@ const scenarios: Record<string, Scenario> = {
           customerDomain: domain,
           owner: 'google',
           transferTokens: [{ token: 'recorded-valid-token' }, { token: 'recorded-expired-token', expiresAt: Date.now() - 86_400_000 }],
-          subscriptions: [{ skuId: '1010020028', planName: 'ANNUAL_MONTHLY_PAY', seats: 10, minimumTransferableSeats: 10 }],
+          subscriptions: [
+            { skuId: '1010020028', planName: 'ANNUAL_MONTHLY_PAY', seats: 10, minimumTransferableSeats: 10 },
+            { skuId: 'Google-Drive-storage-20GB', planName: 'FLEXIBLE', seats: 10, minimumTransferableSeats: 1 },
+          ],
         },
       ],
     });
@@ -70,6 +80,20 @@ const scenarios: Record<string, Scenario> = {
     await stack.client.cancel(domain, 'recording a cancellation');
     await settle(stack, domain);
   },
+  'already-a-customer': async (stack, domain) => {
+    await stack.google.seed({ customers: [{ customerDomain: domain, owner: 'this-reseller', creationTime: Date.now() - 86_400_000 }] });
+    await stack.client.start(domainOrder(domain));
+    await settle(stack, domain);
+  },
+  'invalid-order-raw-start': async (stack, domain) => {
+    // Started without the client's validation (as `temporal workflow start` would): the validation activity refuses it.
+    await stack.client.temporal.workflow.start(WORKFLOW_TYPE, {
+      workflowId: onboardingWorkflowId(domain),
+      taskQueue: TASK_QUEUE,
+      args: [{ ...domainOrder(domain), language: 'klingon' }],
+    });
+    await settle(stack, domain);
+  },
   'reminded-then-expired': async (stack, domain) => {
     await stack.client.start(domainOrder(domain, { waitPolicy: { checkEvery: '1s', reminders: ['2s'], deadline: '4s' } }));
     await settle(stack, domain);
@@ -84,6 +108,10 @@ async function save(stack: OnboardingStack, name: string, domain: string): Promi
 }
 
 async function main(): Promise<void> {
+  if (existsSync(OUT) && readdirSync(OUT).length > 0 && !process.argv.includes('--force')) {
+    throw new Error(`${OUT} already holds release ${RELEASE}'s histories: they are append-only (use --force only while ${RELEASE} is unreleased)`);
+  }
+  mkdirSync(OUT, { recursive: true });
   const stack = await startOnboardingStack();
   try {
     for (const [name, scenario] of Object.entries(scenarios)) {

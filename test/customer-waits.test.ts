@@ -65,12 +65,15 @@ describe('parked onboardings, replayed from history at every wake-up (no worker 
     const sales = await stack.google.waitForMail((m) => m.subject === `Onboarding of ${domain} expired`);
     expect(sales.to).toEqual(['rep@reseller.example']);
 
-    // Started again, as the e-mail to sales suggests: the admin the first run created is its own, and is adopted.
+    expect(sales.text).toContain('already-a-customer');
+
+    // Filed again: a new onboarding cannot prove it created the customer (the first one did), so it
+    // touches nothing — a re-filed order must never take over a customer's admin.
     const again = await stack.client.start(domainOrder(domain, { waitPolicy: RARE_CHECKS }));
     expect(again.alreadyExisted).toBe(false);
-    const waiting = await waitForStatus(() => stack.client.status(domain), (s) => s.stage === 'awaiting-tos' || s.stage === 'failed');
-    expect(waiting.steps.find((s) => s.name === 'create-admin')).toMatchObject({ outcome: 'already-existed' });
-    expect(waiting.steps[0]).toMatchObject({ name: 'create-customer', outcome: 'already-ours' });
+    const stopped = await stack.client.result(domain);
+    expect(stopped).toMatchObject({ stage: 'already-a-customer', alreadyACustomer: { reason: expect.stringContaining('before this onboarding started') } });
+    expect(stopped.steps.map((s) => s.name)).toEqual(['validate-order', 'create-customer']);
   });
 
   test('acceptance is detected by polling Google, with no signal', async () => {
@@ -111,7 +114,7 @@ describe('parked onboardings, replayed from history at every wake-up (no worker 
     const final = await stack.client.result(domain);
     expect(final).toMatchObject({ stage: 'completed', tosAccepted: { via: 'signal', reportedBy: 'first' } });
     // Every step still ran, in order, once.
-    expect(final.steps.map((s) => s.name)).toEqual(['create-customer', 'set-language', 'create-admin', 'grant-admin', 'send-sign-in-notice']);
+    expect(final.steps.map((s) => s.name)).toEqual(['validate-order', 'create-customer', 'set-language', 'create-admin', 'grant-admin', 'send-sign-in-notice']);
     expect(await mailsFor(domain, 'Reminder')).toHaveLength(0);
   });
 
@@ -145,7 +148,7 @@ describe('a long wait', () => {
     expect(described.runId).not.toBe(started.runId);
     const status = await stack.client.status(domain);
     expect(status).toMatchObject({ stage: 'awaiting-tos', waitingFor: { remindersSent: 1 } });
-    expect(status.steps).toHaveLength(5);
+    expect(status.steps).toHaveLength(6);
     await stack.client.cancel(domain, 'test: cancel after continue-as-new');
     await expect(stack.client.result(domain)).rejects.toBeInstanceOf(WorkflowFailedError);
     expect((await stack.client.status(domain)).compensation?.undone).toEqual([`revoke super admin of admin@${domain}`, `delete user admin@${domain}`]);

@@ -30,8 +30,8 @@ async function acceptAndComplete(domain: string) {
   return stack.client.result(domain);
 }
 
-test('a domain customer is created, language set before any user, admin made super admin, notified, and completes on tosAccepted', async () => {
-  const order = domainOrder(uniqueDomain(), { language: 'fr' });
+test('a domain customer is created, language set before any user, admin made super admin, subscription ordered, notified, and completes on tosAccepted', async () => {
+  const order = domainOrder(uniqueDomain(), { language: 'fr', subscriptions: [{ skuId: '1010020028', plan: 'FLEXIBLE', seats: 10 }] });
   const domain = order.customerDomain;
   const waiting = await onboardToAwaitingTos(order);
   expect(waiting.stage).toBe('awaiting-tos');
@@ -45,11 +45,23 @@ test('a domain customer is created, language set before any user, admin made sup
   expect(mail.to).toEqual(['owner@customer-mail.example.org']);
   expect(mail.text).toContain('https://admin.google.com');
   expect(mail.text).toMatch(/Temporary password: \S{16}/);
+  expect(mail.text).toContain('Google Workspace Business Standard: 10 seat(s), FLEXIBLE');
+  expect(waiting.subscriptions).toEqual([
+    expect.objectContaining({ skuId: '1010020028', plan: 'FLEXIBLE', seats: 10, status: 'SUSPENDED', suspensionReasons: ['PENDING_TOS_ACCEPTANCE'], outcome: 'ordered' }),
+  ]);
 
   const final = await acceptAndComplete(domain);
   expect(final.stage).toBe('completed');
   expect(final.tosAccepted).toMatchObject({ via: 'signal', reportedBy: 'test' });
-  expect(final.steps.map((s) => s.name)).toEqual(['create-customer', 'set-language', 'create-admin', 'grant-admin', 'send-sign-in-notice']);
+  expect(final.steps.map((s) => s.name)).toEqual([
+    'validate-order',
+    'create-customer',
+    'set-language',
+    'create-admin',
+    'grant-admin',
+    'order-subscription 1010020028',
+    'send-sign-in-notice',
+  ]);
 
   const state = await stack.google.state();
   const customers = state.customers.filter((c) => c.customerDomain === domain);
@@ -65,24 +77,69 @@ test('a domain customer is created, language set before any user, admin made sup
   const insertUser = log.findIndex((r) => r.method === 'POST' && r.path === '/admin/directory/v1/users' && r.status === 200);
   expect(patchLanguage).toBeGreaterThanOrEqual(0);
   expect(insertUser).toBeGreaterThan(patchLanguage);
+  // ...and the subscription is ordered once the admin exists (Google's codelab order).
+  const makeAdmin = log.findIndex((r) => r.method === 'POST' && r.path.endsWith('/makeAdmin') && r.status === 200);
+  const insertSubscription = log.findIndex((r) => r.method === 'POST' && r.path.endsWith('/subscriptions') && r.status === 200);
+  expect(insertSubscription).toBeGreaterThan(makeAdmin);
+  expect(state.subscriptions.filter((x) => x.customerId === final.customerId)).toHaveLength(1);
 
   const [row] = await stack.client.list({ stage: 'completed' }).then((rows) => rows.filter((r) => r.customerDomain === domain));
   expect(row).toMatchObject({ executionStatus: 'COMPLETED', workflowId: onboardingWorkflowId(domain) });
 });
 
-test('a team customer is onboarded and notified at its verified admin address', async () => {
-  const order = teamOrder();
+test('a team customer: Google makes its primary admin (no user created here), Essentials ordered, acceptance detected from the subscriptions', async () => {
+  const order = teamOrder(undefined, { subscriptions: [{ skuId: '1010060001', plan: 'FLEXIBLE', seats: 5 }], waitPolicy: { checkEvery: '1s' } });
   const domain = order.customerDomain;
   const waiting = await onboardToAwaitingTos(order);
   expect(waiting.stage).toBe('awaiting-tos');
+  expect(waiting.adminEmail).toBeUndefined();
   const mail = await stack.google.waitForMail((m) => m.subject.includes(domain));
   expect(mail.to).toEqual(['founder@gmail.example']);
-  const final = await acceptAndComplete(domain);
-  expect(final.stage).toBe('completed');
+  expect(mail.text).toContain('verification e-mail');
+  expect(mail.text).not.toContain('password');
+
+  await stack.google.acceptTos(domain);
+  const final = await stack.client.result(domain);
+  expect(final).toMatchObject({ stage: 'completed', tosAccepted: { via: 'detected' } });
+  expect(final.subscriptions).toEqual([expect.objectContaining({ skuId: '1010060001', status: 'ACTIVE', suspensionReasons: [] })]);
+  expect(final.steps.map((s) => s.name)).toEqual(['validate-order', 'create-customer', 'order-subscription 1010060001', 'send-sign-in-notice']);
+
   const state = await stack.google.state();
   expect(state.customers.filter((c) => c.customerDomain === domain)).toEqual([
-    expect.objectContaining({ customerType: 'team', language: 'en-GB', primaryAdminEmail: 'founder@gmail.example' }),
+    expect.objectContaining({ customerType: 'team', primaryAdminEmail: 'founder@gmail.example' }),
   ]);
+  // No users.insert, no makeAdmin, no language PATCH for a team customer.
+  const log = await stack.google.requests();
+  const touched = log.filter((r) => r.path.startsWith('/admin/directory/v1/') && r.method !== 'GET' && (r.path.includes(final.customerId ?? '?') || r.path.includes(domain)));
+  expect(touched).toEqual([]);
+  expect(state.users.filter((u) => u.customerId === final.customerId)).toEqual([]);
+});
+
+test('an order for a domain that already is this reseller\'s customer writes nothing at Google and mails nothing to the order', async () => {
+  const domain = uniqueDomain('existing');
+  await stack.google.seed({
+    customers: [
+      {
+        customerDomain: domain,
+        owner: 'this-reseller',
+        alternateEmail: 'real-owner@elsewhere.example.org',
+        users: [{ primaryEmail: `admin@${domain}`, isAdmin: true }],
+      },
+    ],
+  });
+  await stack.google.clearRequests();
+  // An order with another contact: whoever filed it must not get the customer's admin.
+  const order = domainOrder(domain, { alternateEmail: 'attacker@evil.example.org', salesContactEmail: 'sales@reseller.example' });
+  await stack.client.start(order);
+  const final = await stack.client.result(domain);
+  expect(final.stage).toBe('already-a-customer');
+  expect(final.alreadyACustomer?.reason).toMatch(/before this onboarding started|not the order's/);
+
+  const log = await stack.google.requests();
+  expect(log.filter((r) => r.method !== 'GET')).toEqual([]);
+  const mails = (await stack.google.mail()).filter((m) => m.subject.includes(domain) || m.text.includes(domain));
+  expect(mails.flatMap((m) => m.to)).toEqual(['sales@reseller.example']);
+  expect(mails[0]?.text).toContain('Nothing was changed at Google');
 });
 
 test('an order that supplies the password gets no temporary one', async () => {
@@ -114,7 +171,8 @@ test('a 503 whose work Google already did, and a timed-out call, are retried wit
   const waiting = await onboardToAwaitingTos(order);
   expect(waiting.stage).toBe('awaiting-tos');
   const step = (name: string) => waiting.steps.find((s) => s.name === name);
-  expect(step('create-customer')).toMatchObject({ attempts: 2, outcome: 'already-ours' });
+  // The customer Google created on the first attempt is recognised as this onboarding's own.
+  expect(step('create-customer')).toMatchObject({ attempts: 2, outcome: 'resumed' });
   expect(step('create-admin')).toMatchObject({ attempts: 2, outcome: 'already-existed' });
 
   const state = await stack.google.state();

@@ -61,7 +61,7 @@ describe('e-mail addresses', () => {
 
   test('the admin e-mail domain is compared after normalization', () => {
     const order = validateOrder({ ...base(), customerDomain: 'BÜCHER.example', admin: { ...base().admin, primaryEmail: 'admin@bücher.EXAMPLE' } });
-    expect(order.admin.primaryEmail).toBe(`admin@${order.customerDomain}`);
+    expect(order.admin?.primaryEmail).toBe(`admin@${order.customerDomain}`);
   });
 
   test('the admin username follows Google (no +), other addresses follow RFC 5322', () => {
@@ -73,10 +73,15 @@ describe('e-mail addresses', () => {
 });
 
 describe('customer types', () => {
-  test('team customers need primaryAdmin and no alternateEmail; domain customers the reverse', () => {
-    const { alternateEmail: _, ...team } = { ...base(), customerType: 'team' as const };
+  test('team customers need primaryAdmin and no alternateEmail or admin; domain customers the reverse', () => {
+    const { alternateEmail: _, admin: _admin, ...team } = { ...base(), customerType: 'team' as const };
     expect(problemsOf(team)).toEqual([{ field: 'primaryAdmin', rule: 'is required for customerType "team"' }]);
     expect(validateOrder({ ...team, primaryAdmin: { primaryEmail: 'founder@gmail.example' } }).customerType).toBe('team');
+    expect(problemsOf({ ...team, primaryAdmin: { primaryEmail: 'founder@gmail.example' }, admin: base().admin })).toEqual([
+      { field: 'admin', rule: 'is not allowed for customerType "team": Google makes primaryAdmin the administrator through its verification e-mail' },
+    ]);
+    const { admin: _gone, ...noAdmin } = base();
+    expect(problemsOf(noAdmin)).toEqual([{ field: 'admin', rule: 'is required for customerType "domain"' }]);
     expect(problemsOf({ ...base(), primaryAdmin: { primaryEmail: 'founder@gmail.example' } })).toEqual([
       { field: 'primaryAdmin', rule: 'is only allowed for customerType "team"' },
     ]);
@@ -90,7 +95,7 @@ describe('customer types', () => {
 
 describe('admin names and postal fields', () => {
   test('names are at most 40 characters, postal fields at most 255', () => {
-    expect(validateOrder({ ...base(), admin: { ...base().admin, givenName: 'G'.repeat(40) } }).admin.givenName).toHaveLength(40);
+    expect(validateOrder({ ...base(), admin: { ...base().admin, givenName: 'G'.repeat(40) } }).admin?.givenName).toHaveLength(40);
     expect(problemsOf({ ...base(), admin: { ...base().admin, givenName: 'G'.repeat(41) } })).toEqual([{ field: 'admin.givenName', rule: 'must be at most 40 characters' }]);
     const address = { ...base().postalAddress, organizationName: 'O'.repeat(255) };
     expect(validateOrder({ ...base(), postalAddress: address }).postalAddress.organizationName).toHaveLength(255);
@@ -101,7 +106,7 @@ describe('admin names and postal fields', () => {
 
   test('names and postal fields are trimmed', () => {
     const order = validateOrder({ ...base(), admin: { ...base().admin, givenName: '  Alex ' }, postalAddress: { ...base().postalAddress, postalCode: ' SW1A 1AA ' } });
-    expect(order.admin.givenName).toBe('Alex');
+    expect(order.admin?.givenName).toBe('Alex');
     expect(order.postalAddress.postalCode).toBe('SW1A 1AA');
   });
 
@@ -153,17 +158,17 @@ describe('passwords', () => {
   const withPassword = (password: string, passwordHashFunction?: string) => ({ ...base(), admin: { ...base().admin, password, ...(passwordHashFunction ? { passwordHashFunction } : {}) } });
 
   test('a plain password is 8–100 printable ASCII characters', () => {
-    expect(validateOrder(withPassword('8 chars!')).admin.password).toBe('8 chars!');
-    expect(validateOrder(withPassword('p'.repeat(100))).admin.password).toHaveLength(100);
+    expect(validateOrder(withPassword('8 chars!')).admin?.password).toBe('8 chars!');
+    expect(validateOrder(withPassword('p'.repeat(100))).admin?.password).toHaveLength(100);
     for (const bad of ['7 chars', 'p'.repeat(101), 'pässwörd-long', 'tab\tinside']) {
       expect(problemsOf(withPassword(bad))).toEqual([{ field: 'admin.password', rule: 'must be 8–100 printable ASCII characters' }]);
     }
   });
 
   test('a hash must match its function', () => {
-    expect(validateOrder(withPassword('5F4DCC3B5AA765D61D8327DEB882CF99', 'MD5')).admin.passwordHashFunction).toBe('MD5');
-    expect(validateOrder(withPassword(`$6$rounds=5000$saltsalt$${'a'.repeat(86)}`, 'crypt')).admin.passwordHashFunction).toBe('crypt');
-    expect(validateOrder(withPassword('abJnggxhB/yWI', 'crypt')).admin.passwordHashFunction).toBe('crypt');
+    expect(validateOrder(withPassword('5F4DCC3B5AA765D61D8327DEB882CF99', 'MD5')).admin?.passwordHashFunction).toBe('MD5');
+    expect(validateOrder(withPassword(`$6$rounds=5000$saltsalt$${'a'.repeat(86)}`, 'crypt')).admin?.passwordHashFunction).toBe('crypt');
+    expect(validateOrder(withPassword('abJnggxhB/yWI', 'crypt')).admin?.passwordHashFunction).toBe('crypt');
     expect(problemsOf(withPassword('5f4dcc3b5aa765d61d8327deb882cf99', 'SHA-1'))).toEqual([
       { field: 'admin.password', rule: 'must be a hex-encoded SHA-1 hash (40 hex digits) when passwordHashFunction is SHA-1' },
     ]);
@@ -193,6 +198,52 @@ describe('transfer tokens', () => {
   });
 });
 
+describe('subscriptions: what was sold', () => {
+  const sold = (subscriptions: unknown[], extra: Record<string, unknown> = {}) => ({ ...base(), subscriptions, ...extra });
+
+  test('known plans, whole seats, renewal type and purchase order are kept as given', () => {
+    const order = validateOrder(
+      sold([
+        { skuId: '1010020028', plan: 'FLEXIBLE', seats: 10 },
+        { skuId: '1010020027', plan: 'ANNUAL_MONTHLY_PAY', seats: 25, renewalType: 'RENEW_CURRENT_USERS_MONTHLY_PAY', purchaseOrderId: 'PO-42' },
+      ]),
+    );
+    expect(order.subscriptions).toEqual([
+      { skuId: '1010020028', plan: 'FLEXIBLE', seats: 10 },
+      { skuId: '1010020027', plan: 'ANNUAL_MONTHLY_PAY', seats: 25, renewalType: 'RENEW_CURRENT_USERS_MONTHLY_PAY', purchaseOrderId: 'PO-42' },
+    ]);
+    expect(validateOrder(base()).subscriptions).toEqual([]);
+  });
+
+  test.each([
+    [{ skuId: '1010020028', plan: 'MONTHLY', seats: 1 }, 'subscriptions.0.plan', 'must be one of ANNUAL_MONTHLY_PAY, ANNUAL_YEARLY_PAY, FLEXIBLE, TRIAL'],
+    [{ skuId: '1010020028', plan: 'FLEXIBLE', seats: 0 }, 'subscriptions.0.seats', 'must be at least 1'],
+    [{ skuId: '1010020028', plan: 'FLEXIBLE', seats: 2.5 }, 'subscriptions.0.seats', 'must be a whole number'],
+    [{ skuId: '1010020028', plan: 'FLEXIBLE', seats: 50_001 }, 'subscriptions.0.seats', 'must be at most 50000'],
+    [{ skuId: '1010020028', plan: 'TRIAL', seats: 11 }, 'subscriptions.0.seats', 'must be at most 10 for a TRIAL'],
+    [{ skuId: '1010020028', plan: 'FLEXIBLE', seats: 5, renewalType: 'AUTO_RENEW_YEARLY_PAY' }, 'subscriptions.0.renewalType', 'is only allowed for ANNUAL_MONTHLY_PAY and ANNUAL_YEARLY_PAY plans'],
+    [{ skuId: '1010020028', plan: 'FLEXIBLE', seats: 5, purchaseOrderId: 'P'.repeat(81) }, 'subscriptions.0.purchaseOrderId', 'must be at most 80 characters'],
+    [{ skuId: 'bad sku!', plan: 'FLEXIBLE', seats: 5 }, 'subscriptions.0.skuId', 'must be a Google SKU id such as 1010020028'],
+    [{ skuId: '1010020028', plan: 'FLEXIBLE', seats: 5, price: 1 }, 'subscriptions.0.price', 'is not a known field'],
+  ])('%j is refused', (subscription, field, rule) => {
+    expect(problemsOf(sold([subscription]))).toEqual([{ field, rule }]);
+  });
+
+  test('a SKU is ordered once', () => {
+    expect(problemsOf(sold([{ skuId: '1010020028', plan: 'FLEXIBLE', seats: 1 }, { skuId: '1010020028', plan: 'TRIAL', seats: 1 }]))).toEqual([
+      { field: 'subscriptions.1.skuId', rule: 'must not repeat a SKU already in the order' },
+    ]);
+  });
+
+  test('team customers may buy only Essentials SKUs', () => {
+    const { alternateEmail: _, admin: _admin, ...team } = { ...base(), customerType: 'team' as const, primaryAdmin: { primaryEmail: 'founder@gmail.example' } };
+    expect(validateOrder({ ...team, subscriptions: [{ skuId: '1010060003', plan: 'FLEXIBLE', seats: 5 }] }).subscriptions).toHaveLength(1);
+    expect(problemsOf({ ...team, subscriptions: [{ skuId: '1010020028', plan: 'FLEXIBLE', seats: 5 }] })).toEqual([
+      { field: 'subscriptions.0.skuId', rule: 'must be an Essentials SKU for customerType "team" (1010060001, 1010060003, 1010060005)' },
+    ]);
+  });
+});
+
 describe('the whole order', () => {
   test('field, cross-field and unknown-field problems come back together, in one error', () => {
     const problems = problemsOf({
@@ -209,7 +260,7 @@ describe('the whole order', () => {
         { field: 'postalAddress.postalCode', rule: 'must not be empty' },
         { field: 'admin.passwordHashFunction', rule: 'is only allowed together with password' },
         { field: 'primaryAdmin', rule: 'is required for customerType "team"' },
-        { field: 'admin.primaryEmail', rule: `must be on the customer's domain (${DOMAIN})` },
+        { field: 'admin', rule: 'is not allowed for customerType "team": Google makes primaryAdmin the administrator through its verification e-mail' },
       ]),
     );
   });

@@ -1,7 +1,8 @@
 /**
- * Replays the histories recorded from real runs (test/histories/, re-recorded by
- * `npm run record-histories`) against today's workflow code: a change that would break running
- * onboardings fails here, before it is deployed.
+ * Replays the histories recorded from real runs against today's workflow code: a change that would
+ * break running onboardings fails here, before it is deployed. test/histories/<release>/ holds one
+ * folder per release (recorded by `npm run record-histories`, append-only): every release whose
+ * onboardings may still be running must keep replaying.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,13 +12,21 @@ import { FAILURE_CONVERTER_PATH } from '../encryption/keys';
 import { fixtureDataConverter } from './support/fixture-keys';
 import { workflowBundle } from './support/onboarding-stack';
 
-const dir = path.join(__dirname, 'histories');
-const recorded = readdirSync(dir)
-  .filter((f) => f.endsWith('.json'))
-  .map((file) => ({ name: file.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(readFileSync(path.join(dir, file), 'utf8'))) }));
+const root = path.join(__dirname, 'histories');
+const releases = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const recorded = releases.flatMap((release) =>
+  readdirSync(path.join(root, release))
+    .filter((f) => f.endsWith('.json'))
+    .map((file) => ({
+      release,
+      name: `${release}/${file.replace(/\.json$/, '')}`,
+      history: historyFromJSON(JSON.parse(readFileSync(path.join(root, release, file), 'utf8'))),
+    })),
+);
+const namesOf = (release: string) => recorded.filter((r) => r.release === release).map((r) => r.name.slice(release.length + 1));
 
-test('the recorded histories cover every ending, and a run resumed by continue-as-new', () => {
-  expect(recorded.map((r) => r.name).sort()).toEqual(
+test('release 0.1 histories cover every ending, and a run resumed by continue-as-new', () => {
+  expect(namesOf('0.1').sort()).toEqual(
     expect.arrayContaining([
       'cancelled-while-awaiting-tos',
       'continued-as-new-then-completed',
@@ -29,14 +38,30 @@ test('the recorded histories cover every ending, and a run resumed by continue-a
   );
 });
 
+test('release 0.2 histories cover every ending, the transfer with add-ons, an existing customer and an invalid order', () => {
+  expect(namesOf('0.2').sort()).toEqual(
+    expect.arrayContaining([
+      'already-a-customer',
+      'cancelled-while-awaiting-tos',
+      'continued-as-new-then-completed',
+      'domain-completed-by-signal',
+      'failed-and-compensated',
+      'invalid-order-raw-start',
+      'reminded-then-expired',
+      'team-completed-detected',
+      'transfer-refused-then-transferred',
+    ]),
+  );
+});
+
 test.each(recorded.map((r) => [r.name, r.history] as const))('%s replays deterministically', async (name, history) => {
   await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: fixtureDataConverter() }, history, `replay:${name}`);
 });
 
 test('a non-deterministic change is caught', async () => {
   const altered = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/altered-workflow'), failureConverterPath: FAILURE_CONVERTER_PATH });
-  const first = recorded.find((r) => r.name === 'domain-completed-by-signal');
-  await expect(Worker.runReplayHistory({ workflowBundle: altered, dataConverter: fixtureDataConverter() }, first?.history)).rejects.toThrow(
-    /Nondeterminism/,
-  );
+  for (const name of ['0.1/domain-completed-by-signal', '0.2/domain-completed-by-signal']) {
+    const history = recorded.find((r) => r.name === name)?.history;
+    await expect(Worker.runReplayHistory({ workflowBundle: altered, dataConverter: fixtureDataConverter() }, history)).rejects.toThrow(/Nondeterminism/);
+  }
 });

@@ -39,6 +39,7 @@ async function seedExistingCustomer(domain: string) {
 test('an existing customer with the token in the order is transferred, all subscriptions, with nothing else created', async () => {
   const domain = uniqueDomain('transfer');
   await seedExistingCustomer(domain);
+  await stack.google.clearRequests();
   await stack.client.start(domainOrder(domain, { transferToken: `valid-token-${domain}` }));
   const final = await stack.client.result(domain);
   expect(final.stage).toBe('transferred');
@@ -50,8 +51,21 @@ test('an existing customer with the token in the order is transferred, all subsc
   expect(customer?.owner).toBe('this-reseller');
   expect(state.subscriptions.filter((s) => s.customerId === customer?.customerId).map((s) => s.owner)).toEqual(['this-reseller', 'this-reseller']);
   expect(state.users.filter((u) => u.customerId === customer?.customerId)).toHaveLength(0);
+  // Google's procedure: the customer is registered with the token, then Workspace and its Drive
+  // storage add-on move together in ONE batch request (alone, Google refuses them), then a listing
+  // without the token confirms.
+  const log = await stack.google.requests();
+  const posts = log.filter((r) => r.method === 'POST').map((r) => `${r.path} ${r.status}`);
+  expect(posts).toEqual(expect.arrayContaining(['/apps/reseller/v1/customers 200', '/batch 200']));
+  expect(posts.indexOf('/apps/reseller/v1/customers 200')).toBeLessThan(posts.indexOf('/batch 200'));
+  // Each subscriptions.insert was a part of that one batch, none a request of its own.
+  const inserts = log.filter((r) => r.method === 'POST' && r.path.endsWith('/subscriptions'));
+  const batch = log.find((r) => r.path === '/batch');
+  expect(inserts).toHaveLength(2);
+  expect(inserts.every((r) => r.batchSeq !== undefined && r.batchSeq === batch?.seq)).toBe(true);
+  expect(log.filter((r) => r.method === 'POST' && r.path === '/apps/reseller/v1/customers')[0]?.query).toMatchObject({ customerAuthToken: '[redacted]' });
   // The token never reaches the emulator's log in clear (nor, below, the status).
-  expect(JSON.stringify(await stack.google.requests())).not.toContain(`valid-token-${domain}`);
+  expect(JSON.stringify(log)).not.toContain(`valid-token-${domain}`);
   expect(JSON.stringify(final)).not.toContain(`valid-token-${domain}`);
 });
 
@@ -86,13 +100,23 @@ test('a token given later by update: a malformed one is rejected at once, an exp
   expect(final).toMatchObject({ stage: 'transferred', transfer: { tokensTried: 3 } });
 });
 
-test('a customer already ours is not a transfer: the onboarding carries on', async () => {
+/** A customer of this reseller with exactly the order's contact details, created by Google at `creationTime`. */
+async function seedOwnCustomer(domain: string, creationTime: number, users: { primaryEmail: string; isAdmin: boolean }[] = []) {
+  const order = domainOrder(domain);
+  await stack.google.seed({
+    customers: [{ customerDomain: domain, owner: 'this-reseller', alternateEmail: order.alternateEmail, postalAddress: order.postalAddress, creationTime, users }],
+  });
+}
+
+test('a customer already ours is not a transfer, and one created before this onboarding is never touched, even with the order\'s own details', async () => {
   const domain = uniqueDomain('ours');
-  await stack.google.seed({ customers: [{ customerDomain: domain, owner: 'this-reseller' }] });
+  await seedOwnCustomer(domain, Date.now() - DAY);
+  await stack.google.clearRequests();
   await stack.client.start(domainOrder(domain));
-  const waiting = await waitForStatus(() => stack.client.status(domain), (s) => s.stage === 'awaiting-tos' || s.stage === 'failed');
-  expect(waiting.stage).toBe('awaiting-tos');
-  expect(waiting.steps[0]).toMatchObject({ name: 'create-customer', outcome: 'already-ours' });
+  const final = await stack.client.result(domain);
+  expect(final).toMatchObject({ stage: 'already-a-customer', alreadyACustomer: { reason: expect.stringContaining('before this onboarding started') } });
+  expect(final.steps.map((s) => [s.name, s.outcome])).toEqual([['validate-order', 'done'], ['create-customer', 'already-a-customer']]);
+  expect((await stack.google.requests()).filter((r) => r.method !== 'GET')).toEqual([]);
 });
 
 test('a permanent failure at make-admin undoes the user, says what cannot be undone, and tells sales', async () => {
@@ -137,15 +161,9 @@ test('cancelling while awaiting the terms undoes the admin and the user, with th
 
 test('a user this onboarding did not create is never taken over, reset or deleted, however recent', async () => {
   const domain = uniqueDomain('has-admin');
-  await stack.google.seed({
-    customers: [
-      {
-        customerDomain: domain,
-        owner: 'this-reseller',
-        users: [{ primaryEmail: `admin@${domain}`, isAdmin: true }], // created just now, but not by the onboarding
-      },
-    ],
-  });
+  // The customer is this onboarding's own (created by Google after it started, with the order's
+  // details, as when an insert's answer was lost) — but the user is someone else's.
+  await seedOwnCustomer(domain, Date.now() + 5_000, [{ primaryEmail: `admin@${domain}`, isAdmin: true }]);
   await stack.client.start(domainOrder(domain));
   await expect(stack.client.result(domain)).rejects.toBeInstanceOf(WorkflowFailedError);
   const status = await stack.client.status(domain);

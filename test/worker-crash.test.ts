@@ -56,7 +56,7 @@ const userOf = (state: StateSnapshot, email: string) => state.users.find((u) => 
 const CUSTOMERS_INSERT: KillPoint = {
   name: 'customers.insert done, answer pending',
   step: 'create-customer',
-  outcome: 'already-ours',
+  outcome: 'resumed',
   fault: () => held({ method: 'POST', path: '^/apps/reseller/v1/customers$' }),
   isHeldCall: (e) => e.method === 'POST' && e.path === '/apps/reseller/v1/customers',
   reached: async (o, state) => customerOf(state, o.domain) !== undefined,

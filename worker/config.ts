@@ -10,7 +10,16 @@ import { z } from 'zod';
 import type { WaitDefaults } from '../activities/dependencies';
 import type { GoogleClientConfig } from '../activities/google-clients';
 import { ConfigError } from '../config/config-error';
-import { localKeyConvenience, localModeWarning, onboardingMode, refuseIfProblems, sharedProductionProblems, type MissingSetting, type OnboardingMode } from '../config/mode';
+import {
+  localKeyConvenience,
+  localModeWarning,
+  onboardingMode,
+  refuseIfProblems,
+  requireEncryptedPayloads,
+  sharedProductionProblems,
+  type MissingSetting,
+  type OnboardingMode,
+} from '../config/mode';
 import { temporalSettingsFromEnv, type TemporalSettings } from '../config/temporal';
 import { parseDurationMs } from '../order/duration';
 import { orderPolicyFromEnv } from '../order/policy-env';
@@ -74,6 +83,10 @@ export interface WorkerConfig {
   salesNotifyEmail: string;
   waits: WaitDefaults;
   allowedCountries: readonly string[];
+  /** SALES_EMAIL_DOMAINS: where an order's salesContactEmail may be (empty: SALES_NOTIFY_EMAIL's domain). */
+  salesEmailDomains?: readonly string[];
+  /** ONBOARDING_REQUIRE_ENCRYPTED_PAYLOADS: unencrypted input is refused (encryption/plaintext-refusal.ts). */
+  requireEncryptedPayloads?: boolean;
   maxCachedWorkflows: number;
   logLevel: Env['LOG_LEVEL'];
   metricsBindAddress?: string;
@@ -176,6 +189,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     salesNotifyEmail: e.SALES_NOTIFY_EMAIL,
     waits: { tosCheckEveryMs: e.TOS_CHECK_EVERY, remindersMs: e.CUSTOMER_REMINDERS, deadlineMs: e.CUSTOMER_WAIT_DEADLINE },
     allowedCountries: orderPolicyFromEnv(env).allowedCountries,
+    salesEmailDomains: orderPolicyFromEnv(env).salesEmailDomains ?? [],
+    // Explicit value, else true in production and false in local mode (config/mode.ts).
+    requireEncryptedPayloads: requireEncryptedPayloads(env),
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     logLevel: e.LOG_LEVEL,
     ...(e.METRICS_BIND_ADDRESS ? { metricsBindAddress: e.METRICS_BIND_ADDRESS } : {}),

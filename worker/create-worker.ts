@@ -37,7 +37,7 @@ export async function createOnboardingWorker(options: {
     google: createGoogleClients(config.google),
     mailer,
     policy: { allowedCountries: config.allowedCountries },
-    mail: { resellerName: config.resellerName, salesNotifyEmail: config.salesNotifyEmail },
+    mail: { resellerName: config.resellerName, salesNotifyEmail: config.salesNotifyEmail, salesEmailDomains: config.salesEmailDomains ?? [] },
     waits: config.waits,
   });
   const activityInterceptors: ActivityInterceptorsFactory[] = [googleErrorMetricsInterceptor];

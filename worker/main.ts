@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     config,
     connection,
     namespace: config.temporal.namespace,
-    dataConverter: createDataConverter(process.env, localKeyFile()),
+    dataConverter: createDataConverter(process.env, localKeyFile(), { requireEncrypted: config.requireEncryptedPayloads ?? false }),
     ...(workflowBundle ? { workflowBundle } : {}),
     ...(tracing ? { tracing } : {}),
     tuning: { maxCachedWorkflows: config.maxCachedWorkflows },

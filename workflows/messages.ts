@@ -24,6 +24,7 @@ export const STAGES = [
   'setting-language',
   'creating-admin',
   'granting-admin',
+  'ordering-subscriptions',
   'notifying',
   'awaiting-tos',
   'completed',
@@ -33,6 +34,8 @@ export const STAGES = [
   'failed',
   'cancelled',
   'expired',
+  /** The domain already is this reseller's customer, not created by this onboarding: nothing was touched. */
+  'already-a-customer',
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
@@ -95,6 +98,22 @@ export interface TransferredSubscription {
   seats: number;
 }
 
+/** A subscription this onboarding ordered, as Google last described it. */
+export interface SubscriptionStatus {
+  skuId: string;
+  skuName?: string;
+  plan: string;
+  /** numberOfSeats (annual plans) or maximumNumberOfSeats (FLEXIBLE, TRIAL). */
+  seats: number;
+  subscriptionId?: string;
+  /** Google's status, e.g. ACTIVE or SUSPENDED. */
+  status?: string;
+  /** e.g. PENDING_TOS_ACCEPTANCE until the customer accepts the terms. */
+  suspensionReasons?: string[];
+  /** `ordered` now, or `already-ordered` (found on Google by an earlier attempt of this onboarding). */
+  outcome?: 'ordered' | 'already-ordered';
+}
+
 export interface CompensationReport {
   undone: string[];
   /** Compensations that kept failing: an operator must finish them by hand. */
@@ -107,8 +126,14 @@ export interface OnboardingStatus {
   stage: Stage;
   customerDomain: string;
   customerId?: string;
+  /** `domain` or `team` (absent until the order was validated). */
+  customerType?: 'domain' | 'team';
   adminEmail?: string;
   steps: StepRecord[];
+  /** What was sold, with Google's status (refreshed by each acceptance check). */
+  subscriptions?: SubscriptionStatus[];
+  /** Why the onboarding stopped at `already-a-customer`. */
+  alreadyACustomer?: { customerId: string; reason: string };
   /** What the onboarding is waiting for, until when, and what it does meanwhile. */
   waitingFor?: WaitStatus;
   tosAccepted?: { at: string; via: 'signal' | 'detected'; reportedBy?: string };

@@ -3,6 +3,7 @@
  * `OnboardingStage` search attribute and the Web UI's current details never disagree.
  */
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { markdownText } from './markdown';
 import {
   CustomerDomainAttribute,
   OnboardingStageAttribute,
@@ -50,7 +51,8 @@ export class Progress {
   /** Says in the Web UI what is happening (markdown), with the wait's schedule when there is one. */
   describe(details: string): void {
     const { customerDomain, customerId, adminEmail } = this.status;
-    const facts = [`**${customerDomain}** — stage \`${this.status.stage}\``];
+    // The domain may be an unvalidated input's (before validation, or of an invalid order): shown as text.
+    const facts = [`**${markdownText(customerDomain, 300)}** — stage \`${this.status.stage}\``];
     if (customerId) facts.push(`customer \`${customerId}\``);
     if (adminEmail) facts.push(`admin ${adminEmail}`);
     const wait = this.status.waitingFor;

@@ -1,24 +1,29 @@
 /**
- * Saga bookkeeping: after each reversible step its compensation is recorded, as plain data (so it
- * survives continue-as-new); on failure or cancellation they run in reverse. What the APIs cannot
- * undo is recorded too, so the status can say it.
+ * Saga bookkeeping: after each reversible step its compensation is recorded as plain data — an
+ * activity name and its input — so it survives continue-as-new; on failure or cancellation they
+ * run in reverse. What the APIs cannot undo is recorded too, so the status can say it.
  */
 import { ActivityFailure, CancellationScope } from '@temporalio/workflow';
-import type { CompensationReport } from './messages';
+import type { OnboardingActivities } from '../activities';
 import { COMPENSATION_CALL, runActivity } from './activity-stubs';
+import type { CompensationReport } from './messages';
 
-export interface Compensation {
+/** The activities that undo a step; each answers `{ outcome }` and is safe to run twice. */
+export type CompensationActivity = 'deleteUser' | 'revokeSuperAdmin' | 'cancelSubscription';
+
+export interface Compensation<K extends CompensationActivity = CompensationActivity> {
   description: string;
-  activity: 'deleteUser' | 'revokeSuperAdmin';
-  userKey: string;
-  /** The customer the user belongs to: deleteUser spares any user this onboarding did not create. */
-  customerId: string;
+  activity: K;
+  input: Parameters<OnboardingActivities[K]>[0];
 }
 
 export interface SagaState {
   compensations: Compensation[];
   cannotUndo: string[];
 }
+
+/** Outcomes that mean "undone as asked"; any other is reported beside the description. */
+const DONE = new Set(['deleted', 'revoked', 'cancelled']);
 
 export class Saga {
   readonly state: SagaState;
@@ -27,9 +32,9 @@ export class Saga {
     this.state = state ?? { compensations: [], cannotUndo: [] };
   }
 
-  add(compensation: Compensation): void {
-    if (!this.state.compensations.some((c) => c.activity === compensation.activity && c.userKey === compensation.userKey)) {
-      this.state.compensations.push(compensation);
+  add<K extends CompensationActivity>(compensation: Compensation<K>): void {
+    if (!this.state.compensations.some((c) => c.description === compensation.description)) {
+      this.state.compensations.push(compensation as unknown as Compensation);
     }
   }
 
@@ -43,12 +48,10 @@ export class Saga {
       const report: CompensationReport = { undone: [], failed: [], cannotUndo: [...this.state.cannotUndo] };
       for (const compensation of [...this.state.compensations].reverse()) {
         try {
-          const { userKey, customerId } = compensation;
-          const { outcome } =
-            compensation.activity === 'deleteUser'
-              ? await runActivity(COMPENSATION_CALL, 'deleteUser', compensation.description, { userKey, customerId })
-              : await runActivity(COMPENSATION_CALL, 'revokeSuperAdmin', compensation.description, { userKey });
-          report.undone.push(outcome === 'deleted' || outcome === 'revoked' ? compensation.description : `${compensation.description} (${outcome})`);
+          const { outcome } = (await runActivity(COMPENSATION_CALL, compensation.activity, compensation.description, compensation.input as never)) as {
+            outcome: string;
+          };
+          report.undone.push(DONE.has(outcome) ? compensation.description : `${compensation.description} (${outcome})`);
         } catch (err) {
           if (!(err instanceof ActivityFailure)) throw err;
           report.failed.push(`${compensation.description}: ${err.cause?.message ?? err.message}`);

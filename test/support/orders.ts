@@ -26,7 +26,6 @@ export function teamOrder(domain = uniqueDomain('team'), overrides: Partial<Orde
     primaryAdmin: { primaryEmail: 'founder@gmail.example' },
     postalAddress: { contactName: 'Sam Lee', organizationName: 'Sam Team', postalCode: '10001', countryCode: 'US' },
     language: 'en-GB',
-    admin: { givenName: 'Sam', familyName: 'Lee', primaryEmail: `sam@${domain}` },
     ...overrides,
   };
 }

@@ -1,0 +1,109 @@
+/**
+ * How an onboarding ends other than by success: expired (the customer did not act in time: nothing
+ * is deleted), already a customer (nothing was touched), failed or cancelled (what can be undone is
+ * undone, in a scope no cancel interrupts). Sales hears of each; a notice that cannot be sent never
+ * changes the outcome.
+ */
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
+import { run } from '../activity-stubs';
+import { markdownText } from '../markdown';
+import type { CompensationReport, OnboardingStatus, WaitStatus } from '../messages';
+import type { Onboarding } from './state';
+import { WAIT_KINDS } from './waiting';
+
+const nowIso = () => new Date().toISOString();
+
+export function failureOf(err: ActivityFailure | ApplicationFailure): { type: string; message: string } {
+  const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
+  return { type: (cause instanceof ApplicationFailure && cause.type) || 'Error', message: cause.message };
+}
+
+/** The customer did not act by the deadline: nothing is deleted; the onboarding fails as `OnboardingExpired`. */
+export async function expire(ob: Onboarding, what: WaitStatus['what']): Promise<never> {
+  const deadline = ob.progress.snapshot().waitingFor?.deadline ?? nowIso();
+  const missing = WAIT_KINDS[what].missing;
+  ob.progress.update({ waitingFor: undefined, expired: { what, at: nowIso() } });
+  ob.progress.enter('expired', `Expired: the customer did not ${missing} by ${deadline}. Nothing was deleted.`);
+  await CancellationScope.nonCancellable(() =>
+    tellSales(ob, 'expired', [
+      `Deadline: ${deadline}`,
+      'Nothing was deleted: what was created stays, and the customer can still sign in and accept the terms.',
+      'A new order for this domain would stop at already-a-customer (it cannot prove it created the customer); extend the deadline before it passes instead (extendDeadline).',
+    ]),
+  );
+  throw ApplicationFailure.nonRetryable(`the customer did not ${missing} by ${deadline}`, 'OnboardingExpired');
+}
+
+/** The domain already is this reseller's customer and this onboarding did not create it: stop, touching nothing. */
+export async function alreadyACustomer(ob: Onboarding, customerId: string, reason: string): Promise<OnboardingStatus> {
+  ob.progress.update({ alreadyACustomer: { customerId, reason } });
+  ob.progress.enter(
+    'already-a-customer',
+    `${ob.domain} already is a customer of this reseller (${markdownText(customerId)}) that this onboarding did not create: ${markdownText(reason)}. Nothing was changed at Google and nothing was sent to the order's addresses.`,
+  );
+  await tellSales(ob, 'already-a-customer', [
+    `Customer: ${customerId}`,
+    `Why it was not touched: ${reason}.`,
+    'Nothing was changed at Google and nothing was sent to the addresses in the order. Manage the existing customer in the Partner Sales Console.',
+  ]);
+  return ob.progress.snapshot();
+}
+
+/**
+ * A failure of the order (an activity gave up, or a non-retryable failure) or a cancellation:
+ * undo, tell sales, and end `failed` or `cancelled`. A bug in the workflow is rethrown as is, so
+ * that it fails the workflow task (and is fixed by a deploy) instead of the onboarding.
+ */
+export async function endAfter(ob: Onboarding, err: unknown): Promise<never> {
+  const cancelled = isCancellation(err);
+  if (!cancelled && !(err instanceof ActivityFailure || err instanceof ApplicationFailure)) throw err;
+  const failure = cancelled ? undefined : failureOf(err as ActivityFailure | ApplicationFailure);
+  await CancellationScope.nonCancellable(async () => {
+    if (cancelled) {
+      const cancellation = ob.progress.snapshot().cancellation ?? { reason: 'cancelled from Temporal (no reason given)', at: nowIso() };
+      ob.progress.update({ cancellation, waitingFor: undefined });
+      const report = await undo(ob, 'cancelled', cancellation.reason);
+      await tellSales(ob, 'cancelled', [`Reason: ${cancellation.reason}`, ...reportLines(report)]);
+    } else if (failure && failure.type !== 'OnboardingExpired') {
+      ob.progress.update({ failure, waitingFor: undefined });
+      const report = await undo(ob, 'failed', failure.message);
+      await tellSales(ob, 'failed', [`Reason: ${failure.type}: ${failure.message}`, ...reportLines(report)]);
+    }
+    ob.tokens.settleAll({ outcome: 'failed', message: `the onboarding ended (${ob.progress.stage})` });
+    await condition(allHandlersFinished);
+  });
+  if (!failure || failure.type === 'OnboardingExpired') throw err;
+  throw ApplicationFailure.nonRetryable(failure.message, failure.type);
+}
+
+async function undo(ob: Onboarding, stage: 'failed' | 'cancelled', why: string): Promise<CompensationReport> {
+  const title = stage === 'failed' ? 'Failed' : 'Cancelled';
+  // Free text (a caller's reason, Google's messages) shows in the Web UI as text, never as markdown.
+  ob.progress.enter(stage, `${title}: ${markdownText(why)}. Undoing what can be undone.`);
+  const report = await ob.saga.compensate();
+  ob.progress.update({ compensation: report });
+  ob.progress.describe(`${title}: ${markdownText(why)}.\n\n${reportLines(report).map((line) => markdownText(line, 2000)).join('\n\n')}`);
+  return report;
+}
+
+export function reportLines(report: CompensationReport): string[] {
+  return [
+    `Undone: ${report.undone.join('; ') || 'nothing'}`,
+    ...(report.failed.length ? [`Could NOT undo (finish by hand): ${report.failed.join('; ')}`] : []),
+    ...(report.cannotUndo.length ? [`Cannot be undone through the API: ${report.cannotUndo.join('; ')}`] : []),
+  ];
+}
+
+/** Best effort: the outcome stands even if the e-mail to sales cannot be sent. */
+async function tellSales(ob: Onboarding, outcome: 'failed' | 'cancelled' | 'expired' | 'already-a-customer', lines: string[]): Promise<void> {
+  try {
+    await run('notifySales', `tell sales: onboarding ${outcome}`, {
+      customerDomain: ob.order?.customerDomain ?? ob.progress.snapshot().customerDomain,
+      ...(ob.order?.salesContactEmail ? { to: ob.order.salesContactEmail } : {}),
+      outcome,
+      lines,
+    });
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The onboarding's messages (workflows/messages.ts): registered before the first step, so that an
+ * early (or repeated) signal or update is kept, once. Validators refuse at once what cannot apply:
+ * the caller gets the error and the workflow's history is untouched.
+ */
+import { condition, setHandler } from '@temporalio/workflow';
+import { isRefusedPlaintext } from '../../encryption/plaintext-refusal';
+import { parseDurationMs } from '../../order/duration';
+import { validateTransferToken } from '../../order/basics';
+import { durationMs, type WaitState } from '../customer-wait';
+import {
+  cancellationReasonSignal,
+  extendDeadlineUpdate,
+  provideTransferTokenUpdate,
+  statusQuery,
+  tosAcceptedSignal,
+  type DeadlineExtension,
+  type TosAcceptance,
+  type TransferTokenOutcome,
+} from '../messages';
+import type { Onboarding } from './state';
+import { WAIT_KINDS } from './waiting';
+
+const nowIso = () => new Date().toISOString();
+const MAX_DEADLINE_AHEAD_MS = 365 * 86_400_000;
+const TAKES_TOKENS = ['validating', 'creating-customer', 'awaiting-transfer-token'];
+
+export function registerHandlers(ob: Onboarding): void {
+  setHandler(statusQuery, () => ob.progress.snapshot());
+  // A signal whose argument arrived unencrypted where encryption is required is ignored: whoever sent it lacks the key.
+  setHandler(tosAcceptedSignal, (acceptance?: TosAcceptance) => {
+    if (isRefusedPlaintext(acceptance)) return;
+    ob.tosAccepted ??= { at: nowIso(), via: 'signal', ...(acceptance?.reportedBy ? { reportedBy: acceptance.reportedBy } : {}) };
+  });
+  setHandler(cancellationReasonSignal, (cancellation) => {
+    if (isRefusedPlaintext(cancellation)) return;
+    const { reason, requestedBy } = cancellation;
+    ob.progress.update({ cancellation: { reason, at: nowIso(), ...(requestedBy ? { requestedBy } : {}) } });
+  });
+  setHandler(provideTransferTokenUpdate, (token: string) => takeToken(ob, token), {
+    validator: (token: string) => {
+      refusePlaintext(token);
+      validateTransferToken(token);
+      if (!TAKES_TOKENS.includes(ob.progress.stage)) throw new Error(`this onboarding does not take a transfer token now (stage ${ob.progress.stage})`);
+    },
+  });
+  setHandler(extendDeadlineUpdate, (extension) => extendDeadline(ob.wait as WaitState, extension), {
+    validator: (extension) => validateExtension(ob, extension),
+  });
+}
+
+/** The update returns once the token has been tried (or is no longer needed). */
+async function takeToken(ob: Onboarding, token: string): Promise<TransferTokenOutcome> {
+  const id = ob.tokens.submit(token);
+  await condition(() => ob.tokens.isSettled(id));
+  return ob.tokens.outcome(id) as TransferTokenOutcome;
+}
+
+/** The wait loop wakes on the change and refreshes the status and the Web UI itself. */
+function extendDeadline(wait: WaitState, { until, by }: DeadlineExtension): { deadline: string } {
+  wait.deadlineAtMs = until ? Date.parse(until) : wait.deadlineAtMs + durationMs(by as string);
+  return { deadline: new Date(wait.deadlineAtMs).toISOString() };
+}
+
+function refusePlaintext(value: unknown): void {
+  if (isRefusedPlaintext(value)) throw new Error('this worker requires encrypted input: send it through the client library or with --codec-endpoint');
+}
+
+function validateExtension(ob: Onboarding, extension: DeadlineExtension): void {
+  refusePlaintext(extension);
+  const { until, by } = extension;
+  const waiting = Object.values(WAIT_KINDS).some((kind) => kind.stage === ob.progress.stage);
+  if (!ob.wait || !waiting) throw new Error(`nothing to extend: the onboarding is not waiting for the customer (stage ${ob.progress.stage})`);
+  if ((until === undefined) === (by === undefined)) throw new Error('give exactly one of "until" (ISO date-time) or "by" (duration)');
+  const byMs = by === undefined ? undefined : parseDurationMs(by);
+  if (by !== undefined && !(byMs !== undefined && byMs >= 1000)) throw new Error('by: must be a duration of at least 1 second, such as "7 days"');
+  const at = until !== undefined ? Date.parse(until) : ob.wait.deadlineAtMs + (byMs as number);
+  if (Number.isNaN(at)) throw new Error('until: must be an ISO 8601 date-time');
+  if (at <= Date.now()) throw new Error('the new deadline must be in the future');
+  if (at > Date.now() + MAX_DEADLINE_AHEAD_MS) throw new Error('the new deadline must be at most 365 days ahead');
+}

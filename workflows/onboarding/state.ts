@@ -1,0 +1,95 @@
+/**
+ * One onboarding's state, shared by the files of workflows/onboarding/ (one per step or branch):
+ * the order, the visible status, the saga, the transfer-token inbox, the current customer wait.
+ * Each step is a small function taking this object; nothing else is shared between them.
+ */
+import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
+import type { WaitDefaults } from '../../activities';
+import type { OnboardingIdentity } from '../../activities/ownership';
+import { customerContactEmail, orderDomainOf } from '../../order/basics';
+import type { Order } from '../../order/order';
+import type { onboardCustomer } from '../onboard-customer';
+import { durationMs, type WaitPolicy, type WaitState } from '../customer-wait';
+import type { OnboardingStatus, WaitStatus } from '../messages';
+import { Progress } from '../progress';
+import { Saga, type SagaState } from '../saga';
+import { TokenInbox } from './token-inbox';
+
+/** What a run hands to the next when a long wait continues as new. Not part of the public contract. */
+export interface CarriedState {
+  /** The shape of this state; release 0.1's had none (workflows/legacy/). */
+  version: 2;
+  status: OnboardingStatus;
+  saga: SagaState;
+  wait: WaitState;
+  defaults: WaitDefaults;
+  tokensTried: number;
+  onboarding: OnboardingIdentity;
+}
+
+export class Onboarding {
+  readonly progress: Progress;
+  readonly saga: Saga;
+  readonly tokens: TokenInbox;
+  /** Names this order's onboarding in the users it creates, and dates its start (ownership evidence). */
+  readonly identity: OnboardingIdentity;
+  /** The validated order (the carried one after continue-as-new). */
+  order: Order | undefined;
+  defaults: WaitDefaults | undefined;
+  wait: WaitState | undefined;
+  tosAccepted: OnboardingStatus['tosAccepted'];
+
+  constructor(
+    readonly input: unknown,
+    readonly carried?: CarriedState,
+  ) {
+    this.progress = new Progress(orderDomainOf(input) ?? '(unknown)', carried?.status);
+    this.saga = new Saga(carried?.saga);
+    this.tokens = new TokenInbox(carried?.tokensTried ?? 0);
+    this.wait = carried?.wait;
+    this.defaults = carried?.defaults;
+    this.tosAccepted = carried?.status.tosAccepted;
+    if (carried) this.order = input as Order;
+    const info = workflowInfo();
+    this.identity = carried?.onboarding ?? { key: `${info.workflowId}/${info.firstExecutionRunId}`, startedAt: info.startTime.toISOString() };
+  }
+
+  get validOrder(): Order {
+    if (!this.order) throw new Error('the order is not validated yet');
+    return this.order;
+  }
+
+  get domain(): string {
+    return this.validOrder.customerDomain;
+  }
+
+  /** Where notices to the customer go. */
+  get contact(): string {
+    return customerContactEmail(this.validOrder);
+  }
+
+  /** The worker's wait defaults, overridden by the order where it says so. */
+  policy(what: WaitStatus['what']): WaitPolicy {
+    const defaults = this.defaults as WaitDefaults;
+    const overrides = this.validOrder.waitPolicy ?? {};
+    return {
+      remindersMs: [...(overrides.reminders?.map((d) => durationMs(d)) ?? defaults.remindersMs)].sort((a, b) => a - b),
+      deadlineMs: overrides.deadline ? durationMs(overrides.deadline) : defaults.deadlineMs,
+      ...(what === 'tos-acceptance' ? { checkEveryMs: overrides.checkEvery ? durationMs(overrides.checkEvery) : defaults.tosCheckEveryMs } : {}),
+    };
+  }
+
+  /** Hands the wait over to a fresh run (history stays short); never returns. */
+  async carryOn(): Promise<never> {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof onboardCustomer>(this.validOrder, {
+      version: 2,
+      status: this.progress.snapshot(),
+      saga: this.saga.state,
+      wait: this.wait as WaitState,
+      defaults: this.defaults as WaitDefaults,
+      tokensTried: this.tokens.tried,
+      onboarding: this.identity,
+    });
+  }
+}

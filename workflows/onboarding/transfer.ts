@@ -1,0 +1,79 @@
+/**
+ * The 409 branch: the domain belongs to a customer of Google or of another reseller. Google's
+ * procedure: the customer's super admin generates a transfer token for this reseller; with it the
+ * customer is registered with this reseller (`customers.insert?customerAuthToken=`), then its
+ * subscriptions move (a Workspace subscription with its Drive storage / Vault add-ons in one batch
+ * request), and what moved is confirmed by listing without the token. A refused token (403) means
+ * a new one is asked for and waited for, each wait with its own reminders and deadline.
+ */
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { run, runActivity, TRANSFER_CALL } from '../activity-stubs';
+import type { OnboardingStatus } from '../messages';
+import { failureOf } from './endings';
+import type { Onboarding } from './state';
+import type { InboxToken } from './token-inbox';
+import { waitFor } from './waiting';
+
+const refusedToken = (err: unknown) =>
+  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'TransferTokenRefused';
+
+export async function transferBranch(ob: Onboarding, customerId: string): Promise<OnboardingStatus> {
+  const fromOrder = !ob.carried && ob.validOrder.transferToken;
+  let token: InboxToken | undefined = fromOrder ? ob.tokens.takeOrdered(fromOrder) : undefined;
+  if (!ob.carried && !token && !ob.tokens.hasPending()) await requestToken(ob);
+  for (;;) {
+    token ??= ob.tokens.take() ?? (await nextToken(ob));
+    const refusal = await tryToken(ob, customerId, token);
+    if (refusal === undefined) return ob.progress.snapshot();
+    // Back to waiting at once, so that the caller told "refused" may send the next token straight away.
+    ob.progress.enter('awaiting-transfer-token', 'Google refused the transfer token; waiting for a new one.');
+    ob.tokens.settleInFlight({ outcome: 'refused', message: 'Google refused the token (wrong, expired, or made for another reseller)' });
+    token = undefined;
+    ob.wait = undefined; // a fresh wait, with its own reminders and deadline
+    if (!ob.tokens.hasPending()) await requestToken(ob, refusal);
+  }
+}
+
+async function requestToken(ob: Onboarding, refusal?: string): Promise<void> {
+  const to = ob.contact;
+  await run('sendTransferTokenRequest', `e-mail ${refusal ? 'new ' : ''}transfer-token request to ${to}`, {
+    customerDomain: ob.domain,
+    to,
+    ...(refusal ? { refusal } : {}),
+  });
+}
+
+async function nextToken(ob: Onboarding): Promise<InboxToken> {
+  const to = ob.contact;
+  await waitFor(ob, 'transfer-token', {
+    details: `Waiting for the customer's transfer token (requested from ${to}); provide it with the \`provideTransferToken\` update.`,
+    done: () => ob.tokens.hasPending(),
+    reminder: (reminderNumber, deadline) => ({ what: 'transfer-token', customerDomain: ob.domain, to, reminderNumber, deadline }),
+  });
+  return ob.tokens.take() as InboxToken;
+}
+
+/** Registers the customer and moves its subscriptions with one token; returns Google's refusal, or undefined once transferred. */
+async function tryToken(ob: Onboarding, customerId: string, token: InboxToken): Promise<string | undefined> {
+  const domain = ob.domain;
+  ob.progress.update({ waitingFor: undefined, transfer: { ...ob.progress.snapshot().transfer, tokensTried: ob.tokens.tried } });
+  ob.progress.enter('transferring', `Transferring ${domain} with the customer's token (token ${ob.tokens.tried}).`);
+  try {
+    await ob.progress.step('register-customer', () =>
+      run('registerTransferredCustomer', `register ${domain} with this reseller`, { order: ob.validOrder, customerId, transferToken: token.token }),
+    );
+    const result = await ob.progress.step('transfer-subscriptions', () =>
+      runActivity(TRANSFER_CALL, 'transferSubscriptions', `transfer subscriptions of ${domain}`, { customerId, customerDomain: domain, transferToken: token.token }),
+    );
+    const moved = result.transferred;
+    ob.progress.update({ transfer: { tokensTried: ob.tokens.tried, transferred: moved } });
+    ob.tokens.settleInFlight({ outcome: 'transferred', message: `${moved.length} subscription(s) transferred` });
+    ob.progress.enter('transferred', `Transferred ${moved.length} subscription(s): ${moved.map((s) => `${s.skuName ?? s.skuId} (${s.seats} seats)`).join(', ') || 'none pending'}.`);
+    return undefined;
+  } catch (err) {
+    if (!refusedToken(err)) throw err;
+    const refusal = failureOf(err as ActivityFailure).message;
+    ob.progress.update({ transfer: { ...ob.progress.snapshot().transfer, tokensTried: ob.tokens.tried, lastRefusal: refusal } });
+    return refusal;
+  }
+}

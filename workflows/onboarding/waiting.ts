@@ -1,0 +1,68 @@
+/**
+ * Waiting for the customer, whatever for: the kinds of wait in one table (stage, what is missing,
+ * whether Google can be asked), reminders that never end the onboarding, and what happens at the
+ * deadline (expired: nothing deleted, sales told) or when the history grows long (continue-as-new).
+ */
+import { ActivityFailure, isCancellation, log } from '@temporalio/workflow';
+import type { OnboardingActivities } from '../../activities';
+import { REMINDER_CALL, runActivity } from '../activity-stubs';
+import { startWait, waitForCustomer, waitStatus } from '../customer-wait';
+import type { Stage, WaitStatus } from '../messages';
+import { expire } from './endings';
+import type { Onboarding } from './state';
+
+export interface WaitKind {
+  stage: Stage;
+  /** What the customer has not done yet, as in "did not … by <deadline>". */
+  missing: string;
+}
+
+export const WAIT_KINDS: Record<WaitStatus['what'], WaitKind> = {
+  'tos-acceptance': { stage: 'awaiting-tos', missing: 'accept the terms' },
+  'transfer-token': { stage: 'awaiting-transfer-token', missing: 'provide a transfer token' },
+};
+
+type Reminder = Parameters<OnboardingActivities['sendReminder']>[0];
+
+export interface WaitOptions {
+  /** Markdown for the Web UI while waiting. */
+  details: string;
+  done: () => boolean;
+  /** Asks Google whether the customer did it (errors are the caller's to swallow). */
+  check?: () => Promise<boolean>;
+  reminder: (reminderNumber: number, deadline: string) => Reminder;
+}
+
+/** Waits until `done` (or `check`) says so; expires or continues as new by itself (never returns then). */
+export async function waitFor(ob: Onboarding, what: WaitStatus['what'], options: WaitOptions): Promise<void> {
+  const kind = WAIT_KINDS[what];
+  const policy = ob.policy(what);
+  ob.wait ??= startWait(what, policy);
+  ob.progress.update({ waitingFor: waitStatus(ob.wait, policy) });
+  ob.progress.enter(kind.stage, options.details);
+  const outcome = await waitForCustomer({
+    state: ob.wait,
+    policy,
+    done: options.done,
+    ...(options.check ? { check: options.check } : {}),
+    sendReminder: (n, deadline) => remind(options.reminder(n, deadline)),
+    onSchedule: (status) => {
+      ob.progress.update({ waitingFor: status });
+      ob.progress.describe(options.details);
+    },
+  });
+  if (outcome === 'expired') return expire(ob, what);
+  if (outcome === 'continue-as-new') return ob.carryOn();
+  ob.wait = undefined;
+  ob.progress.update({ waitingFor: undefined });
+}
+
+/** A reminder that cannot be sent (mail down for hours) must not end the onboarding: it is logged and the wait goes on. */
+async function remind(reminder: Reminder): Promise<void> {
+  try {
+    await runActivity(REMINDER_CALL, 'sendReminder', `${reminder.what} reminder ${reminder.reminderNumber} to ${reminder.to}`, reminder);
+  } catch (err) {
+    if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
+    log.warn('reminder not sent', { reminderNumber: reminder.reminderNumber, what: reminder.what });
+  }
+}
