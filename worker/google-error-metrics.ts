@@ -4,8 +4,8 @@
  *   onboarding_google_errors{api, method, reason, retryable}
  *
  * Activities turn every failed Google call into an ApplicationFailure of type `Google.<reason>`
- * whose message starts with the operation ("users.insert admin@… failed: HTTP 403 …",
- * activities/google-errors.ts). This activity interceptor reads both; only the method name (never
+ * whose message starts with the operation ("users.insert admin@… failed: HTTP 403 …", "directory
+ * customers.get C… failed: …", "batch subscriptions.insert …", activities/google-errors.ts). This activity interceptor reads both; only the method name (never
  * the rest of the message, which names people) becomes a tag.
  */
 import type { Context } from '@temporalio/activity';
@@ -24,7 +24,9 @@ const API_OF: Record<string, string> = {
 };
 const API_OF_RESOURCE: Record<string, string> = { users: 'directory', subscriptions: 'reseller', webResource: 'siteVerification' };
 
-const METHOD = /^([A-Za-z]+)\.([A-Za-z]+)/;
+// "[directory |batch ]resource.method …": an optional API prefix where the method name alone is ambiguous.
+const METHOD = /^(?:(directory|reseller|batch) )?([A-Za-z]+)\.([A-Za-z]+)/;
+const API_OF_PREFIX: Record<string, string> = { directory: 'directory', reseller: 'reseller', batch: 'reseller' };
 const REASON = /^[A-Za-z0-9_]{1,64}$/;
 
 export interface GoogleErrorTags {
@@ -39,8 +41,8 @@ export function googleErrorTags(err: unknown): GoogleErrorTags | undefined {
   if (!(err instanceof ApplicationFailure) || !err.type?.startsWith('Google.')) return undefined;
   const reasonText = err.type.slice('Google.'.length);
   const match = METHOD.exec(err.message);
-  const method = match ? `${match[1]}.${match[2]}` : 'unknown';
-  const api = API_OF[method] ?? (match ? API_OF_RESOURCE[match[1] as string] : undefined) ?? 'unknown';
+  const method = match ? `${match[2]}.${match[3]}` : 'unknown';
+  const api = (match?.[1] ? API_OF_PREFIX[match[1]] : API_OF[method] ?? (match ? API_OF_RESOURCE[match[2] as string] : undefined)) ?? 'unknown';
   return { api, method, reason: REASON.test(reasonText) ? reasonText : 'other', retryable: err.nonRetryable ? 'false' : 'true' };
 }
 

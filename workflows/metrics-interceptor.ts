@@ -29,8 +29,8 @@ import {
 
 type Branch = 'new' | 'transfer' | 'undecided';
 
-const TRANSFER_ACTIVITIES = new Set(['sendTransferTokenRequest', 'transferSubscriptions']);
-const NEW_CUSTOMER_ACTIVITIES = new Set(['setCustomerLanguage', 'createAdminUser', 'grantSuperAdmin', 'sendSignInNotice']);
+const TRANSFER_ACTIVITIES = new Set(['sendTransferTokenRequest', 'registerTransferredCustomer', 'transferSubscriptions']);
+const NEW_CUSTOMER_ACTIVITIES = new Set(['setCustomerLanguage', 'createAdminUser', 'grantSuperAdmin', 'orderSubscription', 'sendSignInNotice']);
 const FAILURE_TYPE = /^[A-Za-z][\w.-]{0,63}$/;
 
 interface StepLike {
