@@ -11,6 +11,7 @@
  *
  *   npm run bench:parked                      # everything (10,000 parked takes minutes)
  *   npm run bench:parked -- --parked 1000     # stop at 1,000
+ *   npm run bench:parked -- --phases parked --parked 3000 --worker-env 'NODE_OPTIONS=--max-old-space-size=192'
  *
  * Targets (issue "A worker fit for production"): cold start ≤ 1 s, ≤ 0.3 MiB per cached workflow,
  * 10,000 parked ≤ 400 MiB RSS.
@@ -39,10 +40,20 @@ const { values: flags } = parseArgs({
     cached: { type: 'string', default: '500' },
     starts: { type: 'string', default: '3' },
     wake: { type: 'string', default: '200' },
+    // Which parts to run (cold,cached,parked) and extra variables for the default-configuration worker (K=V;K=V).
+    phases: { type: 'string', default: 'cold,cached,parked' },
+    'worker-env': { type: 'string', default: '' },
   },
 });
 const PARKED = flags.parked.split(',').map(Number).sort((a, b) => a - b);
 const CACHED = Number(flags.cached);
+const PHASES = new Set(flags.phases.split(','));
+const EXTRA_ENV = Object.fromEntries(
+  flags['worker-env']
+    .split(';')
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 
 type Kind = 'compiled' | 'tsx';
 
@@ -240,9 +251,10 @@ async function parkedDefault(stack: Stack): Promise<void> {
   await baseline.stop();
   console.log(`  baseline, cache 500:  ${String(first).padStart(6)} parked → ${mib(baselineRss)}`);
 
-  const worker = BenchWorker.start('compiled', workerEnv(stack));
+  const worker = BenchWorker.start('compiled', workerEnv(stack, EXTRA_ENV));
   await worker.started();
   const idle = await settledRss(worker);
+  if (Object.keys(EXTRA_ENV).length) console.log(`  (default worker with ${JSON.stringify(EXTRA_ENV)})`);
   console.log(`  default (cache ${DEFAULT_MAX_CACHED_WORKFLOWS}):   ${'0'.padStart(6)} parked → ${mib(idle)}`);
   let total = 0;
   let all: string[] = [];
@@ -272,9 +284,9 @@ async function main(): Promise<void> {
   const stack: Stack = { address: env.address, emulator, client: new OnboardingClient(env.client), google: new EmulatorControl(emulator.url) };
   console.log(`worker memory and start-up (node ${process.version}, ${new Date().toISOString()})`);
   try {
-    await coldStarts(stack);
-    await perCachedWorkflow(stack);
-    await parkedDefault(stack);
+    if (PHASES.has('cold')) await coldStarts(stack);
+    if (PHASES.has('cached')) await perCachedWorkflow(stack);
+    if (PHASES.has('parked')) await parkedDefault(stack);
   } finally {
     await emulator.close();
     await env.teardown();
