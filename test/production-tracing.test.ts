@@ -93,7 +93,7 @@ test('one onboarding is one trace: client start, workflow run, activities', asyn
   const trace = spans.filter((s) => s.traceId === start?.traceId);
   const names = new Set(trace.map((s) => `${s.service} ${s.name}`));
   expect(names).toContain('workspace-onboarding-worker RunWorkflow:onboardCustomer');
-  for (const activity of ['createCustomer', 'setCustomerLanguage', 'createAdminUser', 'grantSuperAdmin', 'sendSignInNotice']) {
+  for (const activity of ['validateOrder', 'createResoldCustomer', 'setCustomerLanguage', 'createAdminUser', 'grantSuperAdmin', 'sendSignInNotice']) {
     expect(names).toContain(`workspace-onboarding-worker RunActivity:${activity}`);
   }
 });
