@@ -11,7 +11,7 @@
  *
  *   npm run bench:parked                      # everything (10,000 parked takes minutes)
  *   npm run bench:parked -- --parked 1000     # stop at 1,000
- *   npm run bench:parked -- --phases parked --parked 3000 --worker-env 'NODE_OPTIONS=--max-old-space-size=192'
+ *   npm run bench:parked -- --phases parked --no-baseline --parked 1000,2000 --worker-env 'NODE_OPTIONS=--max-old-space-size=128'
  *
  * Targets (issue "A worker fit for production"): cold start ≤ 1 s, ≤ 0.3 MiB per cached workflow,
  * 10,000 parked ≤ 400 MiB RSS.
@@ -43,6 +43,7 @@ const { values: flags } = parseArgs({
     // Which parts to run (cold,cached,parked) and extra variables for the default-configuration worker (K=V;K=V).
     phases: { type: 'string', default: 'cold,cached,parked' },
     'worker-env': { type: 'string', default: '' },
+    baseline: { type: 'boolean', default: true },
   },
 });
 const PARKED = flags.parked.split(',').map(Number).sort((a, b) => a - b);
@@ -244,12 +245,15 @@ async function perCachedWorkflow(stack: Stack): Promise<void> {
 async function parkedDefault(stack: Stack): Promise<void> {
   console.log('\n3. Parked in awaiting-tos, default configuration (baseline: cache 500 as before, same compiled worker)');
   const first = PARKED[0] as number;
-  const baseline = BenchWorker.start('compiled', workerEnv(stack, { WORKER_MAX_CACHED_WORKFLOWS: '500' }));
-  await baseline.started();
-  await park(stack, baseline, first);
-  const baselineRss = await settledRss(baseline);
-  await baseline.stop();
-  console.log(`  baseline, cache 500:  ${String(first).padStart(6)} parked → ${mib(baselineRss)}`);
+  let baselineRss = NaN;
+  if (flags.baseline) {
+    const baseline = BenchWorker.start('compiled', workerEnv(stack, { WORKER_MAX_CACHED_WORKFLOWS: '500' }));
+    await baseline.started();
+    await park(stack, baseline, first);
+    baselineRss = await settledRss(baseline);
+    await baseline.stop();
+    console.log(`  baseline, cache 500:  ${String(first).padStart(6)} parked → ${mib(baselineRss)}`);
+  }
 
   const worker = BenchWorker.start('compiled', workerEnv(stack, EXTRA_ENV));
   await worker.started();
@@ -263,7 +267,7 @@ async function parkedDefault(stack: Stack): Promise<void> {
     all = all.concat(domains);
     total = target;
     const rss = await settledRss(worker);
-    const ratio = target === first ? `, ×${(baselineRss / rss).toFixed(1)} less than the baseline` : '';
+    const ratio = target === first && flags.baseline ? `, ×${(baselineRss / rss).toFixed(1)} less than the baseline` : '';
     const verdict = target >= 10_000 ? `; ${vs(rss, TARGETS.parked10kMiB, ' MiB')}` : '';
     console.log(`  default (cache ${DEFAULT_MAX_CACHED_WORKFLOWS}):   ${String(target).padStart(6)} parked → ${mib(rss)} (peak while parking ${mib(peakMiB)}, ${perSecond.toFixed(0)}/s${ratio})${verdict}`);
   }
