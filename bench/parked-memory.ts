@@ -35,6 +35,7 @@ const TARGETS = { coldStartMs: 1000, perCachedMiB: 0.3, parked10kMiB: 400 };
 const INHERITED = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
 
 const { values: flags } = parseArgs({
+  allowNegative: true,
   options: {
     parked: { type: 'string', default: '1000,10000' },
     cached: { type: 'string', default: '500' },
