@@ -1,84 +1,298 @@
 /**
- * What do parked onboardings cost a worker? Parks N onboardings in `awaiting-tos` on a real worker
- * process (dev server, emulator, the worker as `npm run worker` runs it) and reads the worker's
- * resident memory, once with a cache big enough to hold them all and once with a small cache
- * (WORKER_MAX_CACHED_WORKFLOWS); then wakes them all to show that evicted ones replay and complete.
- * Also prints how fast onboardings go from start to awaiting-tos.
+ * What does the worker cost to start and to keep onboardings parked? Figures, not pass/fail, on a
+ * real dev server and emulator, with the worker as production runs it (`node dist/worker/main.js`,
+ * prebuilt bundle, `npm run build` first) and, as the baseline measured in the same run, as it ran
+ * before (`tsx worker/main.ts`, webpack at every start, cache 500):
  *
- *   npm run bench:parked -- 200
+ *   1. cold start (spawn → "worker started", connected and polling) and idle RSS;
+ *   2. cost per cached workflow: RSS growth over N parked onboardings that all stay cached;
+ *   3. RSS with 1,000 and 10,000 onboardings parked in `awaiting-tos`, default configuration;
+ *      then a sample of them is woken (evicted ones replay from history) and must complete.
+ *
+ *   npm run bench:parked                      # everything (10,000 parked takes minutes)
+ *   npm run bench:parked -- --parked 1000     # stop at 1,000
+ *   npm run bench:parked -- --phases parked --no-baseline --parked 1000,2000 --worker-env 'NODE_OPTIONS=--max-old-space-size=128'
+ *
+ * Targets (issue "A worker fit for production"): cold start ≤ 1 s, ≤ 0.3 MiB per cached workflow,
+ * 10,000 parked ≤ 400 MiB RSS.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { EmulatorControl } from '../emulator/control-client';
-import { startEmulator } from '../emulator/server';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
 import { OnboardingClient } from '../client/onboarding-client';
-import { startDevServer, waitForStatus } from '../test/support/onboarding-stack';
+import { EmulatorControl } from '../emulator/control-client';
+import { startEmulator, type RunningEmulator } from '../emulator/server';
+import { startDevServer } from '../test/support/onboarding-stack';
 import { domainOrder, uniqueDomain } from '../test/support/orders';
-import { killAllWorkerProcesses, WorkerProcess } from '../test/support/worker-process';
+import { fixtureKeysVariable } from '../test/support/worker-process';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../worker/config';
 
-const N = Number(process.argv[2] ?? 200);
+const ROOT = path.resolve(__dirname, '..');
+const TARGETS = { coldStartMs: 1000, perCachedMiB: 0.3, parked10kMiB: 400 };
+const INHERITED = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
 
-/** Resident memory of a process group (tsx and the node process it runs), in MiB. */
+const { values: flags } = parseArgs({
+  allowNegative: true,
+  options: {
+    parked: { type: 'string', default: '1000,10000' },
+    cached: { type: 'string', default: '500' },
+    starts: { type: 'string', default: '3' },
+    wake: { type: 'string', default: '200' },
+    // Which parts to run (cold,cached,parked) and extra variables for the default-configuration worker (K=V;K=V).
+    phases: { type: 'string', default: 'cold,cached,parked' },
+    'worker-env': { type: 'string', default: '' },
+    baseline: { type: 'boolean', default: true },
+  },
+});
+const PARKED = flags.parked.split(',').map(Number).sort((a, b) => a - b);
+const CACHED = Number(flags.cached);
+const PHASES = new Set(flags.phases.split(','));
+const EXTRA_ENV = Object.fromEntries(
+  flags['worker-env']
+    .split(';')
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
+
+type Kind = 'compiled' | 'tsx';
+
+/** Resident memory of a process group (tsx runs the worker in a child), in MiB. */
 function groupRssMiB(pgid: number): number {
   let kib = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) !== pgid) continue; // field 5 of stat: the process group
-      const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      kib += Number(rss?.[1] ?? 0);
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== pgid) continue;
+      kib += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
     } catch {
-      // the process ended meanwhile
+      // ended meanwhile
     }
   }
   return kib / 1024;
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const mib = (x: number) => `${x.toFixed(0)} MiB`;
+const vs = (value: number, target: number, unit: string) => `${value <= target ? 'meets' : 'MISSES'} target ≤ ${target}${unit}`;
+
+const running = new Set<BenchWorker>();
+// No worker outlives the bench, even when it fails (each runs in its own process group).
+process.once('exit', () => {
+  for (const worker of running) {
+    try {
+      process.kill(-worker.child.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+});
+
+class BenchWorker {
+  private lines: string[] = [];
+  private constructor(
+    readonly child: ChildProcess & { pid: number },
+    readonly spawnedAt: number,
+  ) {
+    for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', (l) => this.lines.push(l));
+    running.add(this);
+  }
+
+  static start(kind: Kind, env: Record<string, string>): BenchWorker {
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => INHERITED.includes(k)));
+    const [command, args] = kind === 'compiled' ? [process.execPath, ['dist/worker/main.js']] : [path.join(ROOT, 'node_modules/.bin/tsx'), ['worker/main.ts']];
+    const child = spawn(command, args, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...inherited, ...env } });
+    return new BenchWorker(child as ChildProcess & { pid: number }, Date.now());
+  }
+
+  /** Milliseconds from spawn to "worker started". */
+  async started(): Promise<number> {
+    for (;;) {
+      if (this.lines.some((l) => l.includes('"msg":"worker started"'))) return Date.now() - this.spawnedAt;
+      if (this.child.exitCode !== null) throw new Error(`worker exited:\n${this.lines.slice(-20).join('\n')}`);
+      if (Date.now() - this.spawnedAt > 120_000) throw new Error(`worker did not start:\n${this.lines.slice(-20).join('\n')}`);
+      await sleep(10);
+    }
+  }
+
+  rss(): number {
+    return groupRssMiB(this.child.pid);
+  }
+
+  async stop(): Promise<void> {
+    running.delete(this);
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    try {
+      process.kill(-this.child.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    await Promise.race([exited, sleep(15_000)]);
+    try {
+      process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+}
+
+interface Stack {
+  address: string;
+  emulator: RunningEmulator;
+  client: OnboardingClient;
+  google: EmulatorControl;
+}
+
+function workerEnv(stack: Stack, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ONBOARDING_MODE: 'local',
+    TEMPORAL_ADDRESS: stack.address,
+    GOOGLE_API_ROOT_URL: stack.emulator.url,
+    SMTP_URL: `smtp://127.0.0.1:${stack.emulator.smtpPort}`,
+    ONBOARDING_ENCRYPTION_KEYS: fixtureKeysVariable(),
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+/** Resident memory after a moment of quiet, so that it is not a transient peak. */
+async function settledRss(worker: BenchWorker): Promise<number> {
+  await sleep(3000);
+  return worker.rss();
+}
+
+const awaitingTos = async (client: OnboardingClient) => (await client.temporal.workflow.count("OnboardingStage='awaiting-tos'")).count;
+
+/** Starts `count` onboardings (64 at a time) and waits until all of them are parked; returns their domains, the rate and the peak RSS. */
+async function park(stack: Stack, worker: BenchWorker, count: number): Promise<{ domains: string[]; perSecond: number; peakMiB: number }> {
+  const before = await awaitingTos(stack.client);
+  const domains = Array.from({ length: count }, () => uniqueDomain('bench'));
+  const t0 = Date.now();
+  let peakMiB = 0;
+  let next = 0;
+  const lane = async () => {
+    while (next < domains.length) {
+      const domain = domains[next++] as string;
+      await stack.client.start(domainOrder(domain, { waitPolicy: { checkEvery: '100 days' } }));
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, lane));
+  for (let last = -1, since = Date.now(); ; ) {
+    const parked = (await awaitingTos(stack.client)) - before;
+    peakMiB = Math.max(peakMiB, worker.rss());
+    if (parked >= count) break;
+    if (parked !== last) [last, since] = [parked, Date.now()];
+    if (Date.now() - since > 120_000) throw new Error(`stuck at ${parked}/${count} parked`);
+    await stack.google.clearMail();
+    await stack.google.clearRequests();
+    await sleep(1000);
+  }
+  return { domains, perSecond: count / ((Date.now() - t0) / 1000), peakMiB };
+}
+
+async function coldStarts(stack: Stack): Promise<void> {
+  console.log('\n1. Cold start (spawn → connected and polling) and idle RSS');
+  const measure = async (kind: Kind, runs: number, extra: Record<string, string> = {}) => {
+    const times: number[] = [];
+    const rss: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const worker = BenchWorker.start(kind, workerEnv(stack, extra));
+      times.push(await worker.started());
+      rss.push(await settledRss(worker));
+      await worker.stop();
+    }
+    return { ms: median(times), rss: median(rss), times };
+  };
+  const baseline = await measure('tsx', 1);
+  const compiled = await measure('compiled', Number(flags.starts));
+  // Node ≥ 22.1 keeps compiled bytecode on disk (the Docker image sets NODE_COMPILE_CACHE): a restart is warm.
+  const cacheDir = mkdtempSync(path.join(tmpdir(), 'node-compile-cache-'));
+  const cached = await measure('compiled', Number(flags.starts) + 1, { NODE_COMPILE_CACHE: cacheDir });
+  cached.times.shift(); // the first run fills the cache
+  cached.ms = median(cached.times);
+  console.log(`  baseline (tsx, webpack at start): ${baseline.ms} ms, idle ${mib(baseline.rss)}`);
+  console.log(
+    `  compiled + prebuilt bundle:       ${compiled.ms} ms (median of ${compiled.times.join(', ')}), idle ${mib(compiled.rss)}` +
+      `  → ×${(baseline.ms / compiled.ms).toFixed(1)} faster, ×${(baseline.rss / compiled.rss).toFixed(1)} less memory; ${vs(compiled.ms, TARGETS.coldStartMs, ' ms')}`,
+  );
+  console.log(
+    `  compiled, warm compile cache:     ${cached.ms} ms (median of ${cached.times.join(', ')})` +
+      `  → ×${(baseline.ms / cached.ms).toFixed(1)} faster; ${vs(cached.ms, TARGETS.coldStartMs, ' ms')}${process.version < 'v22' ? ' (no compile cache before Node 22)' : ''}`,
+  );
+}
+
+async function perCachedWorkflow(stack: Stack): Promise<void> {
+  console.log(`\n2. Cost per cached workflow (${CACHED} parked, all cached: WORKER_MAX_CACHED_WORKFLOWS=${CACHED})`);
+  for (const [label, extra] of [
+    ['compiled, metrics only', {}],
+    ['compiled, with tracing', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' }],
+  ] as const) {
+    const worker = BenchWorker.start('compiled', workerEnv(stack, { WORKER_MAX_CACHED_WORKFLOWS: String(CACHED), ...extra }));
+    await worker.started();
+    const idle = await settledRss(worker);
+    const { perSecond } = await park(stack, worker, CACHED);
+    const parked = await settledRss(worker);
+    const each = (parked - idle) / CACHED;
+    console.log(
+      `  ${label.padEnd(24)} idle ${mib(idle)} → ${mib(parked)}: ${each.toFixed(2)} MiB each (${vs(each, TARGETS.perCachedMiB, ' MiB')}); parked ${perSecond.toFixed(0)}/s`,
+    );
+    await worker.stop();
+  }
+}
+
+async function parkedDefault(stack: Stack): Promise<void> {
+  console.log('\n3. Parked in awaiting-tos, default configuration (baseline: cache 500 as before, same compiled worker)');
+  const first = PARKED[0] as number;
+  let baselineRss = NaN;
+  if (flags.baseline) {
+    const baseline = BenchWorker.start('compiled', workerEnv(stack, { WORKER_MAX_CACHED_WORKFLOWS: '500' }));
+    await baseline.started();
+    await park(stack, baseline, first);
+    baselineRss = await settledRss(baseline);
+    await baseline.stop();
+    console.log(`  baseline, cache 500:  ${String(first).padStart(6)} parked → ${mib(baselineRss)}`);
+  }
+
+  const worker = BenchWorker.start('compiled', workerEnv(stack, EXTRA_ENV));
+  await worker.started();
+  const idle = await settledRss(worker);
+  if (Object.keys(EXTRA_ENV).length) console.log(`  (default worker with ${JSON.stringify(EXTRA_ENV)})`);
+  console.log(`  default (cache ${DEFAULT_MAX_CACHED_WORKFLOWS}):   ${'0'.padStart(6)} parked → ${mib(idle)}`);
+  let total = 0;
+  let all: string[] = [];
+  for (const target of PARKED) {
+    const { domains, perSecond, peakMiB } = await park(stack, worker, target - total);
+    all = all.concat(domains);
+    total = target;
+    const rss = await settledRss(worker);
+    const ratio = target === first && flags.baseline ? `, ×${(baselineRss / rss).toFixed(1)} less than the baseline` : '';
+    const verdict = target >= 10_000 ? `; ${vs(rss, TARGETS.parked10kMiB, ' MiB')}` : '';
+    console.log(`  default (cache ${DEFAULT_MAX_CACHED_WORKFLOWS}):   ${String(target).padStart(6)} parked → ${mib(rss)} (peak while parking ${mib(peakMiB)}, ${perSecond.toFixed(0)}/s${ratio})${verdict}`);
+  }
+  // Wake a sample, mostly evicted long ago: they replay from history and complete.
+  const sample = all.filter((_, i) => i % Math.max(1, Math.floor(all.length / Number(flags.wake))) === 0).slice(0, Number(flags.wake));
+  const w0 = Date.now();
+  await Promise.all(sample.map((d) => stack.client.acceptTos(d)));
+  const finals = await Promise.all(sample.map((d) => stack.client.result(d)));
+  console.log(
+    `  woke ${sample.length} of them: ${finals.filter((f) => f.stage === 'completed').length} completed in ${((Date.now() - w0) / 1000).toFixed(1)} s; ` +
+      `RSS then ${mib(worker.rss())}`,
+  );
+  await worker.stop();
+}
 
 async function main(): Promise<void> {
   const [env, emulator] = await Promise.all([startDevServer(), startEmulator()]);
-  const client = new OnboardingClient(env.client);
-  const google = new EmulatorControl(emulator.url);
+  const stack: Stack = { address: env.address, emulator, client: new OnboardingClient(env.client), google: new EmulatorControl(emulator.url) };
+  console.log(`worker memory and start-up (node ${process.version}, ${new Date().toISOString()})`);
   try {
-    console.log(`onboardings parked in awaiting-tos: worker RSS (MiB) by cache size and count`);
-    // All cached; then a small cache with half and all of them: bounded memory does not grow with the count.
-    for (const [cache, count] of [[N * 2, N], [10, N / 2], [10, N]] as const) {
-      const worker = await WorkerProcess.start({ temporalAddress: env.address, emulator, env: { WORKER_MAX_CACHED_WORKFLOWS: String(cache), LOG_LEVEL: 'info' } });
-      await new Promise((r) => setTimeout(r, 2000));
-      const idle = groupRssMiB(worker.pid);
-      const domains = Array.from({ length: count }, () => uniqueDomain('bench'));
-      const t0 = Date.now();
-      const latencies: number[] = [];
-      await Promise.all(
-        domains.map(async (domain) => {
-          const started = Date.now();
-          await client.start(domainOrder(domain, { waitPolicy: { checkEvery: '100 days' } }));
-          await waitForStatus(() => client.status(domain), (s) => s.stage === 'awaiting-tos', 600_000);
-          latencies.push(Date.now() - started);
-        }),
-      );
-      const parkSeconds = (Date.now() - t0) / 1000;
-      await new Promise((r) => setTimeout(r, 2000));
-      const parked = groupRssMiB(worker.pid);
-      // Wake them all: evicted ones are replayed from history, then complete.
-      const w0 = Date.now();
-      await Promise.all(domains.map((d) => client.acceptTos(d)));
-      const finals = await Promise.all(domains.map((d) => client.result(d)));
-      const wakeSeconds = (Date.now() - w0) / 1000;
-      const completed = finals.filter((f) => f.stage === 'completed').length;
-      console.log(
-        `  cache ${String(cache).padStart(4)}, ${String(count).padStart(4)} parked: idle ${idle.toFixed(0)} → parked ${parked.toFixed(0)} MiB ` +
-          `(+${(((parked - idle) * 1024) / count).toFixed(0)} KiB each); ` +
-          `parked in ${parkSeconds.toFixed(1)} s (${(count / parkSeconds).toFixed(1)}/s, median start→awaiting-tos ${median(latencies)} ms); ` +
-          `woken and completed ${completed}/${count} in ${wakeSeconds.toFixed(1)} s`,
-      );
-      await worker.kill('SIGTERM');
-      await google.clearRequests();
-      await google.clearMail();
-    }
+    if (PHASES.has('cold')) await coldStarts(stack);
+    if (PHASES.has('cached')) await perCachedWorkflow(stack);
+    if (PHASES.has('parked')) await parkedDefault(stack);
   } finally {
-    await killAllWorkerProcesses();
     await emulator.close();
     await env.teardown();
   }

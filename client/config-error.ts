@@ -1,4 +1,2 @@
-/** A setting in the environment is missing or malformed; the message names the variable and the rule, never its value. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+/** Moved to config/ (shared by worker, client and codec server); re-exported for existing imports. */
+export { ConfigError } from '../config/config-error';

@@ -1,6 +1,2 @@
-import { existsSync } from 'node:fs';
-
-/** Loads ./.env into the environment when there is one; variables already set win. (See .env.example.) */
-export function loadEnvFile(file = '.env'): void {
-  if (existsSync(file)) process.loadEnvFile(file);
-}
+/** Moved to config/ (shared by worker, client and codec server); re-exported for existing imports. */
+export { loadEnvFile } from '../config/env-file';

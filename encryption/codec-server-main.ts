@@ -6,14 +6,19 @@ import { pino } from 'pino';
 import { startCodecServer } from './codec-server';
 import { codecServerOptionsFromEnv } from './codec-server-config';
 import { loadEncryptionKeys } from './keys';
-import { loadEnvFile } from '../client/env-file';
+import { loadEnvFile } from '../config/env-file';
+import { localKeyFile } from '../config/local-state';
+import { checkStartupMode, localKeyConvenience } from '../config/mode';
 
 const logger = pino({ name: 'codec-server' });
 
 async function main(): Promise<void> {
   loadEnvFile();
+  // Production (the default) refuses to start without configured keys: never a generated one.
+  const { warning } = checkStartupMode('The codec server', process.env, { temporal: false, conveniences: [localKeyConvenience(process.env)] });
+  if (warning) logger.warn({ mode: 'local' }, warning);
   const options = codecServerOptionsFromEnv(process.env);
-  const keys = loadEncryptionKeys(process.env, undefined, { warn: (message) => logger.warn(message) });
+  const keys = loadEncryptionKeys(process.env, localKeyFile(), { warn: (message) => logger.warn(message) });
   const server = await startCodecServer({ ...options, keys, logger });
   const staticToken = options.accessToken !== undefined;
   logger.info(

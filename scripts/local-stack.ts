@@ -18,7 +18,8 @@ import { loadWorkerConfig } from '../worker/config';
 import { createOnboardingWorker } from '../worker/create-worker';
 import { SEARCH_ATTRIBUTES } from '../workflows/messages';
 import { provisionTemporal } from './provision-temporal';
-import { loadEnvFile } from '../client/env-file';
+import { loadEnvFile } from '../config/env-file';
+import { MODE_VARIABLE } from '../config/mode';
 
 export const LOCAL = {
   temporalPort: 7233,
@@ -76,6 +77,8 @@ function startDevServer(cli: string, codecServerUrl: string): ChildProcess {
 
 export async function startLocalStack(options: { log?: (line: string) => void } = {}): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
+  // Everything here is local by definition (emulator, SMTP sink, dev server): so is every part's mode.
+  process.env[MODE_VARIABLE] = 'local';
   const busy = [];
   for (const port of [LOCAL.temporalPort, LOCAL.uiPort, LOCAL.emulatorPort, LOCAL.smtpPort, LOCAL.codecPort]) {
     if (await portInUse(port)) busy.push(port);
@@ -115,6 +118,7 @@ export async function startLocalStack(options: { log?: (line: string) => void } 
     // The worker runs in this process; its configuration defaults already point at the emulator.
     Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] }); // this script owns Ctrl-C
     const config = loadWorkerConfig({ ...process.env, TEMPORAL_ADDRESS: temporalAddress });
+    if (config.localModeWarning) log(config.localModeWarning);
     const connection = await NativeConnection.connect({ address: temporalAddress });
     const { worker, close } = await createOnboardingWorker({
       config,

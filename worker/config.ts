@@ -1,21 +1,43 @@
 /**
- * The worker's configuration, from the environment (see .env.example). Every default runs
- * everything locally: Google's endpoints are the emulator's, e-mail goes to its SMTP sink.
- * Production sets GOOGLE_BACKEND=google and a service account (see README).
+ * The worker's configuration, from the environment (see .env.example), by mode (config/mode.ts):
+ *
+ * - production (ONBOARDING_MODE=production, and the default when unset): Google's own endpoints with
+ *   a service account, an SMTP server reached over TLS, configured encryption keys; every missing
+ *   setting is named at once and the worker refuses to start. Nothing points at the emulator.
+ * - local (ONBOARDING_MODE=local): the Google emulator, its SMTP sink, a local key; said loudly.
  */
 import { z } from 'zod';
 import type { WaitDefaults } from '../activities/dependencies';
 import type { GoogleClientConfig } from '../activities/google-clients';
-import { ConfigError } from '../client/config-error';
+import { ConfigError } from '../config/config-error';
+import {
+  localKeyConvenience,
+  localModeWarning,
+  onboardingMode,
+  refuseIfProblems,
+  requireEncryptedPayloads,
+  sharedProductionProblems,
+  type MissingSetting,
+  type OnboardingMode,
+} from '../config/mode';
+import { temporalSettingsFromEnv, type TemporalSettings } from '../config/temporal';
 import { parseDurationMs } from '../order/duration';
 import { orderPolicyFromEnv } from '../order/policy-env';
-import { requireEncryptedFromEnv } from '../encryption/keys';
-import { temporalSettingsFromEnv, type TemporalSettings } from '../client/temporal-connection';
 
 const EMULATOR_DEFAULT_URL = 'http://127.0.0.1:8090';
 const EMULATOR_DEFAULT_SMTP_URL = 'smtp://127.0.0.1:2525';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+/**
+ * Workflows kept in memory between their tasks, sized to the active set: the onboardings between
+ * their start and their first wait (a few seconds each), plus parked ones waking for a check or a
+ * reminder (10,000 parked with hourly checks wake ~3 a second, each for well under a second) —
+ * tens at a time. A parked onboarding is replayed from its short, continued-as-new history when it
+ * wakes, so it needs no cache entry meanwhile, and each entry costs the worker memory (see
+ * bench/parked-memory.ts). 50 holds that active set with room to spare and is above Temporal's
+ * default of 40 concurrent workflow tasks, which the cache size caps.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 50;
 
 /** A Temporal duration ("3 days", "1h", "90m"), to milliseconds. */
 const duration = z.string().transform((value, ctx) => {
@@ -27,14 +49,14 @@ const duration = z.string().transform((value, ctx) => {
 const durations = z.string().transform((value) => value.split(',').map((d) => d.trim()).filter(Boolean)).pipe(z.array(duration));
 
 const envSchema = z.object({
-  GOOGLE_BACKEND: z.enum(['emulator', 'google']).default('emulator'),
+  GOOGLE_BACKEND: z.enum(['emulator', 'google']).optional(),
   GOOGLE_API_ROOT_URL: z.url().optional(),
   GOOGLE_ACCESS_TOKEN: z.string().min(1).default('local-emulator-token'),
   GOOGLE_SERVICE_ACCOUNT_KEY_FILE: z.string().min(1).optional(),
   GOOGLE_IMPERSONATE_ADMIN: z.email().optional(),
   // An activity makes up to 3 calls within its 30 s: keep one call well below 10 s.
   GOOGLE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(10_000).default(8_000),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').default(EMULATOR_DEFAULT_SMTP_URL),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('Workspace onboarding <onboarding@reseller.example>'),
   RESELLER_NAME: z.string().min(1).default('Your Google Workspace reseller'),
   SALES_NOTIFY_EMAIL: z.email().default('sales@reseller.example'),
@@ -42,12 +64,17 @@ const envSchema = z.object({
   CUSTOMER_REMINDERS: durations.default([3 * DAY, 7 * DAY]),
   CUSTOMER_WAIT_DEADLINE: duration.default(30 * DAY),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
-  // How many workflows the worker keeps in memory between their tasks; the others are replayed from
-  // history when they wake. Parked onboardings beyond this hold no worker memory.
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_MAX_CACHED_WORKFLOWS),
+  // host:port for Prometheus' /metrics (e.g. 0.0.0.0:9464); unset: no metrics endpoint.
+  METRICS_BIND_ADDRESS: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464').optional(),
+  // OpenTelemetry traces go there (OTLP over HTTP, e.g. http://otel-collector:4318); unset: no tracing.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('workspace-onboarding-worker'),
 });
+type Env = z.infer<typeof envSchema>;
 
 export interface WorkerConfig {
+  mode: OnboardingMode;
   temporal: TemporalSettings;
   google: GoogleClientConfig;
   smtpUrl: string;
@@ -61,48 +88,114 @@ export interface WorkerConfig {
   /** ONBOARDING_REQUIRE_ENCRYPTED_PAYLOADS: unencrypted input is refused (encryption/plaintext-refusal.ts). */
   requireEncryptedPayloads?: boolean;
   maxCachedWorkflows: number;
-  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  logLevel: Env['LOG_LEVEL'];
+  metricsBindAddress?: string;
+  tracing?: { otlpEndpoint: string; serviceName: string };
+  /** Local mode only: the start-up warning that says which conveniences are on. */
+  localModeWarning?: string;
 }
 
-export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+const isSet = (env: NodeJS.ProcessEnv, name: string) => (env[name]?.trim() ?? '') !== '';
+
+/** The SMTP URL's TLS, as nodemailer reads the URL: smtps:// (implicit TLS) or STARTTLS required. */
+export function smtpTlsProblem(smtpUrl: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(smtpUrl);
+  } catch {
+    return 'must be a URL (smtps://user:password@host:465, or smtp://…:587?requireTLS=true)';
+  }
+  const query = url.searchParams;
+  if (query.get('tls.rejectUnauthorized') === 'false') return "must verify the server's certificate (drop tls.rejectUnauthorized=false)";
+  if (url.protocol === 'smtps:') return undefined;
+  if (url.protocol === 'smtp:' && query.get('requireTLS') === 'true' && query.get('ignoreTLS') !== 'true') return undefined;
+  return 'must use TLS: smtps://… (port 465), or smtp://…?requireTLS=true (STARTTLS required); mail carries a temporary admin password';
+}
+
+/** Everything production needs that the environment lacks or gets wrong: all of it, at once. */
+export function workerProductionProblems(env: NodeJS.ProcessEnv): MissingSetting[] {
+  const problems = sharedProductionProblems(env, { temporal: true });
+  if (env.GOOGLE_BACKEND === 'emulator') problems.push({ variable: 'GOOGLE_BACKEND', rule: 'must be "google" (or unset) in production: never the emulator' });
+  if (!isSet(env, 'GOOGLE_SERVICE_ACCOUNT_KEY_FILE')) {
+    problems.push({ variable: 'GOOGLE_SERVICE_ACCOUNT_KEY_FILE', rule: 'path of the service account key (JSON) with domain-wide delegation' });
+  }
+  if (!isSet(env, 'GOOGLE_IMPERSONATE_ADMIN')) {
+    problems.push({ variable: 'GOOGLE_IMPERSONATE_ADMIN', rule: 'e-mail of an admin of your reseller domain for the service account to act as' });
+  }
+  if (isSet(env, 'GOOGLE_API_ROOT_URL') && !env.GOOGLE_API_ROOT_URL?.startsWith('https://')) {
+    problems.push({ variable: 'GOOGLE_API_ROOT_URL', rule: 'must be an https:// URL in production (or unset: Google\'s own endpoints)' });
+  }
+  if (!isSet(env, 'SMTP_URL')) {
+    problems.push({ variable: 'SMTP_URL', rule: 'your SMTP server, with TLS: smtps://user:password@host:465 or smtp://…:587?requireTLS=true' });
+  } else {
+    const tls = smtpTlsProblem(env.SMTP_URL as string);
+    if (tls) problems.push({ variable: 'SMTP_URL', rule: tls });
+  }
+  for (const [variable, rule] of [
+    ['MAIL_FROM', 'the sender of the e-mails to customers, e.g. "Onboarding <onboarding@your-reseller.com>"'],
+    ['SALES_NOTIFY_EMAIL', 'where failures, cancellations and expiries are reported'],
+    ['RESELLER_NAME', 'your company name, shown to customers in the e-mails'],
+  ] as const) {
+    if (!isSet(env, variable)) problems.push({ variable, rule });
+  }
+  return problems;
+}
+
+function parseEnv(env: NodeJS.ProcessEnv): Env {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     // Name the variable and the rule; never print values (some are secrets).
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   }
-  const e = parsed.data;
-  let google: GoogleClientConfig;
-  if (e.GOOGLE_BACKEND === 'google') {
-    if (!e.GOOGLE_SERVICE_ACCOUNT_KEY_FILE || !e.GOOGLE_IMPERSONATE_ADMIN) {
-      throw new ConfigError(
-        'GOOGLE_BACKEND=google needs GOOGLE_SERVICE_ACCOUNT_KEY_FILE (a service account key with domain-wide delegation) ' +
-          'and GOOGLE_IMPERSONATE_ADMIN (an admin of the reseller domain to act as)',
-      );
-    }
-    google = {
-      auth: { kind: 'service-account', keyFile: e.GOOGLE_SERVICE_ACCOUNT_KEY_FILE, impersonate: e.GOOGLE_IMPERSONATE_ADMIN },
-      rootUrl: e.GOOGLE_API_ROOT_URL,
-      requestTimeoutMs: e.GOOGLE_REQUEST_TIMEOUT_MS,
-    };
-  } else {
-    google = {
-      auth: { kind: 'static-token', accessToken: e.GOOGLE_ACCESS_TOKEN },
-      rootUrl: e.GOOGLE_API_ROOT_URL ?? EMULATOR_DEFAULT_URL,
-      requestTimeoutMs: e.GOOGLE_REQUEST_TIMEOUT_MS,
-    };
+  return parsed.data;
+}
+
+function googleConfig(e: Env, mode: OnboardingMode): GoogleClientConfig {
+  const backend = e.GOOGLE_BACKEND ?? (mode === 'production' ? 'google' : 'emulator');
+  if (backend === 'emulator') {
+    return { auth: { kind: 'static-token', accessToken: e.GOOGLE_ACCESS_TOKEN }, rootUrl: e.GOOGLE_API_ROOT_URL ?? EMULATOR_DEFAULT_URL, requestTimeoutMs: e.GOOGLE_REQUEST_TIMEOUT_MS };
+  }
+  if (!e.GOOGLE_SERVICE_ACCOUNT_KEY_FILE || !e.GOOGLE_IMPERSONATE_ADMIN) {
+    throw new ConfigError(
+      'GOOGLE_BACKEND=google needs GOOGLE_SERVICE_ACCOUNT_KEY_FILE (a service account key with domain-wide delegation) ' +
+        'and GOOGLE_IMPERSONATE_ADMIN (an admin of the reseller domain to act as)',
+    );
   }
   return {
+    auth: { kind: 'service-account', keyFile: e.GOOGLE_SERVICE_ACCOUNT_KEY_FILE, impersonate: e.GOOGLE_IMPERSONATE_ADMIN },
+    rootUrl: e.GOOGLE_API_ROOT_URL,
+    requestTimeoutMs: e.GOOGLE_REQUEST_TIMEOUT_MS,
+  };
+}
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const mode = onboardingMode(env);
+  if (mode === 'production') refuseIfProblems('The worker', workerProductionProblems(env));
+  const e = parseEnv(env);
+  const google = googleConfig(e, mode);
+  const smtpUrl = e.SMTP_URL ?? EMULATOR_DEFAULT_SMTP_URL; // production: required above
+  const conveniences = [
+    google.auth.kind === 'static-token' ? `Google = emulator at ${google.rootUrl}` : 'Google = service account',
+    smtpUrl === EMULATOR_DEFAULT_SMTP_URL ? `e-mail = the emulator's SMTP sink ${smtpUrl}` : `e-mail = SMTP_URL${smtpTlsProblem(smtpUrl) ? ' WITHOUT TLS' : ''}`,
+    localKeyConvenience(env),
+  ];
+  return {
+    mode,
     temporal: temporalSettingsFromEnv(env),
     google,
-    smtpUrl: e.SMTP_URL,
+    smtpUrl,
     mailFrom: e.MAIL_FROM,
     resellerName: e.RESELLER_NAME,
     salesNotifyEmail: e.SALES_NOTIFY_EMAIL,
     waits: { tosCheckEveryMs: e.TOS_CHECK_EVERY, remindersMs: e.CUSTOMER_REMINDERS, deadlineMs: e.CUSTOMER_WAIT_DEADLINE },
     allowedCountries: orderPolicyFromEnv(env).allowedCountries,
     salesEmailDomains: orderPolicyFromEnv(env).salesEmailDomains ?? [],
-    requireEncryptedPayloads: requireEncryptedFromEnv(env, false),
+    // Explicit value, else true in production and false in local mode (config/mode.ts).
+    requireEncryptedPayloads: requireEncryptedPayloads(env),
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     logLevel: e.LOG_LEVEL,
+    ...(e.METRICS_BIND_ADDRESS ? { metricsBindAddress: e.METRICS_BIND_ADDRESS } : {}),
+    ...(e.OTEL_EXPORTER_OTLP_ENDPOINT ? { tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME } } : {}),
+    ...(mode === 'local' ? { localModeWarning: localModeWarning('the worker', conveniences) } : {}),
   };
 }

@@ -1,11 +1,14 @@
 /** Builds the onboarding worker; used by the worker process and, with the same code, by the tests. */
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createGoogleClients } from '../activities/google-clients';
 import { createSmtpMailer, type Mailer } from '../activities/mailer';
+import type { Tracing } from '../config/tracing';
 import { TASK_QUEUE } from '../workflows/messages';
 import type { WorkerConfig } from './config';
+import { googleErrorMetricsInterceptor } from './google-error-metrics';
+import { buildWorkflowBundle } from './workflow-bundle';
 
 export interface OnboardingWorker {
   worker: Worker;
@@ -14,15 +17,21 @@ export interface OnboardingWorker {
 }
 
 export async function createOnboardingWorker(options: {
-  config: Omit<WorkerConfig, 'temporal' | 'logLevel' | 'maxCachedWorkflows'>;
+  config: Omit<WorkerConfig, 'mode' | 'temporal' | 'logLevel' | 'maxCachedWorkflows'>;
   connection: NativeConnection;
   namespace: string;
   dataConverter?: DataConverter;
-  /** A pre-built bundle (tests build one per file); without it the worker bundles ../workflows itself. */
+  /**
+   * The workflow bundle: the prebuilt one (`{ codePath }`, production) or one the tests built. Without
+   * it the worker bundles ../workflows itself at start (running from source only: takes seconds).
+   * A prebuilt bundle must hold the interceptors of its variant (tracing or not): see workflow-bundle.ts.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** OpenTelemetry: activity spans, and workflow spans exported through a sink. */
+  tracing?: Tracing;
   tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'shutdownGraceTime' | 'identity'>>;
 }): Promise<OnboardingWorker> {
-  const { config } = options;
+  const { config, tracing } = options;
   const mailer: Mailer = createSmtpMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
   const activities = createActivities({
     google: createGoogleClients(config.google),
@@ -31,12 +40,26 @@ export async function createOnboardingWorker(options: {
     mail: { resellerName: config.resellerName, salesNotifyEmail: config.salesNotifyEmail, salesEmailDomains: config.salesEmailDomains ?? [] },
     waits: config.waits,
   });
+  const activityInterceptors: ActivityInterceptorsFactory[] = [googleErrorMetricsInterceptor];
+  let sinks: WorkerOptions['sinks'];
+  if (tracing) {
+    // Loaded only when tracing is on: OpenTelemetry adds hundreds of modules to the start-up.
+    const otel = await import('@temporalio/interceptors-opentelemetry');
+    activityInterceptors.push((ctx) => ({
+      inbound: new otel.OpenTelemetryActivityInboundInterceptor(ctx),
+      outbound: new otel.OpenTelemetryActivityOutboundInterceptor(ctx),
+    }));
+    sinks = { exporter: otel.makeWorkflowExporter(tracing.spanProcessor, tracing.resource) };
+  }
+  const workflowBundle = options.workflowBundle ?? (await buildWorkflowBundle(tracing ? 'tracing' : 'plain'));
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: TASK_QUEUE,
     activities,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    workflowBundle,
+    interceptors: { activity: activityInterceptors },
+    ...(sinks ? { sinks } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     shutdownGraceTime: '10 seconds',
     ...options.tuning,

@@ -55,7 +55,7 @@ describe('salesContactEmail policy (client side)', () => {
     expect(salesEmailDomainsFromEnv({ SALES_NOTIFY_EMAIL: 'ops@Sales.Reseller.example' })).toEqual(['sales.reseller.example']);
     expect(salesEmailDomainsFromEnv({})).toEqual([]);
     expect(() => orderPolicyFromEnv({ SALES_EMAIL_DOMAINS: 'not a domain' })).toThrow(/^SALES_EMAIL_DOMAINS: must be comma-separated domain names/);
-    expect(loadWorkerConfig({ SALES_EMAIL_DOMAINS: 'reseller.example' }).salesEmailDomains).toEqual(['reseller.example']);
+    expect(loadWorkerConfig({ ONBOARDING_MODE: 'local', SALES_EMAIL_DOMAINS: 'reseller.example' }).salesEmailDomains).toEqual(['reseller.example']);
   });
 });
 
@@ -81,7 +81,7 @@ describe('notifySales (worker side, at send time, over SMTP)', () => {
       mailer,
       mail: { resellerName: 'Test Reseller', salesNotifyEmail: 'sales@reseller.example', ...(salesEmailDomains ? { salesEmailDomains } : {}) },
       policy: { allowedCountries: [] },
-      waits: loadWorkerConfig({}).waits,
+      waits: loadWorkerConfig({ ONBOARDING_MODE: 'local' }).waits,
     });
   const notify = (to: string | undefined, salesEmailDomains?: string[]): Promise<{ to: string }> =>
     new MockActivityEnvironment().run(activities(salesEmailDomains).notifySales, {

@@ -16,7 +16,7 @@ import { createOnboardingWorker } from '../../worker/create-worker';
 import { SEARCH_ATTRIBUTES } from '../../workflows/messages';
 import { fixtureDataConverter } from './fixture-keys';
 
-export type WorkerSettings = Omit<WorkerConfig, 'temporal' | 'logLevel' | 'maxCachedWorkflows'>;
+export type WorkerSettings = Omit<WorkerConfig, 'mode' | 'temporal' | 'logLevel' | 'maxCachedWorkflows'>;
 
 export function workerSettingsFor(emulator: RunningEmulator, overrides: Partial<WorkerSettings> = {}): WorkerSettings {
   return {
@@ -25,7 +25,7 @@ export function workerSettingsFor(emulator: RunningEmulator, overrides: Partial<
     mailFrom: 'Onboarding tests <onboarding@reseller.example>',
     resellerName: 'Test Reseller',
     salesNotifyEmail: 'sales@reseller.example',
-    waits: loadWorkerConfig({}).waits, // the defaults a worker has with nothing configured
+    waits: loadWorkerConfig({ ONBOARDING_MODE: 'local' }).waits, // the defaults a worker has with nothing configured
     allowedCountries: [],
     ...overrides,
   };

@@ -83,6 +83,7 @@ export class WorkerProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...inherited,
+        ONBOARDING_MODE: 'local',
         TEMPORAL_ADDRESS: options.temporalAddress,
         TEMPORAL_NAMESPACE: options.namespace ?? 'default',
         GOOGLE_API_ROOT_URL: options.emulator.url,

