@@ -4,7 +4,6 @@
  * awaiting-tos — same deadline, same reminders — so what the sales system may do during the one it
  * must be able to do during the other. Checked with stub activities on the time-skipping server.
  */
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { domainVerifiedSignal, extendDeadlineUpdate, tosAcceptedSignal } from '../../workflows/messages';
 import { startTimeSkippingServer, waitForStatus, workflowBundle } from '../support/onboarding-stack';
