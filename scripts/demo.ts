@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { connectFromEnv } from '../client/connect-from-env';
 import { EmulatorControl } from '../emulator/control-client';
-import type { OnboardingStatus, Stage } from '../workflows/messages';
+import { domainVerifiedSignal, type OnboardingStatus, type Stage } from '../workflows/messages';
 import exampleOrder from '../examples/order.json';
 import { LOCAL, startLocalStack, type LocalStack } from './local-stack';
 import { loadEnvFile } from '../client/env-file';
@@ -69,17 +69,27 @@ async function main(): Promise<void> {
     for (const sub of parked.subscriptions ?? []) say(`ordered ${sub.skuName ?? sub.skuId}: ${sub.status} (${sub.suspensionReasons?.join(', ') || 'no suspension'})`);
     const notice = (await google.mail()).find((m) => m.subject.includes(domain));
     say(`notice e-mailed to ${notice?.to.join(', ')}: "${notice?.subject}"`);
+    const record = parked.domainVerification?.record;
+    if (record) say(`the customer must also publish the DNS record ${record.host} TXT ${record.value}`);
 
     say('the customer signs in to the Admin console and accepts the terms (emulator) ...');
     await google.acceptTos(domain);
     if (flags.detect) {
-      say('nobody signals: the onboarding checks Google (the admin\'s agreedToTerms, and no subscription pending the terms) every 2 seconds ...');
+      say('nobody signals: the onboarding checks Google (the admin\'s agreedToTerms, no subscription pending the terms, the domain) every 2 seconds ...');
+      await waitForStage(() => client.status(domain), 'awaiting-domain-verification', seen);
     } else {
       await client.acceptTos(domain, { reportedBy: 'demo' });
       say('sales system signalled tosAccepted');
     }
+    say('the customer publishes the TXT record at its DNS host (emulator) ...');
+    await google.verifyDomain(domain);
+    if (!flags.detect) {
+      await client.handle(domain).signal(domainVerifiedSignal, { reportedBy: 'demo' });
+      say('an operator signalled domainVerified');
+    }
     const final = await client.result(domain);
-    say(`stage → ${final.stage} (terms acceptance ${final.tosAccepted?.via === 'detected' ? 'detected by polling Google' : 'reported by signal'})`);
+    const how = (via: string | undefined) => (via === 'detected' ? 'detected by asking Google' : 'reported by signal');
+    say(`stage → ${final.stage} (terms ${how(final.tosAccepted?.via)}; domain ${how(final.domainVerification?.verified?.via)})`);
 
     console.log('\nOnboarding completed');
     console.log(`  customer domain  ${final.customerDomain}`);
@@ -91,7 +101,7 @@ async function main(): Promise<void> {
     console.log('  steps:');
     for (const step of final.steps) {
       const ms = step.finishedAt ? Date.parse(step.finishedAt) - Date.parse(step.startedAt) : NaN;
-      console.log(`    ${step.name.padEnd(22)} ${String(ms).padStart(5)} ms  ${step.outcome}${step.attempts && step.attempts > 1 ? ` (${step.attempts} attempts)` : ''}`);
+      console.log(`    ${step.name.padEnd(30)} ${String(ms).padStart(5)} ms  ${step.outcome}${step.attempts && step.attempts > 1 ? ` (${step.attempts} attempts)` : ''}`);
     }
     console.log(`  total            ${elapsed().trim()} (including stack start-up)`);
     console.log(`\nWeb UI: http://localhost:${LOCAL.uiPort}/namespaces/default/workflows/${encodeURIComponent(started.workflowId)}`);
