@@ -137,6 +137,18 @@ export function stubActivities(overrides: StubOverrides = {}, waits: WaitDefault
   };
 }
 
+/** A domain Google does not show verified yet, whose TXT record is never found (other activities as on a good day). */
+export function unverifiedDomainStubs(): StubActivities {
+  return stubActivities({
+    async prepareDomainVerification({ domain }) {
+      return { verified: false, record: { host: domain, type: 'TXT', value: 'google-site-verification=stub-token' }, attempt: 1 };
+    },
+    async tryDomainVerification() {
+      return { verified: false };
+    },
+  });
+}
+
 /** What Google's refusal looks like to the workflow: a non-retryable failure of a given type. */
 export function refusal(message: string, type: string): never {
   throw ApplicationFailure.nonRetryable(message, type);

@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { domainVerifiedSignal, extendDeadlineUpdate, tosAcceptedSignal } from '../../workflows/messages';
 import { startTimeSkippingServer, waitForStatus, workflowBundle } from '../support/onboarding-stack';
 import { domainOrder, uniqueDomain } from '../support/orders';
-import { stubActivities } from '../support/stub-activities';
+import { unverifiedDomainStubs } from '../support/stub-activities';
 import { stageReached, startOnboarding, statusOf, withStubWorker } from './harness';
 
 let env: TestWorkflowEnvironment;
@@ -21,16 +21,7 @@ afterAll(async () => {
 
 const DAY = 86_400_000;
 
-/** A domain Google does not show verified yet, whose TXT record is never found. */
-const unverifiedDomain = () =>
-  stubActivities({
-    async prepareDomainVerification({ domain }) {
-      return { verified: false, record: { host: domain, type: 'TXT', value: 'google-site-verification=stub-token' }, attempt: 1 };
-    },
-    async tryDomainVerification() {
-      return { verified: false };
-    },
-  });
+const unverifiedDomain = unverifiedDomainStubs;
 
 test('terms accepted, domain not verified: the onboarding waits on, and the domainVerified signal completes it', async () => {
   const domain = uniqueDomain('wf-dv');

@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CustomerDomainAttribute, onboardingWorkflowId, OnboardingStageAttribute, TASK_QUEUE, tosAcceptedSignal, WORKFLOW_TYPE } from '../../workflows/messages';
 import { startTimeSkippingServer, workflowBundle } from '../support/onboarding-stack';
 import { domainOrder, uniqueDomain } from '../support/orders';
-import { stubActivities } from '../support/stub-activities';
+import { stubActivities, unverifiedDomainStubs } from '../support/stub-activities';
 import { stageReached, startOnboarding, statusOf, withStubWorker } from './harness';
 
 let env: TestWorkflowEnvironment;
@@ -21,15 +21,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const unverified = () =>
-  stubActivities({
-    async prepareDomainVerification({ domain }) {
-      return { verified: false, record: { host: domain, type: 'TXT', value: 'google-site-verification=stub' }, attempt: 1 };
-    },
-    async tryDomainVerification() {
-      return { verified: false };
-    },
-  });
+const unverified = unverifiedDomainStubs;
 
 test('a forged carried state on a fresh start is refused before any activity', async () => {
   const domain = uniqueDomain('wf-forged');
