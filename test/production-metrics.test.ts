@@ -58,7 +58,8 @@ test('one onboarding later, /metrics has temporal_* series and non-zero onboardi
   // The first users.insert answers 503: retried, and counted as a Google error.
   await google.addFault({ method: 'POST', path: '^/admin/directory/v1/users$', status: 503 });
   const domain = uniqueDomain('metrics');
-  await client.start(domainOrder(domain));
+  // The terms alone complete it (domain verification has its own tests).
+  await client.start(domainOrder(domain, { verifyDomain: false }));
   await waitForStatus(() => client.status(domain), (s) => s.stage === 'awaiting-tos', 60_000);
   await client.acceptTos(domain, { reportedBy: 'metrics-test' });
   expect((await client.result(domain)).stage).toBe('completed');
