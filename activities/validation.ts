@@ -6,13 +6,20 @@
 import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { OrderValidationError, validateOrder, type Order } from '../order/order';
+import { onboardingWorkflowId } from '../workflows/messages';
 import type { ActivityDependencies } from './dependencies';
 
 export function validationActivities({ policy }: ActivityDependencies) {
   return {
     async validateOrder(input: unknown): Promise<{ order: Order; attempt: number }> {
       try {
-        return { order: validateOrder(input, policy), attempt: activityInfo().attempt };
+        const order = validateOrder(input, policy);
+        // One onboarding per domain, under its own id: the ownership proof (ownership.ts) relies on it.
+        const expected = onboardingWorkflowId(order.customerDomain);
+        if (activityInfo().workflowExecution?.workflowId !== expected) {
+          throw ApplicationFailure.nonRetryable(`Invalid order: its onboarding must run as workflow id ${expected}`, 'InvalidOrder');
+        }
+        return { order, attempt: activityInfo().attempt };
       } catch (err) {
         if (err instanceof OrderValidationError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidOrder');
         throw err;

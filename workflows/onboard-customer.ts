@@ -20,7 +20,7 @@ import { orderDomainOf } from '../order/basics';
 import type { Order } from '../order/order';
 import { local, run } from './activity-stubs';
 import { onboardCustomerV1, type CarriedState as CarriedStateV1 } from './legacy/onboard-customer-v1';
-import { onboardingWorkflowId, type OnboardingStatus } from './messages';
+import type { OnboardingStatus } from './messages';
 import { endAfter } from './onboarding/endings';
 import { registerHandlers } from './onboarding/handlers';
 import { provision } from './onboarding/provisioning';
@@ -59,10 +59,6 @@ async function start(ob: Onboarding): Promise<OnboardingStatus> {
   }
   if (!orderDomainOf(ob.input)) throw ApplicationFailure.nonRetryable('Invalid order: (order): must be an order object naming customerDomain', 'InvalidOrder');
   const { order } = await ob.progress.step('validate-order', () => run('validateOrder', 'validate the order', ob.input));
-  // One onboarding per domain: the ownership proof (activities/ownership.ts) relies on it.
-  if (workflowInfo().workflowId !== onboardingWorkflowId(order.customerDomain)) {
-    throw ApplicationFailure.nonRetryable(`Invalid order: its onboarding must run as workflow id ${onboardingWorkflowId(order.customerDomain)}`, 'InvalidOrder');
-  }
   ob.order = order;
   ob.progress.update({ customerType: order.customerType });
   ob.defaults = await local.waitDefaults();
