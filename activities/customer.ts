@@ -26,7 +26,8 @@ export type CustomerOutcome =
 
 export interface CreateCustomerInput {
   order: Order;
-  onboarding: OnboardingIdentity;
+  /** Absent for release 0.1's onboardings: they recorded nothing that could prove they created a customer. */
+  onboarding?: OnboardingIdentity;
 }
 
 /** The customer body Google takes, from the order (also used to register a transferred customer). */
@@ -65,14 +66,16 @@ export function customerActivities({ google, policy }: ActivityDependencies) {
     const customerId = record.customerId ?? '';
     const attempt = activityInfo().attempt;
     if (isMinimalRecord(record)) return { outcome: 'managed-elsewhere', customerId, attempt };
+    if (!input.onboarding) return { outcome: 'already-a-customer', customerId, reason: 'a release 0.1 onboarding cannot prove it created it', attempt };
+    const onboarding = input.onboarding;
     const directory = await directoryRecord(customerId);
     // Right after our own insert, the Directory may not know the customer yet (propagation): ask again rather than refuse it.
-    if (!directory && contactMatches(input.order, record) && Date.now() - Date.parse(input.onboarding.startedAt) < PROPAGATION_WINDOW_MS) {
+    if (!directory && contactMatches(input.order, record) && Date.now() - Date.parse(onboarding.startedAt) < PROPAGATION_WINDOW_MS) {
       throw ApplicationFailure.retryable(`directory customers.get ${customerId}: not visible yet`, 'CustomerNotVisibleYet');
     }
-    const verdict = ownershipVerdict(input.order, record, directory, input.onboarding);
+    const verdict = ownershipVerdict(input.order, record, directory, onboarding);
     if (!verdict.proven) return { outcome: 'already-a-customer', customerId, reason: verdict.reason, attempt };
-    return { outcome: 'resumed', customerId, createdAt: directory?.customerCreationTime ?? input.onboarding.startedAt, attempt };
+    return { outcome: 'resumed', customerId, createdAt: directory?.customerCreationTime ?? onboarding.startedAt, attempt };
   }
 
   function checkCountry(order: Order): void {
@@ -111,7 +114,7 @@ export function customerActivities({ google, policy }: ActivityDependencies) {
      * (it cannot prove it created it: 0.1 recorded no start time), so nothing is touched.
      */
     async createCustomer(order: Order): Promise<{ outcome: 'created' | 'managed-elsewhere'; customerId: string; attempt: number }> {
-      const outcome = await createOrClassify({ order, onboarding: { key: '', startedAt: new Date(8.64e15).toISOString() } });
+      const outcome = await createOrClassify({ order });
       if (outcome.outcome === 'created' || outcome.outcome === 'managed-elsewhere') return outcome;
       throw ApplicationFailure.nonRetryable(`${order.customerDomain} already is a customer of this reseller; nothing was changed`, 'AlreadyACustomer');
     },

@@ -16,7 +16,7 @@ import { customerBody } from './customer';
 import type { ActivityDependencies } from './dependencies';
 import { sendBatch, type BatchPart } from './google-batch';
 import { googleErrorFacts, googleFailure, isGoogleStatus } from './google-errors';
-import { listAllSubscriptions, planNameOf, seatsOf } from './subscriptions';
+import { describeSubscription, listAllSubscriptions, planNameOf, seatsOf } from './subscriptions';
 
 export interface TransferInput {
   customerId: string;
@@ -70,14 +70,10 @@ export function transferGroups(pending: reseller_v1.Schema$Subscription[]): rese
   return [[bases[0] as reseller_v1.Schema$Subscription, ...addOns], ...bases.slice(1).map((s) => [s]), ...others.map((s) => [s])];
 }
 
+/** A moved subscription as the status shows transfers (the same facts as any subscription's). */
 function describe(sub: reseller_v1.Schema$Subscription): TransferredSubscription {
-  return {
-    subscriptionId: sub.subscriptionId ?? '',
-    skuId: sub.skuId ?? '',
-    ...(sub.skuName ? { skuName: sub.skuName } : {}),
-    planName: planNameOf(sub.plan?.planName),
-    seats: seatsOf(sub),
-  };
+  const { subscriptionId = '', skuId, skuName, plan, seats } = describeSubscription(sub);
+  return { subscriptionId, skuId, ...(skuName ? { skuName } : {}), planName: plan, seats };
 }
 
 export function transferActivities({ google }: ActivityDependencies) {

@@ -12,7 +12,9 @@ import {
   type StepRecord,
 } from './messages';
 
-const now = () => new Date().toISOString(); // deterministic inside a workflow: the task's time
+/** Now, as an ISO string: deterministic inside a workflow (the task's time). */
+export const nowIso = (): string => new Date().toISOString();
+const now = nowIso;
 
 /** The memo key under which the status is kept, so that it can be read with no worker running (encrypted like any payload). */
 export const STATUS_MEMO_KEY = 'status';
@@ -40,6 +42,11 @@ export class Progress {
 
   get stage(): Stage {
     return this.status.stage;
+  }
+
+  /** The live status, read-only: for reading a field (a snapshot is a deep copy, for handing out). */
+  get view(): Readonly<OnboardingStatus> {
+    return this.status;
   }
 
   snapshot(): OnboardingStatus {

@@ -80,7 +80,7 @@ describe('a new domain customer', () => {
     // What each step was given: the customer Google created, the order's language and admin.
     const [created] = stubs.inputs('createResoldCustomer');
     expect(created?.order.customerDomain).toBe(domain);
-    expect(created?.onboarding.key).toMatch(new RegExp(`^onboarding:${domain.replace(/\./g, '\\.')}/`));
+    expect(created?.onboarding?.key).toMatch(new RegExp(`^onboarding:${domain.replace(/\./g, '\\.')}/`));
     expect(stubs.inputs('setCustomerLanguage')).toEqual([expect.objectContaining({ customerId: `C-${domain}`, language: 'fr' })]);
     expect(stubs.inputs('createAdminUser')[0]).toMatchObject({ customerId: `C-${domain}`, admin: { primaryEmail: `admin@${domain}` } });
     expect(stubs.inputs('grantSuperAdmin')).toEqual([expect.objectContaining({ userKey: `admin@${domain}` })]);

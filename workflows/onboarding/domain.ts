@@ -10,14 +10,14 @@ import { ActivityFailure, isCancellation } from '@temporalio/workflow';
 import { CHECK_CALL, run, runActivity } from '../activity-stubs';
 import type { DomainVerificationReport, OnboardingStatus } from '../messages';
 import type { Onboarding } from './state';
+import { nowIso } from '../progress';
 
-const nowIso = () => new Date().toISOString();
 /** Google's suspension of unverified accounts comes ~21 days after creation: the default deadline stays ahead of it. */
 export const DOMAIN_VERIFICATION_DEADLINE_MS = 20 * 86_400_000;
 
 type Verification = NonNullable<OnboardingStatus['domainVerification']>;
 
-const verificationOf = (ob: Onboarding): Verification | undefined => ob.progress.snapshot().domainVerification;
+const verificationOf = (ob: Onboarding): Verification | undefined => ob.progress.view.domainVerification;
 
 /** Whether the customer still has to verify its domain. */
 export function domainMissing(ob: Onboarding): boolean {

@@ -9,9 +9,8 @@ import { run } from '../activity-stubs';
 import { markdownText } from '../markdown';
 import type { CompensationReport, OnboardingStatus, WaitStatus } from '../messages';
 import type { Onboarding } from './state';
-import { WAIT_KINDS } from './waiting';
-
-const nowIso = () => new Date().toISOString();
+import { WAIT_KINDS } from './wait-kinds';
+import { nowIso } from '../progress';
 
 export function failureOf(err: ActivityFailure | ApplicationFailure): { type: string; message: string } {
   const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
@@ -20,7 +19,7 @@ export function failureOf(err: ActivityFailure | ApplicationFailure): { type: st
 
 /** The customer did not act by the deadline: nothing is deleted; the onboarding fails as `OnboardingExpired`. */
 export async function expire(ob: Onboarding, what: WaitStatus['what'], missingNow?: string): Promise<never> {
-  const deadline = ob.progress.snapshot().waitingFor?.deadline ?? nowIso();
+  const deadline = ob.progress.view.waitingFor?.deadline ?? nowIso();
   const missing = missingNow || WAIT_KINDS[what].missing;
   ob.progress.update({ waitingFor: undefined, expired: { what, at: nowIso() } });
   ob.progress.enter('expired', `Expired: the customer did not ${missing} by ${deadline}. Nothing was deleted.`);
@@ -61,7 +60,7 @@ export async function endAfter(ob: Onboarding, err: unknown): Promise<never> {
   const failure = cancelled ? undefined : failureOf(err as ActivityFailure | ApplicationFailure);
   await CancellationScope.nonCancellable(async () => {
     if (cancelled) {
-      const cancellation = ob.progress.snapshot().cancellation ?? { reason: 'cancelled from Temporal (no reason given)', at: nowIso() };
+      const cancellation = ob.progress.view.cancellation ?? { reason: 'cancelled from Temporal (no reason given)', at: nowIso() };
       ob.progress.update({ cancellation, waitingFor: undefined });
       const report = await undo(ob, 'cancelled', cancellation.reason);
       await tellSales(ob, 'cancelled', [`Reason: ${cancellation.reason}`, ...reportLines(report)]);
@@ -100,7 +99,7 @@ export function reportLines(report: CompensationReport): string[] {
 async function tellSales(ob: Onboarding, outcome: 'failed' | 'cancelled' | 'expired' | 'already-a-customer', lines: string[]): Promise<void> {
   try {
     await run('notifySales', `tell sales: onboarding ${outcome}`, {
-      customerDomain: ob.order?.customerDomain ?? ob.progress.snapshot().customerDomain,
+      customerDomain: ob.order?.customerDomain ?? ob.progress.view.customerDomain,
       ...(ob.order?.salesContactEmail ? { to: ob.order.salesContactEmail } : {}),
       outcome,
       lines,

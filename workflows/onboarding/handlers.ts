@@ -21,9 +21,9 @@ import {
 } from '../messages';
 import { reportDomainVerified } from './domain';
 import type { Onboarding } from './state';
-import { WAIT_KINDS } from './waiting';
+import { WAIT_KINDS } from './wait-kinds';
+import { nowIso } from '../progress';
 
-const nowIso = () => new Date().toISOString();
 const MAX_DEADLINE_AHEAD_MS = 365 * 86_400_000;
 const TAKES_TOKENS = ['validating', 'creating-customer', 'awaiting-transfer-token'];
 

@@ -97,7 +97,7 @@ async function createAdmin(ob: Onboarding, customer: NewCustomer): Promise<strin
 
 async function sendSignInNotice(ob: Onboarding, customerId: string, adminEmail: string | undefined): Promise<void> {
   const contact = ob.contact;
-  const { subscriptions = [], domainVerification } = ob.progress.snapshot();
+  const { subscriptions = [], domainVerification } = ob.progress.view;
   const dnsRecord = domainVerification?.verified ? undefined : domainVerification?.record;
   ob.progress.enter('notifying', `E-mailing ${contact} how to sign in and accept the terms${dnsRecord ? ', and the DNS record that verifies the domain' : ''}.`);
   await ob.progress.step('send-sign-in-notice', () =>

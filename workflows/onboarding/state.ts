@@ -82,7 +82,7 @@ export class Onboarding {
     const defaults = this.defaults as WaitDefaults;
     const overrides = this.validOrder.waitPolicy ?? {};
     // While the domain is to be verified, the default deadline stays ahead of Google's suspension of unverified accounts.
-    const verification = this.progress.snapshot().domainVerification;
+    const verification = this.progress.view.domainVerification;
     const verifying = what === 'tos-acceptance' && verification?.required === true && verification.verified === undefined;
     const defaultDeadlineMs = verifying ? Math.min(defaults.deadlineMs, DOMAIN_VERIFICATION_DEADLINE_MS) : defaults.deadlineMs;
     return {

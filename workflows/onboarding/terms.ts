@@ -11,8 +11,7 @@ import type { OnboardingStatus, Stage } from '../messages';
 import { checkDomain, domainMissing } from './domain';
 import type { Onboarding } from './state';
 import { waitFor } from './waiting';
-
-const nowIso = () => new Date().toISOString();
+import { nowIso } from '../progress';
 
 export async function awaitTerms(ob: Onboarding, customerId: string, adminEmail: string | undefined): Promise<OnboardingStatus> {
   const contact = ob.contact;
@@ -29,7 +28,7 @@ export async function awaitTerms(ob: Onboarding, customerId: string, adminEmail:
       return done();
     },
     reminder: (reminderNumber, deadline) => {
-      const record = domainMissing(ob) ? ob.progress.snapshot().domainVerification?.record : undefined;
+      const record = domainMissing(ob) ? ob.progress.view.domainVerification?.record : undefined;
       return {
         what: 'tos-acceptance',
         customerDomain: ob.domain,
@@ -43,9 +42,9 @@ export async function awaitTerms(ob: Onboarding, customerId: string, adminEmail:
     },
   });
   // Reported by signal: the subscriptions shown are still as ordered; ask Google once how they stand now.
-  if (ob.tosAccepted?.via === 'signal' && (ob.progress.snapshot().subscriptions ?? []).length > 0) await checkTerms(ob, customerId, adminEmail);
+  if (ob.tosAccepted?.via === 'signal' && (ob.progress.view.subscriptions ?? []).length > 0) await checkTerms(ob, customerId, adminEmail);
   ob.progress.update({ tosAccepted: ob.tosAccepted });
-  const verified = ob.progress.snapshot().domainVerification?.verified;
+  const verified = ob.progress.view.domainVerification?.verified;
   ob.progress.enter(
     'completed',
     `Onboarded: customer ${customerId}, administrator ${who}, terms accepted (${ob.tosAccepted?.via})${verified ? `, domain verified (${verified.via})` : ''}.`,
@@ -61,7 +60,7 @@ function missingOf(ob: Onboarding): string[] {
 }
 
 function detailsOf(ob: Onboarding, contact: string): string {
-  const record = ob.progress.snapshot().domainVerification?.record;
+  const record = ob.progress.view.domainVerification?.record;
   const domain = domainMissing(ob) && record ? ` and publish the DNS record \`${record.host} TXT ${record.value}\`` : '';
   return (
     `Waiting for the customer to ${missingOf(ob).join(' and ')} (notice sent to ${contact})${ob.tosAccepted ? domain : `: sign in at admin.google.com and accept the terms${domain}`}. ` +

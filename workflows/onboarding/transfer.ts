@@ -56,7 +56,7 @@ async function nextToken(ob: Onboarding): Promise<InboxToken> {
 /** Registers the customer and moves its subscriptions with one token; returns Google's refusal, or undefined once transferred. */
 async function tryToken(ob: Onboarding, customerId: string, token: InboxToken): Promise<string | undefined> {
   const domain = ob.domain;
-  ob.progress.update({ waitingFor: undefined, transfer: { ...ob.progress.snapshot().transfer, tokensTried: ob.tokens.tried } });
+  ob.progress.update({ waitingFor: undefined, transfer: { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried } });
   ob.progress.enter('transferring', `Transferring ${domain} with the customer's token (token ${ob.tokens.tried}).`);
   try {
     await ob.progress.step('register-customer', () =>
@@ -73,7 +73,7 @@ async function tryToken(ob: Onboarding, customerId: string, token: InboxToken): 
   } catch (err) {
     if (!refusedToken(err)) throw err;
     const refusal = failureOf(err as ActivityFailure).message;
-    ob.progress.update({ transfer: { ...ob.progress.snapshot().transfer, tokensTried: ob.tokens.tried, lastRefusal: refusal } });
+    ob.progress.update({ transfer: { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried, lastRefusal: refusal } });
     return refusal;
   }
 }

@@ -8,19 +8,9 @@ import type { OnboardingActivities } from '../../activities';
 import { REMINDER_CALL, runActivity } from '../activity-stubs';
 import { startWait, waitForCustomer, waitStatus } from '../customer-wait';
 import type { Stage, WaitStatus } from '../messages';
+import { WAIT_KINDS } from './wait-kinds';
 import { expire } from './endings';
 import type { Onboarding } from './state';
-
-export interface WaitKind {
-  stage: Stage;
-  /** What the customer has not done yet, as in "did not … by <deadline>". */
-  missing: string;
-}
-
-export const WAIT_KINDS: Record<WaitStatus['what'], WaitKind> = {
-  'tos-acceptance': { stage: 'awaiting-tos', missing: 'accept the terms' },
-  'transfer-token': { stage: 'awaiting-transfer-token', missing: 'provide a transfer token' },
-};
 
 type Reminder = Parameters<OnboardingActivities['sendReminder']>[0];
 
