@@ -76,6 +76,10 @@ function describe(sub: reseller_v1.Schema$Subscription): TransferredSubscription
   return { subscriptionId, skuId, ...(skuName ? { skuName } : {}), planName: plan, seats };
 }
 
+/** Well inside the transfer's heartbeat timeout (workflows/activity-stubs.ts TRANSFER_CALL). */
+const HEARTBEAT_EVERY_MS = 1000;
+const cancelled = (): boolean => Context.current().cancellationSignal.aborted;
+
 export function transferActivities({ google }: ActivityDependencies) {
   const path = (customerId: string) => `/apps/reseller/v1/customers/${encodeURIComponent(customerId)}/subscriptions`;
 
@@ -93,7 +97,7 @@ export function transferActivities({ google }: ActivityDependencies) {
     const parts: BatchPart[] = group.map((sub) => ({ method: 'POST', path: path(input.customerId), query: { customerAuthToken: input.transferToken }, body: transferBody(sub) }));
     let results;
     try {
-      results = await sendBatch(google.http.auth, google.http.rootUrl, parts, { timeoutMs: google.http.requestTimeoutMs, signal: Context.current().cancellationSignal });
+      results = await sendBatch(google.http.auth, google.http.rootUrl, parts, { timeoutMs: google.http.requestTimeoutMs });
     } catch (err) {
       throw refusedOr(`batch ${operation}`, err);
     }
@@ -133,12 +137,21 @@ export function transferActivities({ google }: ActivityDependencies) {
       const oursBefore = new Set((await listOurs(customerId)).map((s) => s.skuId));
       const pending = listed.filter((s) => s.transferInfo && !oursBefore.has(s.skuId));
       let moved = 0;
-      for (const group of transferGroups(pending)) {
-        if (Context.current().cancellationSignal.aborted) throw new CancelledFailure(`transfer of ${input.customerDomain} cancelled after ${moved} of ${pending.length} subscription(s)`);
-        await moveGroup(input, group);
-        moved += group.length;
-        heartbeat(moved);
+      // A cancel reaches an activity only through the answer to a heartbeat: keep beating during a slow call too.
+      const beating = setInterval(() => heartbeat(moved), HEARTBEAT_EVERY_MS);
+      try {
+        for (const group of transferGroups(pending)) {
+          heartbeat(moved);
+          if (cancelled()) break;
+          // The call in flight is not aborted (it ends within GOOGLE_REQUEST_TIMEOUT_MS): aborted, Google
+          // might still carry it out, and the report of what moved could not be trusted.
+          await moveGroup(input, group);
+          moved += group.length;
+        }
+      } finally {
+        clearInterval(beating);
       }
+      if (cancelled() && moved < pending.length) throw await stoppedByCancel(input, pending);
       const ours = await listOurs(customerId);
       const missing = pending.filter((s) => !ours.some((o) => o.skuId === s.skuId));
       if (missing.length > 0) {
@@ -148,6 +161,18 @@ export function transferActivities({ google }: ActivityDependencies) {
       return { transferred: ours.map(describe), attempt: activityInfo().attempt };
     },
   };
+
+  /**
+   * Stopped between subscriptions: what moved is what Google now lists as this reseller's, handed to
+   * the workflow in the cancellation's details. (A cancel after the last group is too late: the
+   * transfer completed, and is reported as transferred.)
+   */
+  async function stoppedByCancel(input: TransferInput, pending: reseller_v1.Schema$Subscription[]): Promise<CancelledFailure> {
+    const ours = await listOurs(input.customerId);
+    const moved = ours.filter((o) => pending.some((p) => p.skuId === o.skuId));
+    const message = `transfer of ${input.customerDomain} stopped by a cancel: ${moved.length} of ${pending.length} subscription(s) had moved`;
+    return new CancelledFailure(message, [{ transferred: moved.map(describe) }]);
+  }
 
   async function listOurs(customerId: string): Promise<reseller_v1.Schema$Subscription[]> {
     try {

@@ -154,11 +154,12 @@ export function buildCli(connect: () => Promise<OnboardingClient & { close(): Pr
     .argument('<domain>')
     .argument('[token]', 'the token; omit it or give - to read it from standard input (keeps it out of ps and shell history)')
     .option('--request-id <id>', 'this request\'s id: a retry with the same id is tried once (default: a fresh UUID)', requestIdOption)
-    .action(async (domain: string, tokenArgument: string | undefined, options: { requestId?: string }) => {
+    .option('--no-wait', 'return once the onboarding accepted the token, without waiting for the transfer (read the outcome with status)')
+    .action(async (domain: string, tokenArgument: string | undefined, options: { requestId?: string; wait: boolean }) => {
       const token = tokenArgument === undefined || tokenArgument === '-' ? readFileSync(0, 'utf8').trim() : tokenArgument;
       const requestId = options.requestId ?? randomUUID();
       await withClient(async (client) => {
-        const outcome = await client.provideTransferToken(domain, token, { requestId });
+        const outcome = await client.provideTransferToken(domain, token, { requestId, wait: options.wait });
         if (outcome.outcome === 'refused' || outcome.outcome === 'failed') {
           throw new CliError(`transfer token ${outcome.outcome}: ${outcome.message} (request id ${requestId})`, EXIT.invalidInput);
         }

@@ -87,11 +87,25 @@ export interface MessageOptions {
   /**
    * The caller's id for this request, used as Temporal's update id: a retry with the same id (after a
    * timeout, a crash, a lost answer) is applied once and returns the first call's result. Without it,
-   * each call is a new request. Deduplication holds within one run of the onboarding (a long wait
-   * continues as new every ~1,000 events).
+   * each call is a new request. Temporal deduplicates within one run of the onboarding; onboardings
+   * started by release 0.3 on also remember the latest 50 request ids across continue-as-new (a long
+   * wait continues as new every ~1,000 events).
    */
   requestId?: string;
 }
+
+export interface TransferTokenOptions extends MessageOptions {
+  /**
+   * Wait for the token's outcome (transferred, refused, ...) by reading the status (default true).
+   * false: return once the onboarding accepted the token for processing (`accepted`, with its number).
+   */
+  wait?: boolean;
+  /** How long to wait for the outcome before returning `accepted` (default 15 minutes). */
+  waitTimeoutMs?: number;
+}
+
+const TOKEN_OUTCOME_POLL_MS = 1000;
+const DEFAULT_TOKEN_WAIT_MS = 15 * 60_000;
 
 /** Where a status came from. */
 export interface StatusReading {
@@ -243,13 +257,32 @@ export class OnboardingClient {
 
   /**
    * Hands over the customer's transfer token. A malformed token is refused here and by the
-   * workflow's validator (nothing changes); otherwise this returns once Google accepted or refused it.
+   * workflow's validator (nothing changes). The onboarding answers once the token is queued
+   * (`accepted`); unless `wait: false`, this then follows the status until the token's outcome
+   * (transferred, refused, ...) shows. Onboardings of earlier releases answer with the outcome itself.
    * With `requestId`, a retry of the same request is tried once (see `MessageOptions`).
    */
-  async provideTransferToken(customerDomain: string, token: string, options: MessageOptions = {}): Promise<TransferTokenOutcome> {
+  async provideTransferToken(customerDomain: string, token: string, options: TransferTokenOptions = {}): Promise<TransferTokenOutcome> {
     validateTransferToken(token);
     const updateId = this.updateIdOf(options);
-    return this.notFoundAware(customerDomain, () => this.handle(customerDomain).executeUpdate(provideTransferTokenUpdate, { args: [token], ...updateId }));
+    const answer = await this.notFoundAware(customerDomain, () =>
+      this.handle(customerDomain).executeUpdate(provideTransferTokenUpdate, { args: [token], ...updateId }),
+    );
+    if (answer.outcome !== 'accepted' || answer.token === undefined || options.wait === false) return answer;
+    return this.tokenOutcome(customerDomain, answer, options.waitTimeoutMs ?? DEFAULT_TOKEN_WAIT_MS);
+  }
+
+  /** Reads the status until the token's outcome shows (the memo serves when no worker answers). */
+  private async tokenOutcome(customerDomain: string, accepted: TransferTokenOutcome, timeoutMs: number): Promise<TransferTokenOutcome> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const { status, executionStatus } = await this.readStatus(customerDomain);
+      const settled = status.transfer?.tokens?.find((t) => t.token === accepted.token);
+      if (settled) return { outcome: settled.outcome, message: settled.message, token: settled.token };
+      if (executionStatus !== 'RUNNING') return { outcome: 'failed', message: `the onboarding ended (${status.stage}) before the token's outcome showed`, token: accepted.token };
+      if (Date.now() >= until) return accepted;
+      await new Promise((resolve) => setTimeout(resolve, TOKEN_OUTCOME_POLL_MS));
+    }
   }
 
   /**

@@ -184,3 +184,43 @@ test('a token sent while the order\'s own token is being used is answered, and n
   if (!(early instanceof WorkflowUpdateFailedError)) expect(early).toMatchObject({ outcome: 'not-needed' });
   expect((await stack.client.result(domain)).stage).toBe('transferred');
 });
+
+describe('a cancel during a transfer ends in one outcome, which the status states and Google confirms', () => {
+  const ownersAtGoogle = async (domain: string) => {
+    const state = await stack.google.state();
+    const customer = state.customers.find((c) => c.customerDomain === domain);
+    return state.subscriptions.filter((s) => s.customerId === customer?.customerId).map((s) => `${s.skuId}:${s.owner}`).sort();
+  };
+
+  test('while the subscriptions move: the call in flight completes, the transfer stands and is reported transferred', async () => {
+    const domain = uniqueDomain('cancel-moving');
+    await seedExistingCustomer(domain);
+    await stack.google.addFault({ method: 'POST', path: '^/batch$', delayMs: 3000, times: 1 });
+    await stack.client.start(domainOrder(domain, { transferToken: `valid-token-${domain}` }));
+    await waitForStatus(() => stack.client.status(domain), (s) => s.steps.some((step) => step.name === 'transfer-subscriptions'));
+    await stack.client.cancel(domain, 'changed their mind mid-transfer', 'test');
+    const final = await stack.client.result(domain);
+    expect(final.stage).toBe('transferred');
+    expect(final.transfer?.transferred?.map((s) => s.skuId).sort()).toEqual(['1010020028', 'Google-Drive-storage-20GB']);
+    expect(await ownersAtGoogle(domain)).toEqual(['1010020028:this-reseller', 'Google-Drive-storage-20GB:this-reseller']);
+    expect((await stack.google.mail()).filter((m) => m.subject === `Onboarding of ${domain} cancelled`)).toEqual([]);
+  });
+
+  test('while the customer is being registered: it is let finish, then nothing moves, reported cancelled', async () => {
+    const domain = uniqueDomain('cancel-registering');
+    await seedExistingCustomer(domain);
+    await stack.google.addFault({ method: 'POST', path: '^/apps/reseller/v1/customers$', delayMs: 3000, times: 1 });
+    await stack.client.start(domainOrder(domain, { transferToken: `valid-token-${domain}` }));
+    await waitForStatus(() => stack.client.status(domain), (s) => s.steps.some((step) => step.name === 'register-customer'));
+    await stack.client.cancel(domain, 'changed their mind while registering', 'test');
+    await expect(stack.client.result(domain)).rejects.toBeInstanceOf(WorkflowFailedError);
+    const status = await stack.client.status(domain);
+    expect(status.stage).toBe('cancelled');
+    expect(status.steps.find((s) => s.name === 'register-customer')?.outcome).toBe('done');
+    expect(status.compensation?.cannotUndo).toEqual([expect.stringContaining(`registration of ${domain}`)]);
+    expect(status.steps.some((s) => s.name === 'transfer-subscriptions')).toBe(false);
+    expect(status.transfer?.transferred ?? []).toEqual([]);
+    expect(await ownersAtGoogle(domain)).toEqual(['1010020028:google', 'Google-Drive-storage-20GB:google']);
+    await stack.google.waitForMail((m) => m.subject === `Onboarding of ${domain} cancelled` && m.text.includes('changed their mind while registering'));
+  });
+});

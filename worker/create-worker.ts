@@ -62,6 +62,8 @@ export async function createOnboardingWorker(options: {
     ...(sinks ? { sinks } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     shutdownGraceTime: '10 seconds',
+    // Only the transfer heartbeats: a cancel reaches it within a second or two, so it stops between subscriptions.
+    maxHeartbeatThrottleInterval: '1 second',
     ...options.tuning,
   });
   return { worker, close: async () => mailer.close() };

@@ -68,14 +68,29 @@ export interface DnsRecord {
 }
 
 export interface TransferTokenOutcome {
-  /** `failed`: the onboarding ended (failed or cancelled) before or while trying the token. */
-  outcome: 'transferred' | 'refused' | 'not-needed' | 'failed';
+  /**
+   * `accepted`: queued for the transfer (release 0.3 on: the update answers at once; the token's own
+   * outcome then shows in `status`, `transfer.tokens`, under `token`). The others are a token's
+   * outcome: `failed` means the onboarding ended (failed or cancelled) before or while trying it.
+   */
+  outcome: 'accepted' | 'transferred' | 'refused' | 'not-needed' | 'failed';
   message: string;
+  /** The token's number in this onboarding (release 0.3 on), to find its outcome in `status`. */
+  token?: number;
+}
+/** What became of one token handed over, as `status` shows it (`transfer.tokens`, the latest few). */
+export interface TokenOutcome {
+  token: number;
+  outcome: Exclude<TransferTokenOutcome['outcome'], 'accepted'>;
+  message: string;
+  at: string;
 }
 /**
  * The customer's transfer token, from the sales system. The validator rejects a malformed token at
- * once (the caller gets the error, the workflow is untouched); the update returns once the token
- * has been tried: transferred, or refused by Google (the onboarding then waits for another).
+ * once (the caller gets the error, the workflow is untouched). From release 0.3 the update returns
+ * as soon as the token is queued (`accepted`, with its number) and the transfer's outcome is read
+ * from `status` (the client library waits for it unless told not to); onboardings started by
+ * earlier releases answer once the token has been tried.
  */
 export const provideTransferTokenUpdate = defineUpdate<TransferTokenOutcome, [string]>('provideTransferToken');
 
@@ -160,7 +175,16 @@ export interface OnboardingStatus {
     record?: DnsRecord;
     verified?: { at: string; via: 'signal' | 'detected' | 'already-verified'; reportedBy?: string };
   };
-  transfer?: { tokensTried: number; lastRefusal?: string; transferred?: TransferredSubscription[] };
+  transfer?: {
+    tokensTried: number;
+    lastRefusal?: string;
+    /** What moved: everything (stage `transferred`), or what had moved when a cancel stopped the transfer. */
+    transferred?: TransferredSubscription[];
+    /** The transfer was stopped by a cancel between subscriptions: `transferred` is what had moved by then. */
+    stoppedByCancel?: boolean;
+    /** Each token's outcome (the latest 10), by the number the update answered with. */
+    tokens?: TokenOutcome[];
+  };
   failure?: { type: string; message: string };
   cancellation?: { reason: string; requestedBy?: string; at: string };
   expired?: { what: WaitStatus['what']; at: string };

@@ -14,7 +14,7 @@
  * Versioning: runs started by release 0.1 carry no `google-fidelity` marker and finish on the frozen
  * 0.1 code (legacy/); see docs/operations.md for the procedure.
  */
-import { allHandlersFinished, ApplicationFailure, condition, patched, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, patched, workflowInfo } from '@temporalio/workflow';
 import { isRefusedPlaintext, UNENCRYPTED_INPUT_FAILURE_TYPE } from '../encryption/plaintext-refusal';
 import { orderDomainOf } from '../order/basics';
 import type { Order } from '../order/order';
@@ -43,7 +43,8 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState | C
   try {
     const result = ob.carried ? await resume(ob, ob.carried) : await start(ob);
     ob.tokens.settleAll({ outcome: 'not-needed', message: `no token needed any more (stage ${ob.progress.stage})` });
-    await condition(allHandlersFinished);
+    // The outcome is decided: a cancel arriving now (say, as a transfer completed) must not turn it into "cancelled".
+    await (ob.release3 ? CancellationScope.nonCancellable(() => condition(allHandlersFinished)) : condition(allHandlersFinished));
     return result;
   } catch (err) {
     return endAfter(ob, err);

@@ -33,6 +33,8 @@ export async function withStubWorker<T>(env: TestWorkflowEnvironment, stubs: Stu
     workflowBundle: await workflowBundle(),
     activities: stubs.activities,
     dataConverter: fixtureDataConverter(),
+    // As the product's worker: a cancel reaches a heartbeating activity within a second.
+    maxHeartbeatThrottleInterval: '1 second',
   });
   return worker.runUntil(fn);
 }

@@ -206,16 +206,22 @@ test('managed elsewhere: a refused token asks for a new one, and a valid token b
     // A malformed token never reaches the workflow: the validator refuses it.
     await expect(handle.executeUpdate(provideTransferTokenUpdate, { args: ['short'] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
 
+    // The update answers once the token is queued; its outcome shows in the status under its number.
     const first = await handle.executeUpdate(provideTransferTokenUpdate, { args: ['expired-token-0001'] });
-    expect(first.outcome).toBe('refused');
+    expect(first).toMatchObject({ outcome: 'accepted', token: 1 });
     const refused = await waitForStatus(() => statusOf(handle), (s) => s.stage === 'awaiting-transfer-token' && s.waitingFor !== undefined);
     expect(refused.transfer).toMatchObject({ tokensTried: 1, lastRefusal: expect.stringContaining('refused the transfer token') });
+    expect(refused.transfer?.tokens).toEqual([expect.objectContaining({ token: 1, outcome: 'refused' })]);
 
     const second = await handle.executeUpdate(provideTransferTokenUpdate, { args: ['valid-token-0002'] });
-    expect(second).toEqual({ outcome: 'transferred', message: '2 subscription(s) transferred' });
+    expect(second).toMatchObject({ outcome: 'accepted', token: 2 });
     const result = await handle.result();
     expect(result.stage).toBe('transferred');
-    expect(result.transfer).toEqual({ tokensTried: 2, transferred: moved });
+    expect(result.transfer).toMatchObject({ tokensTried: 2, transferred: moved });
+    expect(result.transfer?.tokens?.map((t) => [t.token, t.outcome])).toEqual([
+      [1, 'refused'],
+      [2, 'transferred'],
+    ]);
   });
   expect(stubs.names()).toEqual([
     'validateOrder',

@@ -63,7 +63,7 @@ export async function endAfter(ob: Onboarding, err: unknown): Promise<never> {
       const cancellation = ob.progress.view.cancellation ?? { reason: 'cancelled from Temporal (no reason given)', at: nowIso() };
       ob.progress.update({ cancellation, waitingFor: undefined });
       const report = await undo(ob, 'cancelled', cancellation.reason);
-      await tellSales(ob, 'cancelled', [`Reason: ${cancellation.reason}`, ...reportLines(report)]);
+      await tellSales(ob, 'cancelled', [`Reason: ${cancellation.reason}`, ...transferLines(ob), ...reportLines(report)]);
     } else if (failure && failure.type !== 'OnboardingExpired') {
       ob.progress.update({ failure, waitingFor: undefined });
       const report = await undo(ob, 'failed', failure.message);
@@ -93,6 +93,14 @@ export function reportLines(report: CompensationReport): string[] {
     ...(report.failed.length ? [`Could NOT undo (finish by hand): ${report.failed.join('; ')}`] : []),
     ...(report.cannotUndo.length ? [`Cannot be undone through the API: ${report.cannotUndo.join('; ')}`] : []),
   ];
+}
+
+/** A transfer a cancel stopped: what had moved stays with this reseller (Google has no way back). */
+function transferLines(ob: Onboarding): string[] {
+  const transfer = ob.progress.view.transfer;
+  if (!transfer?.stoppedByCancel) return [];
+  const moved = (transfer.transferred ?? []).map((s) => `${s.skuName ?? s.skuId} (${s.seats} seats)`);
+  return [`The transfer stopped between subscriptions. Moved to this reseller before the cancel (they stay): ${moved.join(', ') || 'nothing'}`];
 }
 
 /** Best effort: the outcome stands even if the e-mail to sales cannot be sent. */

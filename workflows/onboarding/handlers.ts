@@ -3,7 +3,7 @@
  * early (or repeated) signal or update is kept, once. Validators refuse at once what cannot apply:
  * the caller gets the error and the workflow's history is untouched.
  */
-import { condition, setHandler } from '@temporalio/workflow';
+import { condition, currentUpdateInfo, setHandler } from '@temporalio/workflow';
 import { isRefusedPlaintext } from '../../encryption/plaintext-refusal';
 import { parseDurationMs } from '../../order/duration';
 import { validateTransferToken } from '../../order/basics';
@@ -44,21 +44,41 @@ export function registerHandlers(ob: Onboarding): void {
     const requestedBy = typeof cancellation.requestedBy === 'string' ? cancellation.requestedBy.slice(0, 200) : undefined;
     ob.progress.update({ cancellation: { reason, at: nowIso(), ...(requestedBy ? { requestedBy } : {}) } });
   });
-  setHandler(provideTransferTokenUpdate, (token: string) => takeToken(ob, token), {
+  setHandler(provideTransferTokenUpdate, (token: string) => appliedOnce(ob, () => takeToken(ob, token)), {
     validator: (token: string) => {
+      if (repeated(ob)) return;
       refusePlaintext(token);
       validateTransferToken(token);
       if (!TAKES_TOKENS.includes(ob.progress.stage)) throw new Error(`this onboarding does not take a transfer token now (stage ${ob.progress.stage})`);
     },
   });
-  setHandler(extendDeadlineUpdate, (extension) => extendDeadline(ob.wait as WaitState, extension), {
-    validator: (extension) => validateExtension(ob, extension),
+  setHandler(extendDeadlineUpdate, (extension) => appliedOnce(ob, () => extendDeadline(ob.wait as WaitState, extension)), {
+    validator: (extension) => {
+      if (!repeated(ob)) validateExtension(ob, extension);
+    },
   });
 }
 
-/** The update returns once the token has been tried (or is no longer needed). */
+/** An update id this onboarding already applied, in an earlier run (Temporal dedupes within one run only). */
+const repeated = (ob: Onboarding): boolean => ob.updates.find(currentUpdateInfo()?.id) !== undefined;
+
+/** Applies an update once per update id: a repeat gets the first answer back, across continue-as-new too. */
+async function appliedOnce<T>(ob: Onboarding, apply: () => T | Promise<T>): Promise<T> {
+  const id = currentUpdateInfo()?.id;
+  const earlier = ob.updates.find(id);
+  if (earlier) return earlier.result as T;
+  const result = await apply();
+  ob.updates.record(id, result);
+  return result;
+}
+
+/**
+ * Release 0.3 on: answers as soon as the token is queued, with its number (the transfer takes
+ * minutes; its outcome shows in the status). Earlier runs answer once the token has been tried.
+ */
 async function takeToken(ob: Onboarding, token: string): Promise<TransferTokenOutcome> {
   const id = ob.tokens.submit(token);
+  if (ob.release3) return { outcome: 'accepted', message: `token ${id} queued for the transfer: its outcome will show in the status`, token: id };
   await condition(() => ob.tokens.isSettled(id));
   return ob.tokens.outcome(id) as TransferTokenOutcome;
 }

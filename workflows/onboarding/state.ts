@@ -3,18 +3,27 @@
  * the order, the visible status, the saga, the transfer-token inbox, the current customer wait.
  * Each step is a small function taking this object; nothing else is shared between them.
  */
-import { allHandlersFinished, condition, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, makeContinueAsNewFunc, patched, workflowInfo } from '@temporalio/workflow';
 import type { WaitDefaults } from '../../activities';
 import type { OnboardingIdentity } from '../../activities/ownership';
 import { customerContactEmail, orderDomainOf } from '../../order/basics';
 import type { Order } from '../../order/order';
 import type { onboardCustomer } from '../onboard-customer';
 import { durationMs, type WaitPolicy, type WaitState } from '../customer-wait';
-import type { OnboardingStatus, WaitStatus } from '../messages';
+import type { OnboardingStatus, TokenOutcome, TransferTokenOutcome, WaitStatus } from '../messages';
 import { Progress, STATUS_MEMO_KEY } from '../progress';
 import { Saga, type SagaState } from '../saga';
 import { DOMAIN_VERIFICATION_DEADLINE_MS } from './domain';
-import { TokenInbox } from './token-inbox';
+import { TokenInbox, type CarriedInbox } from './token-inbox';
+import { UpdateLedger, type AppliedUpdate } from './update-ledger';
+
+/**
+ * Release 0.3's history-altering behaviour, behind one patch checked once at the start of every run
+ * (docs/operations.md): the token update answers once the token is queued and each token's outcome
+ * shows in the status; a finished outcome stands even if a cancel arrives as it completes.
+ */
+export const RELEASE_0_3_PATCH = 'release-0.3';
+const TOKEN_OUTCOMES_SHOWN = 10;
 
 /** What a run hands to the next when a long wait continues as new. Not part of the public contract. */
 export interface CarriedState {
@@ -26,12 +35,19 @@ export interface CarriedState {
   defaults: WaitDefaults;
   tokensTried: number;
   onboarding: OnboardingIdentity;
+  /** Release 0.3 on: token numbering and a token queued but not tried yet. */
+  inbox?: CarriedInbox;
+  /** Release 0.3 on: answers to updates already applied, so that a retried update id is applied once. */
+  updates?: AppliedUpdate[];
 }
 
 export class Onboarding {
   readonly progress: Progress;
   readonly saga: Saga;
   readonly tokens: TokenInbox;
+  readonly updates: UpdateLedger;
+  /** Whether this run follows release 0.3's behaviour (RELEASE_0_3_PATCH). */
+  readonly release3: boolean;
   /** Names this order's onboarding in the users it creates, and dates its start (ownership evidence). */
   readonly identity: OnboardingIdentity;
   /** The validated order (the carried one after continue-as-new). */
@@ -46,7 +62,10 @@ export class Onboarding {
   ) {
     this.progress = new Progress(orderDomainOf(input) ?? '(unknown)', carried?.status, { memo: true });
     this.saga = new Saga(carried?.saga);
-    this.tokens = new TokenInbox(carried?.tokensTried ?? 0);
+    this.release3 = patched(RELEASE_0_3_PATCH);
+    this.tokens = new TokenInbox(carried?.tokensTried ?? 0, carried?.inbox);
+    if (this.release3) this.tokens.onSettled = (token, outcome) => this.showTokenOutcome(token, outcome);
+    this.updates = new UpdateLedger(carried?.updates);
     this.wait = carried?.wait;
     this.defaults = carried?.defaults;
     this.tosAccepted = carried?.status.tosAccepted;
@@ -61,6 +80,15 @@ export class Onboarding {
     this.progress.update({ tosAccepted: this.tosAccepted });
     // From now on the admin and the subscriptions are the customer's: a later cancel must not undo them.
     this.saga.keepAll('the customer accepted the terms: the admin and subscriptions created are theirs now and were kept');
+  }
+
+  /** Each token's outcome in the status (and its memo), where the caller who handed it over reads it. */
+  private showTokenOutcome(token: number, { outcome, message }: TransferTokenOutcome): void {
+    if (token === 0 || outcome === 'accepted') return; // 0: the order's own token, no caller waits for it
+    const transfer = this.progress.view.transfer ?? { tokensTried: this.tokens.tried };
+    const tokens: TokenOutcome[] = [...(transfer.tokens ?? []), { token, outcome, message, at: new Date().toISOString() }];
+    this.progress.update({ transfer: { ...transfer, tokens: tokens.slice(-TOKEN_OUTCOMES_SHOWN) } });
+    this.progress.publish();
   }
 
   get validOrder(): Order {
@@ -105,6 +133,7 @@ export class Onboarding {
       defaults: this.defaults as WaitDefaults,
       tokensTried: this.tokens.tried,
       onboarding: this.identity,
+      ...(this.release3 ? { inbox: this.tokens.carried, updates: this.updates.state } : {}),
     });
   }
 }

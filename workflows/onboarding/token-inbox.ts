@@ -10,15 +10,38 @@ export interface InboxToken {
   token: string;
 }
 
+/** What a run hands to the next at continue-as-new, besides the count of tokens tried. */
+export interface CarriedInbox {
+  /** The last number given, so that numbers stay unique across the runs of one onboarding. */
+  sequence: number;
+  /** A token queued but not tried yet (the update that brought it has already answered). */
+  pending?: InboxToken;
+}
+
+type Settled = (id: number, outcome: TransferTokenOutcome) => void;
+
 export class TokenInbox {
-  private sequence = 0;
+  private sequence: number;
   private pending: InboxToken | undefined;
   /** The token being tried right now. */
   private inFlight: InboxToken | undefined;
   private readonly outcomes = new Map<number, TransferTokenOutcome>();
+  /** Told of every answer (the status shows each token's outcome). */
+  onSettled: Settled | undefined;
 
   /** @param tried how many tokens earlier runs tried (carried across continue-as-new). */
-  constructor(public tried = 0) {}
+  constructor(
+    public tried = 0,
+    carried?: CarriedInbox,
+  ) {
+    this.sequence = carried?.sequence ?? 0;
+    this.pending = carried?.pending;
+  }
+
+  /** For continue-as-new. */
+  get carried(): CarriedInbox {
+    return { sequence: this.sequence, ...(this.pending ? { pending: this.pending } : {}) };
+  }
 
   /** Queues a token; one still waiting is answered "replaced". Returns its number. */
   submit(token: string): number {
@@ -73,5 +96,6 @@ export class TokenInbox {
 
   private settle(id: number, outcome: TransferTokenOutcome): void {
     this.outcomes.set(id, outcome);
+    this.onSettled?.(id, outcome);
   }
 }

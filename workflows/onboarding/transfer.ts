@@ -6,9 +6,9 @@
  * request), and what moved is confirmed by listing without the token. A refused token (403) means
  * a new one is asked for and waited for, each wait with its own reminders and deadline.
  */
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, isCancellation } from '@temporalio/workflow';
 import { run, runActivity, TRANSFER_CALL } from '../activity-stubs';
-import type { OnboardingStatus } from '../messages';
+import type { OnboardingStatus, TransferredSubscription } from '../messages';
 import { failureOf } from './endings';
 import type { Onboarding } from './state';
 import type { InboxToken } from './token-inbox';
@@ -59,21 +59,43 @@ async function tryToken(ob: Onboarding, customerId: string, token: InboxToken): 
   ob.progress.update({ waitingFor: undefined, transfer: { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried } });
   ob.progress.enter('transferring', `Transferring ${domain} with the customer's token (token ${ob.tokens.tried}).`);
   try {
-    await ob.progress.step('register-customer', () =>
-      run('registerTransferredCustomer', `register ${domain} with this reseller`, { order: ob.validOrder, customerId, transferToken: token.token }),
-    );
+    const register = () =>
+      ob.progress.step('register-customer', () =>
+        run('registerTransferredCustomer', `register ${domain} with this reseller`, { order: ob.validOrder, customerId, transferToken: token.token }),
+      );
+    // Release 0.3 on, not interruptible (a few seconds): a cancel waits for it, so whether the customer was registered is known.
+    await (ob.release3 ? CancellationScope.nonCancellable(register) : register());
+    if (ob.release3) {
+      ob.saga.cannotUndo(`registration of ${domain} (customer ${customerId}) with this reseller: Google offers no API to undo it`);
+      // Cancelled while registering: no subscription moves (and no transfer step shows as run).
+      if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('cancelled before any subscription moved');
+    }
     const result = await ob.progress.step('transfer-subscriptions', () =>
       runActivity(TRANSFER_CALL, 'transferSubscriptions', `transfer subscriptions of ${domain}`, { customerId, customerDomain: domain, transferToken: token.token }),
     );
     const moved = result.transferred;
-    ob.progress.update({ transfer: { tokensTried: ob.tokens.tried, transferred: moved } });
+    ob.progress.update({ transfer: { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried, transferred: moved } });
     ob.tokens.settleInFlight({ outcome: 'transferred', message: `${moved.length} subscription(s) transferred` });
     ob.progress.enter('transferred', `Transferred ${moved.length} subscription(s): ${moved.map((s) => `${s.skuName ?? s.skuId} (${s.seats} seats)`).join(', ') || 'none pending'}.`);
     return undefined;
   } catch (err) {
+    if (isCancellation(err)) noteWhatMoved(ob, err);
     if (!refusedToken(err)) throw err;
     const refusal = failureOf(err as ActivityFailure).message;
     ob.progress.update({ transfer: { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried, lastRefusal: refusal } });
     return refusal;
   }
+}
+
+/**
+ * A cancel stops the transfer between subscriptions; the activity then reports what had moved
+ * (confirmed at Google) in its cancellation's details, and the status says so. Nothing that moved
+ * can be moved back: the sales report lists it (endings.ts).
+ */
+function noteWhatMoved(ob: Onboarding, err: unknown): void {
+  const cancelled = err instanceof ActivityFailure ? err.cause : err;
+  if (!(cancelled instanceof CancelledFailure)) return;
+  const report = cancelled.details[0] as { transferred?: TransferredSubscription[] } | undefined;
+  if (!Array.isArray(report?.transferred)) return;
+  ob.progress.update({ transfer: { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried, transferred: report.transferred, stoppedByCancel: true } });
 }
