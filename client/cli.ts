@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Command, CommanderError, Option } from 'commander';
 import { OrderValidationError, validateOrder } from '../order/order';
+import { addStartBatchCommand } from './batch/command';
 import { orderPolicyFromEnv } from '../order/policy-env';
 import { STAGES, type OnboardingStatus } from '../workflows/messages';
 import { ConfigError } from './config-error';
@@ -124,6 +125,8 @@ export function buildCli(connect: () => Promise<OnboardingClient & { close(): Pr
         );
       });
     });
+
+  addStartBatchCommand(program, { withClient, fail: (message, exitCode) => new CliError(message, exitCode), exit: EXIT, policy: () => orderPolicyFromEnv() });
 
   program
     .command('status')

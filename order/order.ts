@@ -297,7 +297,7 @@ const subscription = z
   }, whenObject);
 export type OrderedSubscription = z.output<typeof subscription>;
 
-const orderSchema = z
+export const orderSchema = z
   .strictObject({
     customerDomain: z.string().transform((typed, ctx) => {
       const parsed = parseDomain(typed);
