@@ -108,7 +108,69 @@ const scenarios: Record<string, Scenario> = {
     await stack.client.start(domainOrder(domain, { waitPolicy: { checkEvery: '1s', reminders: ['2s'], deadline: '4s' } }));
     await settle(stack, domain);
   },
+  // Release 0.3 on: the branches a deploy must not break while onboardings wait in them.
+  'transfer-token-expired': async (stack, domain) => {
+    await seedHeldElsewhere(stack, domain);
+    await stack.client.start(domainOrder(domain, { waitPolicy: { reminders: ['2s'], deadline: '4s' } }));
+    await settle(stack, domain);
+  },
+  'deadline-extended-then-completed': async (stack, domain) => {
+    await stack.client.start(domainOrder(domain, { verifyDomain: false }));
+    await awaitStage(stack, domain, 'awaiting-tos');
+    await stack.client.extendDeadline(domain, { by: '7 days' }, { requestId: 'recorded-request-1' });
+    await stack.client.extendDeadline(domain, { by: '7 days' }, { requestId: 'recorded-request-1' }); // a retry: applied once
+    await stack.client.acceptTos(domain);
+    await settle(stack, domain);
+  },
+  'cancelled-during-create-admin': async (stack, domain) => {
+    await stack.google.addFault({ method: 'POST', path: '^/admin/directory/v1/users$', delayMs: 2000 });
+    await stack.client.start(domainOrder(domain));
+    await awaitStage(stack, domain, 'creating-admin');
+    await stack.client.cancel(domain, 'recording a cancel while the admin is created');
+    await settle(stack, domain);
+  },
+  'cancelled-during-transfer': async (stack, domain) => {
+    await seedHeldElsewhere(stack, domain);
+    await stack.google.addFault({ method: 'POST', path: '^/batch$', delayMs: 2000 });
+    await stack.client.start(domainOrder(domain));
+    await awaitStage(stack, domain, 'awaiting-transfer-token');
+    await stack.client.provideTransferToken(domain, 'recorded-valid-token', { wait: false, requestId: 'recorded-token-1' });
+    await waitForStatus(() => stack.client.status(domain), (s) => s.steps.some((step) => step.name === 'transfer-subscriptions'), 60_000);
+    await stack.client.cancel(domain, 'recording a cancel during the transfer');
+    await settle(stack, domain);
+  },
+  'cancelled-while-registering': async (stack, domain) => {
+    await seedHeldElsewhere(stack, domain);
+    await stack.google.addFault({ method: 'POST', path: '^/apps/reseller/v1/customers$', delayMs: 2000, times: 1 });
+    await stack.client.start(domainOrder(domain, { transferToken: 'recorded-valid-token' }));
+    await waitForStatus(() => stack.client.status(domain), (s) => s.steps.some((step) => step.name === 'register-customer'), 60_000);
+    await stack.client.cancel(domain, 'recording a cancel during the registration');
+    await settle(stack, domain);
+  },
+  'compensation-failed': async (stack, domain) => {
+    await stack.google.addFault({ method: 'POST', path: '/makeAdmin$', status: 400 });
+    await stack.google.addFault({ method: 'DELETE', path: '^/admin/directory/v1/users/', status: 400 });
+    await stack.client.start(domainOrder(domain));
+    await settle(stack, domain);
+  },
 };
+
+/** A customer of Google's with Workspace and a Drive storage add-on, and one valid transfer token. */
+async function seedHeldElsewhere(stack: OnboardingStack, domain: string): Promise<void> {
+  await stack.google.seed({
+    customers: [
+      {
+        customerDomain: domain,
+        owner: 'google',
+        transferTokens: [{ token: 'recorded-valid-token' }],
+        subscriptions: [
+          { skuId: '1010020028', planName: 'ANNUAL_MONTHLY_PAY', seats: 10, minimumTransferableSeats: 10 },
+          { skuId: 'Google-Drive-storage-20GB', planName: 'FLEXIBLE', seats: 10, minimumTransferableSeats: 1 },
+        ],
+      },
+    ],
+  });
+}
 
 async function save(stack: OnboardingStack, name: string, domain: string): Promise<void> {
   const status = await stack.client.status(domain);

@@ -55,13 +55,34 @@ test('release 0.2 histories cover every ending, the transfer with add-ons, an ex
   );
 });
 
+test('release 0.3 histories add the token expiry, a deadline extended (a retried request applied once), cancels while the admin is created, while the customer is registered and while subscriptions move, and a compensation that failed', () => {
+  expect(namesOf('0.3').sort()).toEqual(
+    expect.arrayContaining([
+      'already-a-customer',
+      'cancelled-during-create-admin',
+      'cancelled-during-transfer',
+      'cancelled-while-awaiting-tos',
+      'cancelled-while-registering',
+      'compensation-failed',
+      'continued-as-new-then-completed',
+      'deadline-extended-then-completed',
+      'domain-completed-by-signal',
+      'failed-and-compensated',
+      'invalid-order-raw-start',
+      'reminded-then-expired',
+      'transfer-refused-then-transferred',
+      'transfer-token-expired',
+    ]),
+  );
+});
+
 test.each(recorded.map((r) => [r.name, r.history] as const))('%s replays deterministically', async (name, history) => {
   await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: fixtureDataConverter() }, history, `replay:${name}`);
 });
 
 test('a non-deterministic change is caught', async () => {
   const altered = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/altered-workflow'), failureConverterPath: FAILURE_CONVERTER_PATH });
-  for (const name of ['0.1/domain-completed-by-signal', '0.2/domain-completed-by-signal']) {
+  for (const name of ['0.1/domain-completed-by-signal', '0.2/domain-completed-by-signal', '0.3/domain-completed-by-signal']) {
     const history = recorded.find((r) => r.name === name)?.history;
     await expect(Worker.runReplayHistory({ workflowBundle: altered, dataConverter: fixtureDataConverter() }, history)).rejects.toThrow(/Nondeterminism/);
   }
