@@ -15,6 +15,7 @@ import type { admin_directory_v1 } from 'googleapis/build/src/apis/admin';
 import {
   DEFAULT_RECONCILE_LOOKBACK_MS,
   lookbackMs,
+  MAX_NOT_REPORTED_LISTED,
   type ExaminedOnboarding,
   type LeftoverAdmin,
   type LeftoverSearch,
@@ -90,6 +91,7 @@ export function reconciliationActivities(deps: ActivityDependencies) {
       const leftovers: LeftoverAdmin[] = [];
       const notReported: ExaminedOnboarding[] = [];
       const unchecked: ExaminedOnboarding[] = [];
+      let notReportedTotal = 0;
       for await (const run of endedRuns(temporalClient(), since)) {
         heartbeat(run.workflowId);
         let verdict: Verdict;
@@ -104,9 +106,10 @@ export function reconciliationActivities(deps: ActivityDependencies) {
           continue;
         }
         const examined = { domain: run.domain, workflowId: run.workflowId, runId: run.runId, onboardingOutcome: run.outcome, verdict: verdict.verdict };
-        (verdict.unchecked ? unchecked : notReported).push(examined);
+        if (verdict.unchecked) unchecked.push(examined);
+        else if (++notReportedTotal <= MAX_NOT_REPORTED_LISTED) notReported.push(examined);
       }
-      return { since: since.toISOString(), leftovers, notReported, unchecked, removalConfigured: settings.removeUsers };
+      return { since: since.toISOString(), leftovers, notReported, notReportedTotal, unchecked, removalConfigured: settings.removeUsers };
     },
 
     /** Deletes one leftover admin, only if it still carries that onboarding's marker (deleteUser's check). */

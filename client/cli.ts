@@ -227,7 +227,7 @@ function formatReconciliation(r: ReconciliationReport): string {
     lines.push(`      why: ${l.why}`);
   }
   for (const u of r.unchecked) lines.push(`  could not check ${u.domain} (${u.onboardingOutcome}): ${u.verdict}`);
-  lines.push(`${r.notReported.length} other ended onboarding(s) left nothing behind (--json lists them).${r.salesNotified ? ' Sales was e-mailed.' : ''}`);
+  lines.push(`${r.notReportedTotal} other ended onboarding(s) left nothing behind (--json lists them).${r.salesNotified ? ' Sales was e-mailed.' : ''}`);
   return lines.join('\n');
 }
 

@@ -141,6 +141,27 @@ test('with removal on, the leftover admin is deleted at Google; a user without t
   expect(again.notReported.find((n) => n.domain === lost)?.verdict).toContain('does not exist');
 });
 
+test('terminated while creating the admin (its address not yet in the status): the user is found from the history and reported', async () => {
+  const domain = uniqueDomain('midway');
+  const userPath = `^/admin/directory/v1/users/admin(%40|@)${domain.replace(/\./g, '\\.')}$`;
+  // Google creates the user but the answer is lost; every look-up afterwards fails: the step stays in its retries.
+  await stack.google.addFault({ method: 'POST', path: '^/admin/directory/v1/users$', status: 503, mode: 'after', times: 1 });
+  await stack.client.start(domainOrder(domain, { verifyDomain: false }));
+  await waitForStatus(async () => ({ stage: String((await usersAt(`admin@${domain}`)).length) }), (s) => s.stage === '1');
+  await stack.google.addFault({ method: 'GET', path: userPath, status: 503, times: 5 });
+  const status = await stack.client.status(domain);
+  expect(status).toMatchObject({ stage: 'creating-admin' });
+  expect(status.adminEmail).toBeUndefined();
+  await stack.client.handle(domain).terminate('test: terminated mid-step');
+  await visiblyEnded(domain, 'Terminated');
+  const google = createGoogleClients(workerSettingsFor(stack.emulator).google);
+  while ((await stack.google.faults()).length > 0) await google.directory.users.get({ userKey: `admin@${domain}` }).catch(() => undefined);
+
+  const report = await runReconciliation(stack.env.client, {});
+
+  expect(leftoverOf(report, domain)).toMatchObject({ user: `admin@${domain}`, lastStage: 'creating-admin', onboardingOutcome: 'TERMINATED', action: 'reported' });
+});
+
 test('`reconciliation schedule` creates the Temporal Schedule, and again updates it instead of failing', async () => {
   const handle = stack.env.client.schedule.getHandle(RECONCILIATION_SCHEDULE_ID);
   try {

@@ -32,6 +32,9 @@ export function lookbackMs(text: string): number | string {
   return ms;
 }
 
+/** Ended onboardings left alone are listed in a report up to this many (then only counted). */
+export const MAX_NOT_REPORTED_LISTED = 500;
+
 /** How the onboarding ended, as Temporal's visibility says. */
 export type EndedOutcome = 'TERMINATED' | 'TIMED_OUT' | 'FAILED' | 'CANCELLED';
 
@@ -68,7 +71,10 @@ export interface LeftoverSearch {
   /** Ended onboardings closed since then were examined. */
   since: string;
   leftovers: LeftoverAdmin[];
+  /** The first MAX_NOT_REPORTED_LISTED of them (a report stays far below Temporal's payload limit); */
   notReported: ExaminedOnboarding[];
+  /** how many there were. */
+  notReportedTotal: number;
   /** Onboardings that could not be read or looked up (e.g. Google unavailable): checked again by the next run within the lookback. */
   unchecked: ExaminedOnboarding[];
   /** The worker's RECONCILE_REMOVE_USERS. */
@@ -85,6 +91,7 @@ export interface ReconciliationReport {
   removeUsers: boolean;
   leftovers: ReportedAdmin[];
   notReported: ExaminedOnboarding[];
+  notReportedTotal: number;
   unchecked: ExaminedOnboarding[];
   /** Whether sales was e-mailed (only when there is something to report). */
   salesNotified: boolean;

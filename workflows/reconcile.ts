@@ -56,5 +56,6 @@ export async function reconcileOnboardings(input: ReconciliationInput = {}): Pro
       if (!(err instanceof ActivityFailure)) throw err; // the report is still returned
     }
   }
-  return { since: found.since, removeUsers, leftovers, notReported: found.notReported, unchecked: found.unchecked, salesNotified };
+  const { since, notReported, notReportedTotal, unchecked } = found;
+  return { since, removeUsers, leftovers, notReported, notReportedTotal, unchecked, salesNotified };
 }
