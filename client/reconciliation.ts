@@ -16,6 +16,12 @@ import {
   type ReconciliationReport,
 } from '../workflows/reconcile-messages';
 
+/**
+ * A run takes minutes; one stuck (e.g. a deploy broke it mid-run) ends after this, so that the
+ * schedule, which skips a run while the previous one is still running, carries on.
+ */
+const RUN_TIMEOUT = '6 hours';
+
 /** Every day at 06:00 UTC. */
 export const DEFAULT_RECONCILIATION_CRON = '0 6 * * *';
 
@@ -74,6 +80,7 @@ export async function scheduleReconciliation(client: Client, options: Reconcilia
     workflowId: RECONCILIATION_SCHEDULE_ID,
     taskQueue: TASK_QUEUE,
     args: [input],
+    workflowExecutionTimeout: RUN_TIMEOUT,
   };
   // One run at a time; after an outage, one late run rather than a burst (the lookback covers the gap).
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' } as const;
@@ -97,5 +104,6 @@ export async function runReconciliation(client: Client, input: ReconciliationInp
     workflowId: `${RECONCILIATION_SCHEDULE_ID}-now-${randomUUID()}`,
     taskQueue: TASK_QUEUE,
     args: [checked],
+    workflowExecutionTimeout: RUN_TIMEOUT,
   });
 }

@@ -170,6 +170,18 @@ test('`reconciliation schedule` creates the Temporal Schedule, and again updates
     expect(created.spec.intervals).toEqual([expect.objectContaining({ every: 86_400_000 })]);
     expect(created.action).toMatchObject({ type: 'startWorkflow', workflowType: RECONCILE_WORKFLOW_TYPE, taskQueue: 'customer-onboarding', args: [{}] });
     expect(created.policies.overlap).toBe('SKIP');
+    expect(created.action).toMatchObject({ workflowExecutionTimeout: 6 * 3_600_000 });
+
+    // What it starts is a reconciliation run the worker carries out (the action's input decoded by the worker).
+    await handle.trigger();
+    const started = await waitForStatus(
+      async () => ({ stage: 'triggered', action: (await handle.describe()).info.recentActions[0]?.action }),
+      (s) => s.action !== undefined,
+    );
+    const { workflowId, firstExecutionRunId } = started.action!.workflow;
+    expect(workflowId.startsWith(RECONCILIATION_SCHEDULE_ID)).toBe(true);
+    const run = stack.env.client.workflow.getHandle(workflowId, firstExecutionRunId);
+    expect(await run.result()).toMatchObject({ removeUsers: false });
 
     const again = await cli('--json', 'reconciliation', 'schedule', '--cron', '30 5 * * *', '--remove-users', '--lookback', '3 days');
     expect(again.code).toBe(EXIT.ok);
