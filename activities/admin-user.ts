@@ -32,7 +32,7 @@ export interface AdminUserResult {
  * customer, is adopted on a retry or a restart, or deleted by a compensation. Anyone else's user,
  * however recent, and a user of an earlier onboarding of the same domain, are never touched.
  */
-const MARKER_TYPE = 'workspace-onboarding';
+export const MARKER_TYPE = 'workspace-onboarding';
 function markerValue(onboardingKey: string | undefined): string {
   if (onboardingKey) return onboardingKey;
   const id = activityInfo().workflowExecution?.workflowId;
@@ -41,10 +41,14 @@ function markerValue(onboardingKey: string | undefined): string {
 }
 const marker = (onboardingKey: string | undefined) => ({ type: 'custom', customType: MARKER_TYPE, value: markerValue(onboardingKey) });
 
-function createdByThisOnboarding(user: admin_directory_v1.Schema$User, customerId: string, onboardingKey: string | undefined): boolean {
+/** The user is in this customer and carries exactly this marker value (also used by activities/reconciliation.ts). */
+export function carriesOnboardingMarker(user: admin_directory_v1.Schema$User, customerId: string, value: string): boolean {
   const ids = (user.externalIds ?? []) as { type?: string; customType?: string; value?: string }[];
-  const value = markerValue(onboardingKey);
   return user.customerId === customerId && ids.some((id) => id.type === 'custom' && id.customType === MARKER_TYPE && id.value === value);
+}
+
+function createdByThisOnboarding(user: admin_directory_v1.Schema$User, customerId: string, onboardingKey: string | undefined): boolean {
+  return carriesOnboardingMarker(user, customerId, markerValue(onboardingKey));
 }
 
 /** Right after users.insert Google may not know the user yet (404, "User creation is not complete"): worth retrying. */

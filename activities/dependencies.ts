@@ -1,5 +1,7 @@
+import type { Client } from '@temporalio/client';
 import type { GoogleClients } from './google-clients';
 import type { Mailer } from './mailer';
+import type { ReconciliationSettings } from './reconciliation-settings';
 
 /** Everything the activities touch, passed in so tests can hand them real ones pointed elsewhere. */
 export interface ActivityDependencies {
@@ -10,6 +12,10 @@ export interface ActivityDependencies {
   mail: { resellerName: string; salesNotifyEmail: string; salesEmailDomains?: readonly string[] };
   /** Defaults for the customer waits; an order may override them. */
   waits: WaitDefaults;
+  /** The reconciliation reads ended onboardings through it (visibility, memos, histories); absent: its activities refuse. */
+  temporal?: Client;
+  /** RECONCILE_REMOVE_USERS / RECONCILE_LOOKBACK (default: report only, 8 days). */
+  reconciliation?: ReconciliationSettings;
 }
 
 export interface WaitDefaults {

@@ -30,6 +30,8 @@ import {
   type StatusReading,
 } from './onboarding-client';
 import { loadEnvFile } from './env-file';
+import { ReconciliationInputError, reconciliationSchedulePlan, runReconciliation, scheduleReconciliation } from './reconciliation';
+import type { ReconciliationReport } from '../workflows/reconcile-messages';
 
 export const EXIT = { ok: 0, error: 1, invalidInput: 2, notFound: 3, unreachable: 4 } as const;
 
@@ -216,7 +218,68 @@ export function buildCli(connect: () => Promise<OnboardingClient & { close(): Pr
       });
     });
 
+  addReconciliationCommands(program, withClient, print);
+
   return program;
+}
+
+/** The reconciliation's report, for a terminal. Never holds a password: none is read. */
+function formatReconciliation(r: ReconciliationReport): string {
+  const lines = [`Ended onboardings since ${r.since} (removal ${r.removeUsers ? 'on' : 'off: report only'}): ${r.leftovers.length} super admin(s) left behind.`];
+  for (const l of r.leftovers) {
+    lines.push(`  ${l.domain}: ${l.user} (customer ${l.customerId}) — ${l.onboardingOutcome}${l.lastStage ? ` at ${l.lastStage}` : ''} ${l.closedAt}: ${l.action}`);
+    lines.push(`      why: ${l.why}`);
+  }
+  for (const u of r.unchecked) lines.push(`  could not check ${u.domain} (${u.onboardingOutcome}): ${u.verdict}`);
+  lines.push(`${r.notReportedTotal} other ended onboarding(s) left nothing behind (--json lists them).${r.salesNotified ? ' Sales was e-mailed.' : ''}`);
+  return lines.join('\n');
+}
+
+/** `reconciliation schedule|run`: find (and remove) super admins that ended onboardings left behind. */
+function addReconciliationCommands(
+  program: Command,
+  withClient: (action: (client: OnboardingClient) => Promise<void>) => Promise<void>,
+  print: (value: unknown, text: () => string) => void,
+): void {
+  const reconciliation = program
+    .command('reconciliation')
+    .description('find super admins left behind by terminated (or failed, cancelled) onboardings; remove them when asked');
+  const checked = <T>(plan: () => T): T => {
+    try {
+      return plan();
+    } catch (err) {
+      if (err instanceof ReconciliationInputError) throw new CliError(err.message, EXIT.invalidInput);
+      throw err;
+    }
+  };
+  reconciliation
+    .command('schedule')
+    .description('create the Temporal Schedule that runs it (daily by default), or update the existing one')
+    .option('--cron <expression>', 'when, as a cron expression in UTC (default "0 6 * * *")')
+    .option('--every <duration>', 'or how often, e.g. 1d or "12 hours"')
+    .option('--remove-users', 'delete the admins found (default: report only)')
+    .option('--lookback <duration>', 'onboardings ended within this long (default: the worker\'s RECONCILE_LOOKBACK, 8 days)')
+    .action(async (options: { cron?: string; every?: string; removeUsers?: boolean; lookback?: string }) => {
+      checked(() => reconciliationSchedulePlan(options)); // refused before connecting
+      await withClient(async (client) => {
+        const scheduled = await scheduleReconciliation(client.temporal, options);
+        print(scheduled, () =>
+          `${scheduled.created ? 'Created' : 'Updated'} schedule ${scheduled.scheduleId}: runs ${scheduled.runs}, ${scheduled.input.removeUsers ? 'removing the admins found' : 'report only'}.`,
+        );
+      });
+    });
+  reconciliation
+    .command('run')
+    .description('run it once now (a worker must be running) and print the report')
+    .option('--remove-users', 'delete the admins found (default: report only)')
+    .option('--lookback <duration>', 'onboardings ended within this long (default: the worker\'s RECONCILE_LOOKBACK, 8 days)')
+    .action(async (options: { removeUsers?: boolean; lookback?: string }) => {
+      checked(() => reconciliationSchedulePlan(options));
+      await withClient(async (client) => {
+        const report = await runReconciliation(client.temporal, options);
+        print(report, () => formatReconciliation(report));
+      });
+    });
 }
 
 /** Runs the CLI and returns the exit code; errors are printed on stderr (JSON with --json). */

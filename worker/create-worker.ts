@@ -1,9 +1,11 @@
 /** Builds the onboarding worker; used by the worker process and, with the same code, by the tests. */
+import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createGoogleClients } from '../activities/google-clients';
 import { createSmtpMailer, type Mailer } from '../activities/mailer';
+import { reconciliationSettingsFromEnv, type ReconciliationSettings } from '../activities/reconciliation-settings';
 import type { Tracing } from '../config/tracing';
 import { TASK_QUEUE } from '../workflows/messages';
 import type { WorkerConfig } from './config';
@@ -29,6 +31,8 @@ export async function createOnboardingWorker(options: {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** OpenTelemetry: activity spans, and workflow spans exported through a sink. */
   tracing?: Tracing;
+  /** RECONCILE_REMOVE_USERS / RECONCILE_LOOKBACK; default: read from the environment. */
+  reconciliation?: ReconciliationSettings;
   tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'shutdownGraceTime' | 'identity'>>;
 }): Promise<OnboardingWorker> {
   const { config, tracing } = options;
@@ -39,6 +43,9 @@ export async function createOnboardingWorker(options: {
     policy: { allowedCountries: config.allowedCountries },
     mail: { resellerName: config.resellerName, salesNotifyEmail: config.salesNotifyEmail, salesEmailDomains: config.salesEmailDomains ?? [] },
     waits: config.waits,
+    // The reconciliation reads ended onboardings over the worker's own connection, decrypting as it does.
+    temporal: new Client({ connection: options.connection, namespace: options.namespace, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) }),
+    reconciliation: options.reconciliation ?? reconciliationSettingsFromEnv(),
   });
   const activityInterceptors: ActivityInterceptorsFactory[] = [googleErrorMetricsInterceptor];
   let sinks: WorkerOptions['sinks'];

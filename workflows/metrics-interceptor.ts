@@ -26,6 +26,7 @@ import {
   type WorkflowInterceptorsFactory,
   type WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
+import { WORKFLOW_TYPE } from './messages';
 
 type Branch = 'new' | 'transfer' | 'undecided';
 
@@ -95,6 +96,8 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
 
   const inbound: WorkflowInboundCallsInterceptor = {
     async execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+      // Other workflows of the bundle (the reconciliation) are not onboardings: not counted.
+      if (workflowInfo().workflowType !== WORKFLOW_TYPE) return next(input);
       const [order, carried] = input.args;
       const customerType = customerTypeOf(order);
       if (carried !== undefined) branch = carriedBranch(carried);

@@ -1,0 +1,151 @@
+/**
+ * The reconciliation's side effects. A terminated (or reset, or timed-out) onboarding skips its
+ * saga, and a failed or cancelled one may not finish it: a super admin whose temporary password was
+ * e-mailed can stay behind. These activities find such admins (Temporal visibility and history,
+ * then Directory users.get and the marker check), remove one when asked (only a user carrying THAT
+ * onboarding's marker, as deleteUser checks), and tell sales.
+ *
+ * Why not list users by marker: Directory users.list searches one customer at a time (`customer` or
+ * `domain` is required) and its search index may lag by up to 36 hours (Google's "Search for users"
+ * guide); the onboardings themselves say which customer, which user and which marker.
+ */
+import { heartbeat } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { admin_directory_v1 } from 'googleapis/build/src/apis/admin';
+import {
+  DEFAULT_RECONCILE_LOOKBACK_MS,
+  lookbackMs,
+  MAX_NOT_REPORTED_LISTED,
+  type ExaminedOnboarding,
+  type LeftoverAdmin,
+  type LeftoverSearch,
+  type ReportedAdmin,
+} from '../workflows/reconcile-messages';
+import { adminUserActivities, carriesOnboardingMarker } from './admin-user';
+import type { ActivityDependencies } from './dependencies';
+import { googleFailure, isGoogleStatus } from './google-errors';
+import { endedRuns, latestRunId, runFacts, type EndedRun } from './reconciliation-runs';
+import { notALeftoverBecause, suspicion } from './reconciliation-verdict';
+
+type Verdict = { leftover: LeftoverAdmin } | { verdict: string; unchecked?: true };
+
+export function reconciliationActivities(deps: ActivityDependencies) {
+  const { google, mailer, mail } = deps;
+  const settings = deps.reconciliation ?? { removeUsers: false, lookbackMs: DEFAULT_RECONCILE_LOOKBACK_MS };
+  const { deleteUser } = adminUserActivities(deps);
+
+  function temporalClient() {
+    if (!deps.temporal) throw ApplicationFailure.nonRetryable('this worker was built without a Temporal client for the reconciliation', 'ReconciliationNotConfigured');
+    return deps.temporal;
+  }
+
+  async function findUser(userKey: string): Promise<admin_directory_v1.Schema$User | undefined> {
+    try {
+      return (await google.directory.users.get({ userKey })).data;
+    } catch (err) {
+      if (isGoogleStatus(err, 404)) return undefined;
+      throw googleFailure(`users.get ${userKey}`, err);
+    }
+  }
+
+  /** One ended run: ruled out from what it recorded, else its user is looked up at Google. */
+  async function examine(run: EndedRun): Promise<Verdict> {
+    const client = temporalClient();
+    const early = notALeftoverBecause(run.outcome, run.status);
+    if (early) return { verdict: early };
+    const facts = await runFacts(client, run.workflowId, run.runId);
+    const status = run.status ?? facts.carriedStatus;
+    const late = notALeftoverBecause(run.outcome, status, facts.failureType);
+    if (late) return { verdict: late };
+    if (!facts.creation) return { verdict: 'it never asked Google to create a user' };
+    const { adminEmail, customerId, marker } = facts.creation;
+    const user = await findUser(adminEmail);
+    if (!user) return { verdict: `${adminEmail} does not exist (never created, or already deleted)` };
+    if (!carriesOnboardingMarker(user, customerId, marker)) return { verdict: `${adminEmail} exists but does not carry this onboarding's marker: not ours, untouched` };
+    if (user.agreedToTerms) return { verdict: `${adminEmail} signed in and accepted the terms: the admin is the customer's` };
+    const leftover: LeftoverAdmin = {
+      domain: run.domain,
+      user: adminEmail,
+      customerId,
+      onboardingOutcome: run.outcome,
+      ...(status?.stage ? { lastStage: status.stage } : {}),
+      workflowId: run.workflowId,
+      runId: run.runId,
+      closedAt: run.closedAt,
+      marker,
+      why: `${suspicion(run.outcome, status)}; ${adminEmail} still exists${user.isAdmin ? ' as super admin' : ''} with its marker`,
+    };
+    // Release 0.1's marker is the workflow id alone: a later onboarding of the domain may have adopted the user.
+    if (marker === run.workflowId && (await latestRunId(client, run.workflowId)) !== run.runId) {
+      leftover.notRemovable = 'release 0.1 marker and a later onboarding of this domain exists: it may have adopted this user';
+    }
+    return { leftover };
+  }
+
+  return {
+    /** Ended onboardings closed within the lookback whose admin is still there with their marker. */
+    async findLeftoverAdmins(input: { lookback?: string } = {}): Promise<LeftoverSearch> {
+      const window = input.lookback === undefined ? settings.lookbackMs : lookbackMs(input.lookback);
+      if (typeof window === 'string') throw ApplicationFailure.nonRetryable(`lookback: ${window}`, 'InvalidReconciliationInput');
+      const since = new Date(Date.now() - window);
+      const leftovers: LeftoverAdmin[] = [];
+      const notReported: ExaminedOnboarding[] = [];
+      const unchecked: ExaminedOnboarding[] = [];
+      let notReportedTotal = 0;
+      for await (const run of endedRuns(temporalClient(), since)) {
+        heartbeat(run.workflowId);
+        let verdict: Verdict;
+        try {
+          verdict = await examine(run);
+        } catch (err) {
+          // One onboarding that cannot be read does not hide the others: it is reported as unchecked.
+          verdict = { verdict: `could not be checked: ${(err as Error).message}`, unchecked: true };
+        }
+        if ('leftover' in verdict) {
+          leftovers.push(verdict.leftover);
+          continue;
+        }
+        const examined = { domain: run.domain, workflowId: run.workflowId, runId: run.runId, onboardingOutcome: run.outcome, verdict: verdict.verdict };
+        if (verdict.unchecked) unchecked.push(examined);
+        else if (++notReportedTotal <= MAX_NOT_REPORTED_LISTED) notReported.push(examined);
+      }
+      return { since: since.toISOString(), leftovers, notReported, notReportedTotal, unchecked, removalConfigured: settings.removeUsers };
+    },
+
+    /** Deletes one leftover admin, only if it still carries that onboarding's marker (deleteUser's check). */
+    async removeLeftoverAdmin(leftover: LeftoverAdmin): Promise<{ outcome: 'deleted' | 'already-gone' | 'kept: not created by this onboarding' }> {
+      if (leftover.notRemovable) throw ApplicationFailure.nonRetryable(`not removable: ${leftover.notRemovable}`, 'NotRemovable');
+      return deleteUser({ userKey: leftover.user, customerId: leftover.customerId, onboardingKey: leftover.marker });
+    },
+
+    /** One e-mail to SALES_NOTIFY_EMAIL listing the admins found and what was done with each. */
+    async reportLeftoverAdmins(input: { since: string; removeUsers: boolean; leftovers: ReportedAdmin[]; unchecked: ExaminedOnboarding[] }): Promise<{ messageId: string }> {
+      const uncheckedLines = input.unchecked.length
+        ? ['', 'Could not be checked this time (tried again by the next run):', ...input.unchecked.map((u) => `- ${u.domain} (${u.onboardingOutcome}): ${u.verdict}`)]
+        : [];
+      const lines = input.leftovers.map(
+        (l) => `- ${l.domain}: ${l.user} (customer ${l.customerId}) — onboarding ${l.onboardingOutcome}${l.lastStage ? ` at ${l.lastStage}` : ''}, ${l.closedAt}\n  why: ${l.why}\n  action: ${l.action}`,
+      );
+      const messageId = await mailer.send({
+        to: mail.salesNotifyEmail,
+        subject: `Onboarding reconciliation: ${input.leftovers.length} super admin(s) left behind by ended onboardings`,
+        text: [
+          `Onboardings that ended since ${input.since} without undoing what they created left these users behind.`,
+          'Each carries the marker of the onboarding that created it; its temporary password was e-mailed to the customer\'s contact.',
+          '',
+          ...(lines.length ? lines : ['(none found)']),
+          ...uncheckedLines,
+          '',
+          input.removeUsers
+            ? 'Removal was on: users marked "removed" were deleted at Google.'
+            : 'Report only: nothing was deleted. Remove them with `onboarding reconciliation run --remove-users` (or RECONCILE_REMOVE_USERS=true on the worker), or settle them with the customer.',
+          '',
+          `— ${mail.resellerName}`,
+        ].join('\n'),
+      });
+      return { messageId };
+    },
+  };
+}
+
+export type ReconciliationActivities = ReturnType<typeof reconciliationActivities>;
