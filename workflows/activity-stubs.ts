@@ -44,6 +44,19 @@ export const CHECK_CALL: ActivityOptions = {
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 3 },
 };
 
+/** The reconciliation's scan reads Temporal and asks Google for each ended onboarding: bounded by heartbeats, not one short timeout. */
+export const RECONCILE_SCAN: ActivityOptions = {
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 5 },
+};
+/** The reconciliation's removals and report: one Google call or one e-mail each; the next daily run tries again anyway. */
+export const RECONCILE_CALL: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 hour',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+};
+
 const activities = proxyActivities<OnboardingActivities>(GOOGLE_CALL);
 
 /** Runs an activity with the given options and a one-line summary that the Web UI shows on its event. */

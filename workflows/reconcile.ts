@@ -6,20 +6,11 @@
  */
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { ReconciliationActivities } from '../activities';
+import { RECONCILE_CALL, RECONCILE_SCAN } from './activity-stubs';
 import { lookbackMs, type LeftoverAdmin, type ReconciliationInput, type ReconciliationReport, type ReportedAdmin } from './reconcile-messages';
 
-/** Reading Temporal and asking Google for each ended onboarding: bounded by heartbeats, not one short timeout. */
-const { findLeftoverAdmins } = proxyActivities<ReconciliationActivities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 5 },
-});
-/** One Google call or one e-mail each; a later daily run tries again anyway. */
-const { removeLeftoverAdmin, reportLeftoverAdmins } = proxyActivities<ReconciliationActivities>({
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '1 hour',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+const { findLeftoverAdmins } = proxyActivities<ReconciliationActivities>(RECONCILE_SCAN);
+const { removeLeftoverAdmin, reportLeftoverAdmins } = proxyActivities<ReconciliationActivities>(RECONCILE_CALL);
 
 const messageOf = (err: ActivityFailure) => (err.cause instanceof ApplicationFailure ? err.cause.message : (err.cause?.message ?? err.message));
 
