@@ -36,7 +36,7 @@ export async function createOnboardingWorker(options: {
   const activities = createActivities({
     google: createGoogleClients(config.google),
     mailer,
-    policy: { allowedCountries: config.allowedCountries },
+    policy: { allowedCountries: config.allowedCountries, ...(config.minCheckEveryMs ? { minCheckEveryMs: config.minCheckEveryMs } : {}) },
     mail: { resellerName: config.resellerName, salesNotifyEmail: config.salesNotifyEmail, salesEmailDomains: config.salesEmailDomains ?? [] },
     waits: config.waits,
   });
