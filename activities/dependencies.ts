@@ -7,7 +7,8 @@ import type { ReconciliationSettings } from './reconciliation-settings';
 export interface ActivityDependencies {
   google: GoogleClients;
   mailer: Mailer;
-  policy: { allowedCountries: readonly string[] };
+  /** minCheckEveryMs: the shortest waitPolicy.checkEvery an order may ask for (MIN_CHECK_EVERY; unset: no floor). */
+  policy: { allowedCountries: readonly string[]; minCheckEveryMs?: number };
   /** salesEmailDomains: where an order's sales contact may be (unset or empty: SALES_NOTIFY_EMAIL's domain). */
   mail: { resellerName: string; salesNotifyEmail: string; salesEmailDomains?: readonly string[] };
   /** Defaults for the customer waits; an order may override them. */

@@ -4,8 +4,11 @@
  * its Drive storage / Vault add-ons: googleapis has no batch helper. Encodes the nested calls,
  * sends them with an authorised google-auth-library client, decodes the answers in request order.
  * Transfer tokens travel inside the body: nothing here logs, and errors never carry the body.
+ * The request goes through the worker's paced fetch (google-pacer-fetch.ts) when one is given: a
+ * batch counts one Reseller query per part.
  */
 import { randomBytes } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
 
 /** The Reseller API's batchPath (discovery document), relative to its root URL. */
 export const RESELLER_BATCH_PATH = '/batch';
@@ -155,8 +158,11 @@ function headerValue(headers: unknown, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** An outer failure, without the request config (its body holds transfer tokens). */
+/** An outer failure, without the request config (its body holds transfer tokens); the pacer's own failure as it is. */
 function sanitised(error: unknown): unknown {
+  const paced = (error as { cause?: unknown } | undefined)?.cause;
+  if (error instanceof ApplicationFailure) return error;
+  if (paced instanceof ApplicationFailure) return paced;
   const e = error as { message?: string; code?: string | number; response?: { status: number; data: unknown; headers?: unknown } };
   if (!e?.response) {
     return new GoogleBatchError(`Batch request failed: ${String(e?.message ?? error).split('\n')[0]}`, { status: 0, data: undefined, headers: {} }, e?.code);
@@ -169,7 +175,10 @@ function sanitised(error: unknown): unknown {
       // Not the JSON it claims to be: keep the text.
     }
   }
-  return new GoogleBatchError(`Batch request failed with HTTP ${e.response.status}`, { status: e.response.status, data, headers: {} }, e.code ?? e.response.status);
+  // Of the headers only Retry-After is kept: the retry honours it.
+  const retryAfter = headerValue(e.response.headers, 'retry-after');
+  const headers: Record<string, string> = retryAfter ? { 'retry-after': retryAfter } : {};
+  return new GoogleBatchError(`Batch request failed with HTTP ${e.response.status}`, { status: e.response.status, data, headers }, e.code ?? e.response.status);
 }
 
 /** POSTs the parts to `${rootUrl}${RESELLER_BATCH_PATH}` and decodes the answers, in request order. */
@@ -177,7 +186,7 @@ export async function sendBatch(
   authClient: BatchAuthClient,
   rootUrl: string,
   parts: BatchPart[],
-  options: { timeoutMs: number; signal?: AbortSignal },
+  options: { timeoutMs: number; signal?: AbortSignal; fetchImplementation?: typeof fetch },
 ): Promise<BatchPartResult[]> {
   const { contentType, body } = encodeBatch(parts);
   let response: { data: string; headers: unknown };
@@ -190,8 +199,8 @@ export async function sendBatch(
       responseType: 'text',
       timeout: options.timeoutMs,
       retry: false,
-      // Node's own fetch, as the googleapis clients use: gaxios would otherwise import node-fetch at the first call.
-      fetchImplementation: fetch,
+      // The worker's paced fetch, or Node's own: gaxios would otherwise import node-fetch at the first call.
+      fetchImplementation: options.fetchImplementation ?? fetch,
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {

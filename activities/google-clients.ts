@@ -6,12 +6,17 @@
  * emulator (a JWT client would still try to reach Google for a token). Which one is chosen is
  * configuration only; the calls made are the same.
  *
+ * Every request to Google goes through one paced fetch (google-pacer-fetch.ts) when pacing is
+ * configured (the worker always configures it): the quotas are the worker's, not one client's.
+ *
  * Only the APIs used are imported (not `googleapis` as a whole, which loads ~300 APIs at start-up).
  */
 import { JWT, OAuth2Client } from 'google-auth-library';
 import { admin_directory_v1, admin } from 'googleapis/build/src/apis/admin';
 import { reseller, reseller_v1 } from 'googleapis/build/src/apis/reseller';
 import { siteVerification, siteVerification_v1 } from 'googleapis/build/src/apis/siteVerification';
+import { GooglePacer, type PacingConfig } from './google-pacer';
+import { pacedFetch } from './google-pacer-fetch';
 
 export const GOOGLE_SCOPES = [
   'https://www.googleapis.com/auth/apps.order',
@@ -31,6 +36,8 @@ export interface GoogleClientConfig {
   rootUrl?: string;
   /** Per-request timeout; keep it below the activities' start-to-close timeout. */
   requestTimeoutMs: number;
+  /** Google's quotas this worker paces itself at; undefined: no pacing (tests that call the emulator directly). */
+  pacing?: PacingConfig;
 }
 
 export interface GoogleClients {
@@ -38,7 +45,9 @@ export interface GoogleClients {
   directory: admin_directory_v1.Admin;
   siteVerification: siteVerification_v1.Siteverification;
   /** For what googleapis has no helper for (the Reseller API's batch endpoint): the same credentials and endpoint. */
-  http: { auth: JWT | OAuth2Client; rootUrl: string; requestTimeoutMs: number };
+  http: { auth: JWT | OAuth2Client; rootUrl: string; requestTimeoutMs: number; fetch: typeof fetch };
+  /** The pacer every call above goes through, when pacing is configured. */
+  pacer?: GooglePacer;
 }
 
 /** Google's own endpoint for the Reseller API (its batch path hangs off it). */
@@ -55,20 +64,23 @@ function authClient(config: GoogleAuthConfig): JWT | OAuth2Client {
 
 export function createGoogleClients(config: GoogleClientConfig): GoogleClients {
   const auth = authClient(config.auth);
+  const pacer = config.pacing ? new GooglePacer(config.pacing) : undefined;
+  // Node's own fetch underneath: gaxios would otherwise load node-fetch by dynamic import() at the first call.
+  const fetchImplementation = pacer ? pacedFetch(pacer, { requestTimeoutMs: config.requestTimeoutMs }) : fetch;
   const options = {
     auth,
     // googleapis retries GETs by itself; Temporal owns retries here, so one attempt = one activity attempt.
     retry: false,
     retryConfig: { retry: 0 },
     timeout: config.requestTimeoutMs,
-    // Node's own fetch: gaxios would otherwise load node-fetch by dynamic import() at the first call.
-    fetchImplementation: fetch,
+    fetchImplementation,
     ...(config.rootUrl ? { rootUrl: config.rootUrl } : {}),
   };
   return {
     reseller: reseller({ version: 'v1', ...options }),
     directory: admin({ version: 'directory_v1', ...options }),
     siteVerification: siteVerification({ version: 'v1', ...options }),
-    http: { auth, rootUrl: config.rootUrl ?? RESELLER_ROOT_URL, requestTimeoutMs: config.requestTimeoutMs },
+    http: { auth, rootUrl: config.rootUrl ?? RESELLER_ROOT_URL, requestTimeoutMs: config.requestTimeoutMs, fetch: fetchImplementation },
+    ...(pacer ? { pacer } : {}),
   };
 }

@@ -3,8 +3,11 @@
  *
  * 400/401/403/404/409/412 are the caller's problem: non-retryable, with a type that names Google's
  * reason (e.g. `Google.duplicate`) so the workflow can branch on it. 408/429/5xx, Google's rate and
- * quota 403s and network errors are transient: retryable, honouring `Retry-After`. The original
- * error is never passed on: it carries the request (bearer token, body with secrets).
+ * quota 403s and network errors are transient: retryable, honouring `Retry-After` (seconds or an
+ * HTTP-date). `dailyLimitExceeded` says that the project's daily quota is used up and when it
+ * resets (midnight Pacific time), and is retried after a long delay, not every few seconds. A
+ * `Google.paced` failure from the pacer (google-pacer.ts) is passed on as it is. The original error
+ * is never passed on: it carries the request (bearer token, body with secrets).
  */
 import { ApplicationFailure } from '@temporalio/common';
 
@@ -31,19 +34,62 @@ function header(headers: unknown, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * Retry-After in milliseconds: delay-seconds or an HTTP-date (RFC 9110 §10.2.3); undefined when
+ * absent, unreadable, or not in the future.
+ */
+export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
+  const text = value?.trim() ?? '';
+  if (text === '') return undefined;
+  if (/^\d+$/.test(text)) {
+    const seconds = Number(text);
+    return seconds > 0 ? seconds * 1000 : undefined;
+  }
+  const at = Date.parse(text);
+  return Number.isFinite(at) && at > now ? at - now : undefined;
+}
+
+/** Google's daily quotas reset at midnight Pacific time (docs/google-behaviour.md E7). */
+const PACIFIC = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+
+function pacificParts(ms: number): { year: number; month: number; day: number; hour: number; minute: number } {
+  const parts = Object.fromEntries(PACIFIC.formatToParts(new Date(ms)).map((p) => [p.type, Number(p.value)]));
+  return { year: parts.year as number, month: parts.month as number, day: parts.day as number, hour: parts.hour as number, minute: parts.minute as number };
+}
+
+/** The next midnight in America/Los_Angeles after `now` (PST is UTC−8, PDT UTC−7). */
+export function nextPacificMidnight(now = Date.now()): Date {
+  const today = pacificParts(now);
+  for (const offsetHours of [7, 8]) {
+    const candidate = Date.UTC(today.year, today.month - 1, today.day + 1, offsetHours);
+    const seen = pacificParts(candidate);
+    if (seen.hour === 0 && seen.minute === 0 && candidate > now) return new Date(candidate);
+  }
+  return new Date(Date.UTC(today.year, today.month - 1, today.day + 1, 8)); // unreachable with a sane time zone database
+}
+
+/** The longest delay before retrying a call that met dailyLimitExceeded (the 4 h retry budget gets several tries). */
+export const DAILY_LIMIT_RETRY_MAX_MS = 60 * 60_000;
+/** How long the pacer stops sending on a quota whose daily limit was met (then one call probes again). */
+export const DAILY_LIMIT_PAUSE_MAX_MS = 15 * 60_000;
+
+export function dailyLimitPauseMs(now = Date.now()): number {
+  return Math.min(nextPacificMidnight(now).getTime() - now, DAILY_LIMIT_PAUSE_MAX_MS);
+}
+
 /** Reads status, reason and message from a gaxios error (duck-typed: `instanceof` is fragile across copies). */
 export function googleErrorFacts(err: unknown): GoogleErrorFacts {
   const e = (err ?? {}) as ErrorLike;
   const status = typeof e.response?.status === 'number' ? e.response.status : undefined;
   const body = (e.response?.data ?? {}) as { error?: { message?: unknown; errors?: { reason?: unknown }[] } };
   const reason = body.error?.errors?.[0]?.reason;
-  const retryAfter = Number(header(e.response?.headers, 'retry-after'));
+  const retryAfter = retryAfterMs(header(e.response?.headers, 'retry-after'));
   const message = typeof body.error?.message === 'string' ? body.error.message : typeof e.code === 'string' ? e.code : 'no response';
   return {
     status,
     reason: typeof reason === 'string' ? reason : undefined,
     message,
-    retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+    retryAfterSeconds: retryAfter === undefined ? undefined : Math.ceil(retryAfter / 1000),
   };
 }
 
@@ -51,9 +97,34 @@ export function isGoogleStatus(err: unknown, status: number): boolean {
   return googleErrorFacts(err).status === status;
 }
 
+/** An ApplicationFailure thrown inside the request (the pacer's `Google.paced`), found through gaxios' `cause`. */
+function innerFailure(err: unknown): ApplicationFailure | undefined {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth += 1) {
+    if (e instanceof ApplicationFailure) return e;
+  }
+  return undefined;
+}
+
+function dailyLimitFailure(operation: string, facts: GoogleErrorFacts, now = Date.now()): ApplicationFailure {
+  const resetAt = nextPacificMidnight(now);
+  const delayMs = facts.retryAfterSeconds ? facts.retryAfterSeconds * 1000 : Math.min(resetAt.getTime() - now + 60_000, DAILY_LIMIT_RETRY_MAX_MS);
+  return ApplicationFailure.create({
+    message:
+      `${operation} failed: HTTP ${facts.status ?? 403} dailyLimitExceeded: Google's daily quota for this project is used up; ` +
+      `it resets at midnight Pacific time (${resetAt.toISOString()}). Retrying in ${Math.round(delayMs / 60_000)} min. ` +
+      `Raise the quota in the Google Cloud console if this recurs: ${facts.message}`,
+    type: 'Google.dailyLimitExceeded',
+    nonRetryable: false,
+    nextRetryDelay: delayMs,
+  });
+}
+
 /** The failure to throw for a Google error met while doing `operation` (e.g. "users.insert admin@example.com"). */
 export function googleFailure(operation: string, err: unknown): ApplicationFailure {
+  const inner = innerFailure(err);
+  if (inner) return inner;
   const facts = googleErrorFacts(err);
+  if (facts.reason === 'dailyLimitExceeded') return dailyLimitFailure(operation, facts);
   const reason = facts.reason ?? (facts.status ? `http${facts.status}` : 'unavailable');
   const permanent =
     facts.status !== undefined && PERMANENT_STATUSES.has(facts.status) && !(facts.status === 403 && RETRYABLE_FORBIDDEN_REASONS.has(reason));

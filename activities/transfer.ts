@@ -97,7 +97,7 @@ export function transferActivities({ google }: ActivityDependencies) {
     const parts: BatchPart[] = group.map((sub) => ({ method: 'POST', path: path(input.customerId), query: { customerAuthToken: input.transferToken }, body: transferBody(sub) }));
     let results;
     try {
-      results = await sendBatch(google.http.auth, google.http.rootUrl, parts, { timeoutMs: google.http.requestTimeoutMs });
+      results = await sendBatch(google.http.auth, google.http.rootUrl, parts, { timeoutMs: google.http.requestTimeoutMs, fetchImplementation: google.http.fetch });
     } catch (err) {
       throw refusedOr(`batch ${operation}`, err);
     }

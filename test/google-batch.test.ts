@@ -14,6 +14,9 @@ import {
   RESELLER_BATCH_PATH,
   sendBatch,
 } from '../activities/google-batch';
+import { googleFailure } from '../activities/google-errors';
+import { GooglePacer } from '../activities/google-pacer';
+import { pacedFetch } from '../activities/google-pacer-fetch';
 import { buildBatchResponse, parseBatchRequest } from '../emulator/batch-wire';
 import { EmulatorControl } from '../emulator/control-client';
 import { type RunningEmulator, startEmulator } from '../emulator/server';
@@ -142,6 +145,19 @@ describe('sendBatch', () => {
     expect((caught as GoogleBatchError).response).toMatchObject({ status: 503, data: { error: { code: 503 } } });
     expect(JSON.stringify(caught)).not.toContain('secret-token-1');
     expect(String((caught as Error).message)).not.toContain('secret-token-1');
+  });
+
+  it('paced: the batch counts one Reseller query per part, and a 429 keeps its Retry-After for the retry', async () => {
+    const pacer = new GooglePacer({ directoryQueriesPerMinute: 100, resellerQueriesPerMinute: 100, share: 1 });
+    const paced = pacedFetch(pacer, { requestTimeoutMs: 5000 });
+    await sendBatch(client('t'), emulator.url, [TRANSFER, TRANSFER, TRANSFER], { timeoutMs: 5000, fetchImplementation: paced });
+    expect(pacer.used('reseller')).toBe(3);
+    await new EmulatorControl(emulator.url).addFault({ path: '^/batch$', status: 429, reason: 'rateLimitExceeded', retryAfterSeconds: 7 });
+    const caught = await sendBatch(client('t'), emulator.url, [TRANSFER], { timeoutMs: 5000, fetchImplementation: paced }).catch((e: unknown) => e);
+    expect(caught).toBeInstanceOf(GoogleBatchError);
+    expect(googleFailure('batch subscriptions.insert C123', caught)).toMatchObject({ type: 'Google.rateLimitExceeded', nonRetryable: false, nextRetryDelay: '7s' });
+    // The worker stops sending on the Reseller quota for the 7 s Google asked for.
+    await expect(pacer.acquire('reseller', 1, { maxWaitMs: 5000 })).rejects.toMatchObject({ type: 'Google.paced' });
   });
 
   it('reports a client without credentials as a GoogleBatchError without status', async () => {

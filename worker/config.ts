@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import type { WaitDefaults } from '../activities/dependencies';
 import type { GoogleClientConfig } from '../activities/google-clients';
+import type { PacingConfig } from '../activities/google-pacer';
 import { ConfigError } from '../config/config-error';
 import {
   localKeyConvenience,
@@ -28,6 +29,18 @@ const EMULATOR_DEFAULT_URL = 'http://127.0.0.1:8090';
 const EMULATOR_DEFAULT_SMTP_URL = 'smtp://127.0.0.1:2525';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+/** Google's default Directory quota: 2,400 queries per minute per user per project (Directory API limits page). */
+export const DIRECTORY_QUERIES_PER_MINUTE = 2400;
+/**
+ * The Reseller API's per-minute quota: Google's limits page gives no number (unconfirmed; see
+ * docs/google-behaviour.md E5): a conservative default. Set the project's own value from the Google
+ * Cloud console (APIs & Services → Google Workspace Reseller API → Quotas).
+ */
+export const RESELLER_QUERIES_PER_MINUTE = 300;
+/** Production floor for waitPolicy.checkEvery: 1,000 parked onboardings at the floor ask Google ~3 times a second. */
+export const MIN_CHECK_EVERY_PRODUCTION_MS = 5 * 60_000;
+/** Local floor: the tests and the demo check every second. */
+export const MIN_CHECK_EVERY_LOCAL_MS = 1000;
 /**
  * Workflows kept in memory between their tasks, sized to the active set: the onboardings between
  * their start and their first wait (a few seconds each), plus parked ones waking for a check or a
@@ -56,6 +69,12 @@ const envSchema = z.object({
   GOOGLE_IMPERSONATE_ADMIN: z.email().optional(),
   // An activity makes up to 3 calls within its 30 s: keep one call well below 10 s.
   GOOGLE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(10_000).default(8_000),
+  // Google's quotas, which this worker paces itself at (activities/google-pacer.ts; README "Quotas and pacing").
+  GOOGLE_DIRECTORY_QUERIES_PER_MINUTE: z.coerce.number().int().min(1).default(DIRECTORY_QUERIES_PER_MINUTE),
+  GOOGLE_RESELLER_QUERIES_PER_MINUTE: z.coerce.number().int().min(1).default(RESELLER_QUERIES_PER_MINUTE),
+  GOOGLE_QUOTA_SHARE: z.coerce.number().gt(0, 'must be a fraction above 0').max(1, 'must be at most 1 (the whole quota)').default(1),
+  // The shortest waitPolicy.checkEvery an order may ask for (and TOS_CHECK_EVERY may be).
+  MIN_CHECK_EVERY: duration.optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('Workspace onboarding <onboarding@reseller.example>'),
   RESELLER_NAME: z.string().min(1).default('Your Google Workspace reseller'),
@@ -83,6 +102,8 @@ export interface WorkerConfig {
   salesNotifyEmail: string;
   waits: WaitDefaults;
   allowedCountries: readonly string[];
+  /** MIN_CHECK_EVERY: orders asking for more frequent acceptance checks are refused (validation.ts). */
+  minCheckEveryMs?: number;
   /** SALES_EMAIL_DOMAINS: where an order's salesContactEmail may be (empty: SALES_NOTIFY_EMAIL's domain). */
   salesEmailDomains?: readonly string[];
   /** ONBOARDING_REQUIRE_ENCRYPTED_PAYLOADS: unencrypted input is refused (encryption/plaintext-refusal.ts). */
@@ -153,7 +174,12 @@ function parseEnv(env: NodeJS.ProcessEnv): Env {
 function googleConfig(e: Env, mode: OnboardingMode): GoogleClientConfig {
   const backend = e.GOOGLE_BACKEND ?? (mode === 'production' ? 'google' : 'emulator');
   if (backend === 'emulator') {
-    return { auth: { kind: 'static-token', accessToken: e.GOOGLE_ACCESS_TOKEN }, rootUrl: e.GOOGLE_API_ROOT_URL ?? EMULATOR_DEFAULT_URL, requestTimeoutMs: e.GOOGLE_REQUEST_TIMEOUT_MS };
+    return {
+      auth: { kind: 'static-token', accessToken: e.GOOGLE_ACCESS_TOKEN },
+      rootUrl: e.GOOGLE_API_ROOT_URL ?? EMULATOR_DEFAULT_URL,
+      requestTimeoutMs: e.GOOGLE_REQUEST_TIMEOUT_MS,
+      pacing: pacingConfig(e),
+    };
   }
   if (!e.GOOGLE_SERVICE_ACCOUNT_KEY_FILE || !e.GOOGLE_IMPERSONATE_ADMIN) {
     throw new ConfigError(
@@ -165,7 +191,19 @@ function googleConfig(e: Env, mode: OnboardingMode): GoogleClientConfig {
     auth: { kind: 'service-account', keyFile: e.GOOGLE_SERVICE_ACCOUNT_KEY_FILE, impersonate: e.GOOGLE_IMPERSONATE_ADMIN },
     rootUrl: e.GOOGLE_API_ROOT_URL,
     requestTimeoutMs: e.GOOGLE_REQUEST_TIMEOUT_MS,
+    pacing: pacingConfig(e),
   };
+}
+
+function pacingConfig(e: Env): PacingConfig {
+  return { directoryQueriesPerMinute: e.GOOGLE_DIRECTORY_QUERIES_PER_MINUTE, resellerQueriesPerMinute: e.GOOGLE_RESELLER_QUERIES_PER_MINUTE, share: e.GOOGLE_QUOTA_SHARE };
+}
+
+/** MIN_CHECK_EVERY, by mode; TOS_CHECK_EVERY below it is a configuration error. */
+function minCheckEvery(e: Env, mode: OnboardingMode): number {
+  const floor = e.MIN_CHECK_EVERY ?? (mode === 'production' ? MIN_CHECK_EVERY_PRODUCTION_MS : MIN_CHECK_EVERY_LOCAL_MS);
+  if (e.TOS_CHECK_EVERY < floor) throw new ConfigError(`TOS_CHECK_EVERY: must be at least MIN_CHECK_EVERY (${floor / 1000} s)`);
+  return floor;
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
@@ -189,6 +227,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     salesNotifyEmail: e.SALES_NOTIFY_EMAIL,
     waits: { tosCheckEveryMs: e.TOS_CHECK_EVERY, remindersMs: e.CUSTOMER_REMINDERS, deadlineMs: e.CUSTOMER_WAIT_DEADLINE },
     allowedCountries: orderPolicyFromEnv(env).allowedCountries,
+    minCheckEveryMs: minCheckEvery(e, mode),
     salesEmailDomains: orderPolicyFromEnv(env).salesEmailDomains ?? [],
     // Explicit value, else true in production and false in local mode (config/mode.ts).
     requireEncryptedPayloads: requireEncryptedPayloads(env),

@@ -40,7 +40,7 @@ export async function createOnboardingWorker(options: {
   const activities = createActivities({
     google: createGoogleClients(config.google),
     mailer,
-    policy: { allowedCountries: config.allowedCountries },
+    policy: { allowedCountries: config.allowedCountries, ...(config.minCheckEveryMs ? { minCheckEveryMs: config.minCheckEveryMs } : {}) },
     mail: { resellerName: config.resellerName, salesNotifyEmail: config.salesNotifyEmail, salesEmailDomains: config.salesEmailDomains ?? [] },
     waits: config.waits,
     // The reconciliation reads ended onboardings over the worker's own connection, decrypting as it does.

@@ -39,6 +39,8 @@ export interface GoogleErrorTags {
 /** The tags of a Google failure, or undefined for any other error. */
 export function googleErrorTags(err: unknown): GoogleErrorTags | undefined {
   if (!(err instanceof ApplicationFailure) || !err.type?.startsWith('Google.')) return undefined;
+  // The worker's own pacing (activities/google-pacer.ts) held the call back: Google never answered.
+  if (err.type === 'Google.paced') return undefined;
   const reasonText = err.type.slice('Google.'.length);
   const match = METHOD.exec(err.message);
   const method = match ? `${match[2]}.${match[3]}` : 'unknown';

@@ -5,9 +5,14 @@
  *
  * The state is plain data so that a long wait can continue-as-new and pick up where it was: a
  * parked onboarding holds nothing in the worker (it is evicted and replayed when a timer fires).
+ *
+ * The periodic checks are spread out: each interval is `checkEvery` plus up to a quarter more, drawn
+ * from the workflow's seeded (replay-safe) Math.random, so that 1,000 onboardings started together
+ * do not all ask Google in the same second, and no check comes sooner than the order asked. Runs
+ * that started before this (patch `spread-checks`) keep the exact interval, so their histories replay.
  */
 import { parseDurationMs } from '../order/duration';
-import { condition, workflowInfo } from '@temporalio/workflow';
+import { condition, inWorkflowContext, patched, workflowInfo } from '@temporalio/workflow';
 import type { WaitStatus } from './messages';
 
 /** Keeps every run's history short, so waking a parked onboarding replays little. */
@@ -30,6 +35,15 @@ export interface WaitState {
 
 export type WaitOutcome = 'done' | 'expired' | 'continue-as-new';
 
+/** The largest extra fraction of `checkEvery` added to a check interval. */
+export const CHECK_SPREAD = 0.25;
+
+/** The interval to the next check: checkEvery × [1, 1 + CHECK_SPREAD) for new runs, exactly checkEvery for older ones (and outside a workflow). */
+export function checkIntervalMs(checkEveryMs: number): number {
+  if (!inWorkflowContext() || !patched('spread-checks')) return checkEveryMs;
+  return Math.round(checkEveryMs * (1 + CHECK_SPREAD * Math.random()));
+}
+
 export function startWait(what: WaitStatus['what'], policy: WaitPolicy): WaitState {
   const now = Date.now();
   return {
@@ -37,7 +51,7 @@ export function startWait(what: WaitStatus['what'], policy: WaitPolicy): WaitSta
     sinceMs: now,
     deadlineAtMs: now + policy.deadlineMs,
     remindersSent: 0,
-    ...(policy.checkEveryMs ? { nextCheckAtMs: now + policy.checkEveryMs } : {}),
+    ...(policy.checkEveryMs ? { nextCheckAtMs: now + checkIntervalMs(policy.checkEveryMs) } : {}),
   };
 }
 
@@ -88,7 +102,7 @@ export async function waitForCustomer(options: {
       continue;
     }
     if (options.check && policy.checkEveryMs && state.nextCheckAtMs !== undefined && now >= state.nextCheckAtMs) {
-      state.nextCheckAtMs = now + policy.checkEveryMs;
+      state.nextCheckAtMs = now + checkIntervalMs(policy.checkEveryMs);
       if (await options.check()) return 'done';
       continue;
     }

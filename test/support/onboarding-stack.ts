@@ -11,6 +11,7 @@ import { EmulatorControl } from '../../emulator/control-client';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { FAILURE_CONVERTER_PATH } from '../../encryption/keys';
 import { provisionTemporal } from '../../scripts/provision-temporal';
+import type { PacingConfig } from '../../activities/google-pacer';
 import { loadWorkerConfig, type WorkerConfig } from '../../worker/config';
 import { createOnboardingWorker } from '../../worker/create-worker';
 import { SEARCH_ATTRIBUTES } from '../../workflows/messages';
@@ -18,9 +19,10 @@ import { fixtureDataConverter } from './fixture-keys';
 
 export type WorkerSettings = Omit<WorkerConfig, 'mode' | 'temporal' | 'logLevel' | 'maxCachedWorkflows'>;
 
-export function workerSettingsFor(emulator: RunningEmulator, overrides: Partial<WorkerSettings> = {}): WorkerSettings {
+/** `pacing`: Google's quotas for the worker to pace itself at (none by default: the emulator enforces none). */
+export function workerSettingsFor(emulator: RunningEmulator, overrides: Partial<WorkerSettings> = {}, pacing?: PacingConfig): WorkerSettings {
   return {
-    google: { auth: { kind: 'static-token', accessToken: 'test-token' }, rootUrl: emulator.url, requestTimeoutMs: 5000 },
+    google: { auth: { kind: 'static-token', accessToken: 'test-token' }, rootUrl: emulator.url, requestTimeoutMs: 5000, ...(pacing ? { pacing } : {}) },
     smtpUrl: `smtp://127.0.0.1:${emulator.smtpPort}`,
     mailFrom: 'Onboarding tests <onboarding@reseller.example>',
     resellerName: 'Test Reseller',
@@ -73,12 +75,14 @@ export async function startOnboardingStack(
     server?: 'dev' | 'time-skipping';
     /** 0 makes every workflow task replay from history, as after an eviction. */
     maxCachedWorkflows?: number;
+    /** Google's quotas for the worker's pacer (activities/google-pacer.ts); unset: no pacing. */
+    pacing?: PacingConfig;
   } = {},
 ): Promise<OnboardingStack> {
   const server = options.server === 'time-skipping' ? startTimeSkippingServer() : startDevServer();
   const [env, emulator, workflowBundleCode] = await Promise.all([server, startEmulator(), workflowBundle()]);
   const { worker, close } = await createOnboardingWorker({
-    config: workerSettingsFor(emulator, options.worker),
+    config: workerSettingsFor(emulator, options.worker, options.pacing),
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     workflowBundle: workflowBundleCode,

@@ -4,7 +4,8 @@
  * a permanent refusal or gives up on a transient one; and the failure message lands in history,
  * so it must never carry the request (bearer token, passwords). Plain jest, gaxios-like objects.
  */
-import { googleErrorFacts, googleFailure, isGoogleStatus } from '../../activities/google-errors';
+import { ApplicationFailure } from '@temporalio/common';
+import { googleErrorFacts, googleFailure, isGoogleStatus, nextPacificMidnight, retryAfterMs } from '../../activities/google-errors';
 
 interface FakeGoogleError {
   message: string;
@@ -46,7 +47,22 @@ describe('googleErrorFacts', () => {
     expect(googleErrorFacts(googleError(429, 'rateLimitExceeded', 'slow down', { 'retry-after': '17' })).retryAfterSeconds).toBe(17);
     expect(googleErrorFacts(googleError(503, undefined, 'busy', new Headers({ 'Retry-After': '5' }))).retryAfterSeconds).toBe(5);
     expect(googleErrorFacts(googleError(503, undefined, 'busy', { 'retry-after': '0' })).retryAfterSeconds).toBeUndefined();
-    expect(googleErrorFacts(googleError(503, undefined, 'busy', { 'retry-after': 'Wed, 21 Oct 2026 07:28:00 GMT' })).retryAfterSeconds).toBeUndefined();
+    expect(googleErrorFacts(googleError(503, undefined, 'busy', { 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' })).retryAfterSeconds).toBeUndefined(); // in the past
+    expect(googleErrorFacts(googleError(503, undefined, 'busy', { 'retry-after': 'soon' })).retryAfterSeconds).toBeUndefined();
+    const inNinetySeconds = new Date(Date.now() + 90_500).toUTCString();
+    expect(googleErrorFacts(googleError(503, undefined, 'busy', { 'retry-after': inNinetySeconds })).retryAfterSeconds).toBeGreaterThanOrEqual(89);
+  });
+
+  test('Retry-After as delay-seconds or as an HTTP-date (RFC 9110)', () => {
+    const now = Date.parse('2026-10-21T07:28:00Z');
+    expect(retryAfterMs('120', now)).toBe(120_000);
+    expect(retryAfterMs(' 7 ', now)).toBe(7_000);
+    expect(retryAfterMs('Wed, 21 Oct 2026 07:28:30 GMT', now)).toBe(30_000);
+    expect(retryAfterMs('Wed, 21 Oct 2026 07:27:30 GMT', now)).toBeUndefined();
+    expect(retryAfterMs('0', now)).toBeUndefined();
+    expect(retryAfterMs('-5', now)).toBeUndefined();
+    expect(retryAfterMs('1.5', now)).toBeUndefined();
+    expect(retryAfterMs(undefined, now)).toBeUndefined();
   });
 
   test('isGoogleStatus compares the response status', () => {
@@ -100,6 +116,43 @@ describe('googleFailure', () => {
     expect(googleFailure('op', googleError(429, 'rateLimitExceeded', 'slow', { 'retry-after': '30' })).nextRetryDelay).toBe('30s');
     expect(googleFailure('op', googleError(503, undefined, 'busy', new Headers({ 'Retry-After': '120' }))).nextRetryDelay).toBe('120s');
     expect(googleFailure('op', googleError(503, undefined, 'busy')).nextRetryDelay).toBeUndefined();
+  });
+
+  test('an HTTP-date Retry-After becomes the delay until then', () => {
+    const at = new Date(Date.now() + 45_000).toUTCString();
+    const delay = googleFailure('op', googleError(429, 'rateLimitExceeded', 'slow', { 'retry-after': at })).nextRetryDelay;
+    expect(delay).toMatch(/^4[3-5]s$/);
+  });
+
+  test('dailyLimitExceeded: its own type, says the daily quota is used up and when it resets, retried after a long delay', () => {
+    const before = Date.now();
+    const failure = googleFailure('users.get admin@acme.example', googleError(403, 'dailyLimitExceeded', 'Daily Limit Exceeded'));
+    expect(failure.type).toBe('Google.dailyLimitExceeded');
+    expect(failure.nonRetryable).toBe(false);
+    const resetAt = nextPacificMidnight(before).toISOString();
+    expect(failure.message).toContain("Google's daily quota for this project is used up");
+    expect(failure.message).toContain(`resets at midnight Pacific time (${resetAt})`);
+    const delay = failure.nextRetryDelay as number;
+    expect(delay).toBeLessThanOrEqual(60 * 60_000);
+    expect(delay).toBeGreaterThanOrEqual(Math.min(60 * 60_000, Date.parse(resetAt) - before));
+    // A Retry-After from Google wins.
+    expect(googleFailure('op', googleError(403, 'dailyLimitExceeded', 'x', { 'retry-after': '600' })).nextRetryDelay).toBe(600_000);
+  });
+
+  test('midnight Pacific time: PST (UTC−8) in winter, PDT (UTC−7) in summer, and across the DST change', () => {
+    expect(nextPacificMidnight(Date.parse('2026-01-15T12:00:00Z')).toISOString()).toBe('2026-01-16T08:00:00.000Z');
+    expect(nextPacificMidnight(Date.parse('2026-07-15T06:59:00Z')).toISOString()).toBe('2026-07-15T07:00:00.000Z');
+    expect(nextPacificMidnight(Date.parse('2026-07-15T07:00:00Z')).toISOString()).toBe('2026-07-16T07:00:00.000Z');
+    // 2026-03-08 02:00 PST → PDT: the midnight after 7 March (PST) is 08:00Z, the one after 8 March is 07:00Z.
+    expect(nextPacificMidnight(Date.parse('2026-03-08T03:00:00Z')).toISOString()).toBe('2026-03-08T08:00:00.000Z');
+    expect(nextPacificMidnight(Date.parse('2026-03-08T12:00:00Z')).toISOString()).toBe('2026-03-09T07:00:00.000Z');
+    expect(nextPacificMidnight(Date.parse('2026-11-01T12:00:00Z')).toISOString()).toBe('2026-11-02T08:00:00.000Z');
+  });
+
+  test("the pacer's Google.paced failure, thrown inside the request, comes out as it is", () => {
+    const paced = ApplicationFailure.create({ message: 'Waiting for Google', type: 'Google.paced', nextRetryDelay: 12_000 });
+    const gaxiosLike = Object.assign(new Error('Waiting for Google'), { cause: paced, config: { headers: { Authorization: 'Bearer ya29.secret-token' } } });
+    expect(googleFailure('users.get x', gaxiosLike)).toBe(paced);
   });
 
   test('the failure never carries the request: no token, no body, no original error', () => {
