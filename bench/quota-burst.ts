@@ -10,6 +10,7 @@
  *
  *   npm run bench:quota            (ORDERS=… QUOTA=… to change the burst)
  */
+import { numberedRows, startBatch } from '../client/batch';
 import { startOnboardingStack } from '../test/support/onboarding-stack';
 import { domainOrder, uniqueDomain } from '../test/support/orders';
 
@@ -64,7 +65,9 @@ async function burst(paced: boolean): Promise<BurstFigures> {
     await stack.google.updateSettings({ directoryQueriesPerMinute: QUOTA });
     const domains = Array.from({ length: ORDERS }, () => uniqueDomain('burst'));
     const t0 = Date.now();
-    await Promise.all(domains.map((domain) => stack.client.start(domainOrder(domain))));
+    // Started as `onboarding start-batch` does (validated first, then 8 at a time).
+    const started = await startBatch(stack.client, numberedRows(domains.map((domain) => domainOrder(domain))));
+    if (started.counts.started !== ORDERS) throw new Error(`start-batch started ${started.counts.started} of ${ORDERS}`);
     const ends = await settled(domains, (domain) => stack.client.status(domain), 20 * MINUTE);
     const wallSeconds = (Date.now() - t0) / 1000;
     const directory = (await stack.google.requests()).filter((r) => r.path.startsWith('/admin/directory/'));
