@@ -17,8 +17,8 @@ import { buildWorkflowBundle } from './workflow-bundle';
  * bench/throughput.ts (README "Throughput"): they do not limit a burst — 200 onboardings at once
  * keep a few workflow task slots and a handful of activity slots busy on average (~6 a second ×
  * 8 workflow tasks of a few ms, × 6 activities of tens of ms) while the cores are saturated by the
- * dev server and the worker's own CPU, and a cache of 250 instead of 50 changed the worker's CPU
- * per onboarding by less than the noise (73 vs 76 ms). More slots or pollers only add contention.
+ * dev server and the worker's own CPU, and a cache of 250 instead of 50 left the worker's CPU per
+ * onboarding within the noise (61–71 vs 63–74 ms). More slots or pollers would only add contention.
  */
 export const WORKER_TUNING = {
   maxConcurrentWorkflowTaskExecutions: 40,
