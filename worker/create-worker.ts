@@ -12,6 +12,47 @@ import type { WorkerConfig } from './config';
 import { googleErrorMetricsInterceptor } from './google-error-metrics';
 import { buildWorkflowBundle } from './workflow-bundle';
 
+/**
+ * Slots and pollers of the onboarding worker (the cache size comes from the configuration,
+ * WORKER_MAX_CACHED_WORKFLOWS). These are Temporal's own defaults, written out so that the bench's
+ * bare worker runs with the same ones (and the bench prints them). Measured with
+ * bench/throughput.ts (README "Throughput"): they do not limit a burst — 200 onboardings at once
+ * keep a few workflow task slots and a handful of activity slots busy on average (~6 a second ×
+ * 8 workflow tasks of a few ms, × 6 activities of tens of ms) while the cores are saturated by the
+ * dev server and the worker's own CPU, and a cache of 250 instead of 50 left the worker's CPU per
+ * onboarding within the noise (61–71 vs 63–74 ms). More would not help while the cores are the limit.
+ */
+export const WORKER_TUNING = {
+  maxConcurrentWorkflowTaskExecutions: 40,
+  maxConcurrentActivityTaskExecutions: 100,
+  workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 },
+  activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 },
+} as const satisfies Partial<WorkerOptions>;
+
+export type WorkerTuning = Partial<
+  Pick<
+    WorkerOptions,
+    | 'maxCachedWorkflows'
+    | 'maxConcurrentActivityTaskExecutions'
+    | 'maxConcurrentWorkflowTaskExecutions'
+    | 'workflowTaskPollerBehavior'
+    | 'activityTaskPollerBehavior'
+    | 'shutdownGraceTime'
+    | 'identity'
+  >
+>;
+
+/** The options every worker of this project runs with (the bench's bare worker too): WORKER_TUNING, then `tuning`. */
+export function workerTuning(tuning: WorkerTuning = {}): WorkerTuning {
+  const merged: WorkerTuning = { ...WORKER_TUNING, shutdownGraceTime: '10 seconds', ...tuning };
+  const { maxCachedWorkflows, maxConcurrentWorkflowTaskExecutions } = merged;
+  // Temporal caps workflow task slots at the cache size (and warns): say it here instead.
+  if (maxCachedWorkflows && maxConcurrentWorkflowTaskExecutions && maxConcurrentWorkflowTaskExecutions > maxCachedWorkflows) {
+    merged.maxConcurrentWorkflowTaskExecutions = Math.max(2, maxCachedWorkflows);
+  }
+  return merged;
+}
+
 export interface OnboardingWorker {
   worker: Worker;
   /** Closes what the worker opened (SMTP pool); call after `worker.run()` returns. */
@@ -33,7 +74,7 @@ export async function createOnboardingWorker(options: {
   tracing?: Tracing;
   /** RECONCILE_REMOVE_USERS / RECONCILE_LOOKBACK; default: read from the environment. */
   reconciliation?: ReconciliationSettings;
-  tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'shutdownGraceTime' | 'identity'>>;
+  tuning?: WorkerTuning;
 }): Promise<OnboardingWorker> {
   const { config, tracing } = options;
   const mailer: Mailer = createSmtpMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
@@ -68,10 +109,9 @@ export async function createOnboardingWorker(options: {
     interceptors: { activity: activityInterceptors },
     ...(sinks ? { sinks } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
-    shutdownGraceTime: '10 seconds',
     // Only the transfer heartbeats: a cancel reaches it within a second or two, so it stops between subscriptions.
     maxHeartbeatThrottleInterval: '1 second',
-    ...options.tuning,
+    ...workerTuning(options.tuning),
   });
   return { worker, close: async () => mailer.close() };
 }
