@@ -81,10 +81,14 @@ async function reasonOf(response: Response): Promise<string | undefined> {
 
 /** A rate-limit answer pauses the quota it met: Retry-After, or Google's "wait 5 seconds". */
 async function feedBack(pacer: GooglePacer, call: PacedCall, response: Response): Promise<void> {
-  if (response.status !== 403 && response.status !== 429) return;
+  // The Reseller API answers its quota with 503 "API quotas have been exceeded" (README, Quotas and pacing).
+  const resellerQuota = call.quota === 'reseller' && response.status === 503;
+  if (response.status !== 403 && response.status !== 429 && !resellerQuota) return;
   const reason = await reasonOf(response);
   const retryAfter = retryAfterMs(response.headers.get('retry-after') ?? undefined);
-  if (reason === 'dailyLimitExceeded') {
+  if (resellerQuota) {
+    pacer.pause(call.quota, retryAfter ?? DEFAULT_PAUSE_MS, reason ?? 'HTTP 503');
+  } else if (reason === 'dailyLimitExceeded') {
     pacer.pause(call.quota, dailyLimitPauseMs(), reason);
   } else if (response.status === 429 || RATE_LIMIT_REASONS.has(reason ?? '')) {
     pacer.pause(call.quota, retryAfter ?? DEFAULT_PAUSE_MS, reason ?? `HTTP ${response.status}`);

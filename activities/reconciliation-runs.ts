@@ -115,8 +115,3 @@ export async function runFacts(client: Client, workflowId: string, runId: string
   const { adminEmail, customerId } = carriedStatus;
   return { ...facts, carriedStatus, ...(adminEmail && customerId ? { creation: { adminEmail, customerId, marker: key } } : {}) };
 }
-
-/** The run Temporal would act on for this workflow id now (a later onboarding of the domain may have started since). */
-export async function latestRunId(client: Client, workflowId: string): Promise<string> {
-  return (await client.workflow.getHandle(workflowId).describe()).runId;
-}

@@ -24,7 +24,7 @@ import {
 import { adminUserActivities, carriesOnboardingMarker } from './admin-user';
 import type { ActivityDependencies } from './dependencies';
 import { googleFailure, isGoogleStatus } from './google-errors';
-import { endedRuns, latestRunId, runFacts, type EndedRun } from './reconciliation-runs';
+import { endedRuns, runFacts, type EndedRun } from './reconciliation-runs';
 import { notALeftoverBecause, suspicion } from './reconciliation-verdict';
 
 type Verdict = { leftover: LeftoverAdmin } | { verdict: string; unchecked?: true };
@@ -63,6 +63,11 @@ export function reconciliationActivities(deps: ActivityDependencies) {
     if (!user) return { verdict: `${adminEmail} does not exist (never created, or already deleted)` };
     if (!carriesOnboardingMarker(user, customerId, marker)) return { verdict: `${adminEmail} exists but does not carry this onboarding's marker: not ours, untouched` };
     if (user.agreedToTerms) return { verdict: `${adminEmail} signed in and accepted the terms: the admin is the customer's` };
+    // A reset terminates a run and starts another that keeps the first run id (so the marker) and the user.
+    const latest = await client.workflow.getHandle(run.workflowId).describe();
+    if (latest.runId !== run.runId && latest.status.name === 'RUNNING') {
+      return { verdict: `a later run of ${run.workflowId} is running (a reset, or the domain onboarded again) and may use ${adminEmail}: left to it` };
+    }
     const leftover: LeftoverAdmin = {
       domain: run.domain,
       user: adminEmail,
@@ -76,7 +81,7 @@ export function reconciliationActivities(deps: ActivityDependencies) {
       why: `${suspicion(run.outcome, status)}; ${adminEmail} still exists${user.isAdmin ? ' as super admin' : ''} with its marker`,
     };
     // Release 0.1's marker is the workflow id alone: a later onboarding of the domain may have adopted the user.
-    if (marker === run.workflowId && (await latestRunId(client, run.workflowId)) !== run.runId) {
+    if (marker === run.workflowId && latest.runId !== run.runId) {
       leftover.notRemovable = 'release 0.1 marker and a later onboarding of this domain exists: it may have adopted this user';
     }
     return { leftover };

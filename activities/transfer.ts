@@ -145,7 +145,12 @@ export function transferActivities({ google }: ActivityDependencies) {
           if (cancelled()) break;
           // The call in flight is not aborted (it ends within GOOGLE_REQUEST_TIMEOUT_MS): aborted, Google
           // might still carry it out, and the report of what moved could not be trusted.
-          await moveGroup(input, group);
+          try {
+            await moveGroup(input, group);
+          } catch (err) {
+            if (cancelled()) break; // e.g. cancelled while the pacer held the call back: nothing was sent
+            throw err;
+          }
           moved += group.length;
         }
       } finally {

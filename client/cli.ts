@@ -264,7 +264,7 @@ function addReconciliationCommands(
       await withClient(async (client) => {
         const scheduled = await scheduleReconciliation(client.temporal, options);
         print(scheduled, () =>
-          `${scheduled.created ? 'Created' : 'Updated'} schedule ${scheduled.scheduleId}: runs ${scheduled.runs}, ${scheduled.input.removeUsers ? 'removing the admins found' : 'report only'}.`,
+          `${scheduled.created ? 'Created' : 'Updated'} schedule ${scheduled.scheduleId}: runs ${scheduled.runs}, ${scheduled.input.removeUsers ? 'removing the admins found' : "report only (unless the worker has RECONCILE_REMOVE_USERS=true)"}.`,
         );
       });
     });

@@ -195,7 +195,8 @@ export class OnboardingClient {
 
   constructor(
     readonly temporal: Client,
-    private readonly policy: OrderPolicy = {},
+    /** The order policy `start` validates with (allowed countries, sales domains, check floor). */
+    readonly policy: OrderPolicy = {},
     options: OnboardingClientOptions = {},
   ) {
     this.statusQueryTimeoutMs = options.statusQueryTimeoutMs ?? DEFAULT_STATUS_QUERY_TIMEOUT_MS;

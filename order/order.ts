@@ -396,6 +396,11 @@ export interface OrderPolicy {
    * Empty means not checked here (the worker still checks at send time).
    */
   salesEmailDomains?: readonly string[];
+  /**
+   * The worker's floor for `waitPolicy.checkEvery` (MIN_CHECK_EVERY): each periodic acceptance check
+   * is a Google call. Checked by the client before starting, and by the worker's validation.
+   */
+  minCheckEveryMs?: number;
 }
 
 /** Turns a zod issue into a rule that names what is expected but never echoes the value. */
@@ -447,6 +452,19 @@ function salesContactPolicyProblem(input: unknown, policy: OrderPolicy): OrderPr
   return { field: 'salesContactEmail', rule: `must be an address on a sales domain of this reseller (${domains.map(normalizeDomain).join(', ')})` };
 }
 
+function describeMs(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
+  return `${ms / 1000} second${ms === 1000 ? '' : 's'}`;
+}
+
+function checkEveryFloorProblem(order: Order, policy: OrderPolicy): OrderProblem | undefined {
+  const checkEvery = order.waitPolicy?.checkEvery;
+  const floor = policy.minCheckEveryMs;
+  const ms = checkEvery ? parseDurationMs(checkEvery) : undefined;
+  if (!floor || ms === undefined || ms >= floor) return undefined;
+  return { field: 'waitPolicy.checkEvery', rule: `must be at least ${describeMs(floor)} (this worker's MIN_CHECK_EVERY): each check is a Google call` };
+}
+
 /** Validates and normalizes an order; throws `OrderValidationError` listing every problem. */
 export function validateOrder(input: unknown, policy: OrderPolicy = {}): Order {
   const result = orderSchema.safeParse(input, { reportInput: true });
@@ -455,6 +473,8 @@ export function validateOrder(input: unknown, policy: OrderPolicy = {}): Order {
   if (country) problems.push(country);
   const salesContact = salesContactPolicyProblem(input, policy);
   if (salesContact) problems.push(salesContact);
+  const checks = result.success ? checkEveryFloorProblem(result.data, policy) : undefined;
+  if (checks) problems.push(checks);
   if (!result.success || problems.length > 0) throw new OrderValidationError(problems);
   return result.data;
 }

@@ -1,4 +1,6 @@
 import { ConfigError } from '../client/config-error';
+import { onboardingMode } from '../config/mode';
+import { parseDurationMs } from './duration';
 import { isIsoCountryCode } from './iso-countries';
 import { normalizeDomain, type OrderPolicy } from './order';
 
@@ -24,6 +26,20 @@ export function salesEmailDomainsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   return domains;
 }
 
+/** The floor for `waitPolicy.checkEvery` when MIN_CHECK_EVERY is unset: each check is a Google call. */
+export const MIN_CHECK_EVERY_PRODUCTION_MS = 5 * 60_000;
+/** Local mode: the demo and the tests detect the customer's part within seconds. */
+export const MIN_CHECK_EVERY_LOCAL_MS = 1000;
+
+/** MIN_CHECK_EVERY (a duration), else the mode's default: the same floor the worker enforces. */
+export function minCheckEveryFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.MIN_CHECK_EVERY?.trim();
+  if (!raw) return onboardingMode(env) === 'production' ? MIN_CHECK_EVERY_PRODUCTION_MS : MIN_CHECK_EVERY_LOCAL_MS;
+  const ms = parseDurationMs(raw);
+  if (ms === undefined || ms < 1000) throw new ConfigError('MIN_CHECK_EVERY: must be a duration of at least 1 second, such as "5 minutes"');
+  return ms;
+}
+
 /** `ONBOARDING_ALLOWED_COUNTRIES=US,CA,FR`: the countries this reseller may sell to; unset means any. */
 export function orderPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): OrderPolicy & { allowedCountries: readonly string[] } {
   const raw = env.ONBOARDING_ALLOWED_COUNTRIES ?? '';
@@ -34,5 +50,5 @@ export function orderPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): OrderP
     throw new ConfigError(`ONBOARDING_ALLOWED_COUNTRIES: must be comma-separated ISO 3166-1 alpha-2 codes (bad: ${bad.join(', ')})`);
   }
   const salesEmailDomains = salesEmailDomainsFromEnv(env);
-  return { allowedCountries, ...(salesEmailDomains.length ? { salesEmailDomains } : {}) };
+  return { allowedCountries, minCheckEveryMs: minCheckEveryFromEnv(env), ...(salesEmailDomains.length ? { salesEmailDomains } : {}) };
 }

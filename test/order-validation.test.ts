@@ -143,8 +143,17 @@ describe('country and language', () => {
   });
 
   test('ONBOARDING_ALLOWED_COUNTRIES is read as a comma-separated, case-insensitive list; unset allows any', () => {
-    expect(orderPolicyFromEnv({ ONBOARDING_ALLOWED_COUNTRIES: ' us, Ca ,,fr' })).toEqual({ allowedCountries: ['US', 'CA', 'FR'] });
-    expect(orderPolicyFromEnv({})).toEqual({ allowedCountries: [] });
+    expect(orderPolicyFromEnv({ ONBOARDING_ALLOWED_COUNTRIES: ' us, Ca ,,fr' })).toMatchObject({ allowedCountries: ['US', 'CA', 'FR'] });
+    expect(orderPolicyFromEnv({})).toMatchObject({ allowedCountries: [] });
+  });
+
+  test('the client refuses, before starting, a checkEvery below the worker\'s floor (MIN_CHECK_EVERY, 5 minutes unless local)', () => {
+    const order = domainOrder(DOMAIN, { waitPolicy: { checkEvery: '1 minute' } });
+    expect(orderPolicyFromEnv({}).minCheckEveryMs).toBe(5 * 60_000);
+    expect(orderPolicyFromEnv({ ONBOARDING_MODE: 'local' }).minCheckEveryMs).toBe(1000);
+    expect(() => validateOrder(order, orderPolicyFromEnv({}))).toThrow(/waitPolicy\.checkEvery: must be at least 5 minutes/);
+    expect(() => validateOrder(order, orderPolicyFromEnv({ MIN_CHECK_EVERY: '30 seconds' }))).not.toThrow();
+    expect(() => orderPolicyFromEnv({ MIN_CHECK_EVERY: 'often' })).toThrow(/MIN_CHECK_EVERY/);
   });
 
   test('a code in ONBOARDING_ALLOWED_COUNTRIES that is not ISO is a configuration error', () => {

@@ -203,3 +203,27 @@ test('`reconciliation schedule` creates the Temporal Schedule, and again updates
     await handle.delete().catch(() => undefined);
   }
 });
+
+test('a reset onboarding (its base run terminated, a new run carrying on with the same marker) is left alone, even with removal on', async () => {
+  const domain = uniqueDomain('reset');
+  await toAwaitingTos(domain);
+  const handle = stack.client.handle(domain);
+  const base = await handle.describe();
+  const history = await handle.fetchHistory();
+  const firstTask = history.events?.find((e) => e.workflowTaskCompletedEventAttributes);
+  await stack.env.client.workflowService.resetWorkflowExecution({
+    namespace: stack.env.namespace ?? 'default',
+    workflowExecution: { workflowId: base.workflowId, runId: base.runId },
+    workflowTaskFinishEventId: firstTask?.eventId,
+    reason: 'test: reset by an operator',
+    requestId: `reset-${domain}`,
+  });
+  await visiblyEnded(domain, 'Terminated');
+  await waitForStatus(() => stack.client.status(domain), (s) => s.stage === 'awaiting-tos' && s.steps.filter((st) => st.name === 'create-admin').length > 0);
+
+  const report = await runReconciliation(stack.env.client, { removeUsers: true });
+  expect(leftoverOf(report, domain)).toBeUndefined();
+  expect(report.notReported.find((n) => n.domain === domain && n.runId === base.runId)?.verdict).toMatch(/later run .* is running/);
+  expect(await usersAt(`admin@${domain}`)).toHaveLength(1);
+  await stack.client.cancel(domain, 'end of test');
+});

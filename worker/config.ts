@@ -23,7 +23,7 @@ import {
 } from '../config/mode';
 import { temporalSettingsFromEnv, type TemporalSettings } from '../config/temporal';
 import { parseDurationMs } from '../order/duration';
-import { orderPolicyFromEnv } from '../order/policy-env';
+import { MIN_CHECK_EVERY_LOCAL_MS, MIN_CHECK_EVERY_PRODUCTION_MS, orderPolicyFromEnv } from '../order/policy-env';
 
 const EMULATOR_DEFAULT_URL = 'http://127.0.0.1:8090';
 const EMULATOR_DEFAULT_SMTP_URL = 'smtp://127.0.0.1:2525';
@@ -37,10 +37,6 @@ export const DIRECTORY_QUERIES_PER_MINUTE = 2400;
  * Cloud console (APIs & Services → Google Workspace Reseller API → Quotas).
  */
 export const RESELLER_QUERIES_PER_MINUTE = 300;
-/** Production floor for waitPolicy.checkEvery: 1,000 parked onboardings at the floor ask Google ~3 times a second. */
-export const MIN_CHECK_EVERY_PRODUCTION_MS = 5 * 60_000;
-/** Local floor: the tests and the demo check every second. */
-export const MIN_CHECK_EVERY_LOCAL_MS = 1000;
 /**
  * Workflows kept in memory between their tasks, sized to the active set: the onboardings between
  * their start and their first wait (a few seconds each), plus parked ones waking for a check or a

@@ -48,13 +48,16 @@ export const CHECK_CALL: ActivityOptions = {
 export const RECONCILE_SCAN: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 5 },
+  // Time, not attempts: during a rolling deploy an old worker may take the task and not know the activity.
+  scheduleToCloseTimeout: '2 hours',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 };
 /** The reconciliation's removals and report: one Google call or one e-mail each; the next daily run tries again anyway. */
 export const RECONCILE_CALL: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '1 hour',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  // Short: removals run one after another within the run's 6 hours; one that cannot be done now is reported, and tried again tomorrow.
+  scheduleToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
 
 const activities = proxyActivities<OnboardingActivities>(GOOGLE_CALL);

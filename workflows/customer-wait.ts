@@ -8,8 +8,9 @@
  *
  * The periodic checks are spread out: each interval is `checkEvery` plus up to a quarter more, drawn
  * from the workflow's seeded (replay-safe) Math.random, so that 1,000 onboardings started together
- * do not all ask Google in the same second, and no check comes sooner than the order asked. Runs
- * that started before this (patch `spread-checks`) keep the exact interval, so their histories replay.
+ * do not all ask Google in the same second, and no check comes sooner than the order asked. Behind
+ * patch `spread-checks`, asked at each check: a run of an earlier release replays its recorded
+ * checks at the exact interval, and spreads the checks it schedules after the deploy.
  */
 import { parseDurationMs } from '../order/duration';
 import { condition, inWorkflowContext, patched, workflowInfo } from '@temporalio/workflow';

@@ -41,7 +41,7 @@ interface StepLike {
 }
 interface StatusLike {
   stage?: unknown;
-  transfer?: unknown;
+  transfer?: { tokensTried?: number };
   steps?: StepLike[];
   tosAccepted?: { at?: unknown };
 }
@@ -120,7 +120,8 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
       }
       const status = (result ?? {}) as StatusLike;
       const stage = typeof status.stage === 'string' ? status.stage : 'unknown';
-      if (stage === 'transferred' || status.transfer !== undefined) branch = 'transfer';
+      // A token sent to what turned out a new customer leaves a `transfer` with no token tried.
+      if (stage === 'transferred' || (status.transfer?.tokensTried ?? 0) > 0) branch = 'transfer';
       else if (stage === 'completed') branch = 'new';
       finished(stage, 'none');
       const wait = customerWait(status);

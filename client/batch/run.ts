@@ -38,7 +38,7 @@ export interface BatchSummary {
 export interface StartBatchOptions {
   /** How many starts are in flight at once (default 8). */
   concurrency?: number;
-  /** The order policy (allowed countries, sales e-mail domains): give the one the client was built with. */
+  /** The order policy (allowed countries, sales e-mail domains, check floor); default: the client's own. */
   policy?: OrderPolicy;
   /** Called as each row finishes, in finishing order; `done` of `total` rows are finished. */
   onRow?: (result: BatchRowResult, progress: { done: number; total: number }) => void;
@@ -106,8 +106,8 @@ export async function runBatch(client: Pick<OnboardingClient, 'start'>, rows: re
  * starts nothing), then starts them all: see `runBatch`. `rows[i].line` is how results and problems
  * name a row (the file's line, or `i + 1` for an array: `numberedRows`).
  */
-export async function startBatch(client: Pick<OnboardingClient, 'start'>, rows: readonly BatchRow[], options: StartBatchOptions = {}): Promise<BatchSummary> {
-  const { valid, problems } = validateBatch(rows, options.policy);
+export async function startBatch(client: Pick<OnboardingClient, 'start'> & Partial<Pick<OnboardingClient, 'policy'>>, rows: readonly BatchRow[], options: StartBatchOptions = {}): Promise<BatchSummary> {
+  const { valid, problems } = validateBatch(rows, options.policy ?? client.policy);
   if (problems.length) throw new BatchValidationError(problems);
   return runBatch(client, valid, options);
 }

@@ -4,7 +4,7 @@
  * undone, in a scope no cancel interrupts). Sales hears of each; a notice that cannot be sent never
  * changes the outcome.
  */
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, CancellationScope, CancelledFailure, condition, isCancellation } from '@temporalio/workflow';
 import { run } from '../activity-stubs';
 import { markdownText } from '../markdown';
 import type { CompensationReport, OnboardingStatus, WaitStatus } from '../messages';
@@ -55,10 +55,15 @@ export async function alreadyACustomer(ob: Onboarding, customerId: string, reaso
  * that it fails the workflow task (and is fixed by a deploy) instead of the onboarding.
  */
 export async function endAfter(ob: Onboarding, err: unknown): Promise<never> {
-  const cancelled = isCancellation(err);
-  if (!cancelled && !(err instanceof ActivityFailure || err instanceof ApplicationFailure)) throw err;
+  const known = err instanceof ActivityFailure || err instanceof ApplicationFailure;
+  // Release 0.3 on: a failure met while a cancel was requested (a step that could not be interrupted failed) ends cancelled too.
+  const cancelRequested = ob.release3 && known && CancellationScope.current().consideredCancelled && failureOf(err).type !== 'OnboardingExpired';
+  const cancelled = isCancellation(err) || cancelRequested;
+  if (!cancelled && !known) throw err;
   const failure = cancelled ? undefined : failureOf(err as ActivityFailure | ApplicationFailure);
   await CancellationScope.nonCancellable(async () => {
+    // Release 0.3 on: callers waiting for a token's outcome hear at once, not after the compensations.
+    if (ob.release3) ob.tokens.settleAll({ outcome: 'failed', message: `the onboarding is ending (${cancelled ? 'cancelled' : 'failed'})` });
     if (cancelled) {
       const cancellation = ob.progress.view.cancellation ?? { reason: 'cancelled from Temporal (no reason given)', at: nowIso() };
       ob.progress.update({ cancellation, waitingFor: undefined });
@@ -72,6 +77,7 @@ export async function endAfter(ob: Onboarding, err: unknown): Promise<never> {
     ob.tokens.settleAll({ outcome: 'failed', message: `the onboarding ended (${ob.progress.stage})` });
     await condition(allHandlersFinished);
   });
+  if (cancelRequested && !isCancellation(err)) throw new CancelledFailure(`cancelled; a step met meanwhile: ${failureOf(err as ActivityFailure).message}`);
   if (!failure || failure.type === 'OnboardingExpired') throw err;
   throw ApplicationFailure.nonRetryable(failure.message, failure.type);
 }
@@ -99,7 +105,8 @@ export function reportLines(report: CompensationReport): string[] {
 function transferLines(ob: Onboarding): string[] {
   const transfer = ob.progress.view.transfer;
   if (!transfer?.stoppedByCancel) return [];
-  const moved = (transfer.transferred ?? []).map((s) => `${s.skuName ?? s.skuId} (${s.seats} seats)`);
+  if (!transfer.transferred) return ['The transfer was stopped by the cancel; what had moved by then is not known here: check the customer in the Partner Sales Console.'];
+  const moved = transfer.transferred.map((s) => `${s.skuName ?? s.skuId} (${s.seats} seats)`);
   return [`The transfer stopped between subscriptions. Moved to this reseller before the cancel (they stay): ${moved.join(', ') || 'nothing'}`];
 }
 

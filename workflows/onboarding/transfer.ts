@@ -63,7 +63,7 @@ async function tryToken(ob: Onboarding, customerId: string, token: InboxToken): 
       ob.progress.step('register-customer', () =>
         run('registerTransferredCustomer', `register ${domain} with this reseller`, { order: ob.validOrder, customerId, transferToken: token.token }),
       );
-    // Release 0.3 on, not interruptible (a few seconds): a cancel waits for it, so whether the customer was registered is known.
+    // Release 0.3 on, not interruptible: a cancel waits for it (seconds; during a Google outage, as long as its retries last), so whether the customer was registered is known.
     await (ob.release3 ? CancellationScope.nonCancellable(register) : register());
     if (ob.release3) {
       ob.saga.cannotUndo(`registration of ${domain} (customer ${customerId}) with this reseller: Google offers no API to undo it`);
@@ -93,9 +93,10 @@ async function tryToken(ob: Onboarding, customerId: string, token: InboxToken): 
  * can be moved back: the sales report lists it (endings.ts).
  */
 function noteWhatMoved(ob: Onboarding, err: unknown): void {
-  const cancelled = err instanceof ActivityFailure ? err.cause : err;
-  if (!(cancelled instanceof CancelledFailure)) return;
-  const report = cancelled.details[0] as { transferred?: TransferredSubscription[] } | undefined;
-  if (!Array.isArray(report?.transferred)) return;
-  ob.progress.update({ transfer: { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried, transferred: report.transferred, stoppedByCancel: true } });
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof CancelledFailure)) return; // not the transfer step's
+  const report = err.cause.details[0] as { transferred?: TransferredSubscription[] } | undefined;
+  const transfer = { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried, stoppedByCancel: true };
+  // Without the activity's report (cancelled between two attempts), what moved is not known here.
+  if (Array.isArray(report?.transferred)) ob.progress.update({ transfer: { ...transfer, transferred: report.transferred } });
+  else if (ob.release3) ob.progress.update({ transfer });
 }
