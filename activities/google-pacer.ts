@@ -20,7 +20,7 @@
  * the quota, its slots freed a second late, leaving room for clock and latency differences. A call waits FIFO for its slot; a wait
  * longer than a bound (10 s, or less when the activity's 30 s start-to-close is running out) does
  * not hold the activity: it fails with a retryable `Google.paced` whose `nextRetryDelay` is the
- * wait (time-based retry budgets: this never fails an onboarding). Rate-limit answers from Google
+ * wait (time-based retry budgets: it fails an onboarding only if its step waits past its 4-hour budget, a backlog of hours of quota). Rate-limit answers from Google
  * (403 userRateLimitExceeded / rateLimitExceeded / quotaExceeded, 429) pause that quota for
  * Retry-After or a few seconds; dailyLimitExceeded pauses it longer. Waits respect cancellation.
  * Nothing here logs; messages carry quota names and durations only (never URLs, bodies or tokens).
