@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, runCli } from '../client/cli';
+import { runCliOn, type CliRun } from './support/cli-runner';
 import type { OnboardingStatus } from '../workflows/messages';
 import { startOnboardingStack, type OnboardingStack } from './support/onboarding-stack';
 import { domainOrder, uniqueDomain } from './support/orders';
@@ -22,25 +23,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-/** Runs the CLI on the stack's client (which the stack closes itself, hence the no-op close). */
-async function cli(...argv: string[]): Promise<CliRun> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => stderr.push(String(chunk)) > 0);
-  try {
-    const code = await runCli(argv, () => Promise.resolve(Object.assign(stack.client, { close: () => Promise.resolve() })));
-    return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cli = (...argv: string[]): Promise<CliRun> => runCliOn(stack.client, argv);
 
 /** Repeats a CLI call until its parsed JSON output satisfies `done` (workflows and visibility move on their own). */
 async function until<T>(argv: string[], done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {

@@ -7,7 +7,8 @@
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import { createGoogleClients } from '../activities/google-clients';
-import { EXIT, runCli } from '../client/cli';
+import { EXIT } from '../client/cli';
+import { runCliOn, type CliRun } from './support/cli-runner';
 import { runReconciliation } from '../client/reconciliation';
 import { onboardingWorkflowId } from '../workflows/messages';
 import { RECONCILE_WORKFLOW_TYPE, RECONCILIATION_SCHEDULE_ID, type ReconciliationReport } from '../workflows/reconcile-messages';
@@ -48,22 +49,7 @@ async function terminated(domain: string): Promise<void> {
 const usersAt = async (email: string) => (await stack.google.state()).users.filter((u) => u.primaryEmail === email);
 const leftoverOf = (report: ReconciliationReport, domain: string) => report.leftovers.find((l) => l.domain === domain);
 
-interface CliRun {
-  code: number;
-  stdout: string;
-}
-async function cli(...argv: string[]): Promise<CliRun> {
-  const stdout: string[] = [];
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await runCli(argv, () => Promise.resolve(Object.assign(stack.client, { close: () => Promise.resolve() })));
-    return { code, stdout: stdout.join('') };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cli = (...argv: string[]): Promise<CliRun> => runCliOn(stack.client, argv);
 
 test('a terminated onboarding\'s admin is reported to sales and in the report; completed and cancelled-with-compensation ones are not; nothing is deleted by default', async () => {
   const [lost, cancelled, completed] = [uniqueDomain('terminated'), uniqueDomain('cancelled'), uniqueDomain('completed')];

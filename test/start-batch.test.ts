@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { EXIT, runCli } from '../client/cli';
+import { runCliOn, type CliRun } from './support/cli-runner';
 import { OnboardingClient } from '../client/onboarding-client';
 import type { OrderInput } from '../order/order';
 import { startOnboardingStack, waitForStatus, type OnboardingStack } from './support/onboarding-stack';
@@ -26,25 +27,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-/** Runs the CLI on `client` (the stack's by default, which the stack closes itself). */
-async function cli(argv: string[], client: OnboardingClient = stack.client): Promise<CliRun> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => stderr.push(String(chunk)) > 0);
-  try {
-    const code = await runCli(argv, () => Promise.resolve(Object.assign(client, { close: () => Promise.resolve() })));
-    return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+/** Runs the CLI on `client` (the stack's by default). */
+const cli = (argv: string[], client: OnboardingClient = stack.client): Promise<CliRun> => runCliOn(client, argv);
 
 /** What Temporal knows of a domain's onboarding: its execution status, or undefined when none exists. */
 async function temporalStatus(domain: string): Promise<string | undefined> {
