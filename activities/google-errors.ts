@@ -11,7 +11,9 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 
-const RETRYABLE_FORBIDDEN_REASONS = new Set(['userRateLimitExceeded', 'rateLimitExceeded', 'quotaExceeded', 'dailyLimitExceeded']);
+/** Google's reasons for "too many requests right now" (a 403 that is not a refusal). */
+export const RATE_LIMIT_REASONS: ReadonlySet<string> = new Set(['userRateLimitExceeded', 'rateLimitExceeded', 'quotaExceeded']);
+const RETRYABLE_FORBIDDEN_REASONS = new Set([...RATE_LIMIT_REASONS, 'dailyLimitExceeded']);
 const PERMANENT_STATUSES = new Set([400, 401, 403, 404, 409, 412]);
 
 export interface GoogleErrorFacts {

@@ -11,10 +11,9 @@
  */
 import { Context } from '@temporalio/activity';
 import { DEFAULT_PAUSE_MS, MAX_WAIT_MS, type GooglePacer, type QuotaName } from './google-pacer';
-import { dailyLimitPauseMs, retryAfterMs } from './google-errors';
+import { dailyLimitPauseMs, RATE_LIMIT_REASONS, retryAfterMs } from './google-errors';
 
 /** Answers that mean "this quota is exhausted, slow down" (Directory limits page; Reseller limits page). */
-const RATE_LIMIT_REASONS = new Set(['userRateLimitExceeded', 'rateLimitExceeded', 'quotaExceeded']);
 /** Time an activity keeps for the request itself and its answer after its wait. */
 const REQUEST_MARGIN_MS = 2_000;
 

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { EXIT, runCli } from '../client/cli';
+import { EXIT } from '../client/cli';
+import { runCliWith } from './support/cli-runner';
 import { OnboardingClient } from '../client/onboarding-client';
 import { OrderValidationError, validateOrder, type OrderProblem } from '../order/order';
 import { BAD_ORDERS, CORPUS_ALLOWED_COUNTRIES, TRICKY_VALID_ORDERS, type BadOrder } from './fixtures/bad-orders/corpus';
@@ -57,23 +58,7 @@ describe('validateOrder', () => {
   });
 });
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-async function cli(argv: string[], connect?: Parameters<typeof runCli>[1]): Promise<CliRun> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => stderr.push(String(chunk)) > 0);
-  try {
-    return { code: await runCli(argv, connect), stdout: stdout.join(''), stderr: stderr.join('') };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cli = runCliWith;
 
 /** Stands in for Temporal: any call means the CLI went on to start a workflow. */
 const refuseToConnect = () => jest.fn(async () => Promise.reject(new Error('connect() called')));

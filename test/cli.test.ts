@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXIT, runCli } from '../client/cli';
-import { runCliOn, type CliRun } from './support/cli-runner';
+import { EXIT } from '../client/cli';
+import { runCliOn, runCliWith, type CliRun } from './support/cli-runner';
 import type { OnboardingStatus } from '../workflows/messages';
 import { startOnboardingStack, type OnboardingStack } from './support/onboarding-stack';
 import { domainOrder, uniqueDomain } from './support/orders';
@@ -170,19 +170,11 @@ test('transfer-token with the same --request-id twice tries the token once', asy
 test('an empty or control-character --request-id exits 2 before reaching Temporal', async () => {
   const connect = jest.fn(() => Promise.reject(new Error('must not connect')));
   for (const bad of ['', 'line\nbreak', 'x'.repeat(201)]) {
-    const stdout: string[] = [];
-    const stderr: string[] = [];
-    const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0);
-    const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => stderr.push(String(chunk)) > 0);
-    try {
-      expect(await runCli(['extend-deadline', 'example.com', '--by', '7d', '--request-id', bad], connect)).toBe(EXIT.invalidInput);
-      expect(await runCli(['transfer-token', 'example.com', 'some-token-value', '--request-id', bad], connect)).toBe(EXIT.invalidInput);
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-    }
-    expect(stderr.join('')).toContain('--request-id: must be 1–200 characters without control characters');
-    expect(stdout.join('')).toBe('');
+    const extend = await runCliWith(['extend-deadline', 'example.com', '--by', '7d', '--request-id', bad], connect);
+    const token = await runCliWith(['transfer-token', 'example.com', 'some-token-value', '--request-id', bad], connect);
+    expect([extend.code, token.code]).toEqual([EXIT.invalidInput, EXIT.invalidInput]);
+    expect(extend.stderr + token.stderr).toContain('--request-id: must be 1–200 characters without control characters');
+    expect(extend.stdout + token.stdout).toBe('');
   }
   expect(connect).not.toHaveBeenCalled();
 });

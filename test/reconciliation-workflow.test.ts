@@ -5,14 +5,13 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { ReconciliationActivities } from '../activities';
 import { TASK_QUEUE } from '../workflows/messages';
 import type { reconcileOnboardings } from '../workflows/reconcile';
 import { RECONCILE_WORKFLOW_TYPE, type LeftoverAdmin, type LeftoverSearch, type ReconciliationInput } from '../workflows/reconcile-messages';
-import { fixtureDataConverter } from './support/fixture-keys';
-import { startTimeSkippingServer, workflowBundle } from './support/onboarding-stack';
+import { startTimeSkippingServer } from './support/onboarding-stack';
+import { withStubWorker } from './workflow/harness';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -63,15 +62,7 @@ async function reconcile(
     },
     ...overrides,
   };
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue: TASK_QUEUE,
-    workflowBundle: await workflowBundle(),
-    activities,
-    dataConverter: fixtureDataConverter(),
-  });
-  const result = await worker.runUntil(
+  const result = await withStubWorker(env, { activities }, () =>
     env.client.workflow
       .execute<typeof reconcileOnboardings>(RECONCILE_WORKFLOW_TYPE, { workflowId: `reconcile-test-${Math.random()}`, taskQueue: TASK_QUEUE, args: [input] })
       .catch((err: unknown) => {

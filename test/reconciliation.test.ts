@@ -33,10 +33,10 @@ async function visiblyEnded(domain: string, status: string): Promise<void> {
   const query = `WorkflowId = '${onboardingWorkflowId(domain)}' AND ExecutionStatus = '${status}'`;
   await waitForStatus(
     async () => {
-      for await (const execution of stack.env.client.workflow.list({ query })) return { stage: execution.status.name };
-      return { stage: 'not yet' };
+      for await (const execution of stack.env.client.workflow.list({ query })) return execution.status.name;
+      return 'not yet';
     },
-    (s) => s.stage !== 'not yet',
+    (found) => found !== 'not yet',
   );
 }
 

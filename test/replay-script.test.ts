@@ -13,12 +13,11 @@ import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { OnboardingClient } from '../client/onboarding-client';
 import { startEmulator, type RunningEmulator } from '../emulator/server';
 import { FAILURE_CONVERTER_PATH } from '../encryption/keys';
-import { provisionTemporal } from '../scripts/provision-temporal';
 import { DEFAULT_WORKFLOWS_PATH, runReplay } from '../scripts/replay';
 import { createOnboardingWorker } from '../worker/create-worker';
-import { onboardingWorkflowId, SEARCH_ATTRIBUTES } from '../workflows/messages';
+import { onboardingWorkflowId } from '../workflows/messages';
 import { fixtureDataConverter } from './support/fixture-keys';
-import { waitForStatus, workerSettingsFor, workflowBundle } from './support/onboarding-stack';
+import { startDevServer, waitForStatus, workerSettingsFor, workflowBundle } from './support/onboarding-stack';
 import { domainOrder, teamOrder, uniqueDomain } from './support/orders';
 import { fixtureKeysVariable } from './support/worker-process';
 
@@ -58,15 +57,7 @@ async function replayInProcess(...argv: string[]) {
 
 beforeAll(async () => {
   const [server, google] = await Promise.all([
-    TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: { type: 'existing-path', path: provisionTemporal().cli },
-        searchAttributes: SEARCH_ATTRIBUTES,
-        ip: '127.0.0.1',
-        extraArgs: ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${SUGGEST_CONTINUE_AS_NEW_AFTER_EVENTS}`],
-      },
-      client: { dataConverter: fixtureDataConverter() },
-    }),
+    startDevServer({ suggestContinueAsNewAfterEvents: SUGGEST_CONTINUE_AS_NEW_AFTER_EVENTS }),
     startEmulator(),
   ]);
   env = server;

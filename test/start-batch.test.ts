@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
-import { EXIT, runCli } from '../client/cli';
-import { runCliOn, type CliRun } from './support/cli-runner';
+import { EXIT } from '../client/cli';
+import { runCliOn, runCliWith, type CliRun } from './support/cli-runner';
 import { OnboardingClient } from '../client/onboarding-client';
 import type { OrderInput } from '../order/order';
 import { startOnboardingStack, waitForStatus, type OnboardingStack } from './support/onboarding-stack';
@@ -171,14 +171,9 @@ test('Temporal answering an error (an unknown namespace) fails those rows: exit 
 test('Temporal unreachable: exit 4', async () => {
   const file = join(dir, 'unreachable.jsonl');
   writeFileSync(file, jsonl([batchOrder(uniqueDomain('down'))]));
-  const stderr: string[] = [];
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => stderr.push(String(chunk)) > 0);
-  try {
-    expect(await runCli(['start-batch', file], () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7233')))).toBe(EXIT.unreachable);
-  } finally {
-    err.mockRestore();
-  }
-  expect(stderr.join('')).toContain('Cannot reach Temporal');
+  const run = await runCliWith(['start-batch', file], () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7233')));
+  expect(run.code).toBe(EXIT.unreachable);
+  expect(run.stderr).toContain('Cannot reach Temporal');
 });
 
 test('the example files start as they are', async () => {

@@ -2,6 +2,7 @@
  * The shapes a batch passes between its stages (parse → validate → run → render), in one place so
  * that each stage's file imports only what it uses.
  */
+import type { OrderProblem } from '../../order/basics';
 
 /** One order of a batch, as read: `line` is where it starts in the file (1-based; a CSV's header is line 1). */
 export interface BatchRow {
@@ -10,10 +11,8 @@ export interface BatchRow {
 }
 
 /** What is wrong with one row: the line, the field (dotted path, `(order)` for the whole row) and the rule. Never the value. */
-export interface BatchProblem {
+export interface BatchProblem extends OrderProblem {
   line: number;
-  field: string;
-  rule: string;
 }
 
 /** Thrown when any row of a batch is bad: nothing was started. */

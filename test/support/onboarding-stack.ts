@@ -54,9 +54,20 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
   return env;
 }
 
-export async function startDevServer(): Promise<TestWorkflowEnvironment> {
+export interface DevServerOptions {
+  /** The server suggests continue-as-new after this many events (a long wait's chain in seconds). */
+  suggestContinueAsNewAfterEvents?: number;
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<TestWorkflowEnvironment> {
+  const after = options.suggestContinueAsNewAfterEvents;
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: provisionTemporal().cli }, searchAttributes: SEARCH_ATTRIBUTES, ip: '127.0.0.1' },
+    server: {
+      executable: { type: 'existing-path', path: provisionTemporal().cli },
+      searchAttributes: SEARCH_ATTRIBUTES,
+      ip: '127.0.0.1',
+      ...(after ? { extraArgs: ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${after}`] } : {}),
+    },
     client: { dataConverter: fixtureDataConverter() },
   });
 }
@@ -77,9 +88,11 @@ export async function startOnboardingStack(
     maxCachedWorkflows?: number;
     /** Google's quotas for the worker's pacer (activities/google-pacer.ts); unset: no pacing. */
     pacing?: PacingConfig;
+    /** Dev server only: see DevServerOptions. */
+    devServer?: DevServerOptions;
   } = {},
 ): Promise<OnboardingStack> {
-  const server = options.server === 'time-skipping' ? startTimeSkippingServer() : startDevServer();
+  const server = options.server === 'time-skipping' ? startTimeSkippingServer() : startDevServer(options.devServer);
   const [env, emulator, workflowBundleCode] = await Promise.all([server, startEmulator(), workflowBundle()]);
   const { worker, close } = await createOnboardingWorker({
     config: workerSettingsFor(emulator, options.worker, options.pacing),
@@ -105,8 +118,8 @@ export async function startOnboardingStack(
   };
 }
 
-/** Polls the status query until `predicate` holds (the workflow exposes no push channel, by design). */
-export async function waitForStatus<T extends { stage: string }>(
+/** Polls (a status, or anything the test reads) until `predicate` holds (the workflow exposes no push channel, by design). */
+export async function waitForStatus<T>(
   read: () => Promise<T>,
   predicate: (status: T) => boolean,
   timeoutMs = 30_000,

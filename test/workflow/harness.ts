@@ -25,7 +25,7 @@ import type { StubActivities } from '../support/stub-activities';
 export type OnboardingHandle = WorkflowHandle<typeof onboardCustomer>;
 
 /** Runs `fn` while a Worker with the real workflow bundle and these stub activities polls the task queue. */
-export async function withStubWorker<T>(env: TestWorkflowEnvironment, stubs: StubActivities, fn: () => Promise<T>): Promise<T> {
+export async function withStubWorker<T>(env: TestWorkflowEnvironment, stubs: Pick<StubActivities, 'activities'> | { activities: object }, fn: () => Promise<T>): Promise<T> {
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',

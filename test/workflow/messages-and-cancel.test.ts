@@ -8,7 +8,7 @@ import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { cancellationReasonSignal, extendDeadlineUpdate, provideTransferTokenUpdate, type TransferredSubscription } from '../../workflows/messages';
-import { startTimeSkippingServer, workflowBundle } from '../support/onboarding-stack';
+import { startTimeSkippingServer, waitForStatus, workflowBundle } from '../support/onboarding-stack';
 import { domainOrder, uniqueDomain } from '../support/orders';
 import { stubActivities } from '../support/stub-activities';
 import { stageReached, startOnboarding, statusOf, withStubWorker } from './harness';
@@ -23,16 +23,6 @@ afterAll(async () => {
 
 const DAY = 86_400_000;
 
-/** Reads until `done` holds (the status query and describe never skip time). */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read().catch(() => undefined);
-    if (value !== undefined && done(value)) return value;
-    if (Date.now() > until) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 const WORKSPACE: TransferredSubscription = { subscriptionId: 'S1', skuId: '1010020028', planName: 'ANNUAL_MONTHLY_PAY', seats: 12 };
 const VAULT: TransferredSubscription = { subscriptionId: 'S2', skuId: 'Google-Vault', planName: 'FLEXIBLE', seats: 12 };
 
@@ -48,7 +38,7 @@ test('a retried extendDeadline (same request id) moves the deadline once, even a
 
     const firstRun = (await handle.describe()).runId;
     await env.sleep(6 * DAY);
-    const later = await eventually(
+    const later = await waitForStatus(
       async () => ({ runId: (await handle.describe()).runId, status: await statusOf(handle) }),
       (s) => s.runId !== firstRun && s.status.stage === 'awaiting-tos',
     );
@@ -88,7 +78,7 @@ describe('a cancel during the transfer', () => {
     await withStubWorker(env, stubs, async () => {
       const handle = await startOnboarding(env, domain, domainOrder(domain, { transferToken: 'valid-token-0001', salesContactEmail: 'rep@reseller.example' }));
       await stageReached(handle, 'transferring');
-      await eventually(async () => started, (s) => s);
+      await waitForStatus(async () => started, (s) => s);
       await handle.signal(cancellationReasonSignal, { reason: 'customer changed their mind' });
       await handle.cancel();
       await expect(handle.result()).rejects.toThrow();
@@ -114,7 +104,7 @@ describe('a cancel during the transfer', () => {
       await stageReached(handle, 'transferring');
       await handle.cancel();
       // Completes once the workflow asked for the activity's cancellation (it never heartbeats, so never hears of it).
-      await eventually(async () => (await handle.fetchHistory()).events ?? [], (events) => events.some((e) => e.activityTaskCancelRequestedEventAttributes));
+      await waitForStatus(async () => (await handle.fetchHistory()).events ?? [], (events) => events.some((e) => e.activityTaskCancelRequestedEventAttributes));
       release();
       const result = await handle.result();
       expect(result.stage).toBe('transferred');
