@@ -19,7 +19,10 @@ export default tseslint.config(
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no clocks of its own.
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'fs', 'crypto', 'http', 'https', 'googleapis', '../activities/*/!(types)*'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node:*', 'fs', 'crypto', 'http', 'https', 'googleapis', '../activities/*/!(types)*'] },
+      ],
     },
   },
 );

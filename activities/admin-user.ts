@@ -36,24 +36,43 @@ export const MARKER_TYPE = 'workspace-onboarding';
 function markerValue(onboardingKey: string | undefined): string {
   if (onboardingKey) return onboardingKey;
   const id = activityInfo().workflowExecution?.workflowId;
-  if (!id) throw ApplicationFailure.nonRetryable('runs only as an activity of an onboarding workflow', 'NotInOnboarding');
+  if (!id)
+    throw ApplicationFailure.nonRetryable('runs only as an activity of an onboarding workflow', 'NotInOnboarding');
   return id;
 }
-const marker = (onboardingKey: string | undefined) => ({ type: 'custom', customType: MARKER_TYPE, value: markerValue(onboardingKey) });
+const marker = (onboardingKey: string | undefined) => ({
+  type: 'custom',
+  customType: MARKER_TYPE,
+  value: markerValue(onboardingKey),
+});
 
 /** The user is in this customer and carries exactly this marker value (also used by activities/reconciliation.ts). */
-export function carriesOnboardingMarker(user: admin_directory_v1.Schema$User, customerId: string, value: string): boolean {
+export function carriesOnboardingMarker(
+  user: admin_directory_v1.Schema$User,
+  customerId: string,
+  value: string,
+): boolean {
   const ids = (user.externalIds ?? []) as { type?: string; customType?: string; value?: string }[];
-  return user.customerId === customerId && ids.some((id) => id.type === 'custom' && id.customType === MARKER_TYPE && id.value === value);
+  return (
+    user.customerId === customerId &&
+    ids.some((id) => id.type === 'custom' && id.customType === MARKER_TYPE && id.value === value)
+  );
 }
 
-function createdByThisOnboarding(user: admin_directory_v1.Schema$User, customerId: string, onboardingKey: string | undefined): boolean {
+function createdByThisOnboarding(
+  user: admin_directory_v1.Schema$User,
+  customerId: string,
+  onboardingKey: string | undefined,
+): boolean {
   return carriesOnboardingMarker(user, customerId, markerValue(onboardingKey));
 }
 
 /** Right after users.insert Google may not know the user yet (404, "User creation is not complete"): worth retrying. */
 export function notReadyYet(operation: string): ApplicationFailure {
-  return ApplicationFailure.retryable(`${operation}: the new user is not visible yet (Google is still creating it)`, 'UserNotReady');
+  return ApplicationFailure.retryable(
+    `${operation}: the new user is not visible yet (Google is still creating it)`,
+    'UserNotReady',
+  );
 }
 
 export function adminUserActivities({ google }: ActivityDependencies) {
@@ -72,7 +91,10 @@ export function adminUserActivities({ google }: ActivityDependencies) {
   function adoptOrRefuse(user: admin_directory_v1.Schema$User, input: AdminUserInput): AdminUserResult {
     const email = input.admin.primaryEmail;
     if (user.customerId !== input.customerId) {
-      throw ApplicationFailure.nonRetryable(`users.insert ${email}: the address belongs to another Google customer`, 'AdminEmailTaken');
+      throw ApplicationFailure.nonRetryable(
+        `users.insert ${email}: the address belongs to another Google customer`,
+        'AdminEmailTaken',
+      );
     }
     if (!createdByThisOnboarding(user, input.customerId, input.onboardingKey)) {
       // A real administrator of an existing customer: never take it over, reset its password or delete it.
@@ -81,7 +103,13 @@ export function adminUserActivities({ google }: ActivityDependencies) {
         'AdminUserExists',
       );
     }
-    return { userId: user.id ?? email, primaryEmail: email, outcome: 'already-existed', ...(user.creationTime ? { createdAt: user.creationTime } : {}), attempt: activityInfo().attempt };
+    return {
+      userId: user.id ?? email,
+      primaryEmail: email,
+      outcome: 'already-existed',
+      ...(user.creationTime ? { createdAt: user.creationTime } : {}),
+      attempt: activityInfo().attempt,
+    };
   }
 
   return {
@@ -106,16 +134,27 @@ export function adminUserActivities({ google }: ActivityDependencies) {
           },
         });
         const createdAt = new Date().toISOString();
-        return { userId: created.data.id ?? admin.primaryEmail, primaryEmail: admin.primaryEmail, outcome: 'created', createdAt, attempt: activityInfo().attempt };
+        return {
+          userId: created.data.id ?? admin.primaryEmail,
+          primaryEmail: admin.primaryEmail,
+          outcome: 'created',
+          createdAt,
+          attempt: activityInfo().attempt,
+        };
       } catch (err) {
-        if (!isGoogleStatus(err, 409)) throw propagationAwareFailure(`users.insert ${admin.primaryEmail}`, err, input.customerCreatedAt);
+        if (!isGoogleStatus(err, 409))
+          throw propagationAwareFailure(`users.insert ${admin.primaryEmail}`, err, input.customerCreatedAt);
         const holder = await findUser(admin.primaryEmail);
         // 409 yet invisible: our own insert not visible yet (retrying settles it), or a consumer account
         // holding the address: retried while a just-made insert may still be propagating, then final.
         if (!holder) {
           const message = `users.insert ${admin.primaryEmail}: Google says the address exists but shows no such user (not visible yet, or a consumer Google account holds it)`;
-          const settled = input.customerCreatedAt !== undefined && !isPropagationDelay({ response: { status: 404 } }, input.customerCreatedAt);
-          throw settled ? ApplicationFailure.nonRetryable(message, 'AdminEmailConflict') : ApplicationFailure.retryable(message, 'AdminEmailConflict');
+          const settled =
+            input.customerCreatedAt !== undefined &&
+            !isPropagationDelay({ response: { status: 404 } }, input.customerCreatedAt);
+          throw settled
+            ? ApplicationFailure.nonRetryable(message, 'AdminEmailConflict')
+            : ApplicationFailure.retryable(message, 'AdminEmailConflict');
         }
         return adoptOrRefuse(holder, input);
       }
@@ -125,11 +164,17 @@ export function adminUserActivities({ google }: ActivityDependencies) {
      * Makes the user super admin; retries past Google's eventual consistency right after creation —
      * within the propagation window when the creation time is known (release 0.1 runs: by attempts).
      */
-    async grantSuperAdmin(input: { userKey: string; userCreatedAt?: string }): Promise<{ outcome: 'granted' | 'already-admin'; attempt: number }> {
+    async grantSuperAdmin(input: {
+      userKey: string;
+      userCreatedAt?: string;
+    }): Promise<{ outcome: 'granted' | 'already-admin'; attempt: number }> {
       const user = await findUser(input.userKey);
       if (!user) {
         if (input.userCreatedAt && !isPropagationDelay({ response: { status: 404 } }, input.userCreatedAt)) {
-          throw ApplicationFailure.nonRetryable(`users.get ${input.userKey}: the user no longer exists`, 'AdminUserGone');
+          throw ApplicationFailure.nonRetryable(
+            `users.get ${input.userKey}: the user no longer exists`,
+            'AdminUserGone',
+          );
         }
         throw notReadyYet(`users.get ${input.userKey}`);
       }
@@ -137,9 +182,11 @@ export function adminUserActivities({ google }: ActivityDependencies) {
       try {
         await users.makeAdmin({ userKey: input.userKey, requestBody: { status: true } });
       } catch (err) {
-        if (input.userCreatedAt) throw propagationAwareFailure(`users.makeAdmin ${input.userKey}`, err, input.userCreatedAt);
+        if (input.userCreatedAt)
+          throw propagationAwareFailure(`users.makeAdmin ${input.userKey}`, err, input.userCreatedAt);
         const facts = googleErrorFacts(err);
-        if (facts.status === 404 || /creation is not complete/i.test(facts.message)) throw notReadyYet(`users.makeAdmin ${input.userKey}`);
+        if (facts.status === 404 || /creation is not complete/i.test(facts.message))
+          throw notReadyYet(`users.makeAdmin ${input.userKey}`);
         throw googleFailure(`users.makeAdmin ${input.userKey}`, err);
       }
       return { outcome: 'granted', attempt: activityInfo().attempt };
@@ -155,7 +202,8 @@ export function adminUserActivities({ google }: ActivityDependencies) {
       if (input.customerId && input.onboardingKey) {
         const user = await findUser(input.userKey);
         if (!user) return { outcome: 'already-gone' };
-        if (!createdByThisOnboarding(user, input.customerId, input.onboardingKey)) return { outcome: 'kept: not created by this onboarding' };
+        if (!createdByThisOnboarding(user, input.customerId, input.onboardingKey))
+          return { outcome: 'kept: not created by this onboarding' };
       }
       try {
         await users.makeAdmin({ userKey: input.userKey, requestBody: { status: false } });
@@ -174,7 +222,8 @@ export function adminUserActivities({ google }: ActivityDependencies) {
     }): Promise<{ outcome: 'deleted' | 'already-gone' | 'kept: not created by this onboarding' }> {
       const user = await findUser(input.userKey);
       if (!user) return { outcome: 'already-gone' };
-      if (!createdByThisOnboarding(user, input.customerId, input.onboardingKey)) return { outcome: 'kept: not created by this onboarding' };
+      if (!createdByThisOnboarding(user, input.customerId, input.onboardingKey))
+        return { outcome: 'kept: not created by this onboarding' };
       try {
         await users.delete({ userKey: input.userKey });
         return { outcome: 'deleted' };

@@ -66,16 +66,34 @@ export function customerActivities({ google, policy }: ActivityDependencies) {
     const customerId = record.customerId ?? '';
     const attempt = activityInfo().attempt;
     if (isMinimalRecord(record)) return { outcome: 'managed-elsewhere', customerId, attempt };
-    if (!input.onboarding) return { outcome: 'already-a-customer', customerId, reason: 'a release 0.1 onboarding cannot prove it created it', attempt };
+    if (!input.onboarding)
+      return {
+        outcome: 'already-a-customer',
+        customerId,
+        reason: 'a release 0.1 onboarding cannot prove it created it',
+        attempt,
+      };
     const onboarding = input.onboarding;
     const directory = await directoryRecord(customerId);
     // Right after our own insert, the Directory may not know the customer yet (propagation): ask again rather than refuse it.
-    if (!directory && contactMatches(input.order, record) && Date.now() - Date.parse(onboarding.startedAt) < PROPAGATION_WINDOW_MS) {
-      throw ApplicationFailure.retryable(`directory customers.get ${customerId}: not visible yet`, 'CustomerNotVisibleYet');
+    if (
+      !directory &&
+      contactMatches(input.order, record) &&
+      Date.now() - Date.parse(onboarding.startedAt) < PROPAGATION_WINDOW_MS
+    ) {
+      throw ApplicationFailure.retryable(
+        `directory customers.get ${customerId}: not visible yet`,
+        'CustomerNotVisibleYet',
+      );
     }
     const verdict = ownershipVerdict(input.order, record, directory, onboarding);
     if (!verdict.proven) return { outcome: 'already-a-customer', customerId, reason: verdict.reason, attempt };
-    return { outcome: 'resumed', customerId, createdAt: directory?.customerCreationTime ?? onboarding.startedAt, attempt };
+    return {
+      outcome: 'resumed',
+      customerId,
+      createdAt: directory?.customerCreationTime ?? onboarding.startedAt,
+      attempt,
+    };
   }
 
   function checkCountry(order: Order): void {
@@ -96,11 +114,20 @@ export function customerActivities({ google, policy }: ActivityDependencies) {
     if (existing) return classify(existing, input);
     try {
       const created = await google.reseller.customers.insert({ requestBody: customerBody(order) });
-      return { outcome: 'created', customerId: created.data.customerId ?? '', createdAt: new Date().toISOString(), attempt: activityInfo().attempt };
+      return {
+        outcome: 'created',
+        customerId: created.data.customerId ?? '',
+        createdAt: new Date().toISOString(),
+        attempt: activityInfo().attempt,
+      };
     } catch (err) {
       if (!isGoogleStatus(err, 409)) throw googleFailure(`customers.insert ${order.customerDomain}`, err);
       const holder = await findCustomer(order.customerDomain);
-      if (!holder) throw ApplicationFailure.retryable(`customers.insert ${order.customerDomain} answered 409 but the customer is not visible yet`, 'CustomerNotVisibleYet');
+      if (!holder)
+        throw ApplicationFailure.retryable(
+          `customers.insert ${order.customerDomain} answered 409 but the customer is not visible yet`,
+          'CustomerNotVisibleYet',
+        );
       return classify(holder, input);
     }
   }
@@ -113,10 +140,15 @@ export function customerActivities({ google, policy }: ActivityDependencies) {
      * customer of this reseller; now an existing customer of ours fails the onboarding instead
      * (it cannot prove it created it: 0.1 recorded no start time), so nothing is touched.
      */
-    async createCustomer(order: Order): Promise<{ outcome: 'created' | 'managed-elsewhere'; customerId: string; attempt: number }> {
+    async createCustomer(
+      order: Order,
+    ): Promise<{ outcome: 'created' | 'managed-elsewhere'; customerId: string; attempt: number }> {
       const outcome = await createOrClassify({ order });
       if (outcome.outcome === 'created' || outcome.outcome === 'managed-elsewhere') return outcome;
-      throw ApplicationFailure.nonRetryable(`${order.customerDomain} already is a customer of this reseller; nothing was changed`, 'AlreadyACustomer');
+      throw ApplicationFailure.nonRetryable(
+        `${order.customerDomain} already is a customer of this reseller; nothing was changed`,
+        'AlreadyACustomer',
+      );
     },
 
     /**
@@ -124,10 +156,15 @@ export function customerActivities({ google, policy }: ActivityDependencies) {
      * and no subscription may still be suspended for PENDING_TOS_ACCEPTANCE. A team customer has no
      * admin this onboarding knows: its subscriptions alone say it (none ordered: not detectable).
      */
-    async checkTosAcceptance(input: { customerId: string; adminEmail?: string }): Promise<{ accepted: boolean; subscriptions: SubscriptionStatus[] }> {
+    async checkTosAcceptance(input: {
+      customerId: string;
+      adminEmail?: string;
+    }): Promise<{ accepted: boolean; subscriptions: SubscriptionStatus[] }> {
       if (input.adminEmail) {
         const adminEmail = input.adminEmail;
-        const user = await callGoogle(`users.get ${adminEmail}`, () => google.directory.users.get({ userKey: adminEmail }));
+        const user = await callGoogle(`users.get ${adminEmail}`, () =>
+          google.directory.users.get({ userKey: adminEmail }),
+        );
         if (!user.agreedToTerms) return { accepted: false, subscriptions: [] };
       }
       const listed = await listAllSubscriptions(google, input.customerId).catch((err: unknown) => {
@@ -140,7 +177,11 @@ export function customerActivities({ google, policy }: ActivityDependencies) {
     },
 
     /** Must run before any user exists: the default language applies only to users created afterwards. */
-    async setCustomerLanguage(input: { customerId: string; language: string; createdAt?: string }): Promise<{ attempt: number }> {
+    async setCustomerLanguage(input: {
+      customerId: string;
+      language: string;
+      createdAt?: string;
+    }): Promise<{ attempt: number }> {
       await callGoogleAfterCreation(`customers.patch ${input.customerId} language`, input.createdAt, () =>
         google.directory.customers.patch({ customerKey: input.customerId, requestBody: { language: input.language } }),
       );

@@ -15,14 +15,24 @@ const site = (domain: string) => ({ type: 'INET_DOMAIN', identifier: domain });
 export function domainVerificationActivities({ google }: ActivityDependencies) {
   return {
     /** The TXT record the customer must publish, or `verified` when Google already shows the domain verified. */
-    async prepareDomainVerification(input: { customerId: string; domain: string }): Promise<{ verified: boolean; record?: DnsRecord; attempt: number }> {
+    async prepareDomainVerification(input: {
+      customerId: string;
+      domain: string;
+    }): Promise<{ verified: boolean; record?: DnsRecord; attempt: number }> {
       const attempt = activityInfo().attempt;
-      const customer = await callGoogle(`customers.get ${input.customerId}`, () => google.reseller.customers.get({ customerId: input.customerId }));
+      const customer = await callGoogle(`customers.get ${input.customerId}`, () =>
+        google.reseller.customers.get({ customerId: input.customerId }),
+      );
       if (customer.customerDomainVerified) return { verified: true, attempt };
       const token = await callGoogle(`siteVerification.getToken ${input.domain}`, () =>
-        google.siteVerification.webResource.getToken({ requestBody: { site: site(input.domain), verificationMethod: 'DNS_TXT' } }),
+        google.siteVerification.webResource.getToken({
+          requestBody: { site: site(input.domain), verificationMethod: 'DNS_TXT' },
+        }),
       );
-      if (!token.token) throw googleFailure(`siteVerification.getToken ${input.domain}`, { response: { status: 502, data: { error: { message: 'no token in the answer' } } } });
+      if (!token.token)
+        throw googleFailure(`siteVerification.getToken ${input.domain}`, {
+          response: { status: 502, data: { error: { message: 'no token in the answer' } } },
+        });
       return { verified: false, record: { host: input.domain, type: 'TXT', value: token.token }, attempt };
     },
 
@@ -32,7 +42,10 @@ export function domainVerificationActivities({ google }: ActivityDependencies) {
      */
     async tryDomainVerification(input: { domain: string }): Promise<{ verified: boolean }> {
       try {
-        await google.siteVerification.webResource.insert({ verificationMethod: 'DNS_TXT', requestBody: { site: site(input.domain) } });
+        await google.siteVerification.webResource.insert({
+          verificationMethod: 'DNS_TXT',
+          requestBody: { site: site(input.domain) },
+        });
         return { verified: true };
       } catch (err) {
         if (googleErrorFacts(err).status === 400) return { verified: false };

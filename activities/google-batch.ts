@@ -57,14 +57,24 @@ const CRLF = '\r\n';
 const FORBIDDEN_IN_LINE = /[\r\n]/;
 
 function requestLine(part: BatchPart): string {
-  if (!part.path.startsWith('/') || part.path.includes('?') || FORBIDDEN_IN_LINE.test(part.path) || /\s/.test(part.path)) {
-    throw new Error(`Batch part path must be an absolute path without query or whitespace: ${JSON.stringify(part.path)}`);
+  if (
+    !part.path.startsWith('/') ||
+    part.path.includes('?') ||
+    FORBIDDEN_IN_LINE.test(part.path) ||
+    /\s/.test(part.path)
+  ) {
+    throw new Error(
+      `Batch part path must be an absolute path without query or whitespace: ${JSON.stringify(part.path)}`,
+    );
   }
   const query = new URLSearchParams(part.query ?? {}).toString();
   return `${part.method} ${part.path}${query ? `?${query}` : ''} HTTP/1.1`;
 }
 
-export function encodeBatch(parts: BatchPart[], boundary = `batch_${randomBytes(16).toString('hex')}`): { contentType: string; body: string } {
+export function encodeBatch(
+  parts: BatchPart[],
+  boundary = `batch_${randomBytes(16).toString('hex')}`,
+): { contentType: string; body: string } {
   if (parts.length === 0) throw new Error('A batch request needs at least one part');
   if (parts.length > MAX_BATCH_PARTS) throw new Error(`A batch request holds at most ${MAX_BATCH_PARTS} parts`);
   if (!/^[A-Za-z0-9'()+_,./:=?-]{1,70}$/.test(boundary)) throw new Error('Invalid multipart boundary');
@@ -72,7 +82,12 @@ export function encodeBatch(parts: BatchPart[], boundary = `batch_${randomBytes(
     const contentId = part.contentId ?? `item${index + 1}`;
     if (FORBIDDEN_IN_LINE.test(contentId)) throw new Error('Batch part contentId must be one line');
     const json = part.body === undefined ? undefined : JSON.stringify(part.body);
-    const nested = [requestLine(part), ...(json === undefined ? [] : ['Content-Type: application/json; charset=UTF-8']), '', json ?? ''].join(CRLF);
+    const nested = [
+      requestLine(part),
+      ...(json === undefined ? [] : ['Content-Type: application/json; charset=UTF-8']),
+      '',
+      json ?? '',
+    ].join(CRLF);
     if (nested.includes(`--${boundary}`)) throw new Error('The multipart boundary occurs in a part');
     return [`--${boundary}`, 'Content-Type: application/http', `Content-ID: <${contentId}>`, '', nested].join(CRLF);
   });
@@ -82,7 +97,8 @@ export function encodeBatch(parts: BatchPart[], boundary = `batch_${randomBytes(
 
 function boundaryOf(contentType: string): string {
   const match = /^\s*multipart\/mixed\s*;(?:.*;)?\s*boundary=("?)([^";]+)\1/i.exec(contentType);
-  if (!match?.[2]) throw new BatchFormatError(`not multipart/mixed with a boundary (${contentType || 'no content type'})`);
+  if (!match?.[2])
+    throw new BatchFormatError(`not multipart/mixed with a boundary (${contentType || 'no content type'})`);
   return match[2];
 }
 
@@ -122,7 +138,11 @@ function decodePart(section: string, index: number): BatchPartResult {
   if (status === undefined) throw new BatchFormatError(`part ${index + 1} has no HTTP status line`);
   const rawId = outer.headers['content-id']?.replace(/^<|>$/g, '');
   const contentId = rawId?.startsWith('response-') ? rawId.slice('response-'.length) : undefined;
-  return { ...(contentId ? { contentId } : {}), status: Number(status), body: parseBody(nested.rest, nested.headers['content-type']) };
+  return {
+    ...(contentId ? { contentId } : {}),
+    status: Number(status),
+    body: parseBody(nested.rest, nested.headers['content-type']),
+  };
 }
 
 /** The answers of a batch response, in the order of its parts (= the order of the requests). */
@@ -163,9 +183,17 @@ function sanitised(error: unknown): unknown {
   const paced = (error as { cause?: unknown } | undefined)?.cause;
   if (error instanceof ApplicationFailure) return error;
   if (paced instanceof ApplicationFailure) return paced;
-  const e = error as { message?: string; code?: string | number; response?: { status: number; data: unknown; headers?: unknown } };
+  const e = error as {
+    message?: string;
+    code?: string | number;
+    response?: { status: number; data: unknown; headers?: unknown };
+  };
   if (!e?.response) {
-    return new GoogleBatchError(`Batch request failed: ${String(e?.message ?? error).split('\n')[0]}`, { status: 0, data: undefined, headers: {} }, e?.code);
+    return new GoogleBatchError(
+      `Batch request failed: ${String(e?.message ?? error).split('\n')[0]}`,
+      { status: 0, data: undefined, headers: {} },
+      e?.code,
+    );
   }
   let data = e.response.data;
   if (typeof data === 'string') {
@@ -178,7 +206,11 @@ function sanitised(error: unknown): unknown {
   // Of the headers only Retry-After is kept: the retry honours it.
   const retryAfter = headerValue(e.response.headers, 'retry-after');
   const headers: Record<string, string> = retryAfter ? { 'retry-after': retryAfter } : {};
-  return new GoogleBatchError(`Batch request failed with HTTP ${e.response.status}`, { status: e.response.status, data, headers }, e.code ?? e.response.status);
+  return new GoogleBatchError(
+    `Batch request failed with HTTP ${e.response.status}`,
+    { status: e.response.status, data, headers },
+    e.code ?? e.response.status,
+  );
 }
 
 /** POSTs the parts to `${rootUrl}${RESELLER_BATCH_PATH}` and decodes the answers, in request order. */

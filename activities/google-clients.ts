@@ -27,8 +27,7 @@ export const GOOGLE_SCOPES = [
 ];
 
 export type GoogleAuthConfig =
-  | { kind: 'service-account'; keyFile: string; impersonate: string }
-  | { kind: 'static-token'; accessToken: string };
+  { kind: 'service-account'; keyFile: string; impersonate: string } | { kind: 'static-token'; accessToken: string };
 
 export interface GoogleClientConfig {
   auth: GoogleAuthConfig;
@@ -80,7 +79,12 @@ export function createGoogleClients(config: GoogleClientConfig): GoogleClients {
     reseller: reseller({ version: 'v1', ...options }),
     directory: admin({ version: 'directory_v1', ...options }),
     siteVerification: siteVerification({ version: 'v1', ...options }),
-    http: { auth, rootUrl: config.rootUrl ?? RESELLER_ROOT_URL, requestTimeoutMs: config.requestTimeoutMs, fetch: fetchImplementation },
+    http: {
+      auth,
+      rootUrl: config.rootUrl ?? RESELLER_ROOT_URL,
+      requestTimeoutMs: config.requestTimeoutMs,
+      fetch: fetchImplementation,
+    },
     ...(pacer ? { pacer } : {}),
   };
 }

@@ -12,7 +12,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 
 /** Google's reasons for "too many requests right now" (a 403 that is not a refusal). */
-export const RATE_LIMIT_REASONS: ReadonlySet<string> = new Set(['userRateLimitExceeded', 'rateLimitExceeded', 'quotaExceeded']);
+export const RATE_LIMIT_REASONS: ReadonlySet<string> = new Set([
+  'userRateLimitExceeded',
+  'rateLimitExceeded',
+  'quotaExceeded',
+]);
 const RETRYABLE_FORBIDDEN_REASONS = new Set([...RATE_LIMIT_REASONS, 'dailyLimitExceeded']);
 const PERMANENT_STATUSES = new Set([400, 401, 403, 404, 409, 412]);
 
@@ -52,11 +56,25 @@ export function retryAfterMs(value: string | undefined, now = Date.now()): numbe
 }
 
 /** Google's daily quotas reset at midnight Pacific time (docs/google-behaviour.md E7). */
-const PACIFIC = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+const PACIFIC = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'America/Los_Angeles',
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+});
 
 function pacificParts(ms: number): { year: number; month: number; day: number; hour: number; minute: number } {
   const parts = Object.fromEntries(PACIFIC.formatToParts(new Date(ms)).map((p) => [p.type, Number(p.value)]));
-  return { year: parts.year as number, month: parts.month as number, day: parts.day as number, hour: parts.hour as number, minute: parts.minute as number };
+  return {
+    year: parts.year as number,
+    month: parts.month as number,
+    day: parts.day as number,
+    hour: parts.hour as number,
+    minute: parts.minute as number,
+  };
 }
 
 /** The next midnight in America/Los_Angeles after `now` (PST is UTC−8, PDT UTC−7). */
@@ -86,7 +104,8 @@ export function googleErrorFacts(err: unknown): GoogleErrorFacts {
   const body = (e.response?.data ?? {}) as { error?: { message?: unknown; errors?: { reason?: unknown }[] } };
   const reason = body.error?.errors?.[0]?.reason;
   const retryAfter = retryAfterMs(header(e.response?.headers, 'retry-after'));
-  const message = typeof body.error?.message === 'string' ? body.error.message : typeof e.code === 'string' ? e.code : 'no response';
+  const message =
+    typeof body.error?.message === 'string' ? body.error.message : typeof e.code === 'string' ? e.code : 'no response';
   return {
     status,
     reason: typeof reason === 'string' ? reason : undefined,
@@ -101,7 +120,11 @@ export function isGoogleStatus(err: unknown, status: number): boolean {
 
 /** An ApplicationFailure thrown inside the request (the pacer's `Google.paced`), found through gaxios' `cause`. */
 function innerFailure(err: unknown): ApplicationFailure | undefined {
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth += 1) {
+  for (
+    let e = err, depth = 0;
+    e && typeof e === 'object' && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth += 1
+  ) {
     if (e instanceof ApplicationFailure) return e;
   }
   return undefined;
@@ -109,7 +132,9 @@ function innerFailure(err: unknown): ApplicationFailure | undefined {
 
 function dailyLimitFailure(operation: string, facts: GoogleErrorFacts, now = Date.now()): ApplicationFailure {
   const resetAt = nextPacificMidnight(now);
-  const delayMs = facts.retryAfterSeconds ? facts.retryAfterSeconds * 1000 : Math.min(resetAt.getTime() - now + 60_000, DAILY_LIMIT_RETRY_MAX_MS);
+  const delayMs = facts.retryAfterSeconds
+    ? facts.retryAfterSeconds * 1000
+    : Math.min(resetAt.getTime() - now + 60_000, DAILY_LIMIT_RETRY_MAX_MS);
   return ApplicationFailure.create({
     message:
       `${operation} failed: HTTP ${facts.status ?? 403} dailyLimitExceeded: Google's daily quota for this project is used up; ` +
@@ -129,7 +154,9 @@ export function googleFailure(operation: string, err: unknown): ApplicationFailu
   if (facts.reason === 'dailyLimitExceeded') return dailyLimitFailure(operation, facts);
   const reason = facts.reason ?? (facts.status ? `http${facts.status}` : 'unavailable');
   const permanent =
-    facts.status !== undefined && PERMANENT_STATUSES.has(facts.status) && !(facts.status === 403 && RETRYABLE_FORBIDDEN_REASONS.has(reason));
+    facts.status !== undefined &&
+    PERMANENT_STATUSES.has(facts.status) &&
+    !(facts.status === 403 && RETRYABLE_FORBIDDEN_REASONS.has(reason));
   return ApplicationFailure.create({
     message: `${operation} failed: ${facts.status ? `HTTP ${facts.status} ${reason}` : 'network error'}: ${facts.message}`,
     type: `Google.${reason}`,

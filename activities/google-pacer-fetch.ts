@@ -64,7 +64,10 @@ function currentActivity(now: number): ActivityView | undefined {
   if (!firstSeen.has(context)) firstSeen.set(context, now);
   const started = firstSeen.get(context) as number;
   const timeout = context.info.startToCloseTimeoutMs;
-  return { signal: context.cancellationSignal, remainingMs: timeout > 0 ? started + timeout - now : Number.POSITIVE_INFINITY };
+  return {
+    signal: context.cancellationSignal,
+    remainingMs: timeout > 0 ? started + timeout - now : Number.POSITIVE_INFINITY,
+  };
 }
 
 /** Reads Google's reason from a 403/429 answer without consuming the body gaxios will read. */
@@ -100,17 +103,29 @@ function urlOf(input: string | URL | Request): string {
 }
 
 /** A fetch that paces Google requests with `pacer`; `requestTimeoutMs` is each request's own timeout once sent. */
-export function pacedFetch(pacer: GooglePacer, options: { requestTimeoutMs: number; base?: typeof fetch }): typeof fetch {
+export function pacedFetch(
+  pacer: GooglePacer,
+  options: { requestTimeoutMs: number; base?: typeof fetch },
+): typeof fetch {
   const base = options.base ?? fetch;
   return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const call = classifyGoogleRequest(urlOf(input), init?.body);
     if (!call) return base(input, init);
     const activity = currentActivity(Date.now());
-    const maxWaitMs = Math.min(MAX_WAIT_MS, (activity?.remainingMs ?? Number.POSITIVE_INFINITY) - options.requestTimeoutMs - REQUEST_MARGIN_MS);
+    const maxWaitMs = Math.min(
+      MAX_WAIT_MS,
+      (activity?.remainingMs ?? Number.POSITIVE_INFINITY) - options.requestTimeoutMs - REQUEST_MARGIN_MS,
+    );
     const waitSignal = activity?.signal ?? init?.signal ?? undefined;
-    const waited = await pacer.acquire(call.quota, call.weight, { maxWaitMs: Math.max(0, maxWaitMs), ...(waitSignal ? { signal: waitSignal } : {}) });
+    const waited = await pacer.acquire(call.quota, call.weight, {
+      maxWaitMs: Math.max(0, maxWaitMs),
+      ...(waitSignal ? { signal: waitSignal } : {}),
+    });
     // After a wait, the request's own timeout (already running) is replaced by a fresh one.
-    const signal = waited > 0 ? AbortSignal.any([AbortSignal.timeout(options.requestTimeoutMs), ...(waitSignal ? [waitSignal] : [])]) : init?.signal;
+    const signal =
+      waited > 0
+        ? AbortSignal.any([AbortSignal.timeout(options.requestTimeoutMs), ...(waitSignal ? [waitSignal] : [])])
+        : init?.signal;
     const response = await base(input, { ...init, ...(signal ? { signal } : {}) });
     await feedBack(pacer, call, response);
     return response;

@@ -140,7 +140,10 @@ export class GooglePacer {
     private readonly clock: Clock = realClock,
   ) {
     const limit = (perMinute: number) => Math.max(1, Math.floor(perMinute * config.share * TARGET_FRACTION));
-    this.windows = { directory: new SlidingWindow(limit(config.directoryQueriesPerMinute)), reseller: new SlidingWindow(limit(config.resellerQueriesPerMinute)) };
+    this.windows = {
+      directory: new SlidingWindow(limit(config.directoryQueriesPerMinute)),
+      reseller: new SlidingWindow(limit(config.resellerQueriesPerMinute)),
+    };
   }
 
   /** Units per 60 s this worker allows itself on `quota`. */

@@ -35,7 +35,8 @@ export function pooledSmtpUrl(smtpUrl: string): string {
   } catch {
     return smtpUrl; // as before: nodemailer's own parsing (and no URL, which may hold a password, in an error here)
   }
-  for (const [name, value] of Object.entries(MAIL_POOL)) if (!url.searchParams.has(name)) url.searchParams.set(name, value);
+  for (const [name, value] of Object.entries(MAIL_POOL))
+    if (!url.searchParams.has(name)) url.searchParams.set(name, value);
   return url.toString();
 }
 

@@ -62,7 +62,11 @@ function signInSteps(input: SignInNoticeInput, password: string | undefined): st
     ];
   }
   const credentials = password
-    ? [`  User name:          ${input.adminEmail}`, `  Temporary password: ${password}`, '  (you will choose your own password at first sign-in)']
+    ? [
+        `  User name:          ${input.adminEmail}`,
+        `  Temporary password: ${password}`,
+        '  (you will choose your own password at first sign-in)',
+      ]
     : [`  User name: ${input.adminEmail}`, '  Password:  the one you gave us when ordering'];
   return [`To start using it, sign in to the Google Admin console at ${ADMIN_CONSOLE} with:`, '', ...credentials];
 }
@@ -75,13 +79,17 @@ function reminderSubject(input: ReminderInput): string {
 
 function reminderLines(input: ReminderInput, resellerName: string): string[] {
   if (input.what === 'transfer-token') {
-    return [`We still need a transfer token to move ${input.customerDomain} to ${resellerName}: generate it at ${TRANSFER_TOKEN_PAGE}.`];
+    return [
+      `We still need a transfer token to move ${input.customerDomain} to ${resellerName}: generate it at ${TRANSFER_TOKEN_PAGE}.`,
+    ];
   }
   const missing = input.missing ?? ['accept the terms'];
   return [
     `Google Workspace for ${input.customerDomain} is waiting for you to ${missing.join(' and ')}.`,
     ...(missing.includes('accept the terms')
-      ? [`Sign in at ${ADMIN_CONSOLE}${input.adminEmail ? ` as ${input.adminEmail}` : ''} and accept the terms of service.`]
+      ? [
+          `Sign in at ${ADMIN_CONSOLE}${input.adminEmail ? ` as ${input.adminEmail}` : ''} and accept the terms of service.`,
+        ]
       : ['The terms are accepted: thank you.']),
   ];
 }
@@ -104,7 +112,11 @@ function dnsRecordLines(record: DnsRecord | undefined): string[] {
 
 function orderedLines(subscriptions: NonNullable<SignInNoticeInput['subscriptions']>): string[] {
   if (subscriptions.length === 0) return [];
-  return ['', 'Ordered for you:', ...subscriptions.map((s) => `  - ${s.skuName ?? s.skuId}: ${s.seats} seat(s), ${s.plan}`)];
+  return [
+    '',
+    'Ordered for you:',
+    ...subscriptions.map((s) => `  - ${s.skuName ?? s.skuId}: ${s.seats} seat(s), ${s.plan}`),
+  ];
 }
 
 export function noticeActivities({ google, mailer, mail }: ActivityDependencies) {
@@ -125,7 +137,8 @@ export function noticeActivities({ google, mailer, mail }: ActivityDependencies)
   return {
     /** Tells the customer how to sign in to the Admin console and accept the terms, which only they may do. */
     async sendSignInNotice(input: SignInNoticeInput): Promise<{ messageId: string; attempt: number }> {
-      const password = input.adminEmail && input.issueTemporaryPassword ? await issueTemporaryPassword(input.adminEmail) : undefined;
+      const password =
+        input.adminEmail && input.issueTemporaryPassword ? await issueTemporaryPassword(input.adminEmail) : undefined;
       const messageId = await mailer.send({
         to: input.to,
         subject: `Your Google Workspace for ${input.customerDomain} is ready: sign in and accept the terms`,
@@ -188,11 +201,19 @@ export function noticeActivities({ google, mailer, mail }: ActivityDependencies)
      * order's contact is checked again here (an order may have come by another route than the
      * client): one off the reseller's sales domains gets nothing, SALES_NOTIFY_EMAIL gets it, and is told.
      */
-    async notifySales(input: SalesNoticeInput): Promise<{ messageId: string; attempt: number; to: 'order-contact' | 'sales-notify-email' }> {
+    async notifySales(
+      input: SalesNoticeInput,
+    ): Promise<{ messageId: string; attempt: number; to: 'order-contact' | 'sales-notify-email' }> {
       const configured = mail.salesEmailDomains ?? [];
-      const domains = configured.length ? configured : [mail.salesNotifyEmail.slice(mail.salesNotifyEmail.lastIndexOf('@') + 1)];
+      const domains = configured.length
+        ? configured
+        : [mail.salesNotifyEmail.slice(mail.salesNotifyEmail.lastIndexOf('@') + 1)];
       const refused = input.to !== undefined && !isOnSalesDomain(input.to, domains);
-      if (refused) log.warn('the order\'s salesContactEmail is not on a sales domain (SALES_EMAIL_DOMAINS): notice sent to SALES_NOTIFY_EMAIL', { domains });
+      if (refused)
+        log.warn(
+          "the order's salesContactEmail is not on a sales domain (SALES_EMAIL_DOMAINS): notice sent to SALES_NOTIFY_EMAIL",
+          { domains },
+        );
       const useOrderContact = input.to !== undefined && !refused;
       const messageId = await mailer.send({
         to: useOrderContact ? input.to! : mail.salesNotifyEmail,
@@ -202,11 +223,18 @@ export function noticeActivities({ google, mailer, mail }: ActivityDependencies)
           '',
           ...input.lines,
           ...(refused
-            ? ['', `Note: the order named a sales contact outside this reseller's sales domains (${domains.join(', ')}); this notice was sent here instead.`]
+            ? [
+                '',
+                `Note: the order named a sales contact outside this reseller's sales domains (${domains.join(', ')}); this notice was sent here instead.`,
+              ]
             : []),
         ].join('\n'),
       });
-      return { messageId, attempt: activityInfo().attempt, to: useOrderContact ? 'order-contact' : 'sales-notify-email' };
+      return {
+        messageId,
+        attempt: activityInfo().attempt,
+        to: useOrderContact ? 'order-contact' : 'sales-notify-email',
+      };
     },
   };
 }

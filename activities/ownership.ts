@@ -36,13 +36,20 @@ export function isMinimalRecord(record: reseller_v1.Schema$Customer): boolean {
   return !record.alternateEmail && !record.postalAddress && !record.resourceUiUrl && !record.primaryAdmin;
 }
 
-const same = (a: string | null | undefined, b: string | null | undefined) => (a ?? '').trim().toLowerCase() === (b ?? '').trim().toLowerCase();
+const same = (a: string | null | undefined, b: string | null | undefined) =>
+  (a ?? '').trim().toLowerCase() === (b ?? '').trim().toLowerCase();
 
 /** The order's contact details against Google's record of the customer. */
 function contactDiffers(order: Order, record: reseller_v1.Schema$Customer): string | undefined {
-  if (order.alternateEmail !== undefined && !same(order.alternateEmail, record.alternateEmail)) return 'its alternate e-mail is not the order\'s';
+  if (order.alternateEmail !== undefined && !same(order.alternateEmail, record.alternateEmail))
+    return "its alternate e-mail is not the order's";
   // Team customers: notices go to the primary admin, so it must be the order's too (when Google shows it).
-  if (order.primaryAdmin && record.primaryAdmin && !same(order.primaryAdmin.primaryEmail, record.primaryAdmin.primaryEmail)) return 'its primary admin is not the order\'s';
+  if (
+    order.primaryAdmin &&
+    record.primaryAdmin &&
+    !same(order.primaryAdmin.primaryEmail, record.primaryAdmin.primaryEmail)
+  )
+    return "its primary admin is not the order's";
   const ours = order.postalAddress;
   const theirs = record.postalAddress ?? {};
   for (const field of ['organizationName', 'contactName', 'postalCode', 'countryCode'] as const) {
@@ -68,7 +75,10 @@ export function ownershipVerdict(
   const createdAt = Date.parse(directory?.customerCreationTime ?? '');
   if (Number.isNaN(createdAt)) return { proven: false, reason: 'Google did not say when the customer was created' };
   if (createdAt < Date.parse(onboarding.startedAt) - CLOCK_SKEW_MS) {
-    return { proven: false, reason: `it was created (${new Date(createdAt).toISOString()}) before this onboarding started (${onboarding.startedAt})` };
+    return {
+      proven: false,
+      reason: `it was created (${new Date(createdAt).toISOString()}) before this onboarding started (${onboarding.startedAt})`,
+    };
   }
   const differs = contactDiffers(order, record);
   return differs ? { proven: false, reason: differs } : { proven: true };

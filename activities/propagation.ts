@@ -10,7 +10,12 @@ import { googleErrorFacts, googleFailure } from './google-errors';
 /** How long after a creation a 403/404 is taken for propagation (minutes, not attempts). */
 export const PROPAGATION_WINDOW_MS = 10 * 60_000;
 
-const RATE_LIMIT_REASONS = new Set(['userRateLimitExceeded', 'rateLimitExceeded', 'quotaExceeded', 'dailyLimitExceeded']);
+const RATE_LIMIT_REASONS = new Set([
+  'userRateLimitExceeded',
+  'rateLimitExceeded',
+  'quotaExceeded',
+  'dailyLimitExceeded',
+]);
 
 /** True when the error looks like "not propagated yet" and the resource was created less than the window ago. */
 export function isPropagationDelay(err: unknown, createdAt: string | undefined, now = Date.now()): boolean {
@@ -22,7 +27,11 @@ export function isPropagationDelay(err: unknown, createdAt: string | undefined, 
 }
 
 /** The failure for a Google error on a resource created at `createdAt`: retryable while it may still be propagating. */
-export function propagationAwareFailure(operation: string, err: unknown, createdAt: string | undefined): ApplicationFailure {
+export function propagationAwareFailure(
+  operation: string,
+  err: unknown,
+  createdAt: string | undefined,
+): ApplicationFailure {
   if (!isPropagationDelay(err, createdAt)) return googleFailure(operation, err);
   const facts = googleErrorFacts(err);
   return ApplicationFailure.retryable(
@@ -32,7 +41,11 @@ export function propagationAwareFailure(operation: string, err: unknown, created
 }
 
 /** Runs one Google call about a resource created at `createdAt`. */
-export async function callGoogleAfterCreation<T>(operation: string, createdAt: string | undefined, call: () => Promise<{ data: T }>): Promise<T> {
+export async function callGoogleAfterCreation<T>(
+  operation: string,
+  createdAt: string | undefined,
+  call: () => Promise<{ data: T }>,
+): Promise<T> {
   try {
     return (await call()).data;
   } catch (err) {

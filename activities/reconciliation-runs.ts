@@ -41,7 +41,12 @@ export interface RunFacts {
   failureType?: string;
 }
 
-const OUTCOMES: Record<string, EndedOutcome> = { TERMINATED: 'TERMINATED', TIMED_OUT: 'TIMED_OUT', FAILED: 'FAILED', CANCELLED: 'CANCELLED' };
+const OUTCOMES: Record<string, EndedOutcome> = {
+  TERMINATED: 'TERMINATED',
+  TIMED_OUT: 'TIMED_OUT',
+  FAILED: 'FAILED',
+  CANCELLED: 'CANCELLED',
+};
 
 /** Onboardings (not their continued-as-new runs) that ended other than by completing, closed since `since`. */
 export function endedRunsQuery(since: Date): string {
@@ -53,7 +58,9 @@ export function endedRunsQuery(since: Date): string {
 }
 
 function statusOf(value: unknown): OnboardingStatus | undefined {
-  return value && typeof value === 'object' && typeof (value as OnboardingStatus).stage === 'string' ? (value as OnboardingStatus) : undefined;
+  return value && typeof value === 'object' && typeof (value as OnboardingStatus).stage === 'string'
+    ? (value as OnboardingStatus)
+    : undefined;
 }
 
 export async function* endedRuns(client: Client, since: Date): AsyncGenerator<EndedRun> {
@@ -64,7 +71,8 @@ export async function* endedRuns(client: Client, since: Date): AsyncGenerator<En
     yield {
       workflowId: execution.workflowId,
       runId: execution.runId,
-      domain: execution.typedSearchAttributes.get(CustomerDomainAttribute) ?? status?.customerDomain ?? execution.workflowId,
+      domain:
+        execution.typedSearchAttributes.get(CustomerDomainAttribute) ?? status?.customerDomain ?? execution.workflowId,
       outcome,
       closedAt: (execution.closeTime ?? execution.startTime).toISOString(),
       ...(status ? { status } : {}),
@@ -102,16 +110,31 @@ export async function runFacts(client: Client, workflowId: string, runId: string
   let creation: CreateAdminUserInput | undefined;
   for (const event of events) {
     const scheduled = event.activityTaskScheduledEventAttributes;
-    if (scheduled?.activityType?.name === 'createAdminUser') creation = (await decode(converter, scheduled.input?.payloads))[0] as CreateAdminUserInput;
+    if (scheduled?.activityType?.name === 'createAdminUser')
+      creation = (await decode(converter, scheduled.input?.payloads))[0] as CreateAdminUserInput;
   }
   if (creation?.admin?.primaryEmail && creation.customerId) {
     // Release 0.1 sent no onboardingKey: it marked users with the workflow id.
-    return { ...facts, creation: { adminEmail: creation.admin.primaryEmail, customerId: creation.customerId, marker: creation.onboardingKey ?? workflowId } };
+    return {
+      ...facts,
+      creation: {
+        adminEmail: creation.admin.primaryEmail,
+        customerId: creation.customerId,
+        marker: creation.onboardingKey ?? workflowId,
+      },
+    };
   }
-  const [, carried] = (await decode(converter, events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads)) as [unknown, Carried | undefined];
+  const [, carried] = (await decode(
+    converter,
+    events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads,
+  )) as [unknown, Carried | undefined];
   const carriedStatus = statusOf(carried?.status);
   if (!carriedStatus) return facts;
   const key = typeof carried?.onboarding?.key === 'string' ? carried.onboarding.key : workflowId;
   const { adminEmail, customerId } = carriedStatus;
-  return { ...facts, carriedStatus, ...(adminEmail && customerId ? { creation: { adminEmail, customerId, marker: key } } : {}) };
+  return {
+    ...facts,
+    carriedStatus,
+    ...(adminEmail && customerId ? { creation: { adminEmail, customerId, marker: key } } : {}),
+  };
 }

@@ -29,6 +29,7 @@ const schema = z.object({
 
 export function reconciliationSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ReconciliationSettings {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return { removeUsers: parsed.data.RECONCILE_REMOVE_USERS === 'true', lookbackMs: parsed.data.RECONCILE_LOOKBACK };
 }

@@ -21,7 +21,11 @@ const NO_USER_STAGES = new Set<Stage>([
 const DELETE_USER = 'delete user ';
 
 /** Why this onboarding cannot have left an admin behind; undefined when Google must be asked. */
-export function notALeftoverBecause(outcome: EndedOutcome, status: OnboardingStatus | undefined, failureType?: string): string | undefined {
+export function notALeftoverBecause(
+  outcome: EndedOutcome,
+  status: OnboardingStatus | undefined,
+  failureType?: string,
+): string | undefined {
   if (failureType === 'OnboardingExpired' || status?.stage === 'expired') {
     return 'expired: nothing is deleted on expiry by design (the customer may still accept; see the runbook)';
   }
@@ -34,7 +38,8 @@ export function notALeftoverBecause(outcome: EndedOutcome, status: OnboardingSta
   if (!compensation) return undefined; // ended before its saga reported: ask Google
   const undone = compensation.undone.find((line) => line.startsWith(DELETE_USER));
   if (undone) return `its compensation finished: ${undone}`;
-  if (!compensation.failed.some((line) => line.startsWith(DELETE_USER))) return 'its compensation had no user to delete';
+  if (!compensation.failed.some((line) => line.startsWith(DELETE_USER)))
+    return 'its compensation had no user to delete';
   return undefined;
 }
 

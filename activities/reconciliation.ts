@@ -35,7 +35,11 @@ export function reconciliationActivities(deps: ActivityDependencies) {
   const { deleteUser } = adminUserActivities(deps);
 
   function temporalClient() {
-    if (!deps.temporal) throw ApplicationFailure.nonRetryable('this worker was built without a Temporal client for the reconciliation', 'ReconciliationNotConfigured');
+    if (!deps.temporal)
+      throw ApplicationFailure.nonRetryable(
+        'this worker was built without a Temporal client for the reconciliation',
+        'ReconciliationNotConfigured',
+      );
     return deps.temporal;
   }
 
@@ -61,12 +65,16 @@ export function reconciliationActivities(deps: ActivityDependencies) {
     const { adminEmail, customerId, marker } = facts.creation;
     const user = await findUser(adminEmail);
     if (!user) return { verdict: `${adminEmail} does not exist (never created, or already deleted)` };
-    if (!carriesOnboardingMarker(user, customerId, marker)) return { verdict: `${adminEmail} exists but does not carry this onboarding's marker: not ours, untouched` };
-    if (user.agreedToTerms) return { verdict: `${adminEmail} signed in and accepted the terms: the admin is the customer's` };
+    if (!carriesOnboardingMarker(user, customerId, marker))
+      return { verdict: `${adminEmail} exists but does not carry this onboarding's marker: not ours, untouched` };
+    if (user.agreedToTerms)
+      return { verdict: `${adminEmail} signed in and accepted the terms: the admin is the customer's` };
     // A reset terminates a run and starts another that keeps the first run id (so the marker) and the user.
     const latest = await client.workflow.getHandle(run.workflowId).describe();
     if (latest.runId !== run.runId && latest.status.name === 'RUNNING') {
-      return { verdict: `a later run of ${run.workflowId} is running (a reset, or the domain onboarded again) and may use ${adminEmail}: left to it` };
+      return {
+        verdict: `a later run of ${run.workflowId} is running (a reset, or the domain onboarded again) and may use ${adminEmail}: left to it`,
+      };
     }
     const leftover: LeftoverAdmin = {
       domain: run.domain,
@@ -82,7 +90,8 @@ export function reconciliationActivities(deps: ActivityDependencies) {
     };
     // Release 0.1's marker is the workflow id alone: a later onboarding of the domain may have adopted the user.
     if (marker === run.workflowId && latest.runId !== run.runId) {
-      leftover.notRemovable = 'release 0.1 marker and a later onboarding of this domain exists: it may have adopted this user';
+      leftover.notRemovable =
+        'release 0.1 marker and a later onboarding of this domain exists: it may have adopted this user';
     }
     return { leftover };
   }
@@ -91,7 +100,8 @@ export function reconciliationActivities(deps: ActivityDependencies) {
     /** Ended onboardings closed within the lookback whose admin is still there with their marker. */
     async findLeftoverAdmins(input: { lookback?: string } = {}): Promise<LeftoverSearch> {
       const window = input.lookback === undefined ? settings.lookbackMs : lookbackMs(input.lookback);
-      if (typeof window === 'string') throw ApplicationFailure.nonRetryable(`lookback: ${window}`, 'InvalidReconciliationInput');
+      if (typeof window === 'string')
+        throw ApplicationFailure.nonRetryable(`lookback: ${window}`, 'InvalidReconciliationInput');
       const since = new Date(Date.now() - window);
       const leftovers: LeftoverAdmin[] = [];
       const notReported: ExaminedOnboarding[] = [];
@@ -110,33 +120,59 @@ export function reconciliationActivities(deps: ActivityDependencies) {
           leftovers.push(verdict.leftover);
           continue;
         }
-        const examined = { domain: run.domain, workflowId: run.workflowId, runId: run.runId, onboardingOutcome: run.outcome, verdict: verdict.verdict };
+        const examined = {
+          domain: run.domain,
+          workflowId: run.workflowId,
+          runId: run.runId,
+          onboardingOutcome: run.outcome,
+          verdict: verdict.verdict,
+        };
         if (verdict.unchecked) unchecked.push(examined);
         else if (++notReportedTotal <= MAX_NOT_REPORTED_LISTED) notReported.push(examined);
       }
-      return { since: since.toISOString(), leftovers, notReported, notReportedTotal, unchecked, removalConfigured: settings.removeUsers };
+      return {
+        since: since.toISOString(),
+        leftovers,
+        notReported,
+        notReportedTotal,
+        unchecked,
+        removalConfigured: settings.removeUsers,
+      };
     },
 
     /** Deletes one leftover admin, only if it still carries that onboarding's marker (deleteUser's check). */
-    async removeLeftoverAdmin(leftover: LeftoverAdmin): Promise<{ outcome: 'deleted' | 'already-gone' | 'kept: not created by this onboarding' }> {
-      if (leftover.notRemovable) throw ApplicationFailure.nonRetryable(`not removable: ${leftover.notRemovable}`, 'NotRemovable');
+    async removeLeftoverAdmin(
+      leftover: LeftoverAdmin,
+    ): Promise<{ outcome: 'deleted' | 'already-gone' | 'kept: not created by this onboarding' }> {
+      if (leftover.notRemovable)
+        throw ApplicationFailure.nonRetryable(`not removable: ${leftover.notRemovable}`, 'NotRemovable');
       return deleteUser({ userKey: leftover.user, customerId: leftover.customerId, onboardingKey: leftover.marker });
     },
 
     /** One e-mail to SALES_NOTIFY_EMAIL listing the admins found and what was done with each. */
-    async reportLeftoverAdmins(input: { since: string; removeUsers: boolean; leftovers: ReportedAdmin[]; unchecked: ExaminedOnboarding[] }): Promise<{ messageId: string }> {
+    async reportLeftoverAdmins(input: {
+      since: string;
+      removeUsers: boolean;
+      leftovers: ReportedAdmin[];
+      unchecked: ExaminedOnboarding[];
+    }): Promise<{ messageId: string }> {
       const uncheckedLines = input.unchecked.length
-        ? ['', 'Could not be checked this time (tried again by the next run):', ...input.unchecked.map((u) => `- ${u.domain} (${u.onboardingOutcome}): ${u.verdict}`)]
+        ? [
+            '',
+            'Could not be checked this time (tried again by the next run):',
+            ...input.unchecked.map((u) => `- ${u.domain} (${u.onboardingOutcome}): ${u.verdict}`),
+          ]
         : [];
       const lines = input.leftovers.map(
-        (l) => `- ${l.domain}: ${l.user} (customer ${l.customerId}) — onboarding ${l.onboardingOutcome}${l.lastStage ? ` at ${l.lastStage}` : ''}, ${l.closedAt}\n  why: ${l.why}\n  action: ${l.action}`,
+        (l) =>
+          `- ${l.domain}: ${l.user} (customer ${l.customerId}) — onboarding ${l.onboardingOutcome}${l.lastStage ? ` at ${l.lastStage}` : ''}, ${l.closedAt}\n  why: ${l.why}\n  action: ${l.action}`,
       );
       const messageId = await mailer.send({
         to: mail.salesNotifyEmail,
         subject: `Onboarding reconciliation: ${input.leftovers.length} super admin(s) left behind by ended onboardings`,
         text: [
           `Onboardings that ended since ${input.since} without undoing what they created left these users behind.`,
-          'Each carries the marker of the onboarding that created it; its temporary password was e-mailed to the customer\'s contact.',
+          "Each carries the marker of the onboarding that created it; its temporary password was e-mailed to the customer's contact.",
           '',
           ...(lines.length ? lines : ['(none found)']),
           ...uncheckedLines,

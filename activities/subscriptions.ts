@@ -16,11 +16,20 @@ import { callGoogle, googleFailure, isGoogleStatus } from './google-errors';
 const PAGE_SIZE = 100;
 
 /** Every subscription of a customer, page by page; with the customer's transfer token, the transferable ones. */
-export async function listAllSubscriptions(google: GoogleClients, customerId: string, customerAuthToken?: string): Promise<reseller_v1.Schema$Subscription[]> {
+export async function listAllSubscriptions(
+  google: GoogleClients,
+  customerId: string,
+  customerAuthToken?: string,
+): Promise<reseller_v1.Schema$Subscription[]> {
   const all: reseller_v1.Schema$Subscription[] = [];
   let pageToken: string | undefined;
   do {
-    const params = { customerId, maxResults: PAGE_SIZE, ...(pageToken ? { pageToken } : {}), ...(customerAuthToken ? { customerAuthToken } : {}) };
+    const params = {
+      customerId,
+      maxResults: PAGE_SIZE,
+      ...(pageToken ? { pageToken } : {}),
+      ...(customerAuthToken ? { customerAuthToken } : {}),
+    };
     const page = (await google.reseller.subscriptions.list(params)).data;
     all.push(...(page.subscriptions ?? []));
     pageToken = page.nextPageToken ?? undefined;
@@ -71,16 +80,23 @@ export function subscriptionActivities({ google }: ActivityDependencies) {
 
   return {
     /** Orders one subscription, or finds the one an earlier attempt ordered. */
-    async orderSubscription(input: { customerId: string; subscription: OrderedSubscription }): Promise<SubscriptionStatus & { attempt: number }> {
+    async orderSubscription(input: {
+      customerId: string;
+      subscription: OrderedSubscription;
+    }): Promise<SubscriptionStatus & { attempt: number }> {
       const { customerId, subscription } = input;
       const attempt = activityInfo().attempt;
       const existing = await findBySku(customerId, subscription.skuId);
       if (existing) return { ...describeSubscription(existing), outcome: 'already-ordered', attempt };
       try {
-        const created = await google.reseller.subscriptions.insert({ customerId, requestBody: orderBody(subscription) });
+        const created = await google.reseller.subscriptions.insert({
+          customerId,
+          requestBody: orderBody(subscription),
+        });
         return { ...describeSubscription(created.data), outcome: 'ordered', attempt };
       } catch (err) {
-        if (!isGoogleStatus(err, 409)) throw googleFailure(`subscriptions.insert ${customerId} ${subscription.skuId}`, err);
+        if (!isGoogleStatus(err, 409))
+          throw googleFailure(`subscriptions.insert ${customerId} ${subscription.skuId}`, err);
         const holder = await findBySku(customerId, subscription.skuId);
         if (!holder) throw googleFailure(`subscriptions.insert ${customerId} ${subscription.skuId}`, err);
         return { ...describeSubscription(holder), outcome: 'already-ordered', attempt };
@@ -88,11 +104,18 @@ export function subscriptionActivities({ google }: ActivityDependencies) {
     },
 
     /** Compensation of orderSubscription for SKUs that can be cancelled (never Workspace editions). */
-    async cancelSubscription(input: { customerId: string; skuId: string }): Promise<{ outcome: 'cancelled' | 'already-gone' }> {
+    async cancelSubscription(input: {
+      customerId: string;
+      skuId: string;
+    }): Promise<{ outcome: 'cancelled' | 'already-gone' }> {
       const existing = await findBySku(input.customerId, input.skuId);
       if (!existing?.subscriptionId) return { outcome: 'already-gone' };
       await callGoogle(`subscriptions.delete ${input.customerId} ${input.skuId}`, () =>
-        google.reseller.subscriptions.delete({ customerId: input.customerId, subscriptionId: existing.subscriptionId as string, deletionType: 'cancel' }),
+        google.reseller.subscriptions.delete({
+          customerId: input.customerId,
+          subscriptionId: existing.subscriptionId as string,
+          deletionType: 'cancel',
+        }),
       );
       return { outcome: 'cancelled' };
     },

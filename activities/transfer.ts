@@ -37,7 +37,10 @@ const isAddOn = (skuId: string) => skuId.startsWith('Google-Drive-storage') || s
 function refusedOr(operation: string, err: unknown): ApplicationFailure {
   const failure = googleFailure(operation, err);
   if (isGoogleStatus(err, 403) && failure.nonRetryable) {
-    return ApplicationFailure.nonRetryable(`${operation}: Google refused the transfer token (403)`, 'TransferTokenRefused');
+    return ApplicationFailure.nonRetryable(
+      `${operation}: Google refused the transfer token (403)`,
+      'TransferTokenRefused',
+    );
   }
   return failure;
 }
@@ -50,7 +53,11 @@ function refusedOr(operation: string, err: unknown): ApplicationFailure {
 export function transferBody(listed: reseller_v1.Schema$Subscription): reseller_v1.Schema$Subscription {
   const from = planNameOf(listed.plan?.planName);
   const planName = from === 'TRIAL' ? 'FLEXIBLE' : from;
-  if (isAnnualPlan(from) && !isAnnualPlan(planName)) throw ApplicationFailure.nonRetryable(`${listed.skuId}: an annual plan can only move to an annual plan`, 'TransferRuleBroken');
+  if (isAnnualPlan(from) && !isAnnualPlan(planName))
+    throw ApplicationFailure.nonRetryable(
+      `${listed.skuId}: an annual plan can only move to an annual plan`,
+      'TransferRuleBroken',
+    );
   const minimum = listed.transferInfo?.minimumTransferableSeats ?? 1;
   const seats = Math.max(minimum, seatsOf(listed), 1);
   return {
@@ -67,7 +74,11 @@ export function transferGroups(pending: reseller_v1.Schema$Subscription[]): rese
   const addOns = pending.filter((s) => isAddOn(s.skuId ?? ''));
   const others = pending.filter((s) => !bases.includes(s) && !addOns.includes(s));
   if (bases.length === 0) return [...addOns, ...others].map((s) => [s]);
-  return [[bases[0] as reseller_v1.Schema$Subscription, ...addOns], ...bases.slice(1).map((s) => [s]), ...others.map((s) => [s])];
+  return [
+    [bases[0] as reseller_v1.Schema$Subscription, ...addOns],
+    ...bases.slice(1).map((s) => [s]),
+    ...others.map((s) => [s]),
+  ];
 }
 
 /** A moved subscription as the status shows transfers (the same facts as any subscription's). */
@@ -88,16 +99,28 @@ export function transferActivities({ google }: ActivityDependencies) {
     const operation = `subscriptions.insert ${input.customerDomain} ${group.map((s) => s.skuId).join('+')}`;
     if (group.length === 1) {
       try {
-        await google.reseller.subscriptions.insert({ customerId: input.customerId, customerAuthToken: input.transferToken, requestBody: transferBody(group[0] as reseller_v1.Schema$Subscription) });
+        await google.reseller.subscriptions.insert({
+          customerId: input.customerId,
+          customerAuthToken: input.transferToken,
+          requestBody: transferBody(group[0] as reseller_v1.Schema$Subscription),
+        });
       } catch (err) {
         if (!isGoogleStatus(err, 409)) throw refusedOr(operation, err);
       }
       return;
     }
-    const parts: BatchPart[] = group.map((sub) => ({ method: 'POST', path: path(input.customerId), query: { customerAuthToken: input.transferToken }, body: transferBody(sub) }));
+    const parts: BatchPart[] = group.map((sub) => ({
+      method: 'POST',
+      path: path(input.customerId),
+      query: { customerAuthToken: input.transferToken },
+      body: transferBody(sub),
+    }));
     let results;
     try {
-      results = await sendBatch(google.http.auth, google.http.rootUrl, parts, { timeoutMs: google.http.requestTimeoutMs, fetchImplementation: google.http.fetch });
+      results = await sendBatch(google.http.auth, google.http.rootUrl, parts, {
+        timeoutMs: google.http.requestTimeoutMs,
+        fetchImplementation: google.http.fetch,
+      });
     } catch (err) {
       throw refusedOr(`batch ${operation}`, err);
     }
@@ -109,11 +132,18 @@ export function transferActivities({ google }: ActivityDependencies) {
 
   return {
     /** Registers the customer with this reseller, with the token and the order's details. Safe to run twice. */
-    async registerTransferredCustomer(input: { order: Order; customerId: string; transferToken: string }): Promise<{ outcome: 'registered' | 'already-registered'; attempt: number }> {
+    async registerTransferredCustomer(input: {
+      order: Order;
+      customerId: string;
+      transferToken: string;
+    }): Promise<{ outcome: 'registered' | 'already-registered'; attempt: number }> {
       const attempt = activityInfo().attempt;
       const operation = `customers.insert ${input.order.customerDomain} (with transfer token)`;
       try {
-        await google.reseller.customers.insert({ customerAuthToken: input.transferToken, requestBody: customerBody(input.order) });
+        await google.reseller.customers.insert({
+          customerAuthToken: input.transferToken,
+          requestBody: customerBody(input.order),
+        });
         return { outcome: 'registered', attempt };
       } catch (err) {
         if (!isGoogleStatus(err, 409)) throw refusedOr(operation, err);
@@ -160,7 +190,10 @@ export function transferActivities({ google }: ActivityDependencies) {
       const ours = await listOurs(customerId);
       const missing = pending.filter((s) => !ours.some((o) => o.skuId === s.skuId));
       if (missing.length > 0) {
-        throw ApplicationFailure.retryable(`${input.customerDomain}: Google does not list ${missing.map((s) => s.skuId).join(', ')} as transferred yet`, 'TransferNotConfirmed');
+        throw ApplicationFailure.retryable(
+          `${input.customerDomain}: Google does not list ${missing.map((s) => s.skuId).join(', ')} as transferred yet`,
+          'TransferNotConfirmed',
+        );
       }
       // The customer had nothing with this reseller before the transfer: all it has now moved.
       return { transferred: ours.map(describe), attempt: activityInfo().attempt };
@@ -172,7 +205,10 @@ export function transferActivities({ google }: ActivityDependencies) {
    * the workflow in the cancellation's details. (A cancel after the last group is too late: the
    * transfer completed, and is reported as transferred.)
    */
-  async function stoppedByCancel(input: TransferInput, pending: reseller_v1.Schema$Subscription[]): Promise<CancelledFailure> {
+  async function stoppedByCancel(
+    input: TransferInput,
+    pending: reseller_v1.Schema$Subscription[],
+  ): Promise<CancelledFailure> {
     const ours = await listOurs(input.customerId);
     const moved = ours.filter((o) => pending.some((p) => p.skuId === o.skuId));
     const message = `transfer of ${input.customerDomain} stopped by a cancel: ${moved.length} of ${pending.length} subscription(s) had moved`;

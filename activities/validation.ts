@@ -19,7 +19,10 @@ export function validationActivities({ policy }: ActivityDependencies) {
         // One onboarding per domain, under its own id: the ownership proof (ownership.ts) relies on it.
         const expected = onboardingWorkflowId(order.customerDomain);
         if (activityInfo().workflowExecution?.workflowId !== expected) {
-          throw ApplicationFailure.nonRetryable(`Invalid order: its onboarding must run as workflow id ${expected}`, 'InvalidOrder');
+          throw ApplicationFailure.nonRetryable(
+            `Invalid order: its onboarding must run as workflow id ${expected}`,
+            'InvalidOrder',
+          );
         }
         return { order, attempt: activityInfo().attempt };
       } catch (err) {

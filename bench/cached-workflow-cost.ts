@@ -34,14 +34,28 @@ async function main(): Promise<void> {
     console.log(`${N} cached workflows that only wait (node ${process.version})`);
     for (const fixture of ['parked-sdk-only', 'parked-with-validation']) {
       const taskQueue = `cost-${fixture}-${Date.now()}`;
-      const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(`./fixtures/${fixture}`), failureConverterPath: FAILURE_CONVERTER_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
-      const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { code }, dataConverter: fixtureDataConverter(), maxCachedWorkflows: N + 10 });
+      const { code } = await bundleWorkflowCode({
+        workflowsPath: require.resolve(`./fixtures/${fixture}`),
+        failureConverterPath: FAILURE_CONVERTER_PATH,
+        logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+      });
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue,
+        workflowBundle: { code },
+        dataConverter: fixtureDataConverter(),
+        maxCachedWorkflows: N + 10,
+      });
       await worker.runUntil(async () => {
         await sleep(1000);
         const before = memory();
         await Promise.all(
           Array.from({ length: N }, (_, i) =>
-            env.client.workflow.start('parked', { taskQueue, workflowId: `${taskQueue}-${i}`, args: [domainOrder(uniqueDomain('cost'))] }),
+            env.client.workflow.start('parked', {
+              taskQueue,
+              workflowId: `${taskQueue}-${i}`,
+              args: [domainOrder(uniqueDomain('cost'))],
+            }),
           ),
         );
         while (worker.getStatus().numCachedWorkflows < N) await sleep(200);
@@ -50,7 +64,9 @@ async function main(): Promise<void> {
         console.log(
           `  ${fixture.padEnd(24)} RSS +${((after.rss - before.rss) / N).toFixed(2)} MiB, heap +${((after.heap - before.heap) / N).toFixed(2)} MiB per cached workflow`,
         );
-        await Promise.all(Array.from({ length: N }, (_, i) => env.client.workflow.getHandle(`${taskQueue}-${i}`).terminate()));
+        await Promise.all(
+          Array.from({ length: N }, (_, i) => env.client.workflow.getHandle(`${taskQueue}-${i}`).terminate()),
+        );
       });
     }
   } finally {

@@ -22,20 +22,25 @@ async function main(): Promise<void> {
 
     // Follow the chain run by run (the time-skipping server has no visibility API to list them).
     const runs: { runId: string; events: number }[] = [];
-    for (let runId: string | undefined = started.runId; runId; ) {
-      const history: Awaited<ReturnType<ReturnType<typeof stack.env.client.workflow.getHandle>['fetchHistory']>> = await stack.env.client.workflow.getHandle(`onboarding:${domain}`, runId).fetchHistory();
+    for (let runId: string | undefined = started.runId; runId;) {
+      const history: Awaited<ReturnType<ReturnType<typeof stack.env.client.workflow.getHandle>['fetchHistory']>> =
+        await stack.env.client.workflow.getHandle(`onboarding:${domain}`, runId).fetchHistory();
       const events = history.events ?? [];
       runs.push({ runId, events: events.length });
       runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
     }
     const status = await stack.client.status(domain);
-    const checks = (await stack.google.requests()).filter((r) => r.method === 'GET' && decodeURIComponent(r.path).endsWith(`/users/admin@${domain}`)).length;
+    const checks = (await stack.google.requests()).filter(
+      (r) => r.method === 'GET' && decodeURIComponent(r.path).endsWith(`/users/admin@${domain}`),
+    ).length;
     const total = runs.reduce((sum, r) => sum + r.events, 0);
     console.log(`30-day wait, default settings, customer never answers (first run ${started.runId})`);
     console.log(`  outcome:               ${status.stage} (${status.expired?.what}) at ${status.expired?.at}`);
     console.log(`  acceptance checks:     ${checks}`);
     console.log(`  runs (continue-as-new): ${runs.length}`);
-    console.log(`  events per run:        ${runs.map((r) => r.events).join(', ')}  (max ${Math.max(...runs.map((r) => r.events))})`);
+    console.log(
+      `  events per run:        ${runs.map((r) => r.events).join(', ')}  (max ${Math.max(...runs.map((r) => r.events))})`,
+    );
     console.log(`  events in all:         ${total}  (Temporal warns at 10,240 events per run and stops at 51,200)`);
     console.log(`  wall time:             ${wallSeconds.toFixed(1)} s`);
   } finally {

@@ -47,7 +47,10 @@ const { values: flags } = parseArgs({
     baseline: { type: 'boolean', default: true },
   },
 });
-const PARKED = flags.parked.split(',').map(Number).sort((a, b) => a - b);
+const PARKED = flags.parked
+  .split(',')
+  .map(Number)
+  .sort((a, b) => a - b);
 const CACHED = Number(flags.cached);
 const PHASES = new Set(flags.phases.split(','));
 const EXTRA_ENV = Object.fromEntries(
@@ -77,7 +80,8 @@ function groupRssMiB(pgid: number): number {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const mib = (x: number) => `${x.toFixed(0)} MiB`;
-const vs = (value: number, target: number, unit: string) => `${value <= target ? 'meets' : 'MISSES'} target ≤ ${target}${unit}`;
+const vs = (value: number, target: number, unit: string) =>
+  `${value <= target ? 'meets' : 'MISSES'} target ≤ ${target}${unit}`;
 
 const running = new Set<BenchWorker>();
 // No worker outlives the bench, even when it fails (each runs in its own process group).
@@ -97,14 +101,23 @@ class BenchWorker {
     readonly child: ChildProcess & { pid: number },
     readonly spawnedAt: number,
   ) {
-    for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', (l) => this.lines.push(l));
+    for (const stream of [child.stdout, child.stderr])
+      if (stream) createInterface({ input: stream }).on('line', (l) => this.lines.push(l));
     running.add(this);
   }
 
   static start(kind: Kind, env: Record<string, string>): BenchWorker {
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => INHERITED.includes(k)));
-    const [command, args] = kind === 'compiled' ? [process.execPath, ['dist/worker/main.js']] : [path.join(ROOT, 'node_modules/.bin/tsx'), ['worker/main.ts']];
-    const child = spawn(command, args, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...inherited, ...env } });
+    const [command, args] =
+      kind === 'compiled'
+        ? [process.execPath, ['dist/worker/main.js']]
+        : [path.join(ROOT, 'node_modules/.bin/tsx'), ['worker/main.ts']];
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...inherited, ...env },
+    });
     return new BenchWorker(child as ChildProcess & { pid: number }, Date.now());
   }
 
@@ -113,7 +126,8 @@ class BenchWorker {
     for (;;) {
       if (this.lines.some((l) => l.includes('"msg":"worker started"'))) return Date.now() - this.spawnedAt;
       if (this.child.exitCode !== null) throw new Error(`worker exited:\n${this.lines.slice(-20).join('\n')}`);
-      if (Date.now() - this.spawnedAt > 120_000) throw new Error(`worker did not start:\n${this.lines.slice(-20).join('\n')}`);
+      if (Date.now() - this.spawnedAt > 120_000)
+        throw new Error(`worker did not start:\n${this.lines.slice(-20).join('\n')}`);
       await sleep(10);
     }
   }
@@ -164,10 +178,15 @@ async function settledRss(worker: BenchWorker): Promise<number> {
   return worker.rss();
 }
 
-const awaitingTos = async (client: OnboardingClient) => (await client.temporal.workflow.count("OnboardingStage='awaiting-tos'")).count;
+const awaitingTos = async (client: OnboardingClient) =>
+  (await client.temporal.workflow.count("OnboardingStage='awaiting-tos'")).count;
 
 /** Starts `count` onboardings (64 at a time) and waits until all of them are parked; returns their domains, the rate and the peak RSS. */
-async function park(stack: Stack, worker: BenchWorker, count: number): Promise<{ domains: string[]; perSecond: number; peakMiB: number }> {
+async function park(
+  stack: Stack,
+  worker: BenchWorker,
+  count: number,
+): Promise<{ domains: string[]; perSecond: number; peakMiB: number }> {
   const before = await awaitingTos(stack.client);
   const domains = Array.from({ length: count }, () => uniqueDomain('bench'));
   const t0 = Date.now();
@@ -180,7 +199,7 @@ async function park(stack: Stack, worker: BenchWorker, count: number): Promise<{
     }
   };
   await Promise.all(Array.from({ length: 64 }, lane));
-  for (let last = -1, since = Date.now(); ; ) {
+  for (let last = -1, since = Date.now(); ;) {
     const parked = (await awaitingTos(stack.client)) - before;
     peakMiB = Math.max(peakMiB, worker.rss());
     if (parked >= count) break;
@@ -230,7 +249,10 @@ async function perCachedWorkflow(stack: Stack): Promise<void> {
     ['compiled, metrics only', {}],
     ['compiled, with tracing', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' }],
   ] as const) {
-    const worker = BenchWorker.start('compiled', workerEnv(stack, { WORKER_MAX_CACHED_WORKFLOWS: String(CACHED), ...extra }));
+    const worker = BenchWorker.start(
+      'compiled',
+      workerEnv(stack, { WORKER_MAX_CACHED_WORKFLOWS: String(CACHED), ...extra }),
+    );
     await worker.started();
     const idle = await settledRss(worker);
     const { perSecond } = await park(stack, worker, CACHED);
@@ -244,7 +266,9 @@ async function perCachedWorkflow(stack: Stack): Promise<void> {
 }
 
 async function parkedDefault(stack: Stack): Promise<void> {
-  console.log('\n3. Parked in awaiting-tos, default configuration (baseline: cache 500 as before, same compiled worker)');
+  console.log(
+    '\n3. Parked in awaiting-tos, default configuration (baseline: cache 500 as before, same compiled worker)',
+  );
   const first = PARKED[0] as number;
   let baselineRss = NaN;
   if (flags.baseline) {
@@ -268,12 +292,17 @@ async function parkedDefault(stack: Stack): Promise<void> {
     all = all.concat(domains);
     total = target;
     const rss = await settledRss(worker);
-    const ratio = target === first && flags.baseline ? `, ×${(baselineRss / rss).toFixed(1)} less than the baseline` : '';
+    const ratio =
+      target === first && flags.baseline ? `, ×${(baselineRss / rss).toFixed(1)} less than the baseline` : '';
     const verdict = target >= 10_000 ? `; ${vs(rss, TARGETS.parked10kMiB, ' MiB')}` : '';
-    console.log(`  default (cache ${DEFAULT_MAX_CACHED_WORKFLOWS}):   ${String(target).padStart(6)} parked → ${mib(rss)} (peak while parking ${mib(peakMiB)}, ${perSecond.toFixed(0)}/s${ratio})${verdict}`);
+    console.log(
+      `  default (cache ${DEFAULT_MAX_CACHED_WORKFLOWS}):   ${String(target).padStart(6)} parked → ${mib(rss)} (peak while parking ${mib(peakMiB)}, ${perSecond.toFixed(0)}/s${ratio})${verdict}`,
+    );
   }
   // Wake a sample, mostly evicted long ago: they replay from history and complete.
-  const sample = all.filter((_, i) => i % Math.max(1, Math.floor(all.length / Number(flags.wake))) === 0).slice(0, Number(flags.wake));
+  const sample = all
+    .filter((_, i) => i % Math.max(1, Math.floor(all.length / Number(flags.wake))) === 0)
+    .slice(0, Number(flags.wake));
   const w0 = Date.now();
   await Promise.all(sample.map((d) => stack.client.acceptTos(d)));
   const finals = await Promise.all(sample.map((d) => stack.client.result(d)));
@@ -286,7 +315,12 @@ async function parkedDefault(stack: Stack): Promise<void> {
 
 async function main(): Promise<void> {
   const [env, emulator] = await Promise.all([startDevServer(), startEmulator()]);
-  const stack: Stack = { address: env.address, emulator, client: new OnboardingClient(env.client), google: new EmulatorControl(emulator.url) };
+  const stack: Stack = {
+    address: env.address,
+    emulator,
+    client: new OnboardingClient(env.client),
+    google: new EmulatorControl(emulator.url),
+  };
   console.log(`worker memory and start-up (node ${process.version}, ${new Date().toISOString()})`);
   try {
     if (PHASES.has('cold')) await coldStarts(stack);

@@ -31,7 +31,11 @@ function busiestMinute(times: number[]): number {
 const SETTLED = new Set(['awaiting-tos', 'failed', 'cancelled', 'expired', 'already-a-customer']);
 
 /** Each domain's first settled stage: one status query per pending onboarding every 2 s (light on the dev server). */
-async function settled(domains: string[], status: (domain: string) => Promise<{ stage: string }>, timeoutMs: number): Promise<{ stage: string }[]> {
+async function settled(
+  domains: string[],
+  status: (domain: string) => Promise<{ stage: string }>,
+  timeoutMs: number,
+): Promise<{ stage: string }[]> {
   const ends = new Map<string, { stage: string }>();
   const deadline = Date.now() + timeoutMs;
   while (ends.size < domains.length && Date.now() < deadline) {
@@ -60,14 +64,17 @@ interface BurstFigures {
 
 /** One burst on a fresh stack: the worker paced at the quota, or (the baseline) not paced at all. */
 async function burst(paced: boolean): Promise<BurstFigures> {
-  const stack = await startOnboardingStack(paced ? { pacing: { directoryQueriesPerMinute: QUOTA, resellerQueriesPerMinute: 10_000, share: 1 } } : {});
+  const stack = await startOnboardingStack(
+    paced ? { pacing: { directoryQueriesPerMinute: QUOTA, resellerQueriesPerMinute: 10_000, share: 1 } } : {},
+  );
   try {
     await stack.google.updateSettings({ directoryQueriesPerMinute: QUOTA });
     const domains = Array.from({ length: ORDERS }, () => uniqueDomain('burst'));
     const t0 = Date.now();
     // Started as `onboarding start-batch` does (validated first, then 8 at a time).
     const started = await startBatch(stack.client, numberedRows(domains.map((domain) => domainOrder(domain))));
-    if (started.counts.started !== ORDERS) throw new Error(`start-batch started ${started.counts.started} of ${ORDERS}`);
+    if (started.counts.started !== ORDERS)
+      throw new Error(`start-batch started ${started.counts.started} of ${ORDERS}`);
     const ends = await settled(domains, (domain) => stack.client.status(domain), 20 * MINUTE);
     const wallSeconds = (Date.now() - t0) / 1000;
     const directory = (await stack.google.requests()).filter((r) => r.path.startsWith('/admin/directory/'));

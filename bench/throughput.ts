@@ -86,9 +86,11 @@ const EXTRA_ENV = Object.fromEntries(
 );
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? NaN;
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? NaN;
 const median = (xs: number[]) => quantile(xs, 0.5);
-const spread = (xs: number[], digits: number) => `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+const spread = (xs: number[], digits: number) =>
+  `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 
 // ---------------------------------------------------------------------------------------------
 // CPU time per process (user + system), to say where a burst's work goes
@@ -118,7 +120,8 @@ function pidWithArgument(argument: string): number {
 const processes: Record<string, number> = { bench: process.pid };
 type Cpu = Record<string, number>;
 const cpuNow = (): Cpu => Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuMs(pid)]));
-const cpuSince = (before: Cpu): Cpu => Object.fromEntries(Object.entries(cpuNow()).map(([name, ms]) => [name, ms - (before[name] ?? 0)]));
+const cpuSince = (before: Cpu): Cpu =>
+  Object.fromEntries(Object.entries(cpuNow()).map(([name, ms]) => [name, ms - (before[name] ?? 0)]));
 
 // ---------------------------------------------------------------------------------------------
 // Worker processes
@@ -137,15 +140,25 @@ process.once('exit', () => {
 async function startWorker(kind: 'product' | 'bare', env: Record<string, string>): Promise<() => Promise<void>> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => INHERITED.includes(k)));
   const profile = flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags.profile, kind)}`] : [];
-  const args = kind === 'product' ? [...profile, 'dist/worker/main.js'] : [...profile, '--import', 'tsx', 'bench/fixtures/bare-worker.ts'];
-  const child = spawn(process.execPath, args, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...inherited, ...env } });
+  const args =
+    kind === 'product'
+      ? [...profile, 'dist/worker/main.js']
+      : [...profile, '--import', 'tsx', 'bench/fixtures/bare-worker.ts'];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...inherited, ...env },
+  });
   running.add(child);
   processes[`${kind} worker`] = child.pid as number;
   const lines: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (l) => lines.push(l));
+  for (const stream of [child.stdout, child.stderr])
+    createInterface({ input: stream }).on('line', (l) => lines.push(l));
   const started = Date.now();
   while (!lines.some((l) => /"msg":"(bare )?worker started"/.test(l))) {
-    if (child.exitCode !== null || Date.now() - started > 120_000) throw new Error(`${kind} worker did not start:\n${lines.slice(-20).join('\n')}`);
+    if (child.exitCode !== null || Date.now() - started > 120_000)
+      throw new Error(`${kind} worker did not start:\n${lines.slice(-20).join('\n')}`);
     await sleep(20);
   }
   return async () => {
@@ -161,7 +174,8 @@ async function startWorker(kind: 'product' | 'bare', env: Record<string, string>
 // Times from histories (the server's clock)
 
 type Event = temporal.api.history.v1.IHistoryEvent;
-const eventMs = (event: Event) => Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
+const eventMs = (event: Event) =>
+  Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
 
 function reachedAwaitingTos(event: Event): boolean {
   const fields = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {};
@@ -169,10 +183,16 @@ function reachedAwaitingTos(event: Event): boolean {
   return stage !== undefined && stage !== null && Buffer.from(stage).toString().includes('"awaiting-tos"');
 }
 
-const isBareEnd = (event: Event) => event.workflowExecutionCompletedEventAttributes !== undefined && event.workflowExecutionCompletedEventAttributes !== null;
+const isBareEnd = (event: Event) =>
+  event.workflowExecutionCompletedEventAttributes !== undefined &&
+  event.workflowExecutionCompletedEventAttributes !== null;
 
 /** [started, reached] of one workflow, from its history. */
-async function times(client: Client, workflowId: string, reached: (e: Event) => boolean): Promise<{ startedMs: number; reachedMs: number }> {
+async function times(
+  client: Client,
+  workflowId: string,
+  reached: (e: Event) => boolean,
+): Promise<{ startedMs: number; reachedMs: number }> {
   const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
   const end = events.find(reached);
   if (!events[0] || !end) throw new Error(`${workflowId}: no such event in its history`);
@@ -236,7 +256,9 @@ function productSide(stack: Stack): Side {
     name: 'product',
     async start() {
       const domain = uniqueDomain('tput');
-      await stack.onboarding.start(domainOrder(domain, { verifyDomain: false, waitPolicy: { checkEvery: '100 days' } }));
+      await stack.onboarding.start(
+        domainOrder(domain, { verifyDomain: false, waitPolicy: { checkEvery: '100 days' } }),
+      );
       return onboardingWorkflowId(domain);
     },
     async done(ids) {
@@ -274,7 +296,11 @@ async function burst(stack: Stack, side: Side, count: number): Promise<{ perSeco
   const last = Math.max(...spans.map((s) => s.reachedMs));
   await stack.google.clearMail();
   await stack.google.clearRequests();
-  return { perSecond: count / ((last - t0) / 1000), p50Ms: median(spans.map((s) => s.reachedMs - s.startedMs)), cpu: used };
+  return {
+    perSecond: count / ((last - t0) / 1000),
+    p50Ms: median(spans.map((s) => s.reachedMs - s.startedMs)),
+    cpu: used,
+  };
 }
 
 async function alone(stack: Stack, side: Side, runs: number): Promise<number> {
@@ -335,10 +361,17 @@ function printRound(i: number, r: Round): void {
       .filter(([, ms]) => ms > 0)
       .map(([name, ms]) => `${name} ${(ms / COUNT).toFixed(1)}`)
       .join(', ');
-  console.log(`  CPU ms per workflow in the burst — bare: ${perWorkflow(r.bare.cpu)}; product: ${perWorkflow(r.product.cpu)}`);
-  for (const [label, f] of [['bare + stage attribute', r.stage], ['bare + stage attribute + memo', r.visible]] as const) {
+  console.log(
+    `  CPU ms per workflow in the burst — bare: ${perWorkflow(r.bare.cpu)}; product: ${perWorkflow(r.product.cpu)}`,
+  );
+  for (const [label, f] of [
+    ['bare + stage attribute', r.stage],
+    ['bare + stage attribute + memo', r.visible],
+  ] as const) {
     if (!f) continue;
-    console.log(`  ${label}: ${f.perSecond.toFixed(1)}/s (×${(f.perSecond / r.bare.perSecond).toFixed(2)} of bare), alone ${f.aloneMs.toFixed(0)} ms; CPU ms per workflow: ${perWorkflow(f.cpu)}`);
+    console.log(
+      `  ${label}: ${f.perSecond.toFixed(1)}/s (×${(f.perSecond / r.bare.perSecond).toFixed(2)} of bare), alone ${f.aloneMs.toFixed(0)} ms; CPU ms per workflow: ${perWorkflow(f.cpu)}`,
+    );
   }
 }
 
@@ -346,16 +379,41 @@ function printSummary(rounds: Round[]): void {
   const tput = rounds.map((r) => r.product.perSecond / r.bare.perSecond);
   const lat = rounds.map((r) => r.product.aloneMs / r.bare.aloneMs);
   console.log(`\nsummary over ${rounds.length} rounds: median (min–max)`);
-  console.log(`  throughput, ${COUNT} at once: bare ${spread(rounds.map((r) => r.bare.perSecond), 1)}/s, product ${spread(rounds.map((r) => r.product.perSecond), 1)}/s`);
-  console.log(`    ratio product/bare ${spread(tput, 2)}: ${median(tput) >= TARGETS.throughputRatio ? 'meets' : 'MISSES'} target ≥ ${TARGETS.throughputRatio}`);
-  console.log(`  latency alone (p50 of ${ALONE}): bare ${spread(rounds.map((r) => r.bare.aloneMs), 0)} ms, product ${spread(rounds.map((r) => r.product.aloneMs), 0)} ms`);
-  console.log(`    ratio product/bare ${spread(lat, 2)}: ${median(lat) <= TARGETS.latencyRatio ? 'meets' : 'MISSES'} target ≤ ${TARGETS.latencyRatio}`);
+  console.log(
+    `  throughput, ${COUNT} at once: bare ${spread(
+      rounds.map((r) => r.bare.perSecond),
+      1,
+    )}/s, product ${spread(
+      rounds.map((r) => r.product.perSecond),
+      1,
+    )}/s`,
+  );
+  console.log(
+    `    ratio product/bare ${spread(tput, 2)}: ${median(tput) >= TARGETS.throughputRatio ? 'meets' : 'MISSES'} target ≥ ${TARGETS.throughputRatio}`,
+  );
+  console.log(
+    `  latency alone (p50 of ${ALONE}): bare ${spread(
+      rounds.map((r) => r.bare.aloneMs),
+      0,
+    )} ms, product ${spread(
+      rounds.map((r) => r.product.aloneMs),
+      0,
+    )} ms`,
+  );
+  console.log(
+    `    ratio product/bare ${spread(lat, 2)}: ${median(lat) <= TARGETS.latencyRatio ? 'meets' : 'MISSES'} target ≤ ${TARGETS.latencyRatio}`,
+  );
   // The bursts saturate the cores: the CPU a workflow costs (dev server + workers + emulator) bounds the throughput whatever the others do.
   const cpuOf = (cpu: Cpu) => Object.values(cpu).reduce((sum, ms) => sum + (ms > 0 ? ms : 0), 0) / COUNT;
   const cpuRatio = rounds.map((r) => cpuOf(r.bare.cpu) / cpuOf(r.product.cpu));
   console.log(
-    `  CPU per workflow, all processes: bare ${spread(rounds.map((r) => cpuOf(r.bare.cpu)), 0)} ms, product ${spread(rounds.map((r) => cpuOf(r.product.cpu)), 0)} ms` +
-      ` → CPU-bound throughput ratio ${spread(cpuRatio, 2)}`,
+    `  CPU per workflow, all processes: bare ${spread(
+      rounds.map((r) => cpuOf(r.bare.cpu)),
+      0,
+    )} ms, product ${spread(
+      rounds.map((r) => cpuOf(r.product.cpu)),
+      0,
+    )} ms` + ` → CPU-bound throughput ratio ${spread(cpuRatio, 2)}`,
   );
 }
 
@@ -363,7 +421,12 @@ async function main(): Promise<void> {
   const dbDir = mkdtempSync(path.join(tmpdir(), 'bench-throughput-'));
   const [env, emulator] = await Promise.all([
     TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: provisionTemporal().cli }, dbFilename: path.join(dbDir, 'temporal.sqlite'), searchAttributes: SEARCH_ATTRIBUTES, ip: '127.0.0.1' },
+      server: {
+        executable: { type: 'existing-path', path: provisionTemporal().cli },
+        dbFilename: path.join(dbDir, 'temporal.sqlite'),
+        searchAttributes: SEARCH_ATTRIBUTES,
+        ip: '127.0.0.1',
+      },
       client: { dataConverter: fixtureDataConverter() },
     }),
     startEmulator(),
@@ -376,14 +439,24 @@ async function main(): Promise<void> {
     ONBOARDING_ENCRYPTION_KEYS: fixtureKeysVariable(),
     LOG_LEVEL: 'info',
     // "{smtpPort}" in a --worker-env value stands for the sink's port (e.g. SMTP_URL=smtp://127.0.0.1:{smtpPort}?pool=false).
-    ...Object.fromEntries(Object.entries(EXTRA_ENV).map(([k, v]) => [k, v.replace('{smtpPort}', String(emulator.smtpPort))])),
+    ...Object.fromEntries(
+      Object.entries(EXTRA_ENV).map(([k, v]) => [k, v.replace('{smtpPort}', String(emulator.smtpPort))]),
+    ),
   };
   const stops: (() => Promise<void>)[] = [];
   try {
     processes['dev server'] = pidWithArgument(path.join(dbDir, 'temporal.sqlite'));
     stops.push(await startWorker('product', workerEnv), await startWorker('bare', workerEnv));
-    const stack: Stack = { client: env.client, onboarding: new OnboardingClient(env.client), google: new EmulatorControl(emulator.url) };
-    const sides = [bareSide(stack, 'bare'), ...(flags.visible ? [bareSide(stack, 'stage'), bareSide(stack, 'visible')] : []), productSide(stack)];
+    const stack: Stack = {
+      client: env.client,
+      onboarding: new OnboardingClient(env.client),
+      google: new EmulatorControl(emulator.url),
+    };
+    const sides = [
+      bareSide(stack, 'bare'),
+      ...(flags.visible ? [bareSide(stack, 'stage'), bareSide(stack, 'visible')] : []),
+      productSide(stack),
+    ];
     printSettings(workerEnv);
     // Warm-up: JIT, connections, caches.
     for (const side of sides) await burst(stack, side, Math.min(20, COUNT));

@@ -30,13 +30,21 @@ import {
   type StatusReading,
 } from './onboarding-client';
 import { loadEnvFile } from './env-file';
-import { ReconciliationInputError, reconciliationSchedulePlan, runReconciliation, scheduleReconciliation } from './reconciliation';
+import {
+  ReconciliationInputError,
+  reconciliationSchedulePlan,
+  runReconciliation,
+  scheduleReconciliation,
+} from './reconciliation';
 import type { ReconciliationReport } from '../workflows/reconcile-messages';
 
 export const EXIT = { ok: 0, error: 1, invalidInput: 2, notFound: 3, unreachable: 4 } as const;
 
 class CliError extends Error {
-  constructor(message: string, readonly exitCode: number) {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
     super(message);
   }
 }
@@ -72,21 +80,30 @@ function formatStatus(s: OnboardingStatus, reading?: Omit<StatusReading, 'status
   }
   if (s.customerId) lines.push(`  customer id:  ${s.customerId}`);
   if (s.adminEmail) lines.push(`  super admin:  ${s.adminEmail}`);
-  if (s.waitingFor) lines.push(`  waiting for:  ${s.waitingFor.what} since ${s.waitingFor.since}${s.waitingFor.deadline ? `, until ${s.waitingFor.deadline}` : ''}`);
+  if (s.waitingFor)
+    lines.push(
+      `  waiting for:  ${s.waitingFor.what} since ${s.waitingFor.since}${s.waitingFor.deadline ? `, until ${s.waitingFor.deadline}` : ''}`,
+    );
   if (s.tosAccepted) lines.push(`  terms accepted ${s.tosAccepted.at} (${s.tosAccepted.via})`);
   if (s.failure) lines.push(`  failure:      ${s.failure.type}: ${s.failure.message}`);
   if (s.alreadyACustomer) lines.push(`  not touched:  ${s.alreadyACustomer.reason}`);
   for (const sub of s.subscriptions ?? []) {
     const reasons = sub.suspensionReasons?.length ? ` (${sub.suspensionReasons.join(', ')})` : '';
-    lines.push(`  subscription: ${sub.skuName ?? sub.skuId}, ${sub.plan}, ${sub.seats} seats: ${sub.status ?? 'ordered'}${reasons}`);
+    lines.push(
+      `  subscription: ${sub.skuName ?? sub.skuId}, ${sub.plan}, ${sub.seats} seats: ${sub.status ?? 'ordered'}${reasons}`,
+    );
   }
   for (const step of s.steps) {
-    lines.push(`  - ${step.name.padEnd(22)} ${step.outcome ?? 'running'}${step.attempts && step.attempts > 1 ? ` after ${step.attempts} attempts` : ''}  ${step.startedAt}`);
+    lines.push(
+      `  - ${step.name.padEnd(22)} ${step.outcome ?? 'running'}${step.attempts && step.attempts > 1 ? ` after ${step.attempts} attempts` : ''}  ${step.startedAt}`,
+    );
   }
   return lines.join('\n');
 }
 
-export function buildCli(connect: () => Promise<OnboardingClient & { close(): Promise<void> }> = connectFromEnv): Command {
+export function buildCli(
+  connect: () => Promise<OnboardingClient & { close(): Promise<void> }> = connectFromEnv,
+): Command {
   const program = new Command('onboarding')
     .description('Start and follow Google Workspace customer onboardings (Temporal workflows).')
     .option('--json', 'print machine-readable JSON')
@@ -128,7 +145,12 @@ export function buildCli(connect: () => Promise<OnboardingClient & { close(): Pr
       });
     });
 
-  addStartBatchCommand(program, { withClient, fail: (message, exitCode) => new CliError(message, exitCode), exit: EXIT, policy: () => orderPolicyFromEnv() });
+  addStartBatchCommand(program, {
+    withClient,
+    fail: (message, exitCode) => new CliError(message, exitCode),
+    exit: EXIT,
+    policy: () => orderPolicyFromEnv(),
+  });
 
   program
     .command('status')
@@ -157,20 +179,36 @@ export function buildCli(connect: () => Promise<OnboardingClient & { close(): Pr
     .command('transfer-token')
     .description("hand over the customer's transfer token (domain already managed by Google or another reseller)")
     .argument('<domain>')
-    .argument('[token]', 'the token; omit it or give - to read it from standard input (keeps it out of ps and shell history)')
-    .option('--request-id <id>', 'this request\'s id: a retry with the same id is tried once (default: a fresh UUID)', requestIdOption)
-    .option('--no-wait', 'return once the onboarding accepted the token, without waiting for the transfer (read the outcome with status)')
-    .action(async (domain: string, tokenArgument: string | undefined, options: { requestId?: string; wait: boolean }) => {
-      const token = tokenArgument === undefined || tokenArgument === '-' ? readFileSync(0, 'utf8').trim() : tokenArgument;
-      const requestId = options.requestId ?? randomUUID();
-      await withClient(async (client) => {
-        const outcome = await client.provideTransferToken(domain, token, { requestId, wait: options.wait });
-        if (outcome.outcome === 'refused' || outcome.outcome === 'failed') {
-          throw new CliError(`transfer token ${outcome.outcome}: ${outcome.message} (request id ${requestId})`, EXIT.invalidInput);
-        }
-        print({ ...outcome, requestId }, () => `${outcome.outcome}: ${outcome.message} (request id ${requestId})`);
-      });
-    });
+    .argument(
+      '[token]',
+      'the token; omit it or give - to read it from standard input (keeps it out of ps and shell history)',
+    )
+    .option(
+      '--request-id <id>',
+      "this request's id: a retry with the same id is tried once (default: a fresh UUID)",
+      requestIdOption,
+    )
+    .option(
+      '--no-wait',
+      'return once the onboarding accepted the token, without waiting for the transfer (read the outcome with status)',
+    )
+    .action(
+      async (domain: string, tokenArgument: string | undefined, options: { requestId?: string; wait: boolean }) => {
+        const token =
+          tokenArgument === undefined || tokenArgument === '-' ? readFileSync(0, 'utf8').trim() : tokenArgument;
+        const requestId = options.requestId ?? randomUUID();
+        await withClient(async (client) => {
+          const outcome = await client.provideTransferToken(domain, token, { requestId, wait: options.wait });
+          if (outcome.outcome === 'refused' || outcome.outcome === 'failed') {
+            throw new CliError(
+              `transfer token ${outcome.outcome}: ${outcome.message} (request id ${requestId})`,
+              EXIT.invalidInput,
+            );
+          }
+          print({ ...outcome, requestId }, () => `${outcome.outcome}: ${outcome.message} (request id ${requestId})`);
+        });
+      },
+    );
 
   program
     .command('extend-deadline')
@@ -178,12 +216,19 @@ export function buildCli(connect: () => Promise<OnboardingClient & { close(): Pr
     .argument('<domain>')
     .option('--by <duration>', 'push it by a duration, e.g. "7 days"')
     .option('--until <iso>', 'set it to an ISO date-time')
-    .option('--request-id <id>', 'this request\'s id: a retry with the same id moves the deadline once (default: a fresh UUID)', requestIdOption)
+    .option(
+      '--request-id <id>',
+      "this request's id: a retry with the same id moves the deadline once (default: a fresh UUID)",
+      requestIdOption,
+    )
     .action(async (domain: string, options: { by?: string; until?: string; requestId?: string }) => {
       const { requestId = randomUUID(), ...extension } = options;
       await withClient(async (client) => {
         const result = await client.extendDeadline(domain, extension, { requestId });
-        print({ ...result, requestId }, () => `New deadline for ${domain}: ${result.deadline} (request id ${requestId})`);
+        print(
+          { ...result, requestId },
+          () => `New deadline for ${domain}: ${result.deadline} (request id ${requestId})`,
+        );
       });
     });
 
@@ -204,16 +249,28 @@ export function buildCli(connect: () => Promise<OnboardingClient & { close(): Pr
     .command('list')
     .description('list onboardings (running ones first, then by start time)')
     .addOption(new Option('--stage <stage>', 'only those at this stage').choices(STAGES))
-    .option('--limit <n>', 'at most this many', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new CliError('--limit: must be a whole number ≥ 1', EXIT.invalidInput);
-      return n;
-    }, 100)
+    .option(
+      '--limit <n>',
+      'at most this many',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new CliError('--limit: must be a whole number ≥ 1', EXIT.invalidInput);
+        return n;
+      },
+      100,
+    )
     .action(async (options: { stage?: (typeof STAGES)[number]; limit: number }) => {
       await withClient(async (client) => {
         const rows = await client.list(options);
         print(rows, () =>
-          rows.length ? rows.map((r) => `${r.customerDomain.padEnd(30)} ${(r.stage ?? '?').padEnd(24)} ${r.executionStatus.padEnd(10)} ${r.startTime}`).join('\n') : 'No onboardings.',
+          rows.length
+            ? rows
+                .map(
+                  (r) =>
+                    `${r.customerDomain.padEnd(30)} ${(r.stage ?? '?').padEnd(24)} ${r.executionStatus.padEnd(10)} ${r.startTime}`,
+                )
+                .join('\n')
+            : 'No onboardings.',
         );
       });
     });
@@ -225,13 +282,19 @@ export function buildCli(connect: () => Promise<OnboardingClient & { close(): Pr
 
 /** The reconciliation's report, for a terminal. Never holds a password: none is read. */
 function formatReconciliation(r: ReconciliationReport): string {
-  const lines = [`Ended onboardings since ${r.since} (removal ${r.removeUsers ? 'on' : 'off: report only'}): ${r.leftovers.length} super admin(s) left behind.`];
+  const lines = [
+    `Ended onboardings since ${r.since} (removal ${r.removeUsers ? 'on' : 'off: report only'}): ${r.leftovers.length} super admin(s) left behind.`,
+  ];
   for (const l of r.leftovers) {
-    lines.push(`  ${l.domain}: ${l.user} (customer ${l.customerId}) — ${l.onboardingOutcome}${l.lastStage ? ` at ${l.lastStage}` : ''} ${l.closedAt}: ${l.action}`);
+    lines.push(
+      `  ${l.domain}: ${l.user} (customer ${l.customerId}) — ${l.onboardingOutcome}${l.lastStage ? ` at ${l.lastStage}` : ''} ${l.closedAt}: ${l.action}`,
+    );
     lines.push(`      why: ${l.why}`);
   }
   for (const u of r.unchecked) lines.push(`  could not check ${u.domain} (${u.onboardingOutcome}): ${u.verdict}`);
-  lines.push(`${r.notReportedTotal} other ended onboarding(s) left nothing behind (--json lists them).${r.salesNotified ? ' Sales was e-mailed.' : ''}`);
+  lines.push(
+    `${r.notReportedTotal} other ended onboarding(s) left nothing behind (--json lists them).${r.salesNotified ? ' Sales was e-mailed.' : ''}`,
+  );
   return lines.join('\n');
 }
 
@@ -243,7 +306,9 @@ function addReconciliationCommands(
 ): void {
   const reconciliation = program
     .command('reconciliation')
-    .description('find super admins left behind by terminated (or failed, cancelled) onboardings; remove them when asked');
+    .description(
+      'find super admins left behind by terminated (or failed, cancelled) onboardings; remove them when asked',
+    );
   const checked = <T>(plan: () => T): T => {
     try {
       return plan();
@@ -258,13 +323,18 @@ function addReconciliationCommands(
     .option('--cron <expression>', 'when, as a cron expression in UTC (default "0 6 * * *")')
     .option('--every <duration>', 'or how often, e.g. 1d or "12 hours"')
     .option('--remove-users', 'delete the admins found (default: report only)')
-    .option('--lookback <duration>', 'onboardings ended within this long (default: the worker\'s RECONCILE_LOOKBACK, 8 days)')
+    .option(
+      '--lookback <duration>',
+      "onboardings ended within this long (default: the worker's RECONCILE_LOOKBACK, 8 days)",
+    )
     .action(async (options: { cron?: string; every?: string; removeUsers?: boolean; lookback?: string }) => {
       checked(() => reconciliationSchedulePlan(options)); // refused before connecting
       await withClient(async (client) => {
         const scheduled = await scheduleReconciliation(client.temporal, options);
-        print(scheduled, () =>
-          `${scheduled.created ? 'Created' : 'Updated'} schedule ${scheduled.scheduleId}: runs ${scheduled.runs}, ${scheduled.input.removeUsers ? 'removing the admins found' : "report only (unless the worker has RECONCILE_REMOVE_USERS=true)"}.`,
+        print(
+          scheduled,
+          () =>
+            `${scheduled.created ? 'Created' : 'Updated'} schedule ${scheduled.scheduleId}: runs ${scheduled.runs}, ${scheduled.input.removeUsers ? 'removing the admins found' : 'report only (unless the worker has RECONCILE_REMOVE_USERS=true)'}.`,
         );
       });
     });
@@ -272,7 +342,10 @@ function addReconciliationCommands(
     .command('run')
     .description('run it once now (a worker must be running) and print the report')
     .option('--remove-users', 'delete the admins found (default: report only)')
-    .option('--lookback <duration>', 'onboardings ended within this long (default: the worker\'s RECONCILE_LOOKBACK, 8 days)')
+    .option(
+      '--lookback <duration>',
+      "onboardings ended within this long (default: the worker's RECONCILE_LOOKBACK, 8 days)",
+    )
     .action(async (options: { removeUsers?: boolean; lookback?: string }) => {
       checked(() => reconciliationSchedulePlan(options));
       await withClient(async (client) => {
@@ -283,7 +356,10 @@ function addReconciliationCommands(
 }
 
 /** Runs the CLI and returns the exit code; errors are printed on stderr (JSON with --json). */
-export async function runCli(argv: string[], connect?: () => Promise<OnboardingClient & { close(): Promise<void> }>): Promise<number> {
+export async function runCli(
+  argv: string[],
+  connect?: () => Promise<OnboardingClient & { close(): Promise<void> }>,
+): Promise<number> {
   const program = buildCli(connect);
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -293,18 +369,29 @@ export async function runCli(argv: string[], connect?: () => Promise<OnboardingC
       return thrown.exitCode === 0 ? EXIT.ok : EXIT.invalidInput; // help/version print and exit 0; usage errors are bad input
     }
     // The workflow refused an update (its validator): the input was wrong for this onboarding now.
-    const err = thrown instanceof WorkflowUpdateFailedError && thrown.cause ? new CliError(thrown.cause.message, EXIT.invalidInput) : thrown;
+    const err =
+      thrown instanceof WorkflowUpdateFailedError && thrown.cause
+        ? new CliError(thrown.cause.message, EXIT.invalidInput)
+        : thrown;
     const [code, kind]: [number, string] =
-      err instanceof OrderValidationError ? [EXIT.invalidInput, 'invalid-order']
-      : err instanceof CliError ? [err.exitCode, err.exitCode === EXIT.unreachable ? 'unreachable' : 'invalid-input']
-      : err instanceof OnboardingNotFoundError ? [EXIT.notFound, 'not-found']
-      : err instanceof OnboardingEndedError ? [EXIT.invalidInput, 'ended']
-      : err instanceof ConfigError ? [EXIT.invalidInput, 'configuration']
-      : err instanceof InvalidRequestIdError ? [EXIT.invalidInput, 'invalid-input']
-      // A worker being down is not Temporal being down: that is exit 4 only.
-      : err instanceof NoWorkerAnsweredError ? [EXIT.error, 'no-worker']
-      : isTemporalUnreachable(err) ? [EXIT.unreachable, 'unreachable']
-      : [EXIT.error, 'error'];
+      err instanceof OrderValidationError
+        ? [EXIT.invalidInput, 'invalid-order']
+        : err instanceof CliError
+          ? [err.exitCode, err.exitCode === EXIT.unreachable ? 'unreachable' : 'invalid-input']
+          : err instanceof OnboardingNotFoundError
+            ? [EXIT.notFound, 'not-found']
+            : err instanceof OnboardingEndedError
+              ? [EXIT.invalidInput, 'ended']
+              : err instanceof ConfigError
+                ? [EXIT.invalidInput, 'configuration']
+                : err instanceof InvalidRequestIdError
+                  ? [EXIT.invalidInput, 'invalid-input']
+                  : // A worker being down is not Temporal being down: that is exit 4 only.
+                    err instanceof NoWorkerAnsweredError
+                    ? [EXIT.error, 'no-worker']
+                    : isTemporalUnreachable(err)
+                      ? [EXIT.unreachable, 'unreachable']
+                      : [EXIT.error, 'error'];
     const message = err instanceof Error ? err.message : String(err);
     if (program.opts().json) {
       const problems = err instanceof OrderValidationError ? err.problems : undefined;

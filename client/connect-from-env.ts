@@ -22,7 +22,10 @@ export async function connectFromEnv(
 ): Promise<OnboardingClient & { close(): Promise<void> }> {
   const { warning } = checkStartupMode('The onboarding client', env, {
     temporal: true,
-    conveniences: [`Temporal at ${env.TEMPORAL_ADDRESS || 'localhost:7233'} unless configured`, localKeyConvenience(env)],
+    conveniences: [
+      `Temporal at ${env.TEMPORAL_ADDRESS || 'localhost:7233'} unless configured`,
+      localKeyConvenience(env),
+    ],
   });
   if (warning) (options.warn ?? ((line: string) => process.stderr.write(`${line}\n`)))(warning);
   const temporal = temporalSettingsFromEnv(env);
@@ -31,8 +34,17 @@ export async function connectFromEnv(
   const tracingSettings = tracingFromEnv(env, 'workspace-onboarding-client');
   // OpenTelemetry is loaded only when tracing is on.
   const tracing = tracingSettings ? await startTracing(tracingSettings) : undefined;
-  const interceptors = tracing ? { workflow: [new (await import('@temporalio/interceptors-opentelemetry')).OpenTelemetryWorkflowClientInterceptor()] } : undefined;
-  const connection = await Connection.connect({ connectTimeout: options.connectTimeoutMs ?? 5000, ...(temporal.connectionOptions as ConnectionOptions) });
+  const interceptors = tracing
+    ? {
+        workflow: [
+          new (await import('@temporalio/interceptors-opentelemetry')).OpenTelemetryWorkflowClientInterceptor(),
+        ],
+      }
+    : undefined;
+  const connection = await Connection.connect({
+    connectTimeout: options.connectTimeoutMs ?? 5000,
+    ...(temporal.connectionOptions as ConnectionOptions),
+  });
   const client = new Client({
     connection,
     namespace: temporal.namespace,

@@ -78,7 +78,9 @@ const MAX_REQUEST_ID_LENGTH = 200;
 export function validateRequestId(requestId: string): void {
   const control = [...requestId].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
   if (requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH || control) {
-    throw new InvalidRequestIdError(`request id: must be 1–${MAX_REQUEST_ID_LENGTH} characters without control characters`);
+    throw new InvalidRequestIdError(
+      `request id: must be 1–${MAX_REQUEST_ID_LENGTH} characters without control characters`,
+    );
   }
 }
 
@@ -152,7 +154,9 @@ function isNoWorkerAnswer(err: unknown, deadline: number): boolean {
   return (
     isGrpcDeadlineError(err) ||
     grpcErrors(err).some(
-      ({ code, details }) => (code === GRPC_FAILED_PRECONDITION && /no poller/i.test(details)) || (code === GRPC_CANCELLED && Date.now() >= deadline),
+      ({ code, details }) =>
+        (code === GRPC_FAILED_PRECONDITION && /no poller/i.test(details)) ||
+        (code === GRPC_CANCELLED && Date.now() >= deadline),
     )
   );
 }
@@ -164,7 +168,9 @@ export function isTemporalUnreachable(err: unknown): boolean {
 
 function statusFromMemo(memo: Record<string, unknown> | undefined): OnboardingStatus | undefined {
   const value = memo?.[STATUS_MEMO_KEY];
-  return value && typeof value === 'object' && typeof (value as OnboardingStatus).stage === 'string' ? (value as OnboardingStatus) : undefined;
+  return value && typeof value === 'object' && typeof (value as OnboardingStatus).stage === 'string'
+    ? (value as OnboardingStatus)
+    : undefined;
 }
 
 export interface StartedOnboarding {
@@ -203,17 +209,26 @@ export class OnboardingClient {
   }
 
   /** Connects with the given settings; `close()` closes the connection it opened. */
-  static async connect(options: {
-    /** As @temporalio/envconfig reads them: address, TLS, API key, gRPC metadata. */
-    connectionOptions: ConnectionOptions;
-    namespace: string;
-    dataConverter?: DataConverter;
-    policy?: OrderPolicy;
-    connectTimeoutMs?: number;
-  } & OnboardingClientOptions): Promise<OnboardingClient & { close(): Promise<void> }> {
-    const connection = await Connection.connect({ connectTimeout: options.connectTimeoutMs ?? 5000, ...options.connectionOptions });
+  static async connect(
+    options: {
+      /** As @temporalio/envconfig reads them: address, TLS, API key, gRPC metadata. */
+      connectionOptions: ConnectionOptions;
+      namespace: string;
+      dataConverter?: DataConverter;
+      policy?: OrderPolicy;
+      connectTimeoutMs?: number;
+    } & OnboardingClientOptions,
+  ): Promise<OnboardingClient & { close(): Promise<void> }> {
+    const connection = await Connection.connect({
+      connectTimeout: options.connectTimeoutMs ?? 5000,
+      ...options.connectionOptions,
+    });
     const client = new OnboardingClient(
-      new Client({ connection, namespace: options.namespace, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) }),
+      new Client({
+        connection,
+        namespace: options.namespace,
+        ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+      }),
       options.policy,
       options.statusQueryTimeoutMs === undefined ? {} : { statusQueryTimeoutMs: options.statusQueryTimeoutMs },
     );
@@ -238,11 +253,23 @@ export class OnboardingClient {
         ],
         staticSummary: `Onboard ${order.customerDomain} (${order.customerType} customer)`,
       });
-      return { workflowId, runId: handle.firstExecutionRunId, customerDomain: order.customerDomain, alreadyExisted: false, executionStatus: 'RUNNING' };
+      return {
+        workflowId,
+        runId: handle.firstExecutionRunId,
+        customerDomain: order.customerDomain,
+        alreadyExisted: false,
+        executionStatus: 'RUNNING',
+      };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       const existing = await this.temporal.workflow.getHandle(workflowId).describe();
-      return { workflowId, runId: existing.runId, customerDomain: order.customerDomain, alreadyExisted: true, executionStatus: existing.status.name };
+      return {
+        workflowId,
+        runId: existing.runId,
+        customerDomain: order.customerDomain,
+        alreadyExisted: true,
+        executionStatus: existing.status.name,
+      };
     }
   }
 
@@ -263,7 +290,11 @@ export class OnboardingClient {
    * (transferred, refused, ...) shows. Onboardings of earlier releases answer with the outcome itself.
    * With `requestId`, a retry of the same request is tried once (see `MessageOptions`).
    */
-  async provideTransferToken(customerDomain: string, token: string, options: TransferTokenOptions = {}): Promise<TransferTokenOutcome> {
+  async provideTransferToken(
+    customerDomain: string,
+    token: string,
+    options: TransferTokenOptions = {},
+  ): Promise<TransferTokenOutcome> {
     validateTransferToken(token);
     const updateId = this.updateIdOf(options);
     const answer = await this.notFoundAware(customerDomain, () =>
@@ -274,13 +305,22 @@ export class OnboardingClient {
   }
 
   /** Reads the status until the token's outcome shows (the memo serves when no worker answers). */
-  private async tokenOutcome(customerDomain: string, accepted: TransferTokenOutcome, timeoutMs: number): Promise<TransferTokenOutcome> {
+  private async tokenOutcome(
+    customerDomain: string,
+    accepted: TransferTokenOutcome,
+    timeoutMs: number,
+  ): Promise<TransferTokenOutcome> {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const { status, executionStatus } = await this.readStatus(customerDomain);
       const settled = status.transfer?.tokens?.find((t) => t.token === accepted.token);
       if (settled) return { outcome: settled.outcome, message: settled.message, token: settled.token };
-      if (executionStatus !== 'RUNNING') return { outcome: 'failed', message: `the onboarding ended (${status.stage}) before the token's outcome showed`, token: accepted.token };
+      if (executionStatus !== 'RUNNING')
+        return {
+          outcome: 'failed',
+          message: `the onboarding ended (${status.stage}) before the token's outcome showed`,
+          token: accepted.token,
+        };
       if (Date.now() >= until) return accepted;
       await new Promise((resolve) => setTimeout(resolve, TOKEN_OUTCOME_POLL_MS));
     }
@@ -290,9 +330,15 @@ export class OnboardingClient {
    * Moves the deadline of the customer wait; returns the new deadline. With `requestId`, a retry of
    * the same request moves it once and returns the same deadline (see `MessageOptions`).
    */
-  async extendDeadline(customerDomain: string, extension: DeadlineExtension, options: MessageOptions = {}): Promise<{ deadline: string }> {
+  async extendDeadline(
+    customerDomain: string,
+    extension: DeadlineExtension,
+    options: MessageOptions = {},
+  ): Promise<{ deadline: string }> {
     const updateId = this.updateIdOf(options);
-    return this.notFoundAware(customerDomain, () => this.handle(customerDomain).executeUpdate(extendDeadlineUpdate, { args: [extension], ...updateId }));
+    return this.notFoundAware(customerDomain, () =>
+      this.handle(customerDomain).executeUpdate(extendDeadlineUpdate, { args: [extension], ...updateId }),
+    );
   }
 
   private updateIdOf({ requestId }: MessageOptions): { updateId?: string } {
@@ -332,7 +378,8 @@ export class OnboardingClient {
       const description = await handle.describe(); // its memo is decoded with this client's data converter
       const executionStatus = description.status.name;
       const memo = statusFromMemo(description.memo);
-      if (memo && (executionStatus !== 'RUNNING' || !(await this.workersPolling()))) return { status: memo, source: 'memo', executionStatus };
+      if (memo && (executionStatus !== 'RUNNING' || !(await this.workersPolling())))
+        return { status: memo, source: 'memo', executionStatus };
       const deadline = Date.now() + this.statusQueryTimeoutMs;
       try {
         const status = await this.temporal.withDeadline(deadline, () => handle.query(statusQuery));
@@ -379,7 +426,9 @@ export class OnboardingClient {
       summaries.push({
         workflowId: execution.workflowId,
         runId: execution.runId,
-        customerDomain: execution.typedSearchAttributes.get(CustomerDomainAttribute) ?? execution.workflowId.replace(/^onboarding:/, ''),
+        customerDomain:
+          execution.typedSearchAttributes.get(CustomerDomainAttribute) ??
+          execution.workflowId.replace(/^onboarding:/, ''),
         stage: execution.typedSearchAttributes.get(OnboardingStageAttribute) as Stage | undefined,
         executionStatus: execution.status.name,
         startTime: execution.startTime.toISOString(),

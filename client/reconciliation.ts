@@ -4,7 +4,13 @@
  * `onboarding reconciliation schedule|run` call these.
  */
 import { randomUUID } from 'node:crypto';
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptionsAction,
+  type ScheduleSpec,
+} from '@temporalio/client';
 import { parseDurationMs } from '../order/duration';
 import { TASK_QUEUE } from '../workflows/messages';
 import type { reconcileOnboardings } from '../workflows/reconcile';
@@ -40,18 +46,27 @@ export interface ReconciliationScheduleOptions extends ReconciliationInput {
 const CRON_FIELD = /^[0-9A-Za-z*?/,#-]+$/;
 
 /** The schedule's spec and the runs' input, checked: every bad option named with its rule. */
-export function reconciliationSchedulePlan(options: ReconciliationScheduleOptions): { spec: ScheduleSpec; input: ReconciliationInput; describe: string } {
+export function reconciliationSchedulePlan(options: ReconciliationScheduleOptions): {
+  spec: ScheduleSpec;
+  input: ReconciliationInput;
+  describe: string;
+} {
   const problems: string[] = [];
-  if (options.cron !== undefined && options.every !== undefined) problems.push('--cron and --every: give one, not both');
+  if (options.cron !== undefined && options.every !== undefined)
+    problems.push('--cron and --every: give one, not both');
   const cron = options.cron?.trim();
   if (cron !== undefined && !(cron.split(/\s+/).length === 5 && cron.split(/\s+/).every((f) => CRON_FIELD.test(f)))) {
-    problems.push('--cron: must be a cron expression of 5 fields (minute hour day-of-month month day-of-week), e.g. "0 6 * * *"');
+    problems.push(
+      '--cron: must be a cron expression of 5 fields (minute hour day-of-month month day-of-week), e.g. "0 6 * * *"',
+    );
   }
   const everyMs = options.every === undefined ? undefined : parseDurationMs(options.every);
-  if (options.every !== undefined && (everyMs === undefined || everyMs < 60_000)) problems.push('--every: must be a duration of at least 1 minute, e.g. "1d" or "12 hours"');
+  if (options.every !== undefined && (everyMs === undefined || everyMs < 60_000))
+    problems.push('--every: must be a duration of at least 1 minute, e.g. "1d" or "12 hours"');
   const input = reconciliationInput(options, problems);
   if (problems.length) throw new ReconciliationInputError(problems.join('; '));
-  if (everyMs !== undefined) return { spec: { intervals: [{ every: everyMs }] }, input, describe: `every ${options.every}` };
+  if (everyMs !== undefined)
+    return { spec: { intervals: [{ every: everyMs }] }, input, describe: `every ${options.every}` };
   const expression = cron ?? DEFAULT_RECONCILIATION_CRON;
   return { spec: { cronExpressions: [expression] }, input, describe: `cron "${expression}" (UTC)` };
 }
@@ -59,7 +74,10 @@ export function reconciliationSchedulePlan(options: ReconciliationScheduleOption
 function reconciliationInput(options: ReconciliationInput, problems: string[]): ReconciliationInput {
   const lookback = options.lookback === undefined ? undefined : lookbackMs(options.lookback);
   if (typeof lookback === 'string') problems.push(`--lookback: ${lookback}`);
-  return { ...(options.removeUsers ? { removeUsers: true } : {}), ...(options.lookback !== undefined ? { lookback: options.lookback } : {}) };
+  return {
+    ...(options.removeUsers ? { removeUsers: true } : {}),
+    ...(options.lookback !== undefined ? { lookback: options.lookback } : {}),
+  };
 }
 
 export interface ScheduledReconciliation {
@@ -71,7 +89,10 @@ export interface ScheduledReconciliation {
 }
 
 /** Creates the reconciliation's schedule, or updates the existing one to these settings (idempotent). */
-export async function scheduleReconciliation(client: Client, options: ReconciliationScheduleOptions = {}): Promise<ScheduledReconciliation> {
+export async function scheduleReconciliation(
+  client: Client,
+  options: ReconciliationScheduleOptions = {},
+): Promise<ScheduledReconciliation> {
   const { spec, input, describe } = reconciliationSchedulePlan(options);
   const action: ScheduleOptionsAction = {
     type: 'startWorkflow',
@@ -91,12 +112,17 @@ export async function scheduleReconciliation(client: Client, options: Reconcilia
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
   }
-  await client.schedule.getHandle(RECONCILIATION_SCHEDULE_ID).update((previous) => ({ ...previous, spec, action, policies: { ...previous.policies, ...policies } }));
+  await client.schedule
+    .getHandle(RECONCILIATION_SCHEDULE_ID)
+    .update((previous) => ({ ...previous, spec, action, policies: { ...previous.policies, ...policies } }));
   return { ...result, created: false };
 }
 
 /** Runs the reconciliation once now (a worker must be polling the onboarding task queue) and returns its report. */
-export async function runReconciliation(client: Client, input: ReconciliationInput = {}): Promise<ReconciliationReport> {
+export async function runReconciliation(
+  client: Client,
+  input: ReconciliationInput = {},
+): Promise<ReconciliationReport> {
   const problems: string[] = [];
   const checked = reconciliationInput(input, problems);
   if (problems.length) throw new ReconciliationInputError(problems.join('; '));

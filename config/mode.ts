@@ -38,7 +38,10 @@ const isSet = (env: NodeJS.ProcessEnv, name: string) => (env[name]?.trim() ?? ''
 export function sharedProductionProblems(env: NodeJS.ProcessEnv, needs: { temporal: boolean }): MissingSetting[] {
   const problems: MissingSetting[] = [];
   if (needs.temporal && !configuredTemporalAddress(env)) {
-    problems.push({ variable: 'TEMPORAL_ADDRESS', rule: 'your Temporal frontend, host:port (or a TOML profile via TEMPORAL_CONFIG_FILE)' });
+    problems.push({
+      variable: 'TEMPORAL_ADDRESS',
+      rule: 'your Temporal frontend, host:port (or a TOML profile via TEMPORAL_CONFIG_FILE)',
+    });
   }
   if (!isSet(env, 'ONBOARDING_ENCRYPTION_KEYS') && !isSet(env, 'ONBOARDING_ENCRYPTION_KEY_FILE')) {
     problems.push({
@@ -66,7 +69,8 @@ export function refuseIfProblems(component: string, problems: readonly MissingSe
  * production, accepted (for old local histories) in local mode.
  */
 export function applyModeDefaults(env: NodeJS.ProcessEnv, mode: OnboardingMode): NodeJS.ProcessEnv {
-  if (!isSet(env, REQUIRE_ENCRYPTED_VARIABLE)) env[REQUIRE_ENCRYPTED_VARIABLE] = mode === 'production' ? 'true' : 'false';
+  if (!isSet(env, REQUIRE_ENCRYPTED_VARIABLE))
+    env[REQUIRE_ENCRYPTED_VARIABLE] = mode === 'production' ? 'true' : 'false';
   return env;
 }
 

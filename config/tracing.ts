@@ -17,7 +17,12 @@ export interface Tracing {
 
 /** Registers the global tracer provider (used by Temporal's client and activity interceptors). */
 export async function startTracing(options: { otlpEndpoint: string; serviceName: string }): Promise<Tracing> {
-  const [{ AsyncLocalStorageContextManager }, { OTLPTraceExporter }, resources, { BasicTracerProvider, BatchSpanProcessor }] = await Promise.all([
+  const [
+    { AsyncLocalStorageContextManager },
+    { OTLPTraceExporter },
+    resources,
+    { BasicTracerProvider, BatchSpanProcessor },
+  ] = await Promise.all([
     import('@opentelemetry/context-async-hooks'),
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/resources'),

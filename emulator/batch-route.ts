@@ -33,12 +33,25 @@ function judge(part: BatchPartRequest, faults: FaultList): Judged {
   const fault = faults.take(part.method, part.path);
   if (fault?.status !== undefined && fault.mode === 'before') {
     const defaults = defaultReason(fault.status);
-    return { part, answer: { status: fault.status, body: errorBody(fault.status, fault.reason ?? defaults.reason, fault.message ?? defaults.message) } };
+    return {
+      part,
+      answer: {
+        status: fault.status,
+        body: errorBody(fault.status, fault.reason ?? defaults.reason, fault.message ?? defaults.message),
+      },
+    };
   }
   const match = TRANSFER_PATH.exec(part.path);
   const customerAuthToken = part.query.get('customerAuthToken') ?? undefined;
   if (part.method !== 'POST' || !match?.[1] || !customerAuthToken) {
-    return { part, answer: errorAnswer(invalid('Only subscription transfers (subscriptions.insert with a customerAuthToken) can be sent in a batch request.')) };
+    return {
+      part,
+      answer: errorAnswer(
+        invalid(
+          'Only subscription transfers (subscriptions.insert with a customerAuthToken) can be sent in a batch request.',
+        ),
+      ),
+    };
   }
   let body: unknown;
   try {
@@ -52,7 +65,10 @@ function judge(part: BatchPartRequest, faults: FaultList): Judged {
 export function registerBatchRoute(app: EmulatorApp, deps: Deps): void {
   app.addContentTypeParser(/^multipart\/mixed/i, { parseAs: 'string' }, (_request, body, done) => done(null, body));
   app.post(RESELLER_BATCH_PATH, async (request, reply) => {
-    const parts = parseBatchRequest(request.headers['content-type'], typeof request.body === 'string' ? request.body : '');
+    const parts = parseBatchRequest(
+      request.headers['content-type'],
+      typeof request.body === 'string' ? request.body : '',
+    );
     const judged = parts.map((part) => judge(part, deps.faults));
     const items = judged.flatMap((j) => (j.item ? [j.item] : []));
     const outcomes = deps.state.transferBatch(items);
@@ -60,7 +76,11 @@ export function registerBatchRoute(app: EmulatorApp, deps: Deps): void {
     const batchSeq = deps.seqOf(request);
     const responses = judged.map(({ part, item, answer }): BatchPartResponse => {
       const outcome = item ? outcomes[items.indexOf(item)] : undefined;
-      const response = answer ?? (outcome?.ok ? { status: 200, body: outcome.value } : errorAnswer(outcome?.ok === false ? outcome.error : invalid('Unjudged part.')));
+      const response =
+        answer ??
+        (outcome?.ok
+          ? { status: 200, body: outcome.value }
+          : errorAnswer(outcome?.ok === false ? outcome.error : invalid('Unjudged part.')));
       deps.requests.record({
         seq: deps.requests.nextNumber(),
         time: new Date().toISOString(),

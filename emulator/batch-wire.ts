@@ -99,7 +99,10 @@ export function buildBatchResponse(responses: BatchPartResponse[]): { contentTyp
   const boundary = `batch_${randomBytes(12).toString('base64url')}`;
   const chunks = responses.map((r) => {
     const json = r.body === undefined ? '' : JSON.stringify(r.body);
-    const partHead = ['Content-Type: application/http', ...(r.contentId ? [`Content-ID: <response-${r.contentId}>`] : [])];
+    const partHead = [
+      'Content-Type: application/http',
+      ...(r.contentId ? [`Content-ID: <response-${r.contentId}>`] : []),
+    ];
     const nested = [
       `HTTP/1.1 ${r.status} ${STATUS_TEXT[r.status] ?? ''}`.trimEnd(),
       ...(json ? ['Content-Type: application/json; charset=UTF-8', `Content-Length: ${Buffer.byteLength(json)}`] : []),

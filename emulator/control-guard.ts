@@ -29,11 +29,14 @@ export function controlRefusal(method: string, headers: IncomingHttpHeaders): st
   }
   if (BODY_METHODS.has(method.toUpperCase())) {
     const contentType = headers['content-type'];
-    const hasBody = (headers['content-length'] !== undefined && headers['content-length'] !== '0') || headers['transfer-encoding'] !== undefined;
+    const hasBody =
+      (headers['content-length'] !== undefined && headers['content-length'] !== '0') ||
+      headers['transfer-encoding'] !== undefined;
     if (contentType !== undefined && !/^application\/json\s*(;|$)/i.test(contentType)) {
       return 'control requests with a body must be Content-Type: application/json';
     }
-    if (hasBody && contentType === undefined) return 'control requests with a body must be Content-Type: application/json';
+    if (hasBody && contentType === undefined)
+      return 'control requests with a body must be Content-Type: application/json';
   }
   return undefined;
 }

@@ -20,7 +20,10 @@ export interface ControlParts {
   mail: MailStore;
 }
 
-export function registerControlRoutes(app: EmulatorApp, { state, quotas, siteVerification, faults, requests, mail }: ControlParts): void {
+export function registerControlRoutes(
+  app: EmulatorApp,
+  { state, quotas, siteVerification, faults, requests, mail }: ControlParts,
+): void {
   app.post('/_emulator/reset', async () => {
     state.reset();
     quotas.reset();

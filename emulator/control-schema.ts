@@ -51,13 +51,22 @@ const postalAddressSeed = z.object({
 });
 
 const customerSeed = z.object({
-  customerDomain: z.string().min(1).transform((value) => value.toLowerCase()),
+  customerDomain: z
+    .string()
+    .min(1)
+    .transform((value) => value.toLowerCase()),
   customerType: z.enum(['domain', 'team']).default('domain'),
   owner: z.enum(OWNERS),
-  customerId: z.string().regex(/^C[0-9A-Za-z]+$/).optional(),
+  customerId: z
+    .string()
+    .regex(/^C[0-9A-Za-z]+$/)
+    .optional(),
   alternateEmail: email.optional(),
   postalAddress: postalAddressSeed.optional(),
-  phoneNumber: z.string().regex(/^\+[1-9]\d{1,14}$/, 'an E.164 phone number').optional(),
+  phoneNumber: z
+    .string()
+    .regex(/^\+[1-9]\d{1,14}$/, 'an E.164 phone number')
+    .optional(),
   // Team customers: the address Google mails the verification link to (their first admin).
   primaryAdminEmail: email.optional(),
   domainVerified: z.boolean().default(false),

@@ -50,7 +50,9 @@ export const SKU_NAMES: Readonly<Record<string, string>> = {
 
 /** Drive storage and Vault: add-ons that move with their Google Workspace base subscription. */
 export function isTransferAddOn(skuId: string): boolean {
-  return skuId.startsWith('Google-Drive-storage-') || skuId === 'Google-Vault' || skuId === 'Google-Vault-Former-Employee';
+  return (
+    skuId.startsWith('Google-Drive-storage-') || skuId === 'Google-Vault' || skuId === 'Google-Vault-Former-Employee'
+  );
 }
 
 /** Google Workspace editions (product 101002…/101006… and other 10100… SKUs). */

@@ -64,7 +64,8 @@ export class Quotas {
       if (perMinute !== null && !this.directory.take(request.bearer, perMinute, MINUTE_MS, now)) {
         return new GoogleApiError(403, 'userRateLimitExceeded', 'User Rate Limit Exceeded');
       }
-      if (request.method === 'POST' && request.path === '/admin/directory/v1/users') return this.checkCreation(request.body, settings, now);
+      if (request.method === 'POST' && request.path === '/admin/directory/v1/users')
+        return this.checkCreation(request.body, settings, now);
       return undefined;
     }
     if (request.path.startsWith('/apps/reseller/') || request.path === '/batch') {

@@ -123,9 +123,15 @@ export function externalIdsOf(b: Json): ExternalId[] | undefined {
   if (!Array.isArray(b.externalIds)) throw invalid('Invalid value for externalIds.');
   return b.externalIds.map((item: unknown) => {
     const id = asObject(item, 'externalIds');
-    if (typeof id.type !== 'string' || typeof id.value !== 'string') throw invalid('Invalid value for externalIds: type and value are required.');
-    if (id.type === 'custom' && typeof id.customType !== 'string') throw invalid('Invalid value for externalIds: customType is required for type custom.');
-    return { type: id.type, value: id.value, ...(typeof id.customType === 'string' ? { customType: id.customType } : {}) };
+    if (typeof id.type !== 'string' || typeof id.value !== 'string')
+      throw invalid('Invalid value for externalIds: type and value are required.');
+    if (id.type === 'custom' && typeof id.customType !== 'string')
+      throw invalid('Invalid value for externalIds: customType is required for type custom.');
+    return {
+      type: id.type,
+      value: id.value,
+      ...(typeof id.customType === 'string' ? { customType: id.customType } : {}),
+    };
   });
 }
 
@@ -158,20 +164,30 @@ function planAndSeats(body: Json): { planName: PlanName; seats: number } {
     throw invalid(`Invalid value for seats.${key}: a positive integer is required for plan ${plan}.`);
   }
   if (plan === 'TRIAL' && seats > TRIAL_MAX_SEATS) {
-    throw invalid(`Invalid value for seats.maximumNumberOfSeats: a TRIAL subscription has at most ${TRIAL_MAX_SEATS} seats.`);
+    throw invalid(
+      `Invalid value for seats.maximumNumberOfSeats: a TRIAL subscription has at most ${TRIAL_MAX_SEATS} seats.`,
+    );
   }
   return { planName: plan, seats };
 }
 
 /** renewalSettings apply to annual commitment plans only; purchaseOrderId is free text. */
 function renewalAndOrder(body: Json, planName: PlanName): { renewalType?: string; purchaseOrderId?: string } {
-  const renewalType = optionalString(asObject(body.renewalSettings, 'renewalSettings'), 'renewalType', 'renewalSettings.renewalType');
+  const renewalType = optionalString(
+    asObject(body.renewalSettings, 'renewalSettings'),
+    'renewalType',
+    'renewalSettings.renewalType',
+  );
   if (renewalType !== undefined) {
     if (!(RENEWAL_TYPES as readonly string[]).includes(renewalType)) {
-      throw invalid(`Invalid value for renewalSettings.renewalType: ${renewalType}. Use one of ${RENEWAL_TYPES.join(', ')}.`);
+      throw invalid(
+        `Invalid value for renewalSettings.renewalType: ${renewalType}. Use one of ${RENEWAL_TYPES.join(', ')}.`,
+      );
     }
     if (!isAnnual(planName)) {
-      throw invalid(`Invalid value for renewalSettings.renewalType: renewal settings apply to annual plans only, not ${planName}.`);
+      throw invalid(
+        `Invalid value for renewalSettings.renewalType: renewal settings apply to annual plans only, not ${planName}.`,
+      );
     }
   }
   const purchaseOrderId = optionalString(body, 'purchaseOrderId', 'purchaseOrderId');
@@ -204,11 +220,15 @@ export function checkCustomerBody(body: unknown): CustomerFields {
   const b = asObject(body, 'customer');
   const customerDomain = requiredString(b, 'customerDomain', 'customerDomain').trim().toLowerCase();
   if (customerDomain.startsWith('www.')) throw invalid('Invalid value for customerDomain: must not start with "www.".');
-  if (!DOMAIN.test(customerDomain)) throw invalid(`Invalid value for customerDomain: ${customerDomain} is not a domain name.`);
+  if (!DOMAIN.test(customerDomain))
+    throw invalid(`Invalid value for customerDomain: ${customerDomain} is not a domain name.`);
   const customerType = optionalString(b, 'customerType', 'customerType') ?? 'domain';
-  if (customerType !== 'domain' && customerType !== 'team') throw invalid('Invalid value for customerType: must be domain or team.');
+  if (customerType !== 'domain' && customerType !== 'team')
+    throw invalid('Invalid value for customerType: must be domain or team.');
   const alternateEmail =
-    customerType === 'domain' || b.alternateEmail !== undefined ? requiredEmail(b, 'alternateEmail', 'alternateEmail') : undefined;
+    customerType === 'domain' || b.alternateEmail !== undefined
+      ? requiredEmail(b, 'alternateEmail', 'alternateEmail')
+      : undefined;
   if (alternateEmail !== undefined) {
     const domain = emailDomain(alternateEmail);
     if (domain === customerDomain || domain.endsWith(`.${customerDomain}`)) {

@@ -36,8 +36,13 @@ function checkSeed(store: Store, customers: SeedCustomer[]): void {
     if (c.customerId !== undefined && store.customers.has(c.customerId)) {
       throw invalid(`Seed: customer id ${c.customerId} already exists.`);
     }
-    if (c.owner === 'this-reseller' && (c.registeredWithThisReseller || c.subscriptions.some((s) => s.movedToThisReseller))) {
-      throw invalid(`Seed: ${c.customerDomain} is this reseller's already: registeredWithThisReseller and movedToThisReseller describe customers elsewhere.`);
+    if (
+      c.owner === 'this-reseller' &&
+      (c.registeredWithThisReseller || c.subscriptions.some((s) => s.movedToThisReseller))
+    ) {
+      throw invalid(
+        `Seed: ${c.customerDomain} is this reseller's already: registeredWithThisReseller and movedToThisReseller describe customers elsewhere.`,
+      );
     }
     if (c.customerType === 'team' && c.primaryAdminEmail === undefined && c.owner === 'this-reseller') {
       throw invalid(`Seed: team customer ${c.customerDomain} needs a primaryAdminEmail.`);
@@ -59,7 +64,8 @@ function seedCustomerRecord(store: Store, c: SeedCustomer, now: number): Custome
     customerType: c.customerType,
     owner: c.owner,
     // A domain customer's full record always has an alternate email; a team customer's may not.
-    alternateEmail: c.alternateEmail ?? (c.customerType === 'domain' ? `contact@${c.customerDomain}.example.net` : undefined),
+    alternateEmail:
+      c.alternateEmail ?? (c.customerType === 'domain' ? `contact@${c.customerDomain}.example.net` : undefined),
     postalAddress: c.postalAddress ?? {
       contactName: 'Seeded Contact',
       organizationName: c.customerDomain,
@@ -82,7 +88,12 @@ function seedCustomerRecord(store: Store, c: SeedCustomer, now: number): Custome
   };
 }
 
-function seedSubscription(store: Store, customer: Customer, s: SeedCustomer['subscriptions'][number], now: number): Subscription {
+function seedSubscription(
+  store: Store,
+  customer: Customer,
+  s: SeedCustomer['subscriptions'][number],
+  now: number,
+): Subscription {
   const minimum = s.minimumTransferableSeats ?? s.seats;
   return {
     subscriptionId: store.newSubscriptionId(),
@@ -136,7 +147,13 @@ export function seedCustomers(store: Store, customers: SeedCustomer[]): SeedResu
         return { id: user.id, primaryEmail: user.primaryEmail };
       });
       store.settleOwnership(customer);
-      return { customerId: customer.customerId, customerDomain: customer.customerDomain, owner: customer.owner, subscriptions, users };
+      return {
+        customerId: customer.customerId,
+        customerDomain: customer.customerDomain,
+        owner: customer.owner,
+        subscriptions,
+        users,
+      };
     }),
   };
 }

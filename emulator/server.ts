@@ -129,7 +129,15 @@ function buildApp(logger: Logger, parts: ControlParts) {
     const started = Date.now();
     reply.raw.once('close', () => {
       if (reply.raw.writableFinished) return;
-      requests.record({ seq: context.seq, time: context.time, method: request.method, path: context.path, query: context.query, status: CLIENT_CLOSED_REQUEST, durationMs: Date.now() - started });
+      requests.record({
+        seq: context.seq,
+        time: context.time,
+        method: request.method,
+        path: context.path,
+        query: context.query,
+        status: CLIENT_CLOSED_REQUEST,
+        durationMs: Date.now() - started,
+      });
     });
     if (!BEARER.test(request.headers.authorization ?? '')) {
       reply.header('www-authenticate', 'Bearer realm="https://accounts.google.com/"');
@@ -153,7 +161,10 @@ function buildApp(logger: Logger, parts: ControlParts) {
     if (!contexts.has(request)) return;
     const bearer = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
     const path = request.url.split('?')[0] ?? '';
-    const exceeded = quotas.check({ method: request.method, path, bearer, body: request.body }, state.currentSettings());
+    const exceeded = quotas.check(
+      { method: request.method, path, bearer, body: request.body },
+      state.currentSettings(),
+    );
     if (exceeded) throw exceeded;
   });
 
@@ -203,7 +214,13 @@ function buildApp(logger: Logger, parts: ControlParts) {
   );
 
   registerGoogleRoutes(app, state, siteVerification);
-  registerBatchRoute(app, { state, faults, requests, seqOf: (request) => contexts.get(request as FastifyRequest)?.seq, redact: redactedQuery });
+  registerBatchRoute(app, {
+    state,
+    faults,
+    requests,
+    seqOf: (request) => contexts.get(request as FastifyRequest)?.seq,
+    redact: redactedQuery,
+  });
   registerControlRoutes(app, parts);
 
   return app;
@@ -222,7 +239,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     mail.add({ ...m, receivedAt: new Date().toISOString(), messageId: `<${Date.now()}@emulator.invalid>` }),
   );
   const siteVerification = new SiteVerification((domain) => state.markDomainVerified(domain));
-  const parts = { state, quotas: new Quotas(), siteVerification, faults: new FaultList(), requests: new RequestLog(), mail };
+  const parts = {
+    state,
+    quotas: new Quotas(),
+    siteVerification,
+    faults: new FaultList(),
+    requests: new RequestLog(),
+    mail,
+  };
   const app = buildApp(logger, parts);
   try {
     await app.listen({ host, port: options.httpPort ?? 0 });

@@ -26,14 +26,22 @@ function siteOf(body: unknown): Site {
 }
 
 function checkDnsSite(site: Site, method: string | undefined): string {
-  if (method !== 'DNS_TXT' && method !== 'DNS_CNAME' && method !== 'FILE' && method !== 'META' && method !== 'ANALYTICS' && method !== 'TAG_MANAGER') {
+  if (
+    method !== 'DNS_TXT' &&
+    method !== 'DNS_CNAME' &&
+    method !== 'FILE' &&
+    method !== 'META' &&
+    method !== 'ANALYTICS' &&
+    method !== 'TAG_MANAGER'
+  ) {
     throw invalid(`Invalid value for verificationMethod: ${method ?? '(none)'}.`);
   }
   if (method !== 'DNS_TXT') throw invalid(`The emulator only models DNS_TXT verification, not ${method}.`);
   if (site.type !== 'INET_DOMAIN') {
     throw invalid(`You cannot use the verification method DNS_TXT to verify a site of type ${site.type}`);
   }
-  if (!DOMAIN.test(site.identifier)) throw invalid(`Invalid value for site.identifier: ${site.identifier || '(none)'}.`);
+  if (!DOMAIN.test(site.identifier))
+    throw invalid(`Invalid value for site.identifier: ${site.identifier || '(none)'}.`);
   return site.identifier;
 }
 

@@ -157,7 +157,10 @@ export class EmulatorState {
     return resolved.map((r) =>
       r === undefined
         ? { ok: false, error: notFound('Resource Not Found: customerId') }
-        : (outcomes[present.indexOf(r)] ?? { ok: false, error: new GoogleApiError(500, 'backendError', 'Backend Error') }),
+        : (outcomes[present.indexOf(r)] ?? {
+            ok: false,
+            error: new GoogleApiError(500, 'backendError', 'Backend Error'),
+          }),
     );
   }
 
@@ -210,7 +213,8 @@ export class EmulatorState {
     const givenName = personName(name, 'givenName');
     const familyName = personName(name, 'familyName');
     const { hashFunction } = checkPassword(b);
-    const changePasswordAtNextLogin = optionalBoolean(b, 'changePasswordAtNextLogin', 'changePasswordAtNextLogin') ?? false;
+    const changePasswordAtNextLogin =
+      optionalBoolean(b, 'changePasswordAtNextLogin', 'changePasswordAtNextLogin') ?? false;
     const externalIds = externalIdsOf(b) ?? [];
     const customer = this.store.findCustomer(emailDomain(primaryEmail));
     if (!customer || customer.owner !== 'this-reseller') throw invalid('Domain not found.');
@@ -307,9 +311,15 @@ export class EmulatorState {
 
   updateSettings(patch: SettingsPatch): Settings {
     if (patch.adminPropagationCalls !== undefined) this.settings.adminPropagationCalls = patch.adminPropagationCalls;
-    if (patch.customerPropagationCalls !== undefined) this.settings.customerPropagationCalls = patch.customerPropagationCalls;
-    if (patch.batchResponseContentIds !== undefined) this.settings.batchResponseContentIds = patch.batchResponseContentIds;
-    for (const key of ['directoryQueriesPerMinute', 'resellerQueriesPerMinute', 'userCreationsPerDomainPerSecond'] as const) {
+    if (patch.customerPropagationCalls !== undefined)
+      this.settings.customerPropagationCalls = patch.customerPropagationCalls;
+    if (patch.batchResponseContentIds !== undefined)
+      this.settings.batchResponseContentIds = patch.batchResponseContentIds;
+    for (const key of [
+      'directoryQueriesPerMinute',
+      'resellerQueriesPerMinute',
+      'userCreationsPerDomainPerSecond',
+    ] as const) {
       const value = patch[key];
       if (value !== undefined) this.settings[key] = value;
     }

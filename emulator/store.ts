@@ -59,7 +59,8 @@ export class Store {
       throw forbidden('A customerAuthToken is required for a customer of another reseller or of Google.');
     }
     const match = customer.transferTokens.find((t) => t.token === token);
-    if (!match || match.forReseller !== 'this') throw forbidden('The customerAuthToken is not valid for this reseller.');
+    if (!match || match.forReseller !== 'this')
+      throw forbidden('The customerAuthToken is not valid for this reseller.');
     if (match.expiresAt <= this.now()) throw forbidden('The customerAuthToken has expired.');
     return match;
   }

@@ -70,7 +70,9 @@ function prepare(store: Store, item: TransferItem, claimed: Set<string>): Prepar
 
 /** The still-pending subscriptions that must move in the same batch as this one (itself included). */
 function groupOf(store: Store, subscription: Subscription): Subscription[] {
-  const pending = store.subscriptionsOf(store.requireCustomer(subscription.customerId)).filter((s) => s.owner !== 'this-reseller');
+  const pending = store
+    .subscriptionsOf(store.requireCustomer(subscription.customerId))
+    .filter((s) => s.owner !== 'this-reseller');
   const bases = pending.filter((s) => isWorkspaceBase(s.skuId));
   const addOns = pending.filter((s) => isTransferAddOn(s.skuId));
   if (addOns.length === 0 || bases.length === 0) return [subscription];
@@ -110,9 +112,16 @@ export function transferSubscriptions(store: Store, items: TransferItem[]): Outc
   const verdicts = prepared.map((p): Prepared | GoogleApiError => {
     if (p instanceof GoogleApiError) return p;
     const missing = groupOf(store, p.subscription).filter((s) => !claimed.has(s.subscriptionId));
-    return missing.length > 0 ? mustMoveTogether(p.subscription.skuId, missing.map((s) => s.skuId)) : p;
+    return missing.length > 0
+      ? mustMoveTogether(
+          p.subscription.skuId,
+          missing.map((s) => s.skuId),
+        )
+      : p;
   });
-  const outcomes = verdicts.map((v): Outcome => (v instanceof GoogleApiError ? { ok: false, error: v } : { ok: true, value: commit(store, v) }));
+  const outcomes = verdicts.map((v): Outcome =>
+    v instanceof GoogleApiError ? { ok: false, error: v } : { ok: true, value: commit(store, v) },
+  );
   for (const item of items) store.settleOwnership(item.customer);
   return outcomes;
 }

@@ -24,7 +24,18 @@ export interface OidcOptions {
   clockToleranceSec?: number;
 }
 
-export const DEFAULT_JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+export const DEFAULT_JWT_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
 
 /** The outcome of a check: `reason` is for the server log only. */
 export type AuthResult = { ok: true; via: 'static-token' | 'oidc'; subject?: string } | { ok: false; reason: string };

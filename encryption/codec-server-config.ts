@@ -17,7 +17,8 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, max: number): number 
   const value = env[name]?.trim();
   if (!value) return undefined;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > max) throw new ConfigError(`${name}: must be a whole number between 1 and ${max}`);
+  if (!/^\d+$/.test(value) || n < 1 || n > max)
+    throw new ConfigError(`${name}: must be a whole number between 1 and ${max}`);
   return n;
 }
 
@@ -39,20 +40,29 @@ function oidcFromEnv(env: NodeJS.ProcessEnv): CodecServerOptions['oidc'] {
   const audience = list(env.CODEC_SERVER_OIDC_AUDIENCE);
   const jwksUrl = env.CODEC_SERVER_OIDC_JWKS_URL?.trim();
   if (!issuer) {
-    if (audience.length || jwksUrl) throw new ConfigError('CODEC_SERVER_OIDC_AUDIENCE / CODEC_SERVER_OIDC_JWKS_URL: need CODEC_SERVER_OIDC_ISSUER');
+    if (audience.length || jwksUrl)
+      throw new ConfigError('CODEC_SERVER_OIDC_AUDIENCE / CODEC_SERVER_OIDC_JWKS_URL: need CODEC_SERVER_OIDC_ISSUER');
     return undefined;
   }
-  if (!audience.length) throw new ConfigError('CODEC_SERVER_OIDC_AUDIENCE: required with CODEC_SERVER_OIDC_ISSUER (the audience of the Web UI\'s access tokens)');
-  if (!jwksUrl) throw new ConfigError('CODEC_SERVER_OIDC_JWKS_URL: required with CODEC_SERVER_OIDC_ISSUER (the issuer\'s jwks_uri)');
+  if (!audience.length)
+    throw new ConfigError(
+      "CODEC_SERVER_OIDC_AUDIENCE: required with CODEC_SERVER_OIDC_ISSUER (the audience of the Web UI's access tokens)",
+    );
+  if (!jwksUrl)
+    throw new ConfigError("CODEC_SERVER_OIDC_JWKS_URL: required with CODEC_SERVER_OIDC_ISSUER (the issuer's jwks_uri)");
   const algorithms = list(env.CODEC_SERVER_OIDC_ALGORITHMS);
   if (algorithms.some((alg) => /^(HS|none)/i.test(alg))) {
-    throw new ConfigError('CODEC_SERVER_OIDC_ALGORITHMS: only asymmetric algorithms (RS*, PS*, ES*, EdDSA) are accepted');
+    throw new ConfigError(
+      'CODEC_SERVER_OIDC_ALGORITHMS: only asymmetric algorithms (RS*, PS*, ES*, EdDSA) are accepted',
+    );
   }
   return { issuer, audience, jwksUrl, ...(algorithms.length ? { algorithms } : {}) };
 }
 
 /** Everything but the keys and the logger. */
-export function codecServerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<CodecServerOptions, 'keys' | 'logger'> {
+export function codecServerOptionsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Omit<CodecServerOptions, 'keys' | 'logger'> {
   const certFile = env.CODEC_SERVER_TLS_CERT_FILE?.trim();
   const keyFile = env.CODEC_SERVER_TLS_KEY_FILE?.trim();
   if (Boolean(certFile) !== Boolean(keyFile)) {

@@ -15,7 +15,10 @@ const logger = pino({ name: 'codec-server' });
 async function main(): Promise<void> {
   loadEnvFile();
   // Production (the default) refuses to start without configured keys: never a generated one.
-  const { warning } = checkStartupMode('The codec server', process.env, { temporal: false, conveniences: [localKeyConvenience(process.env)] });
+  const { warning } = checkStartupMode('The codec server', process.env, {
+    temporal: false,
+    conveniences: [localKeyConvenience(process.env)],
+  });
   if (warning) logger.warn({ mode: 'local' }, warning);
   const options = codecServerOptionsFromEnv(process.env);
   const keys = loadEncryptionKeys(process.env, localKeyFile(), { warn: (message) => logger.warn(message) });

@@ -34,7 +34,11 @@ export interface CodecServerLimits {
   maxConcurrentRequests: number;
 }
 
-export const DEFAULT_LIMITS: CodecServerLimits = { maxPayloads: 2_000, maxBodyBytes: 4 * 1024 * 1024, maxConcurrentRequests: 16 };
+export const DEFAULT_LIMITS: CodecServerLimits = {
+  maxPayloads: 2_000,
+  maxBodyBytes: 4 * 1024 * 1024,
+  maxConcurrentRequests: 16,
+};
 
 export interface CodecServerOptions {
   /** 0 picks a free port (tests). */
@@ -117,7 +121,8 @@ function parsePayloads(body: unknown, maxPayloads: number): Payload[] {
     throw new Refusal(413, 'too many payloads in one request', `${list.length} payloads > ${maxPayloads}`);
   }
   const parsed = RequestBody.safeParse(body);
-  if (!parsed.success) throw new Refusal(400, 'malformed request body', 'body is not {"payloads":[{"metadata":{…},"data":"…"}]}');
+  if (!parsed.success)
+    throw new Refusal(400, 'malformed request body', 'body is not {"payloads":[{"metadata":{…},"data":"…"}]}');
   return parsed.data.payloads.map(fromJson);
 }
 
@@ -143,10 +148,13 @@ function checkExposure(options: CodecServerOptions, authenticated: boolean): voi
   const problems: string[] = [];
   if (!authenticated) problems.push('authentication (CODEC_SERVER_ACCESS_TOKEN and/or CODEC_SERVER_OIDC_ISSUER)');
   if (!options.tls && !options.behindTlsProxy) {
-    problems.push('TLS (CODEC_SERVER_TLS_CERT_FILE + CODEC_SERVER_TLS_KEY_FILE, or CODEC_SERVER_BEHIND_TLS_PROXY=true)');
+    problems.push(
+      'TLS (CODEC_SERVER_TLS_CERT_FILE + CODEC_SERVER_TLS_KEY_FILE, or CODEC_SERVER_BEHIND_TLS_PROXY=true)',
+    );
   }
   if (!options.allowedHosts?.length) problems.push('the names it is reached by (CODEC_SERVER_ALLOWED_HOSTS)');
-  if (problems.length) throw new Error(`refusing to listen on ${options.host} (beyond loopback) without ${problems.join(', ')}`);
+  if (problems.length)
+    throw new Error(`refusing to listen on ${options.host} (beyond loopback) without ${problems.join(', ')}`);
 }
 
 export async function startCodecServer(options: CodecServerOptions): Promise<CodecServer> {
@@ -222,7 +230,10 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
   const route = (direction: 'encode' | 'decode') => async (request: FastifyRequest, reply: FastifyReply) => {
     const payloads = parsePayloads(request.body, limits.maxPayloads);
     // Only counts and the namespace (sent by the UI and the CLI): payload contents never reach the log.
-    const context = { namespace: String(request.headers['x-namespace'] ?? '').slice(0, 100), payloads: payloads.length };
+    const context = {
+      namespace: String(request.headers['x-namespace'] ?? '').slice(0, 100),
+      payloads: payloads.length,
+    };
     let result: Payload[];
     try {
       result = await codec[direction](payloads);
@@ -252,7 +263,11 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
     }
     // Fastify's own 4xx (bad JSON, body too large, wrong content type): logged by code, answered generically.
     request.log.warn({ status, code: err.code }, 'refused');
-    return refuse(reply, status, status === 413 ? 'request too large' : status === 415 ? 'unsupported content type' : 'malformed request body');
+    return refuse(
+      reply,
+      status,
+      status === 413 ? 'request too large' : status === 415 ? 'unsupported content type' : 'malformed request body',
+    );
   });
 
   await app.listen({ port, host });

@@ -87,7 +87,8 @@ function parseKeyList(value: string): KeyEntry[] {
     .filter((entry) => entry !== '');
   return entries.map((entry, index) => {
     const colon = entry.indexOf(':');
-    if (colon < 0) throw new ConfigError(`${KEYS_VARIABLE}: entry #${index + 1} is not of the form "<id>:<base64 key>"`);
+    if (colon < 0)
+      throw new ConfigError(`${KEYS_VARIABLE}: entry #${index + 1} is not of the form "<id>:<base64 key>"`);
     return { id: entry.slice(0, colon).trim(), key: entry.slice(colon + 1).trim() };
   });
 }
@@ -121,7 +122,9 @@ function checkConfiguredFile(source: string, file: string, stats: Stats, warn: (
   if (!stats.isFile()) throw new ConfigError(`${source}: ${file} is not a regular file`);
   const mode = stats.mode & 0o777;
   if (mode & 0o022) {
-    throw new ConfigError(`${source}: ${file} is writable by group or others (mode ${mode.toString(8)}): anyone could replace the keys; chmod 600 it`);
+    throw new ConfigError(
+      `${source}: ${file} is writable by group or others (mode ${mode.toString(8)}): anyone could replace the keys; chmod 600 it`,
+    );
   }
   if (mode & 0o044) warn(`${source}: ${file} is readable by group or others (mode ${mode.toString(8)}); chmod 600 it`);
 }
@@ -159,7 +162,9 @@ function readLocalKeyFile(source: string, file: string): EncryptionKey[] {
       throw new ConfigError(`${source}: ${file} belongs to another user; refusing to use it`);
     }
     if (stats.mode & 0o077) {
-      throw new ConfigError(`${source}: ${file} is accessible by group or others (mode ${(stats.mode & 0o777).toString(8)}); chmod 600 it`);
+      throw new ConfigError(
+        `${source}: ${file} is accessible by group or others (mode ${(stats.mode & 0o777).toString(8)}); chmod 600 it`,
+      );
     }
     return parseKeyFile(source, file, readFileSync(fd, 'utf8'));
   } finally {
@@ -171,7 +176,8 @@ function readLocalKeyFile(source: string, file: string): EncryptionKey[] {
 function prepareKeyFolder(source: string, folder: string): void {
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   const stats = lstatSync(folder);
-  if (!stats.isDirectory()) throw new ConfigError(`${source}: ${folder} is not a folder (a symbolic link?); refusing to keep a key there`);
+  if (!stats.isDirectory())
+    throw new ConfigError(`${source}: ${folder} is not a folder (a symbolic link?); refusing to keep a key there`);
   if (typeof process.getuid === 'function' && stats.uid !== process.getuid()) {
     throw new ConfigError(`${source}: ${folder} belongs to another user; refusing to keep a key there`);
   }

@@ -43,7 +43,11 @@ export function customerContactEmail(order: Pick<Order, 'alternateEmail' | 'prim
  */
 export function orderDomainOf(input: unknown): string | undefined {
   const domain = (input as { customerDomain?: unknown } | null)?.customerDomain;
-  return typeof input === 'object' && input !== null && !Array.isArray(input) && typeof domain === 'string' && domain.trim()
+  return typeof input === 'object' &&
+    input !== null &&
+    !Array.isArray(input) &&
+    typeof domain === 'string' &&
+    domain.trim()
     ? domain.trim().toLowerCase()
     : undefined;
 }

@@ -35,7 +35,12 @@ const PASSWORD_HASH_FUNCTIONS = ['MD5', 'SHA-1', 'crypt'] as const;
  * `example`), lower case, ideographic full stops as dots, no trailing root dot.
  */
 function foldDomain(domain: string): string {
-  return domain.trim().normalize('NFKC').toLowerCase().replace(/[\u3002\uff0e\uff61]/g, '.').replace(/\.$/, '');
+  return domain
+    .trim()
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\u3002\uff0e\uff61]/g, '.')
+    .replace(/\.$/, '');
 }
 
 /** Lower-cases, drops a trailing dot and turns an international name into punycode (`bücher.de` → `xn--bcher-kva.de`). */
@@ -61,7 +66,9 @@ function decodeLabel(label: string): string | undefined {
   if (!label.startsWith('xn--')) return label;
   try {
     const unicode = toUnicode(label);
-    return !PRINTABLE_ASCII.test(unicode) && foldDomain(unicode) === unicode && toASCII(unicode) === label ? unicode : undefined;
+    return !PRINTABLE_ASCII.test(unicode) && foldDomain(unicode) === unicode && toASCII(unicode) === label
+      ? unicode
+      : undefined;
   } catch {
     return undefined;
   }
@@ -141,14 +148,17 @@ const emailDomain = (address: string) => address.slice(address.lastIndexOf('@') 
  * (text shown in another order than stored), zero-width and other invisible characters, lone
  * surrogates. ZWJ/ZWNJ stay allowed: Persian and Indic names need them.
  */
-const INVISIBLE = /[\p{Cc}\p{Cs}\u00AD\u061C\u180E\u200B\u200E\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]/u;
+const INVISIBLE =
+  /[\p{Cc}\p{Cs}\u00AD\u061C\u180E\u200B\u200E\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]/u;
 const text = (max: number) =>
   z
     .string()
     .trim()
     .min(1, { error: 'must not be empty' })
     .max(max, { error: `must be at most ${max} characters` })
-    .refine((value) => !INVISIBLE.test(value), { error: 'must not contain control, invisible or text-direction characters' });
+    .refine((value) => !INVISIBLE.test(value), {
+      error: 'must not contain control, invisible or text-direction characters',
+    });
 const optionalText = (max: number) => text(max).optional();
 
 /**
@@ -156,26 +166,36 @@ const optionalText = (max: number) => text(max).optional();
  * for O'Brien, ZWNJ/ZWJ for Persian and Indic spellings.
  */
 const PERSON_NAME = /^(?:[\p{L}\p{M}\p{N} .'’/-]|\u200C|\u200D)+$/u;
-const personName = () => text(ADMIN_NAME_MAX).regex(PERSON_NAME, { error: "may contain only letters, digits, spaces and . - / '" });
+const personName = () =>
+  text(ADMIN_NAME_MAX).regex(PERSON_NAME, { error: "may contain only letters, digits, spaces and . - / '" });
 
 /** Every country's postal codes are Latin letters and digits, at most separated by single spaces or hyphens. */
 const POSTAL_CODE = /^[A-Za-z0-9]+(?:[ -][A-Za-z0-9]+)*$/;
 const normalizeCountry = (code: string) => code.trim().toUpperCase();
 
 /** BCP 47 tags are case-insensitive: `PT-br` is Google's `pt-BR`. */
-const LANGUAGE_BY_LOWER_CASE = new Map<string, GoogleLanguageCode>(GOOGLE_LANGUAGE_CODES.map((code) => [code.toLowerCase(), code]));
+const LANGUAGE_BY_LOWER_CASE = new Map<string, GoogleLanguageCode>(
+  GOOGLE_LANGUAGE_CODES.map((code) => [code.toLowerCase(), code]),
+);
 const LANGUAGE_RULE = "must be one of Google's language codes (e.g. en, fr, pt-BR, iw)";
 
 const HASH_FORMATS: Record<(typeof PASSWORD_HASH_FUNCTIONS)[number], { pattern: RegExp; rule: string }> = {
-  MD5: { pattern: /^[0-9a-fA-F]{32}$/, rule: 'must be a hex-encoded MD5 hash (32 hex digits) when passwordHashFunction is MD5' },
-  'SHA-1': { pattern: /^[0-9a-fA-F]{40}$/, rule: 'must be a hex-encoded SHA-1 hash (40 hex digits) when passwordHashFunction is SHA-1' },
+  MD5: {
+    pattern: /^[0-9a-fA-F]{32}$/,
+    rule: 'must be a hex-encoded MD5 hash (32 hex digits) when passwordHashFunction is MD5',
+  },
+  'SHA-1': {
+    pattern: /^[0-9a-fA-F]{40}$/,
+    rule: 'must be a hex-encoded SHA-1 hash (40 hex digits) when passwordHashFunction is SHA-1',
+  },
   crypt: {
     pattern: /^(?:[./0-9A-Za-z]{13}|\$[156]\$(?:rounds=[0-9]{1,9}\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{22,86})$/,
     rule: 'must be a crypt(3) hash (DES, $1$, $5$ or $6$) when passwordHashFunction is crypt',
   },
 };
 /** A hex MD5/SHA-1 digest or a modular crypt hash sent as a plain password would become the password itself. */
-const LOOKS_HASHED = /^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|\$[156]\$(?:rounds=[0-9]{1,9}\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{22,86})$/;
+const LOOKS_HASHED =
+  /^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|\$[156]\$(?:rounds=[0-9]{1,9}\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{22,86})$/;
 
 /** Whether a field (dotted path) or anything around it already failed; unknown extra keys do not count. */
 function failed(issues: readonly { code?: string; path?: readonly PropertyKey[] }[], path: string): boolean {
@@ -185,7 +205,8 @@ function failed(issues: readonly { code?: string; path?: readonly PropertyKey[] 
     return at === path || at.startsWith(`${path}.`) || path.startsWith(`${at}.`);
   });
 }
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 // Cross-field rules also run when other fields failed, so that one answer lists every problem; each
 // rule reads only fields that passed on their own.
 const whenObject = { when: (payload: z.core.ParsePayload) => isRecord(payload.value) };
@@ -201,7 +222,9 @@ const postalAddress = z.strictObject({
   addressLine3: optionalText(POSTAL_FIELD_MAX),
   locality: optionalText(POSTAL_FIELD_MAX),
   region: optionalText(POSTAL_FIELD_MAX),
-  postalCode: text(POSTAL_FIELD_MAX).regex(POSTAL_CODE, { error: 'must be letters and digits, optionally separated by spaces or hyphens' }),
+  postalCode: text(POSTAL_FIELD_MAX).regex(POSTAL_CODE, {
+    error: 'must be letters and digits, optionally separated by spaces or hyphens',
+  }),
   countryCode: z
     .string()
     .transform(normalizeCountry)
@@ -216,12 +239,15 @@ const admin = z
     /** A password the customer chose; without it the onboarding generates a temporary one. */
     password: z.string().optional(),
     /** When set, `password` is a hash made with this function rather than the password itself. */
-    passwordHashFunction: z.enum(PASSWORD_HASH_FUNCTIONS, { error: `must be one of ${PASSWORD_HASH_FUNCTIONS.join(', ')}` }).optional(),
+    passwordHashFunction: z
+      .enum(PASSWORD_HASH_FUNCTIONS, { error: `must be one of ${PASSWORD_HASH_FUNCTIONS.join(', ')}` })
+      .optional(),
   })
   .superRefine((user, ctx) => {
     if (failed(ctx.issues, 'password') || failed(ctx.issues, 'passwordHashFunction')) return;
     const { password, passwordHashFunction } = user;
-    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', message, path: [path], input: undefined });
+    const problem = (path: string, message: string) =>
+      ctx.addIssue({ code: 'custom', message, path: [path], input: undefined });
     if (password === undefined) {
       if (passwordHashFunction) problem('passwordHashFunction', 'is only allowed together with password');
     } else if (passwordHashFunction) {
@@ -230,7 +256,10 @@ const admin = z
     } else if (password.length < 8 || password.length > 100 || !PRINTABLE_ASCII.test(password)) {
       problem('password', 'must be 8–100 printable ASCII characters');
     } else if (LOOKS_HASHED.test(password)) {
-      problem('password', `looks like a password hash: set passwordHashFunction (${PASSWORD_HASH_FUNCTIONS.join(', ')})`);
+      problem(
+        'password',
+        `looks like a password hash: set passwordHashFunction (${PASSWORD_HASH_FUNCTIONS.join(', ')})`,
+      );
     }
   }, whenObject);
 
@@ -290,10 +319,13 @@ const subscription = z
     purchaseOrderId: text(PURCHASE_ORDER_MAX).optional(),
   })
   .superRefine((sub, ctx) => {
-    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', message, path: [path], input: undefined });
+    const problem = (path: string, message: string) =>
+      ctx.addIssue({ code: 'custom', message, path: [path], input: undefined });
     if (failed(ctx.issues, 'plan')) return;
-    if (sub.plan === 'TRIAL' && !failed(ctx.issues, 'seats') && sub.seats > TRIAL_MAX_SEATS) problem('seats', `must be at most ${TRIAL_MAX_SEATS} for a TRIAL`);
-    if (sub.renewalType !== undefined && !isAnnualPlan(sub.plan)) problem('renewalType', 'is only allowed for ANNUAL_MONTHLY_PAY and ANNUAL_YEARLY_PAY plans');
+    if (sub.plan === 'TRIAL' && !failed(ctx.issues, 'seats') && sub.seats > TRIAL_MAX_SEATS)
+      problem('seats', `must be at most ${TRIAL_MAX_SEATS} for a TRIAL`);
+    if (sub.renewalType !== undefined && !isAnnualPlan(sub.plan))
+      problem('renewalType', 'is only allowed for ANNUAL_MONTHLY_PAY and ANNUAL_YEARLY_PAY plans');
   }, whenObject);
 export type OrderedSubscription = z.output<typeof subscription>;
 
@@ -349,19 +381,28 @@ export const orderSchema = z
       if (order.customerType === 'domain' && order.alternateEmail === undefined && ok('alternateEmail')) {
         push(['alternateEmail'], 'is required for customerType "domain"');
       }
-      if (order.customerType === 'team' && order.primaryAdmin === undefined && ok('primaryAdmin')) push(['primaryAdmin'], 'is required for customerType "team"');
-      if (order.customerType === 'domain' && order.primaryAdmin !== undefined) push(['primaryAdmin'], 'is only allowed for customerType "team"');
-      if (order.customerType === 'domain' && order.admin === undefined && ok('admin')) push(['admin'], 'is required for customerType "domain"');
+      if (order.customerType === 'team' && order.primaryAdmin === undefined && ok('primaryAdmin'))
+        push(['primaryAdmin'], 'is required for customerType "team"');
+      if (order.customerType === 'domain' && order.primaryAdmin !== undefined)
+        push(['primaryAdmin'], 'is only allowed for customerType "team"');
+      if (order.customerType === 'domain' && order.admin === undefined && ok('admin'))
+        push(['admin'], 'is required for customerType "domain"');
       if (order.customerType === 'team' && order.verifyDomain === true) {
         push(['verifyDomain'], 'is only for customerType "domain": a team customer does not own its domain');
       }
       if (order.customerType === 'team' && order.admin !== undefined) {
-        push(['admin'], 'is not allowed for customerType "team": Google makes primaryAdmin the administrator through its verification e-mail');
+        push(
+          ['admin'],
+          'is not allowed for customerType "team": Google makes primaryAdmin the administrator through its verification e-mail',
+        );
       }
       if (order.customerType === 'team' && ok('subscriptions')) {
         order.subscriptions.forEach((sub, i) => {
           if (!(TEAM_SKUS as readonly string[]).includes(sub.skuId)) {
-            push(['subscriptions', String(i), 'skuId'], `must be an Essentials SKU for customerType "team" (${TEAM_SKUS.join(', ')})`);
+            push(
+              ['subscriptions', String(i), 'skuId'],
+              `must be an Essentials SKU for customerType "team" (${TEAM_SKUS.join(', ')})`,
+            );
           }
         });
       }
@@ -369,7 +410,8 @@ export const orderSchema = z
     if (ok('subscriptions')) {
       const seen = new Set<string>();
       order.subscriptions.forEach((sub, i) => {
-        if (seen.has(sub.skuId)) push(['subscriptions', String(i), 'skuId'], 'must not repeat a SKU already in the order');
+        if (seen.has(sub.skuId))
+          push(['subscriptions', String(i), 'skuId'], 'must not repeat a SKU already in the order');
         seen.add(sub.skuId);
       });
     }
@@ -407,7 +449,9 @@ export interface OrderPolicy {
 function ruleOf(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') {
     if (issue.expected === 'int' && issue.input !== undefined) return 'must be a whole number';
-    return issue.input === undefined ? 'is required' : `must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}`;
+    return issue.input === undefined
+      ? 'is required'
+      : `must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}`;
   }
   return issue.message;
 }
@@ -434,7 +478,10 @@ function countryPolicyProblem(input: unknown, policy: OrderPolicy): OrderProblem
   const code = normalizeCountry(typed);
   // A code that is not ISO at all is the schema's to report.
   if (!isIsoCountryCode(code) || allowed.includes(code)) return undefined;
-  return { field: 'postalAddress.countryCode', rule: `must be a country this reseller sells to (${allowed.join(', ')})` };
+  return {
+    field: 'postalAddress.countryCode',
+    rule: `must be a country this reseller sells to (${allowed.join(', ')})`,
+  };
 }
 
 /** Whether `address` (as typed) is on one of `domains` (normalized); exact domains only, no subdomains. */
@@ -449,7 +496,10 @@ function salesContactPolicyProblem(input: unknown, policy: OrderPolicy): OrderPr
   // Not a string, or not an address at all: the schema's to report.
   if (domains.length === 0 || typeof typed !== 'string' || !typed.includes('@')) return undefined;
   if (isOnSalesDomain(typed.trim(), domains)) return undefined;
-  return { field: 'salesContactEmail', rule: `must be an address on a sales domain of this reseller (${domains.map(normalizeDomain).join(', ')})` };
+  return {
+    field: 'salesContactEmail',
+    rule: `must be an address on a sales domain of this reseller (${domains.map(normalizeDomain).join(', ')})`,
+  };
 }
 
 function describeMs(ms: number): string {
@@ -462,7 +512,10 @@ function checkEveryFloorProblem(order: Order, policy: OrderPolicy): OrderProblem
   const floor = policy.minCheckEveryMs;
   const ms = checkEvery ? parseDurationMs(checkEvery) : undefined;
   if (!floor || ms === undefined || ms >= floor) return undefined;
-  return { field: 'waitPolicy.checkEvery', rule: `must be at least ${describeMs(floor)} (this worker's MIN_CHECK_EVERY): each check is a Google call` };
+  return {
+    field: 'waitPolicy.checkEvery',
+    rule: `must be at least ${describeMs(floor)} (this worker's MIN_CHECK_EVERY): each check is a Google call`,
+  };
 }
 
 /** Validates and normalizes an order; throws `OrderValidationError` listing every problem. */
@@ -478,4 +531,3 @@ export function validateOrder(input: unknown, policy: OrderPolicy = {}): Order {
   if (!result.success || problems.length > 0) throw new OrderValidationError(problems);
   return result.data;
 }
-

@@ -4,7 +4,6 @@ import { parseDurationMs } from './duration';
 import { isIsoCountryCode } from './iso-countries';
 import { normalizeDomain, type OrderPolicy } from './order';
 
-
 const DOMAIN = /^(?=.{1,253}$)(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 
 /**
@@ -19,7 +18,10 @@ export function salesEmailDomainsFromEnv(env: NodeJS.ProcessEnv = process.env): 
     const at = notify.lastIndexOf('@');
     return at > 0 ? [normalizeDomain(notify.slice(at + 1))] : [];
   }
-  const domains = raw.split(',').map((domain) => normalizeDomain(domain)).filter(Boolean);
+  const domains = raw
+    .split(',')
+    .map((domain) => normalizeDomain(domain))
+    .filter(Boolean);
   if (domains.some((domain) => !DOMAIN.test(domain))) {
     throw new ConfigError('SALES_EMAIL_DOMAINS: must be comma-separated domain names such as reseller.example');
   }
@@ -36,19 +38,31 @@ export function minCheckEveryFromEnv(env: NodeJS.ProcessEnv = process.env): numb
   const raw = env.MIN_CHECK_EVERY?.trim();
   if (!raw) return onboardingMode(env) === 'production' ? MIN_CHECK_EVERY_PRODUCTION_MS : MIN_CHECK_EVERY_LOCAL_MS;
   const ms = parseDurationMs(raw);
-  if (ms === undefined || ms < 1000) throw new ConfigError('MIN_CHECK_EVERY: must be a duration of at least 1 second, such as "5 minutes"');
+  if (ms === undefined || ms < 1000)
+    throw new ConfigError('MIN_CHECK_EVERY: must be a duration of at least 1 second, such as "5 minutes"');
   return ms;
 }
 
 /** `ONBOARDING_ALLOWED_COUNTRIES=US,CA,FR`: the countries this reseller may sell to; unset means any. */
-export function orderPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): OrderPolicy & { allowedCountries: readonly string[] } {
+export function orderPolicyFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): OrderPolicy & { allowedCountries: readonly string[] } {
   const raw = env.ONBOARDING_ALLOWED_COUNTRIES ?? '';
-  const allowedCountries = raw.split(',').map((code) => code.trim().toUpperCase()).filter(Boolean);
+  const allowedCountries = raw
+    .split(',')
+    .map((code) => code.trim().toUpperCase())
+    .filter(Boolean);
   // A typo (UK for GB) would otherwise silently refuse every order from that country.
   const bad = allowedCountries.filter((code) => !isIsoCountryCode(code));
   if (bad.length) {
-    throw new ConfigError(`ONBOARDING_ALLOWED_COUNTRIES: must be comma-separated ISO 3166-1 alpha-2 codes (bad: ${bad.join(', ')})`);
+    throw new ConfigError(
+      `ONBOARDING_ALLOWED_COUNTRIES: must be comma-separated ISO 3166-1 alpha-2 codes (bad: ${bad.join(', ')})`,
+    );
   }
   const salesEmailDomains = salesEmailDomainsFromEnv(env);
-  return { allowedCountries, minCheckEveryMs: minCheckEveryFromEnv(env), ...(salesEmailDomains.length ? { salesEmailDomains } : {}) };
+  return {
+    allowedCountries,
+    minCheckEveryMs: minCheckEveryFromEnv(env),
+    ...(salesEmailDomains.length ? { salesEmailDomains } : {}),
+  };
 }

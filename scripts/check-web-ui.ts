@@ -35,7 +35,14 @@ async function main(): Promise<number> {
 
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1500, height: 1400 } });
@@ -45,7 +52,11 @@ async function main(): Promise<number> {
     });
     const url = `http://localhost:${LOCAL.uiPort}/namespaces/default/workflows/${encodeURIComponent(`onboarding:${domain}`)}`;
     await page.goto(url, { waitUntil: 'domcontentloaded' }); // a running workflow keeps the page polling
-    await page.getByText(alternateEmail).first().waitFor({ timeout: 15_000 }).catch(() => undefined);
+    await page
+      .getByText(alternateEmail)
+      .first()
+      .waitFor({ timeout: 15_000 })
+      .catch(() => undefined);
     const text = await page.innerText('body');
     mkdirSync(path.resolve(__dirname, '..', '.local'), { recursive: true });
     const screenshot = path.resolve(__dirname, '..', '.local', 'web-ui.png');

@@ -24,7 +24,11 @@ async function stackAlreadyRunning(emulatorUrl: string): Promise<boolean> {
   }
 }
 
-async function waitForStage(read: () => Promise<OnboardingStatus>, target: Stage, seen: Set<Stage>): Promise<OnboardingStatus> {
+async function waitForStage(
+  read: () => Promise<OnboardingStatus>,
+  target: Stage,
+  seen: Set<Stage>,
+): Promise<OnboardingStatus> {
   for (;;) {
     const status = await read();
     if (!seen.has(status.stage)) {
@@ -66,7 +70,10 @@ async function main(): Promise<void> {
     const seen = new Set<Stage>();
     await waitForStage(() => client.status(domain), 'awaiting-tos', seen);
     const parked = await client.status(domain);
-    for (const sub of parked.subscriptions ?? []) say(`ordered ${sub.skuName ?? sub.skuId}: ${sub.status} (${sub.suspensionReasons?.join(', ') || 'no suspension'})`);
+    for (const sub of parked.subscriptions ?? [])
+      say(
+        `ordered ${sub.skuName ?? sub.skuId}: ${sub.status} (${sub.suspensionReasons?.join(', ') || 'no suspension'})`,
+      );
     const notice = (await google.mail()).find((m) => m.subject.includes(domain));
     say(`notice e-mailed to ${notice?.to.join(', ')}: "${notice?.subject}"`);
     const record = parked.domainVerification?.record;
@@ -75,7 +82,9 @@ async function main(): Promise<void> {
     say('the customer signs in to the Admin console and accepts the terms (emulator) ...');
     await google.acceptTos(domain);
     if (flags.detect) {
-      say('nobody signals: the onboarding checks Google (the admin\'s agreedToTerms, no subscription pending the terms, the domain) every 2 seconds ...');
+      say(
+        "nobody signals: the onboarding checks Google (the admin's agreedToTerms, no subscription pending the terms, the domain) every 2 seconds ...",
+      );
       await waitForStage(() => client.status(domain), 'awaiting-domain-verification', seen);
     } else {
       await client.acceptTos(domain, { reportedBy: 'demo' });
@@ -89,22 +98,30 @@ async function main(): Promise<void> {
     }
     const final = await client.result(domain);
     const how = (via: string | undefined) => (via === 'detected' ? 'detected by asking Google' : 'reported by signal');
-    say(`stage → ${final.stage} (terms ${how(final.tosAccepted?.via)}; domain ${how(final.domainVerification?.verified?.via)})`);
+    say(
+      `stage → ${final.stage} (terms ${how(final.tosAccepted?.via)}; domain ${how(final.domainVerification?.verified?.via)})`,
+    );
 
     console.log('\nOnboarding completed');
     console.log(`  customer domain  ${final.customerDomain}`);
     console.log(`  customer id      ${final.customerId}`);
     console.log(`  super admin      ${final.adminEmail}`);
     for (const sub of final.subscriptions ?? []) {
-      console.log(`  subscription     ${sub.skuName ?? sub.skuId}, ${sub.plan}, ${sub.seats} seats: ${sub.status}${sub.suspensionReasons?.length ? ` (${sub.suspensionReasons.join(', ')})` : ''}`);
+      console.log(
+        `  subscription     ${sub.skuName ?? sub.skuId}, ${sub.plan}, ${sub.seats} seats: ${sub.status}${sub.suspensionReasons?.length ? ` (${sub.suspensionReasons.join(', ')})` : ''}`,
+      );
     }
     console.log('  steps:');
     for (const step of final.steps) {
       const ms = step.finishedAt ? Date.parse(step.finishedAt) - Date.parse(step.startedAt) : NaN;
-      console.log(`    ${step.name.padEnd(30)} ${String(ms).padStart(5)} ms  ${step.outcome}${step.attempts && step.attempts > 1 ? ` (${step.attempts} attempts)` : ''}`);
+      console.log(
+        `    ${step.name.padEnd(30)} ${String(ms).padStart(5)} ms  ${step.outcome}${step.attempts && step.attempts > 1 ? ` (${step.attempts} attempts)` : ''}`,
+      );
     }
     console.log(`  total            ${elapsed().trim()} (including stack start-up)`);
-    console.log(`\nWeb UI: http://localhost:${LOCAL.uiPort}/namespaces/default/workflows/${encodeURIComponent(started.workflowId)}`);
+    console.log(
+      `\nWeb UI: http://localhost:${LOCAL.uiPort}/namespaces/default/workflows/${encodeURIComponent(started.workflowId)}`,
+    );
     if (stack) console.log('(the demo stops its stack now; `npm start` brings the same history back up in the Web UI)');
   } finally {
     await client.close();

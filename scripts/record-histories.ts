@@ -25,19 +25,30 @@ const OUT = path.resolve(__dirname, '..', 'test', 'histories', RELEASE);
 type Scenario = (stack: OnboardingStack, domain: string) => Promise<void>;
 
 const awaitStage = (stack: OnboardingStack, domain: string, stage: string) =>
-  waitForStatus(() => stack.client.status(domain), (s) => s.stage === stage, 60_000);
+  waitForStatus(
+    () => stack.client.status(domain),
+    (s) => s.stage === stage,
+    60_000,
+  );
 const settle = (stack: OnboardingStack, domain: string) => stack.client.result(domain).catch(() => undefined);
 
 const scenarios: Record<string, Scenario> = {
   'domain-completed-by-signal': async (stack, domain) => {
-    await stack.client.start(domainOrder(domain, { subscriptions: [{ skuId: '1010020028', plan: 'FLEXIBLE', seats: 10 }] }));
+    await stack.client.start(
+      domainOrder(domain, { subscriptions: [{ skuId: '1010020028', plan: 'FLEXIBLE', seats: 10 }] }),
+    );
     await awaitStage(stack, domain, 'awaiting-tos');
     await stack.client.acceptTos(domain, { reportedBy: 'recording' });
     await stack.client.handle(domain).signal(domainVerifiedSignal, { reportedBy: 'recording' });
     await settle(stack, domain);
   },
   'team-completed-detected': async (stack, domain) => {
-    await stack.client.start(teamOrder(domain, { subscriptions: [{ skuId: '1010060001', plan: 'FLEXIBLE', seats: 5 }], waitPolicy: { checkEvery: '1s' } }));
+    await stack.client.start(
+      teamOrder(domain, {
+        subscriptions: [{ skuId: '1010060001', plan: 'FLEXIBLE', seats: 5 }],
+        waitPolicy: { checkEvery: '1s' },
+      }),
+    );
     await awaitStage(stack, domain, 'awaiting-tos');
     await stack.google.acceptTos(domain);
     await settle(stack, domain);
@@ -58,7 +69,10 @@ const scenarios: Record<string, Scenario> = {
         {
           customerDomain: domain,
           owner: 'google',
-          transferTokens: [{ token: 'recorded-valid-token' }, { token: 'recorded-expired-token', expiresAt: Date.now() - 86_400_000 }],
+          transferTokens: [
+            { token: 'recorded-valid-token' },
+            { token: 'recorded-expired-token', expiresAt: Date.now() - 86_400_000 },
+          ],
           subscriptions: [
             { skuId: '1010020028', planName: 'ANNUAL_MONTHLY_PAY', seats: 10, minimumTransferableSeats: 10 },
             { skuId: 'Google-Drive-storage-20GB', planName: 'FLEXIBLE', seats: 10, minimumTransferableSeats: 1 },
@@ -91,7 +105,9 @@ const scenarios: Record<string, Scenario> = {
     await settle(stack, domain);
   },
   'already-a-customer': async (stack, domain) => {
-    await stack.google.seed({ customers: [{ customerDomain: domain, owner: 'this-reseller', creationTime: Date.now() - 86_400_000 }] });
+    await stack.google.seed({
+      customers: [{ customerDomain: domain, owner: 'this-reseller', creationTime: Date.now() - 86_400_000 }],
+    });
     await stack.client.start(domainOrder(domain));
     await settle(stack, domain);
   },
@@ -105,7 +121,9 @@ const scenarios: Record<string, Scenario> = {
     await settle(stack, domain);
   },
   'reminded-then-expired': async (stack, domain) => {
-    await stack.client.start(domainOrder(domain, { waitPolicy: { checkEvery: '1s', reminders: ['2s'], deadline: '4s' } }));
+    await stack.client.start(
+      domainOrder(domain, { waitPolicy: { checkEvery: '1s', reminders: ['2s'], deadline: '4s' } }),
+    );
     await settle(stack, domain);
   },
   // Release 0.3 on: the branches a deploy must not break while onboardings wait in them.
@@ -134,8 +152,15 @@ const scenarios: Record<string, Scenario> = {
     await stack.google.addFault({ method: 'POST', path: '^/batch$', delayMs: 2000 });
     await stack.client.start(domainOrder(domain));
     await awaitStage(stack, domain, 'awaiting-transfer-token');
-    await stack.client.provideTransferToken(domain, 'recorded-valid-token', { wait: false, requestId: 'recorded-token-1' });
-    await waitForStatus(() => stack.client.status(domain), (s) => s.steps.some((step) => step.name === 'transfer-subscriptions'), 60_000);
+    await stack.client.provideTransferToken(domain, 'recorded-valid-token', {
+      wait: false,
+      requestId: 'recorded-token-1',
+    });
+    await waitForStatus(
+      () => stack.client.status(domain),
+      (s) => s.steps.some((step) => step.name === 'transfer-subscriptions'),
+      60_000,
+    );
     await stack.client.cancel(domain, 'recording a cancel during the transfer');
     await settle(stack, domain);
   },
@@ -143,7 +168,11 @@ const scenarios: Record<string, Scenario> = {
     await seedHeldElsewhere(stack, domain);
     await stack.google.addFault({ method: 'POST', path: '^/apps/reseller/v1/customers$', delayMs: 2000, times: 1 });
     await stack.client.start(domainOrder(domain, { transferToken: 'recorded-valid-token' }));
-    await waitForStatus(() => stack.client.status(domain), (s) => s.steps.some((step) => step.name === 'register-customer'), 60_000);
+    await waitForStatus(
+      () => stack.client.status(domain),
+      (s) => s.steps.some((step) => step.name === 'register-customer'),
+      60_000,
+    );
     await stack.client.cancel(domain, 'recording a cancel during the registration');
     await settle(stack, domain);
   },
@@ -181,7 +210,9 @@ async function save(stack: OnboardingStack, name: string, domain: string): Promi
 
 async function main(): Promise<void> {
   if (existsSync(OUT) && readdirSync(OUT).length > 0 && !process.argv.includes('--force')) {
-    throw new Error(`${OUT} already holds release ${RELEASE}'s histories: they are append-only (use --force only while ${RELEASE} is unreleased)`);
+    throw new Error(
+      `${OUT} already holds release ${RELEASE}'s histories: they are append-only (use --force only while ${RELEASE} is unreleased)`,
+    );
   }
   mkdirSync(OUT, { recursive: true });
   const stack = await startOnboardingStack();

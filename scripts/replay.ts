@@ -19,7 +19,14 @@ import { parseArgs } from 'node:util';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  makeTelemetryFilterString,
+  Runtime,
+  Worker,
+  type WorkflowBundle,
+} from '@temporalio/worker';
 import { EXIT } from '../client/cli';
 import { ConfigError } from '../client/config-error';
 import { connectFromEnv } from '../client/connect-from-env';
@@ -83,8 +90,10 @@ function parseOptions(argv: string[]): Options | 'help' {
   }
   if (values.help) return 'help';
   const limit = values.limit === undefined ? undefined : Number(values.limit);
-  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) throw new UsageError('--limit: must be a whole number ≥ 1');
-  if (values.dir !== undefined && values.query !== undefined) throw new UsageError('--query selects from the cluster: it does not go with --dir');
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1))
+    throw new UsageError('--limit: must be a whole number ≥ 1');
+  if (values.dir !== undefined && values.query !== undefined)
+    throw new UsageError('--query selects from the cluster: it does not go with --dir');
   if (values.query !== undefined && values.query.trim() === '') throw new UsageError('--query: must not be empty');
   let workflowsPath = DEFAULT_WORKFLOWS_PATH;
   if (values.workflows !== undefined) {
@@ -117,14 +126,23 @@ function historyFiles(dir: string): string[] {
 }
 
 /** Histories from a folder; a file that is not a history is reported as such, and the rest go on. */
-function* folderHistories(dir: string, limit: number | undefined, infos: RunInfo[], unreadable: RunInfo[]): Generator<HistoryAndWorkflowId> {
+function* folderHistories(
+  dir: string,
+  limit: number | undefined,
+  infos: RunInfo[],
+  unreadable: RunInfo[],
+): Generator<HistoryAndWorkflowId> {
   for (const file of historyFiles(dir).slice(0, limit)) {
     const label = file.replace(/\.json$/, '');
     let history;
     try {
       history = historyFromJSON(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
     } catch (err) {
-      unreadable.push({ label: `${label}: not a history (${(err as Error).message.split('\n')[0]})`, workflowId: label, events: 0 });
+      unreadable.push({
+        label: `${label}: not a history (${(err as Error).message.split('\n')[0]})`,
+        workflowId: label,
+        events: 0,
+      });
       continue;
     }
     infos.push({ label, workflowId: label, events: history.events?.length ?? 0 });
@@ -146,7 +164,8 @@ async function* clusterHistories(
       return { workflowId, runId, executionStatus, history };
     } catch (err) {
       // Gone between the listing and the fetch (retention): nothing left to break.
-      if ((err as Error).name === 'WorkflowNotFoundError') return { workflowId, runId, executionStatus, history: undefined };
+      if ((err as Error).name === 'WorkflowNotFoundError')
+        return { workflowId, runId, executionStatus, history: undefined };
       throw err;
     }
   };
@@ -181,7 +200,9 @@ function describeError(err: Error): string {
   const coreMessage = /message: "([^"]*)"/.exec(err.message)?.[1];
   const described = `${err.name}: ${coreMessage ?? err.message.split('\n')[0]}`;
   // Not a determinism failure: the workflow could not run (its real message is logged above, e.g. a payload the configured keys cannot decrypt).
-  return err.name === 'DeterminismViolationError' ? described : `${described} (not a determinism failure: see the error logged above)`;
+  return err.name === 'DeterminismViolationError'
+    ? described
+    : `${described} (not a determinism failure: see the error logged above)`;
 }
 
 /** Runs the replay and returns the exit code. */
@@ -222,17 +243,29 @@ export async function runReplay(argv: string[], deps: ReplayDeps = {}): Promise<
     }
   }
   try {
-    const bundle = deps.bundle ?? ((workflowsPath: string) => bundleWorkflowCode({ workflowsPath, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') }));
+    const bundle =
+      deps.bundle ??
+      ((workflowsPath: string) =>
+        bundleWorkflowCode({
+          workflowsPath,
+          failureConverterPath: FAILURE_CONVERTER_PATH,
+          logger: new DefaultLogger('WARN'),
+        }));
     const workflowBundle = await bundle(options.workflowsPath);
     const infos: RunInfo[] = [];
     const unreadable: RunInfo[] = [];
     const skipped: string[] = [];
-    const histories = options.dir ? folderHistories(options.dir, options.limit, infos, unreadable) : clusterHistories(client as NonNullable<typeof client>, options, infos, skipped);
+    const histories = options.dir
+      ? folderHistories(options.dir, options.limit, infos, unreadable)
+      : clusterHistories(client as NonNullable<typeof client>, options, infos, skipped);
 
     const failed: RunInfo[] = [];
     let replayed = 0;
     let ok = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle, dataConverter, replayName: 'npm run replay' }, histories)) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle, dataConverter, replayName: 'npm run replay' },
+      histories,
+    )) {
       // One history at a time, in order: the oldest pending info is this result's.
       const info = infos.shift() ?? { label: result.workflowId, workflowId: result.workflowId, events: 0 };
       const runId = info.runId ?? result.runId;
@@ -275,7 +308,10 @@ export async function runReplay(argv: string[], deps: ReplayDeps = {}): Promise<
 if (require.main === module) {
   loadEnvFile();
   // The replay worker (and its native core, on stdout) would log its state changes and each failure this script reports itself.
-  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } } });
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+  });
   runReplay(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e: unknown) => {

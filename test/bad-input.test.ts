@@ -87,14 +87,17 @@ describe('the CLI', () => {
   });
 
   // The positive control: a valid order does go on to connect (here: to a Temporal that is down).
-  test.each(TRICKY_VALID_ORDERS.map((t) => [t.name, t] as const))('goes on to connect for %s', async (_name, tricky) => {
-    const file = join(dir, `valid-${TRICKY_VALID_ORDERS.indexOf(tricky)}.json`);
-    writeFileSync(file, JSON.stringify(tricky.order));
-    const connect = refuseToConnect();
-    const run = await cli(['start', file], connect);
-    expect(connect).toHaveBeenCalledTimes(1);
-    expect(run.code).toBe(EXIT.unreachable);
-  });
+  test.each(TRICKY_VALID_ORDERS.map((t) => [t.name, t] as const))(
+    'goes on to connect for %s',
+    async (_name, tricky) => {
+      const file = join(dir, `valid-${TRICKY_VALID_ORDERS.indexOf(tricky)}.json`);
+      writeFileSync(file, JSON.stringify(tricky.order));
+      const connect = refuseToConnect();
+      const run = await cli(['start', file], connect);
+      expect(connect).toHaveBeenCalledTimes(1);
+      expect(run.code).toBe(EXIT.unreachable);
+    },
+  );
 
   test('a file that does not exist is invalid input, named in the message', async () => {
     const connect = refuseToConnect();
@@ -110,7 +113,10 @@ describe('the CLI', () => {
     const connect = refuseToConnect();
     const run = await cli(['--json', 'start', file], connect);
     expect(run.code).toBe(EXIT.invalidInput);
-    expect(JSON.parse(run.stderr)).toMatchObject({ error: 'invalid-input', message: expect.stringContaining('is not valid JSON') });
+    expect(JSON.parse(run.stderr)).toMatchObject({
+      error: 'invalid-input',
+      message: expect.stringContaining('is not valid JSON'),
+    });
     expect(run.stderr).not.toContain('Hunter2-secret');
     expect(connect).not.toHaveBeenCalled();
   });

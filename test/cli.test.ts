@@ -48,15 +48,23 @@ test('start, status, list by stage and accept-tos take an onboarding from the or
 
   const start = await cli('--json', 'start', file);
   expect(start).toMatchObject({ code: EXIT.ok, stderr: '' });
-  expect(JSON.parse(start.stdout)).toMatchObject({ workflowId: `onboarding:${domain}`, customerDomain: domain, alreadyExisted: false });
+  expect(JSON.parse(start.stdout)).toMatchObject({
+    workflowId: `onboarding:${domain}`,
+    customerDomain: domain,
+    alreadyExisted: false,
+  });
 
   const waiting = await until<OnboardingStatus>(['--json', 'status', domain], (s) => s.stage === 'awaiting-tos');
   expect(waiting).toMatchObject({ customerDomain: domain, waitingFor: { what: 'tos-acceptance' } });
 
-  const listed = await until<{ customerDomain: string; stage: string }[]>(['--json', 'list', '--stage', 'awaiting-tos'], (rows) =>
-    rows.some((row) => row.customerDomain === domain),
+  const listed = await until<{ customerDomain: string; stage: string }[]>(
+    ['--json', 'list', '--stage', 'awaiting-tos'],
+    (rows) => rows.some((row) => row.customerDomain === domain),
   );
-  expect(listed.find((row) => row.customerDomain === domain)).toMatchObject({ stage: 'awaiting-tos', executionStatus: 'RUNNING' });
+  expect(listed.find((row) => row.customerDomain === domain)).toMatchObject({
+    stage: 'awaiting-tos',
+    executionStatus: 'RUNNING',
+  });
 
   // Starting the same order again starts nothing new.
   const again = await cli('--json', 'start', file);
@@ -96,7 +104,10 @@ test('an invalid order on a running stack exits 2 and starts nothing', async () 
   writeFileSync(file, JSON.stringify(domainOrder(domain, { alternateEmail: `owner@${domain}` })));
   const run = await cli('--json', 'start', file);
   expect(run.code).toBe(EXIT.invalidInput);
-  expect(JSON.parse(run.stderr)).toMatchObject({ error: 'invalid-order', problems: [{ field: 'alternateEmail', rule: "must not be on the customer's own domain" }] });
+  expect(JSON.parse(run.stderr)).toMatchObject({
+    error: 'invalid-order',
+    problems: [{ field: 'alternateEmail', rule: "must not be on the customer's own domain" }],
+  });
   expect((await cli('status', domain)).code).toBe(EXIT.notFound);
 });
 
@@ -105,32 +116,46 @@ const DAY_MS = 86_400_000;
 test('extend-deadline with the same --request-id twice moves the deadline once; another request id moves it again', async () => {
   const domain = uniqueDomain('extend');
   await stack.client.start(domainOrder(domain));
-  const parked = await until<OnboardingStatus>(['--json', 'status', domain], (s) => s.stage === 'awaiting-tos' && s.waitingFor !== undefined);
+  const parked = await until<OnboardingStatus>(
+    ['--json', 'status', domain],
+    (s) => s.stage === 'awaiting-tos' && s.waitingFor !== undefined,
+  );
   const d0 = Date.parse(parked.waitingFor?.deadline ?? '');
   const deadlineIs = (ms: number) => (s: OnboardingStatus) => s.waitingFor?.deadline === new Date(ms).toISOString();
 
   const first = await cli('--json', 'extend-deadline', domain, '--by', '7d', '--request-id', 'ticket-4711');
   expect(first).toMatchObject({ code: EXIT.ok, stderr: '' });
-  expect(JSON.parse(first.stdout)).toEqual({ deadline: new Date(d0 + 7 * DAY_MS).toISOString(), requestId: 'ticket-4711' });
+  expect(JSON.parse(first.stdout)).toEqual({
+    deadline: new Date(d0 + 7 * DAY_MS).toISOString(),
+    requestId: 'ticket-4711',
+  });
   await until(['--json', 'status', domain], deadlineIs(d0 + 7 * DAY_MS));
 
   // The retry (same request id) is the same request: Temporal returns the first outcome and applies nothing.
   const retry = await cli('--json', 'extend-deadline', domain, '--by', '7d', '--request-id', 'ticket-4711');
   expect(retry.code).toBe(EXIT.ok);
-  expect(JSON.parse(retry.stdout)).toEqual({ deadline: new Date(d0 + 7 * DAY_MS).toISOString(), requestId: 'ticket-4711' });
+  expect(JSON.parse(retry.stdout)).toEqual({
+    deadline: new Date(d0 + 7 * DAY_MS).toISOString(),
+    requestId: 'ticket-4711',
+  });
   const afterRetry = JSON.parse((await cli('--json', 'status', domain)).stdout) as OnboardingStatus;
   expect(afterRetry.waitingFor?.deadline).toBe(new Date(d0 + 7 * DAY_MS).toISOString());
 
   // A new request moves it from where the first left it (had the retry applied, this would be day 21).
   const other = await cli('--json', 'extend-deadline', domain, '--by', '7d', '--request-id', 'ticket-4712');
-  expect(JSON.parse(other.stdout)).toEqual({ deadline: new Date(d0 + 14 * DAY_MS).toISOString(), requestId: 'ticket-4712' });
+  expect(JSON.parse(other.stdout)).toEqual({
+    deadline: new Date(d0 + 14 * DAY_MS).toISOString(),
+    requestId: 'ticket-4712',
+  });
   await until(['--json', 'status', domain], deadlineIs(d0 + 14 * DAY_MS));
 
   // Without --request-id every call is a new request, under a fresh id that is printed for a retry.
   const fresh = await cli('extend-deadline', domain, '--by', '1d');
   expect(fresh.code).toBe(EXIT.ok);
   expect(fresh.stdout).toMatch(
-    new RegExp(`^New deadline for ${domain.replace(/\./g, '\\.')}: ${new Date(d0 + 15 * DAY_MS).toISOString()} \\(request id [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\)\n$`),
+    new RegExp(
+      `^New deadline for ${domain.replace(/\./g, '\\.')}: ${new Date(d0 + 15 * DAY_MS).toISOString()} \\(request id [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\)\n$`,
+    ),
   );
   await until(['--json', 'status', domain], deadlineIs(d0 + 15 * DAY_MS));
 });
@@ -143,7 +168,9 @@ test('transfer-token with the same --request-id twice tries the token once', asy
         customerDomain: domain,
         owner: 'google',
         transferTokens: [{ token: `expired-${domain}`, expiresAt: Date.now() - DAY_MS }],
-        subscriptions: [{ skuId: '1010020028', planName: 'ANNUAL_MONTHLY_PAY', seats: 10, minimumTransferableSeats: 10 }],
+        subscriptions: [
+          { skuId: '1010020028', planName: 'ANNUAL_MONTHLY_PAY', seats: 10, minimumTransferableSeats: 10 },
+        ],
       },
     ],
   });
@@ -151,7 +178,11 @@ test('transfer-token with the same --request-id twice tries the token once', asy
   await until<OnboardingStatus>(['--json', 'status', domain], (s) => s.stage === 'awaiting-transfer-token');
 
   // The worker shares this process and logs the refused activity on stderr too: pick the CLI's line.
-  const cliError = (run: CliRun) => JSON.parse(run.stderr.split('\n').find((line) => line.startsWith('{"error"')) ?? 'null') as { error?: string; message?: string } | null;
+  const cliError = (run: CliRun) =>
+    JSON.parse(run.stderr.split('\n').find((line) => line.startsWith('{"error"')) ?? 'null') as {
+      error?: string;
+      message?: string;
+    } | null;
   const first = await cli('--json', 'transfer-token', domain, `expired-${domain}`, '--request-id', 'crm-1');
   expect(first.code).toBe(EXIT.invalidInput); // Google refused it
   expect(cliError(first)?.error).toBe('invalid-input');
@@ -163,7 +194,10 @@ test('transfer-token with the same --request-id twice tries the token once', asy
   expect(other.code).toBe(EXIT.invalidInput);
 
   // Each update returns once its token was tried: by now every token sent has been counted.
-  const status = await until<OnboardingStatus>(['--json', 'status', domain], (s) => s.stage === 'awaiting-transfer-token');
+  const status = await until<OnboardingStatus>(
+    ['--json', 'status', domain],
+    (s) => s.stage === 'awaiting-transfer-token',
+  );
   expect(status.transfer?.tokensTried).toBe(2);
 });
 

@@ -25,7 +25,13 @@ describe('Reseller customers.get', () => {
       customerType: 'domain',
       alternateEmail: 'owner@example.org',
       phoneNumber: '+14155550100',
-      postalAddress: { kind: 'customers#address', contactName: 'Alex Cruz', organizationName: 'Example Org', postalCode: '94043', countryCode: 'US' },
+      postalAddress: {
+        kind: 'customers#address',
+        contactName: 'Alex Cruz',
+        organizationName: 'Example Org',
+        postalCode: '94043',
+        countryCode: 'US',
+      },
       customerDomainVerified: false,
       resourceUiUrl: `https://admin.google.com/ac/home?customerId=${created.customerId}`,
     });
@@ -34,7 +40,11 @@ describe('Reseller customers.get', () => {
   it("shows this reseller's team customer with its primary admin and no alternate email", async () => {
     await h.resellerApi.customers.insert({ requestBody: TEAM_BODY });
     const { data } = await h.resellerApi.customers.get({ customerId: 'team.example' });
-    expect(data).toMatchObject({ customerType: 'team', primaryAdmin: { primaryEmail: 'lead@team.example' }, postalAddress: { countryCode: 'FR' } });
+    expect(data).toMatchObject({
+      customerType: 'team',
+      primaryAdmin: { primaryEmail: 'lead@team.example' },
+      postalAddress: { countryCode: 'FR' },
+    });
     expect(data.alternateEmail).toBeUndefined();
     expect(data.resourceUiUrl).toBeDefined();
   });
@@ -49,22 +59,55 @@ describe('Reseller customers.get', () => {
           alternateEmail: 'it@elsewhere.example',
           phoneNumber: '+33123456789',
           domainVerified: true,
-          postalAddress: { contactName: 'C', organizationName: 'O', postalCode: '1000', countryCode: 'BE', locality: 'Brussels' },
+          postalAddress: {
+            contactName: 'C',
+            organizationName: 'O',
+            postalCode: '1000',
+            countryCode: 'BE',
+            locality: 'Brussels',
+          },
         },
-        { customerDomain: 'seeded-team.example', owner: 'this-reseller', customerType: 'team', primaryAdminEmail: 'boss@seeded-team.example' },
+        {
+          customerDomain: 'seeded-team.example',
+          owner: 'this-reseller',
+          customerType: 'team',
+          primaryAdminEmail: 'boss@seeded-team.example',
+        },
       ],
     });
     const { data } = await h.resellerApi.customers.get({ customerId: 'Cseeded001' });
-    expect(data).toMatchObject({ alternateEmail: 'it@elsewhere.example', phoneNumber: '+33123456789', customerDomainVerified: true, postalAddress: { locality: 'Brussels' } });
+    expect(data).toMatchObject({
+      alternateEmail: 'it@elsewhere.example',
+      phoneNumber: '+33123456789',
+      customerDomainVerified: true,
+      postalAddress: { locality: 'Brussels' },
+    });
     const team = await h.resellerApi.customers.get({ customerId: 'seeded-team.example' });
-    expect(team.data).toMatchObject({ customerType: 'team', primaryAdmin: { primaryEmail: 'boss@seeded-team.example' } });
+    expect(team.data).toMatchObject({
+      customerType: 'team',
+      primaryAdmin: { primaryEmail: 'boss@seeded-team.example' },
+    });
     expect(team.data.alternateEmail).toBeUndefined();
   });
 
   it('shows only kind, customerId, customerDomain and customerType of a team customer elsewhere', async () => {
-    await h.control.seed({ customers: [{ customerDomain: 'their-team.example', owner: 'other-reseller', customerType: 'team', customerId: 'Ctheirteam' }] });
+    await h.control.seed({
+      customers: [
+        {
+          customerDomain: 'their-team.example',
+          owner: 'other-reseller',
+          customerType: 'team',
+          customerId: 'Ctheirteam',
+        },
+      ],
+    });
     const { data } = await h.resellerApi.customers.get({ customerId: 'their-team.example' });
-    expect(data).toEqual({ kind: 'reseller#customer', customerId: 'Ctheirteam', customerDomain: 'their-team.example', customerType: 'team' });
+    expect(data).toEqual({
+      kind: 'reseller#customer',
+      customerId: 'Ctheirteam',
+      customerDomain: 'their-team.example',
+      customerType: 'team',
+    });
   });
 });
 
@@ -79,7 +122,13 @@ describe('Directory customers.get', () => {
           alternateEmail: 'it@old-parent.example',
           language: 'de',
           creationTime: '2019-03-04T05:06:07.000Z',
-          postalAddress: { contactName: 'C', organizationName: 'Old Org', postalCode: '10115', countryCode: 'DE', addressLine1: 'Hauptstr. 1' },
+          postalAddress: {
+            contactName: 'C',
+            organizationName: 'Old Org',
+            postalCode: '10115',
+            countryCode: 'DE',
+            addressLine1: 'Hauptstr. 1',
+          },
         },
       ],
     });
@@ -91,7 +140,12 @@ describe('Directory customers.get', () => {
       alternateEmail: 'it@old-parent.example',
       language: 'de',
       customerCreationTime: '2019-03-04T05:06:07.000Z',
-      postalAddress: { organizationName: 'Old Org', addressLine1: 'Hauptstr. 1', postalCode: '10115', countryCode: 'DE' },
+      postalAddress: {
+        organizationName: 'Old Org',
+        addressLine1: 'Hauptstr. 1',
+        postalCode: '10115',
+        countryCode: 'DE',
+      },
     });
     expect(data.etag).toMatch(/^".+"$/);
     const patched = await h.directory.customers.patch({ customerKey: 'Cold000001', requestBody: { language: 'fr' } });
@@ -124,16 +178,26 @@ describe('team (email-verified) customers in the Directory', () => {
     const insert = await googleError(h.directory.users.insert({ requestBody: userBody('someone@team.example') }));
     expect(insert.status).toBe(403);
     expect(insert.body.error.errors[0]!.reason).toBe('forbidden');
-    const patch = await googleError(h.directory.customers.patch({ customerKey: customer.customerId!, requestBody: { language: 'fr' } }));
+    const patch = await googleError(
+      h.directory.customers.patch({ customerKey: customer.customerId!, requestBody: { language: 'fr' } }),
+    );
     expect(patch.status).toBe(403);
     expect((await h.directory.customers.get({ customerKey: customer.customerId! })).data.language).toBe('en');
 
     await h.control.seed({
       customers: [
-        { customerDomain: 'team2.example', owner: 'this-reseller', customerType: 'team', primaryAdminEmail: 'a@team2.example', users: [{ primaryEmail: 'a@team2.example' }] },
+        {
+          customerDomain: 'team2.example',
+          owner: 'this-reseller',
+          customerType: 'team',
+          primaryAdminEmail: 'a@team2.example',
+          users: [{ primaryEmail: 'a@team2.example' }],
+        },
       ],
     });
-    const makeAdmin = await googleError(h.directory.users.makeAdmin({ userKey: 'a@team2.example', requestBody: { status: true } }));
+    const makeAdmin = await googleError(
+      h.directory.users.makeAdmin({ userKey: 'a@team2.example', requestBody: { status: true } }),
+    );
     expect(makeAdmin.status).toBe(403);
     expect((await h.control.state()).users.every((u) => !u.isAdmin)).toBe(true);
   });
@@ -143,9 +207,14 @@ describe('propagation of a new customer to the Directory', () => {
   it('answers the first customerPropagationCalls Directory calls about it with 403, then works', async () => {
     await h.control.updateSettings({ customerPropagationCalls: 2 });
     const { data: customer } = await h.resellerApi.customers.insert({ requestBody: customerBody('fresh.example') });
-    const patch = await googleError(h.directory.customers.patch({ customerKey: customer.customerId!, requestBody: { language: 'fr' } }));
+    const patch = await googleError(
+      h.directory.customers.patch({ customerKey: customer.customerId!, requestBody: { language: 'fr' } }),
+    );
     expect(patch.status).toBe(403);
-    expect(patch.body.error).toMatchObject({ message: 'Not Authorized to access this resource/api', status: 'PERMISSION_DENIED' });
+    expect(patch.body.error).toMatchObject({
+      message: 'Not Authorized to access this resource/api',
+      status: 'PERMISSION_DENIED',
+    });
     expect(patch.body.error.errors[0]!.reason).toBe('forbidden');
     const insert = await googleError(h.directory.users.insert({ requestBody: userBody('admin@fresh.example') }));
     expect(insert.status).toBe(403);
@@ -170,8 +239,12 @@ describe('propagation of a new customer to the Directory', () => {
 
 describe('seeding', () => {
   it('refuses a team customer of ours without its primary admin, and a bad creation time', async () => {
-    await expect(h.control.seed({ customers: [{ customerDomain: 't.example', owner: 'this-reseller', customerType: 'team' }] })).rejects.toMatchObject({ status: 400 });
-    await expect(h.control.seed({ customers: [{ customerDomain: 'u.example', owner: 'google', creationTime: 'last year' }] })).rejects.toMatchObject({ status: 400 });
+    await expect(
+      h.control.seed({ customers: [{ customerDomain: 't.example', owner: 'this-reseller', customerType: 'team' }] }),
+    ).rejects.toMatchObject({ status: 400 });
+    await expect(
+      h.control.seed({ customers: [{ customerDomain: 'u.example', owner: 'google', creationTime: 'last year' }] }),
+    ).rejects.toMatchObject({ status: 400 });
     expect((await h.control.state()).customers).toEqual([]);
   });
 });

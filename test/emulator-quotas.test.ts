@@ -12,7 +12,13 @@ const h = useEmulator();
 function directoryAs(token: string) {
   const auth = new OAuth2Client();
   auth.setCredentials({ access_token: token });
-  return admin({ version: 'directory_v1', rootUrl: h.emulator.url, auth, fetchImplementation: fetch, retryConfig: { retry: 0 } });
+  return admin({
+    version: 'directory_v1',
+    rootUrl: h.emulator.url,
+    auth,
+    fetchImplementation: fetch,
+    retryConfig: { retry: 0 },
+  });
 }
 
 describe('quotas', () => {
@@ -60,7 +66,10 @@ describe('quotas', () => {
     const error = await googleError(h.directory.users.insert({ requestBody: userBody('two@burst.example') }));
     expect(error.status).toBe(503);
     await h.directory.users.insert({ requestBody: userBody('one@calm.example') });
-    expect((await h.control.state()).users.map((u) => u.primaryEmail).sort()).toEqual(['one@burst.example', 'one@calm.example']);
+    expect((await h.control.state()).users.map((u) => u.primaryEmail).sort()).toEqual([
+      'one@burst.example',
+      'one@calm.example',
+    ]);
   });
 
   it('refuses a quota of zero or a negative one', async () => {
@@ -84,7 +93,14 @@ describe('probabilistic faults', () => {
 
   it('hits about the given share of matching requests, the same ones for the same seed', async () => {
     await createCustomer(h, 'flaky.example');
-    await h.control.addFault({ method: 'GET', path: '/customers/', status: 503, probability: 0.5, seed: 42, times: 1000 });
+    await h.control.addFault({
+      method: 'GET',
+      path: '/customers/',
+      status: 503,
+      probability: 0.5,
+      seed: 42,
+      times: 1000,
+    });
     const first = await statuses(40);
     const hits = first.filter((s) => s === 503).length;
     expect(hits).toBeGreaterThan(8);
@@ -93,7 +109,14 @@ describe('probabilistic faults', () => {
 
     await h.control.reset();
     await createCustomer(h, 'flaky.example');
-    await h.control.addFault({ method: 'GET', path: '/customers/', status: 503, probability: 0.5, seed: 42, times: 1000 });
+    await h.control.addFault({
+      method: 'GET',
+      path: '/customers/',
+      status: 503,
+      probability: 0.5,
+      seed: 42,
+      times: 1000,
+    });
     expect(await statuses(40)).toEqual(first);
   });
 

@@ -36,13 +36,20 @@ describe('control endpoints against cross-site requests', () => {
     ['urlencoded form', 'application/x-www-form-urlencoded'],
     ['multipart form data', 'multipart/form-data; boundary=x'],
   ])('refuses a %s body with 403', async (_case, contentType) => {
-    const response = await post('/_emulator/seed', { 'content-type': contentType }, '{"customers":[{"customerDomain":"x.example","owner":"google"}]}');
+    const response = await post(
+      '/_emulator/seed',
+      { 'content-type': contentType },
+      '{"customers":[{"customerDomain":"x.example","owner":"google"}]}',
+    );
     expect(response.status).toBe(403);
     expect((await h.control.state()).customers).toEqual([]);
   });
 
   it('refuses a body without a content type', async () => {
-    const response = await fetch(`${h.emulator.url}/_emulator/seed`, { method: 'POST', body: new Uint8Array([123, 125]) });
+    const response = await fetch(`${h.emulator.url}/_emulator/seed`, {
+      method: 'POST',
+      body: new Uint8Array([123, 125]),
+    });
     expect(response.status).toBe(403);
   });
 
@@ -50,7 +57,9 @@ describe('control endpoints against cross-site requests', () => {
     const origin = h.emulator.url;
     expect((await post('/_emulator/reset', { origin, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
     expect((await post('/_emulator/reset', { 'sec-fetch-site': 'none' })).status).toBe(200);
-    expect((await post('/_emulator/settings', { 'content-type': 'application/json; charset=utf-8' }, '{}')).status).toBe(200);
+    expect(
+      (await post('/_emulator/settings', { 'content-type': 'application/json; charset=utf-8' }, '{}')).status,
+    ).toBe(200);
     expect((await fetch(`${h.emulator.url}/_emulator/state`)).status).toBe(200);
   });
 

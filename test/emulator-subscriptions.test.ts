@@ -94,16 +94,45 @@ describe('plan rules of a new subscription', () => {
   });
 
   it.each([
-    ['numberOfSeats on a FLEXIBLE plan', { ...FLEXIBLE_STARTER, seats: { numberOfSeats: 5 } }, 'seats.maximumNumberOfSeats'],
-    ['maximumNumberOfSeats on an annual plan', { ...FLEXIBLE_STARTER, plan: { planName: 'ANNUAL_YEARLY_PAY' } }, 'seats.numberOfSeats'],
+    [
+      'numberOfSeats on a FLEXIBLE plan',
+      { ...FLEXIBLE_STARTER, seats: { numberOfSeats: 5 } },
+      'seats.maximumNumberOfSeats',
+    ],
+    [
+      'maximumNumberOfSeats on an annual plan',
+      { ...FLEXIBLE_STARTER, plan: { planName: 'ANNUAL_YEARLY_PAY' } },
+      'seats.numberOfSeats',
+    ],
     ['zero seats', { ...FLEXIBLE_STARTER, seats: { maximumNumberOfSeats: 0 } }, 'seats.maximumNumberOfSeats'],
-    ['a TRIAL over 10 seats', { ...FLEXIBLE_STARTER, plan: { planName: 'TRIAL' }, seats: { maximumNumberOfSeats: 11 } }, 'TRIAL'],
+    [
+      'a TRIAL over 10 seats',
+      { ...FLEXIBLE_STARTER, plan: { planName: 'TRIAL' }, seats: { maximumNumberOfSeats: 11 } },
+      'TRIAL',
+    ],
     ['the output plan name ANNUAL', { ...FLEXIBLE_STARTER, plan: { planName: 'ANNUAL' } }, 'plan.planName'],
     ['no plan', { skuId: '1010020027', seats: { maximumNumberOfSeats: 5 } }, 'plan.planName'],
     ['no skuId', { plan: { planName: 'FLEXIBLE' }, seats: { maximumNumberOfSeats: 5 } }, 'skuId'],
-    ['an unknown renewal type', { skuId: '1010020027', plan: { planName: 'ANNUAL_YEARLY_PAY' }, seats: { numberOfSeats: 5 }, renewalSettings: { renewalType: 'FOREVER' } }, 'renewalSettings.renewalType'],
-    ['renewal settings on a FLEXIBLE plan', { ...FLEXIBLE_STARTER, renewalSettings: { renewalType: 'CANCEL' } }, 'annual plans only'],
-    ['a purchaseOrderId over 80 characters', { ...FLEXIBLE_STARTER, purchaseOrderId: 'P'.repeat(81) }, 'purchaseOrderId'],
+    [
+      'an unknown renewal type',
+      {
+        skuId: '1010020027',
+        plan: { planName: 'ANNUAL_YEARLY_PAY' },
+        seats: { numberOfSeats: 5 },
+        renewalSettings: { renewalType: 'FOREVER' },
+      },
+      'renewalSettings.renewalType',
+    ],
+    [
+      'renewal settings on a FLEXIBLE plan',
+      { ...FLEXIBLE_STARTER, renewalSettings: { renewalType: 'CANCEL' } },
+      'annual plans only',
+    ],
+    [
+      'a purchaseOrderId over 80 characters',
+      { ...FLEXIBLE_STARTER, purchaseOrderId: 'P'.repeat(81) },
+      'purchaseOrderId',
+    ],
     ['a read-only status', { ...FLEXIBLE_STARTER, status: 'ACTIVE' }, 'Status field is read-only'],
   ])('refuses %s with 400 invalid naming the field', async (_case, requestBody, text) => {
     const customerId = await createCustomer(h, 'rules.example');
@@ -162,7 +191,11 @@ describe('subscriptions.list paging', () => {
           {
             customerDomain: 'many.example',
             owner: 'this-reseller',
-            subscriptions: Array.from({ length: count }, (_, i) => ({ skuId: `sku-${i}`, planName: 'FLEXIBLE' as const, seats: 1 })),
+            subscriptions: Array.from({ length: count }, (_, i) => ({
+              skuId: `sku-${i}`,
+              planName: 'FLEXIBLE' as const,
+              seats: 1,
+            })),
           },
         ],
       })
@@ -219,7 +252,11 @@ describe('subscriptions.list paging', () => {
           customerDomain: 'paged-transfer.example',
           owner: 'google',
           transferTokens: [{ token: 'paging-token' }],
-          subscriptions: Array.from({ length: 25 }, (_, i) => ({ skuId: `sku-${i}`, planName: 'FLEXIBLE' as const, seats: 1 })),
+          subscriptions: Array.from({ length: 25 }, (_, i) => ({
+            skuId: `sku-${i}`,
+            planName: 'FLEXIBLE' as const,
+            seats: 1,
+          })),
         },
       ],
     });
@@ -241,7 +278,13 @@ it('lists every subscription of this reseller when no customer is given', async 
   await h.resellerApi.subscriptions.insert({ customerId: a, requestBody: FLEXIBLE_STARTER });
   await h.resellerApi.subscriptions.insert({ customerId: 'b.example', requestBody: FLEXIBLE_STARTER });
   await h.control.seed({
-    customers: [{ customerDomain: 'theirs.example', owner: 'google', subscriptions: [{ skuId: '1010020027', planName: 'FLEXIBLE', seats: 3 }] }],
+    customers: [
+      {
+        customerDomain: 'theirs.example',
+        owner: 'google',
+        subscriptions: [{ skuId: '1010020027', planName: 'FLEXIBLE', seats: 3 }],
+      },
+    ],
   });
   const { data } = await h.resellerApi.subscriptions.list({});
   expect(data.subscriptions!.map((s) => s.customerDomain).sort()).toEqual(['a.example', 'b.example']);

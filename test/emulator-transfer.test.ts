@@ -14,7 +14,11 @@ const GROUP = 'group.example';
 const SOLO = 'solo.example';
 const BASE = { skuId: '1010020028', plan: { planName: 'ANNUAL_MONTHLY_PAY' }, seats: { numberOfSeats: 20 } };
 const VAULT = { skuId: 'Google-Vault', plan: { planName: 'FLEXIBLE' }, seats: { maximumNumberOfSeats: 5 } };
-const DRIVE = { skuId: 'Google-Drive-storage-20GB', plan: { planName: 'FLEXIBLE' }, seats: { maximumNumberOfSeats: 3 } };
+const DRIVE = {
+  skuId: 'Google-Drive-storage-20GB',
+  plan: { planName: 'FLEXIBLE' },
+  seats: { maximumNumberOfSeats: 3 },
+};
 const SOLO_FLEX = { skuId: '1010020027', plan: { planName: 'FLEXIBLE' }, seats: { maximumNumberOfSeats: 8 } };
 
 let batchAuth: OAuth2Client;
@@ -58,7 +62,12 @@ const register = (domain: string, customerAuthToken?: string) =>
   h.resellerApi.customers.insert({ customerAuthToken, requestBody: customerBody(domain) });
 
 function transferPart(domain: string, token: string, body: unknown): BatchPart {
-  return { method: 'POST', path: `/apps/reseller/v1/customers/${domain}/subscriptions`, query: { customerAuthToken: token }, body };
+  return {
+    method: 'POST',
+    path: `/apps/reseller/v1/customers/${domain}/subscriptions`,
+    query: { customerAuthToken: token },
+    body,
+  };
 }
 
 const batch = (parts: BatchPart[]) => sendBatch(batchAuth, h.emulator.url, parts, { timeoutMs: 5000 });
@@ -66,9 +75,18 @@ const batch = (parts: BatchPart[]) => sendBatch(batchAuth, h.emulator.url, parts
 describe('registering the customer with its customerAuthToken', () => {
   it('registers with a valid token: full record in the answer, minimal customers.get until moved', async () => {
     const { data } = await register(GROUP, 'good-token');
-    expect(data).toMatchObject({ kind: 'reseller#customer', customerId: 'Cgroup0001', alternateEmail: 'owner@example.org' });
+    expect(data).toMatchObject({
+      kind: 'reseller#customer',
+      customerId: 'Cgroup0001',
+      alternateEmail: 'owner@example.org',
+    });
     const got = await h.resellerApi.customers.get({ customerId: GROUP });
-    expect(got.data).toEqual({ kind: 'reseller#customer', customerId: 'Cgroup0001', customerDomain: GROUP, customerType: 'domain' });
+    expect(got.data).toEqual({
+      kind: 'reseller#customer',
+      customerId: 'Cgroup0001',
+      customerDomain: GROUP,
+      customerType: 'domain',
+    });
     expect((await googleError(register(GROUP, 'good-token'))).body).toEqual(DUPLICATE_BODY);
   });
 
@@ -139,7 +157,11 @@ describe('plan and seat rules of a transfer', () => {
     ['too few seats', { ...SOLO_FLEX, seats: { maximumNumberOfSeats: 7 } }, 'at least 8'],
     ['a TRIAL plan', { ...SOLO_FLEX, plan: { planName: 'TRIAL' }, seats: { maximumNumberOfSeats: 8 } }, 'TRIAL'],
     ['a SKU the customer does not have', { ...SOLO_FLEX, skuId: '1010020020' }, 'skuId'],
-    ['a read-only licensedNumberOfSeats', { ...SOLO_FLEX, seats: { maximumNumberOfSeats: 8, licensedNumberOfSeats: 8 } }, 'Licensed number of seats field is read-only.'],
+    [
+      'a read-only licensedNumberOfSeats',
+      { ...SOLO_FLEX, seats: { maximumNumberOfSeats: 8, licensedNumberOfSeats: 8 } },
+      'Licensed number of seats field is read-only.',
+    ],
   ])('refuses %s with 400 invalid', async (_case, requestBody, text) => {
     const error = await attempt(requestBody);
     expect(error.status).toBe(400);
@@ -151,8 +173,17 @@ describe('plan and seat rules of a transfer', () => {
     ['FLEXIBLE', { ...SOLO_FLEX }],
     ['ANNUAL_YEARLY_PAY', { ...SOLO_FLEX, plan: { planName: 'ANNUAL_YEARLY_PAY' }, seats: { numberOfSeats: 8 } }],
   ])('moves a FLEXIBLE subscription to %s; the customer becomes ours', async (_plan, requestBody) => {
-    const { data } = await h.resellerApi.subscriptions.insert({ customerId: SOLO, customerAuthToken: 'solo-token', requestBody });
-    expect(data).toMatchObject({ customerId: 'Csolo00001', skuId: '1010020027', status: 'SUSPENDED', suspensionReasons: ['PENDING_TOS_ACCEPTANCE'] });
+    const { data } = await h.resellerApi.subscriptions.insert({
+      customerId: SOLO,
+      customerAuthToken: 'solo-token',
+      requestBody,
+    });
+    expect(data).toMatchObject({
+      customerId: 'Csolo00001',
+      skuId: '1010020027',
+      status: 'SUSPENDED',
+      suspensionReasons: ['PENDING_TOS_ACCEPTANCE'],
+    });
     expect(data.transferInfo).toBeUndefined();
     expect((await h.resellerApi.customers.get({ customerId: SOLO })).data.alternateEmail).toBe('owner@example.org');
     const again = await attempt(requestBody);
@@ -168,7 +199,9 @@ describe('plan and seat rules of a transfer', () => {
     ];
     const flexible = await batch(parts({ planName: 'FLEXIBLE' }, { maximumNumberOfSeats: 25 }));
     expect(flexible[0]).toMatchObject({ status: 400 });
-    expect(JSON.stringify(flexible[0]!.body)).toContain('annual subscription transfers to ANNUAL_MONTHLY_PAY or ANNUAL_YEARLY_PAY');
+    expect(JSON.stringify(flexible[0]!.body)).toContain(
+      'annual subscription transfers to ANNUAL_MONTHLY_PAY or ANNUAL_YEARLY_PAY',
+    );
     const yearly = await batch(parts({ planName: 'ANNUAL_YEARLY_PAY' }, { numberOfSeats: 25 }));
     expect(yearly.map((r) => r.status)).toEqual([200, 200, 200]);
   });
@@ -181,7 +214,9 @@ describe('a Workspace base with Drive storage and Vault add-ons', () => {
 
   it('refuses a lone insert of the base or of an add-on while the others are pending', async () => {
     for (const requestBody of [BASE, VAULT, DRIVE]) {
-      const error = await googleError(h.resellerApi.subscriptions.insert({ customerId: GROUP, customerAuthToken: 'good-token', requestBody }));
+      const error = await googleError(
+        h.resellerApi.subscriptions.insert({ customerId: GROUP, customerAuthToken: 'good-token', requestBody }),
+      );
       expect(error.status).toBe(400);
       expect(error.body.error.message).toContain('in one batch request');
     }
@@ -213,11 +248,23 @@ describe('a Workspace base with Drive storage and Vault add-ons', () => {
       transferPart('Cgroup0001', 'good-token', VAULT),
     ]);
     expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
-    expect(results.map((r) => (r.body as { skuId: string }).skuId)).toEqual(['Google-Drive-storage-20GB', '1010020028', 'Google-Vault']);
-    expect(results[1]!.body).toMatchObject({ plan: { planName: 'ANNUAL' }, seats: { numberOfSeats: 20 }, status: 'SUSPENDED' });
+    expect(results.map((r) => (r.body as { skuId: string }).skuId)).toEqual([
+      'Google-Drive-storage-20GB',
+      '1010020028',
+      'Google-Vault',
+    ]);
+    expect(results[1]!.body).toMatchObject({
+      plan: { planName: 'ANNUAL' },
+      seats: { numberOfSeats: 20 },
+      status: 'SUSPENDED',
+    });
 
     const ours = await h.resellerApi.subscriptions.list({ customerId: GROUP });
-    expect(ours.data.subscriptions!.map((s) => s.skuId).sort()).toEqual(['1010020028', 'Google-Drive-storage-20GB', 'Google-Vault']);
+    expect(ours.data.subscriptions!.map((s) => s.skuId).sort()).toEqual([
+      '1010020028',
+      'Google-Drive-storage-20GB',
+      'Google-Vault',
+    ]);
     expect(ours.data.subscriptions!.every((s) => s.transferInfo === undefined)).toBe(true);
     const withToken = await h.resellerApi.subscriptions.list({ customerId: GROUP, customerAuthToken: 'good-token' });
     expect(withToken.data.subscriptions).toEqual([]);
@@ -233,7 +280,11 @@ describe('a Workspace base with Drive storage and Vault add-ons', () => {
   });
 
   it('logs each nested call with the token redacted, and answers without Content-IDs by default', async () => {
-    const results = await batch([transferPart(GROUP, 'good-token', BASE), transferPart(GROUP, 'good-token', VAULT), transferPart(GROUP, 'good-token', DRIVE)]);
+    const results = await batch([
+      transferPart(GROUP, 'good-token', BASE),
+      transferPart(GROUP, 'good-token', VAULT),
+      transferPart(GROUP, 'good-token', DRIVE),
+    ]);
     expect(results.every((r) => r.contentId === undefined)).toBe(true);
     const logged = await h.control.requests();
     expect(JSON.stringify(logged)).not.toContain('good-token');
@@ -241,7 +292,12 @@ describe('a Workspace base with Drive storage and Vault add-ons', () => {
     expect(outer).toMatchObject({ method: 'POST', status: 200 });
     const nested = logged.filter((r) => r.batchSeq === outer.seq);
     expect(nested).toHaveLength(3);
-    expect(nested[0]).toMatchObject({ method: 'POST', path: `/apps/reseller/v1/customers/${GROUP}/subscriptions`, query: { customerAuthToken: '[redacted]' }, status: 200 });
+    expect(nested[0]).toMatchObject({
+      method: 'POST',
+      path: `/apps/reseller/v1/customers/${GROUP}/subscriptions`,
+      query: { customerAuthToken: '[redacted]' },
+      status: 200,
+    });
   });
 
   it('echoes Content-IDs as response-<id> when the setting asks for it', async () => {
@@ -270,21 +326,39 @@ describe('the batch endpoint', () => {
   it('answers a faulted nested call with the fault, and its group-mates are refused', async () => {
     await register(GROUP, 'good-token');
     await h.control.addFault({ method: 'POST', path: '/subscriptions$', status: 503 });
-    const results = await batch([transferPart(GROUP, 'good-token', BASE), transferPart(GROUP, 'good-token', VAULT), transferPart(GROUP, 'good-token', DRIVE)]);
+    const results = await batch([
+      transferPart(GROUP, 'good-token', BASE),
+      transferPart(GROUP, 'good-token', VAULT),
+      transferPart(GROUP, 'good-token', DRIVE),
+    ]);
     expect(results.map((r) => r.status)).toEqual([503, 400, 400]);
   });
 
   it('needs a bearer token (401) and a well-formed multipart body (400)', async () => {
     const url = `${h.emulator.url}/batch`;
-    const unauthorised = await fetch(url, { method: 'POST', headers: { 'content-type': 'multipart/mixed; boundary=x' }, body: '--x--' });
+    const unauthorised = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/mixed; boundary=x' },
+      body: '--x--',
+    });
     expect(unauthorised.status).toBe(401);
     const headers = { authorization: 'Bearer t', 'content-type': 'multipart/mixed; boundary=x' };
-    for (const body of ['no boundary at all', '--x\r\nContent-Type: text/plain\r\n\r\nGET /x\r\n--x--', '--x\r\nContent-Type: application/http\r\n\r\nnot a request line\r\n--x--']) {
+    for (const body of [
+      'no boundary at all',
+      '--x\r\nContent-Type: text/plain\r\n\r\nGET /x\r\n--x--',
+      '--x\r\nContent-Type: application/http\r\n\r\nnot a request line\r\n--x--',
+    ]) {
       const response = await fetch(url, { method: 'POST', headers, body });
       expect(response.status).toBe(400);
-      expect(((await response.json()) as { error: { errors: Array<{ reason: string }> } }).error.errors[0]!.reason).toBe('invalid');
+      expect(
+        ((await response.json()) as { error: { errors: Array<{ reason: string }> } }).error.errors[0]!.reason,
+      ).toBe('invalid');
     }
-    const notMultipart = await fetch(url, { method: 'POST', headers: { authorization: 'Bearer t', 'content-type': 'application/json' }, body: '{}' });
+    const notMultipart = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: 'Bearer t', 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(notMultipart.status).toBe(400);
   });
 });
@@ -308,16 +382,25 @@ describe('seeding a transfer part-way', () => {
     });
     const ours = await h.resellerApi.subscriptions.list({ customerId: 'halfway.example' });
     expect(ours.data.subscriptions!.map((s) => s.skuId).sort()).toEqual(['1010020028', 'Google-Vault']);
-    const pending = await h.resellerApi.subscriptions.list({ customerId: 'halfway.example', customerAuthToken: 'half-token' });
+    const pending = await h.resellerApi.subscriptions.list({
+      customerId: 'halfway.example',
+      customerAuthToken: 'half-token',
+    });
     expect(pending.data.subscriptions!.map((s) => s.skuId)).toEqual(['Google-Drive-storage-20GB']);
     // The base already moved: the remaining add-on may move alone.
-    await h.resellerApi.subscriptions.insert({ customerId: 'halfway.example', customerAuthToken: 'half-token', requestBody: { ...DRIVE, seats: { maximumNumberOfSeats: 2 } } });
+    await h.resellerApi.subscriptions.insert({
+      customerId: 'halfway.example',
+      customerAuthToken: 'half-token',
+      requestBody: { ...DRIVE, seats: { maximumNumberOfSeats: 2 } },
+    });
     expect((await h.resellerApi.customers.get({ customerId: 'halfway.example' })).data.resourceUiUrl).toBeDefined();
   });
 
   it('refuses those options on a customer that is already this reseller’s', async () => {
     await expect(
-      h.control.seed({ customers: [{ customerDomain: 'mine.example', owner: 'this-reseller', registeredWithThisReseller: true }] }),
+      h.control.seed({
+        customers: [{ customerDomain: 'mine.example', owner: 'this-reseller', registeredWithThisReseller: true }],
+      }),
     ).rejects.toMatchObject({ status: 400 });
   });
 });

@@ -179,7 +179,9 @@ describe('Directory customers', () => {
   });
 
   it('refuses customers that are not this reseller’s with 403 forbidden', async () => {
-    await h.control.seed({ customers: [{ customerDomain: 'direct.example', owner: 'google', customerId: 'Cdirect02' }] });
+    await h.control.seed({
+      customers: [{ customerDomain: 'direct.example', owner: 'google', customerId: 'Cdirect02' }],
+    });
     const error = await googleError(h.directory.customers.get({ customerKey: 'Cdirect02' }));
     expect(error.status).toBe(403);
     expect(error.body.error.errors[0]!.reason).toBe('forbidden');
@@ -368,7 +370,12 @@ describe('customer acceptance of the terms', () => {
 describe('faults', () => {
   it("'before' fails the call without doing it, with Retry-After, and is consumed", async () => {
     await createCustomer(h, 'fault.example');
-    await h.control.addFault({ method: 'POST', path: '^/admin/directory/v1/users$', status: 503, retryAfterSeconds: 7 });
+    await h.control.addFault({
+      method: 'POST',
+      path: '^/admin/directory/v1/users$',
+      status: 503,
+      retryAfterSeconds: 7,
+    });
     expect(await h.control.faults()).toHaveLength(1);
 
     const error = await googleError(h.directory.users.insert({ requestBody: userBody('admin@fault.example') }));
@@ -488,7 +495,11 @@ describe('control endpoints', () => {
   it('reset forgets customers, requests, faults, mail and settings', async () => {
     await createCustomer(h, 'reset.example');
     await h.control.addFault({ path: '/nothing', status: 503 });
-    await h.control.updateSettings({ adminPropagationCalls: 3, customerPropagationCalls: 2, batchResponseContentIds: true });
+    await h.control.updateSettings({
+      adminPropagationCalls: 3,
+      customerPropagationCalls: 2,
+      batchResponseContentIds: true,
+    });
     await h.control.reset();
     const state = await h.control.state();
     expect(state.customers).toEqual([]);
@@ -510,7 +521,10 @@ describe('control endpoints', () => {
     ).rejects.toMatchObject({ status: 400 });
     await expect(
       h.control.seed({
-        customers: [{ customerDomain: 'b.example', owner: 'google' }, { customerDomain: 'B.example', owner: 'google' }],
+        customers: [
+          { customerDomain: 'b.example', owner: 'google' },
+          { customerDomain: 'B.example', owner: 'google' },
+        ],
       }),
     ).rejects.toMatchObject({ status: 400 });
     expect((await h.control.state()).customers).toEqual([]);

@@ -151,9 +151,17 @@ describe('loadEncryptionKeys', () => {
 
   it.each([
     ['bad base64', 'k1:not*base64!', /^ONBOARDING_ENCRYPTION_KEYS: key "k1" is not valid base64$/],
-    ['a 16-byte key', `k1:${randomBytes(16).toString('base64')}`, /^ONBOARDING_ENCRYPTION_KEYS: key "k1" must be 32 bytes .* got 16/],
+    [
+      'a 16-byte key',
+      `k1:${randomBytes(16).toString('base64')}`,
+      /^ONBOARDING_ENCRYPTION_KEYS: key "k1" must be 32 bytes .* got 16/,
+    ],
     ['a duplicate id', keyList(newKey('k1'), newKey('k1')), /^ONBOARDING_ENCRYPTION_KEYS: duplicate key id "k1"/],
-    ['an entry without id', randomBytes(32).toString('base64'), /^ONBOARDING_ENCRYPTION_KEYS: entry #1 is not of the form/],
+    [
+      'an entry without id',
+      randomBytes(32).toString('base64'),
+      /^ONBOARDING_ENCRYPTION_KEYS: entry #1 is not of the form/,
+    ],
     ['no entries', ' , ', /^ONBOARDING_ENCRYPTION_KEYS: no keys configured/],
   ])('rejects %s, naming the variable and not echoing the key', (_case, value, message) => {
     let error: Error | undefined;
@@ -170,7 +178,9 @@ describe('loadEncryptionKeys', () => {
   it('reads ONBOARDING_ENCRYPTION_KEY_FILE and reports a malformed one by variable', () => {
     const good = path.join(dir, 'keys.json');
     const key = newKey('file-key');
-    writeFileSync(good, JSON.stringify({ keys: [{ id: key.id, key: Buffer.from(key.key).toString('base64') }] }), { mode: 0o600 });
+    writeFileSync(good, JSON.stringify({ keys: [{ id: key.id, key: Buffer.from(key.key).toString('base64') }] }), {
+      mode: 0o600,
+    });
     const keys = loadEncryptionKeys({ ONBOARDING_ENCRYPTION_KEY_FILE: good }, unusedDefault());
     expect(keys.map((k) => k.id)).toEqual(['file-key']);
     expect(Buffer.from(keys[0]!.key).equals(Buffer.from(key.key))).toBe(true);
@@ -181,7 +191,10 @@ describe('loadEncryptionKeys', () => {
       /^ONBOARDING_ENCRYPTION_KEY_FILE: .*bad\.json must have the shape/,
     );
     expect(() =>
-      loadEncryptionKeys({ ONBOARDING_ENCRYPTION_KEY_FILE: good, ONBOARDING_ENCRYPTION_KEYS: keyList(key) }, unusedDefault()),
+      loadEncryptionKeys(
+        { ONBOARDING_ENCRYPTION_KEY_FILE: good, ONBOARDING_ENCRYPTION_KEYS: keyList(key) },
+        unusedDefault(),
+      ),
     ).toThrow(/either ONBOARDING_ENCRYPTION_KEYS or ONBOARDING_ENCRYPTION_KEY_FILE, not both/);
   });
 
@@ -244,7 +257,9 @@ describe('codec server', () => {
   afterAll(() => server.close());
 
   const toJson = (p: Payload) => ({
-    metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+    ),
     data: Buffer.from(p.data ?? []).toString('base64'),
   });
   const post = (route: string, body: unknown, headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` }) =>
@@ -271,7 +286,10 @@ describe('codec server', () => {
     const decoded = (await decodeResponse.json()) as JsonPayloads;
     const payload = decoded.payloads[0]!;
     expect(Buffer.from(payload.metadata.encoding!, 'base64').toString()).toBe('json/plain');
-    expect(JSON.parse(Buffer.from(payload.data, 'base64').toString())).toEqual({ contactName: 'Alex Cruz', note: SECRET });
+    expect(JSON.parse(Buffer.from(payload.data, 'base64').toString())).toEqual({
+      contactName: 'Alex Cruz',
+      note: SECRET,
+    });
   });
 
   it('decodes what the worker encoded, as the temporal CLI asks (X-Namespace)', async () => {

@@ -30,13 +30,26 @@ const TRANSFER: BatchPart = {
 
 describe('encodeBatch', () => {
   it('writes parts the emulator parses back to the same calls', () => {
-    const parts: BatchPart[] = [TRANSFER, { method: 'GET', path: '/apps/reseller/v1/customers/C123', contentId: 'get-it' }];
+    const parts: BatchPart[] = [
+      TRANSFER,
+      { method: 'GET', path: '/apps/reseller/v1/customers/C123', contentId: 'get-it' },
+    ];
     const { contentType, body } = encodeBatch(parts, 'batch_test_boundary');
     expect(contentType).toBe('multipart/mixed; boundary=batch_test_boundary');
-    expect(body).toContain('Content-Type: application/http\r\nContent-ID: <item1>\r\n\r\nPOST /apps/reseller/v1/customers/C123/subscriptions?customerAuthToken=secret-token-1 HTTP/1.1\r\n');
+    expect(body).toContain(
+      'Content-Type: application/http\r\nContent-ID: <item1>\r\n\r\nPOST /apps/reseller/v1/customers/C123/subscriptions?customerAuthToken=secret-token-1 HTTP/1.1\r\n',
+    );
     expect(body.endsWith('--batch_test_boundary--\r\n')).toBe(true);
     const parsed = parseBatchRequest(contentType, body);
-    expect(parsed.map((p) => [p.contentId, p.method, p.path, p.query.get('customerAuthToken'), p.body === '' ? undefined : JSON.parse(p.body)])).toEqual([
+    expect(
+      parsed.map((p) => [
+        p.contentId,
+        p.method,
+        p.path,
+        p.query.get('customerAuthToken'),
+        p.body === '' ? undefined : JSON.parse(p.body),
+      ]),
+    ).toEqual([
       ['item1', 'POST', TRANSFER.path, 'secret-token-1', TRANSFER.body],
       ['get-it', 'GET', '/apps/reseller/v1/customers/C123', null, undefined],
     ]);
@@ -63,7 +76,9 @@ describe('encodeBatch', () => {
 
 describe('decodeBatchResponse', () => {
   it('reads the emulator’s answers in order, keeping Google error bodies', () => {
-    const error = { error: { code: 400, message: 'Invalid', errors: [{ domain: 'global', reason: 'invalid', message: 'Invalid' }] } };
+    const error = {
+      error: { code: 400, message: 'Invalid', errors: [{ domain: 'global', reason: 'invalid', message: 'Invalid' }] },
+    };
     const built = buildBatchResponse([
       { status: 200, body: { kind: 'reseller#subscription', skuId: '1010020028' }, contentId: 'item1' },
       { status: 400, body: error },
@@ -106,11 +121,27 @@ describe('decodeBatchResponse', () => {
   it.each([
     ['a JSON content type', 'application/json', '{}'],
     ['no boundary', 'multipart/mixed', '--x--'],
-    ['no closing boundary', 'multipart/mixed; boundary=x', '--x\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\n\r\n{}'],
+    [
+      'no closing boundary',
+      'multipart/mixed; boundary=x',
+      '--x\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\n\r\n{}',
+    ],
     ['no parts', 'multipart/mixed; boundary=x', '--x--'],
-    ['a part that is not application/http', 'multipart/mixed; boundary=x', '--x\r\nContent-Type: text/plain\r\n\r\nHTTP/1.1 200 OK\r\n--x--'],
-    ['a part without a status line', 'multipart/mixed; boundary=x', '--x\r\nContent-Type: application/http\r\n\r\nhello\r\n--x--'],
-    ['a part declaring JSON that is not', 'multipart/mixed; boundary=x', '--x\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{nope\r\n--x--'],
+    [
+      'a part that is not application/http',
+      'multipart/mixed; boundary=x',
+      '--x\r\nContent-Type: text/plain\r\n\r\nHTTP/1.1 200 OK\r\n--x--',
+    ],
+    [
+      'a part without a status line',
+      'multipart/mixed; boundary=x',
+      '--x\r\nContent-Type: application/http\r\n\r\nhello\r\n--x--',
+    ],
+    [
+      'a part declaring JSON that is not',
+      'multipart/mixed; boundary=x',
+      '--x\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{nope\r\n--x--',
+    ],
   ])('throws BatchFormatError on %s', (_case, contentType, body) => {
     expect(() => decodeBatchResponse(contentType, body)).toThrow(BatchFormatError);
   });
@@ -133,7 +164,12 @@ describe('sendBatch', () => {
 
   it('posts to the Reseller batch path with the client’s bearer token and decodes the answers', async () => {
     expect(RESELLER_BATCH_PATH).toBe('/batch');
-    const results = await sendBatch(client('t'), `${emulator.url}/`, [TRANSFER, { ...TRANSFER, path: '/apps/reseller/v1/customers/C123/x' }], { timeoutMs: 5000 });
+    const results = await sendBatch(
+      client('t'),
+      `${emulator.url}/`,
+      [TRANSFER, { ...TRANSFER, path: '/apps/reseller/v1/customers/C123/x' }],
+      { timeoutMs: 5000 },
+    );
     expect(results.map((r) => r.status)).toEqual([404, 400]);
     expect(results[0]!.body).toMatchObject({ error: { errors: [{ reason: 'notFound' }] } });
   });
@@ -150,12 +186,27 @@ describe('sendBatch', () => {
   it('paced: the batch counts one Reseller query per part, and a 429 keeps its Retry-After for the retry', async () => {
     const pacer = new GooglePacer({ directoryQueriesPerMinute: 100, resellerQueriesPerMinute: 100, share: 1 });
     const paced = pacedFetch(pacer, { requestTimeoutMs: 5000 });
-    await sendBatch(client('t'), emulator.url, [TRANSFER, TRANSFER, TRANSFER], { timeoutMs: 5000, fetchImplementation: paced });
+    await sendBatch(client('t'), emulator.url, [TRANSFER, TRANSFER, TRANSFER], {
+      timeoutMs: 5000,
+      fetchImplementation: paced,
+    });
     expect(pacer.used('reseller')).toBe(3);
-    await new EmulatorControl(emulator.url).addFault({ path: '^/batch$', status: 429, reason: 'rateLimitExceeded', retryAfterSeconds: 7 });
-    const caught = await sendBatch(client('t'), emulator.url, [TRANSFER], { timeoutMs: 5000, fetchImplementation: paced }).catch((e: unknown) => e);
+    await new EmulatorControl(emulator.url).addFault({
+      path: '^/batch$',
+      status: 429,
+      reason: 'rateLimitExceeded',
+      retryAfterSeconds: 7,
+    });
+    const caught = await sendBatch(client('t'), emulator.url, [TRANSFER], {
+      timeoutMs: 5000,
+      fetchImplementation: paced,
+    }).catch((e: unknown) => e);
     expect(caught).toBeInstanceOf(GoogleBatchError);
-    expect(googleFailure('batch subscriptions.insert C123', caught)).toMatchObject({ type: 'Google.rateLimitExceeded', nonRetryable: false, nextRetryDelay: '7s' });
+    expect(googleFailure('batch subscriptions.insert C123', caught)).toMatchObject({
+      type: 'Google.rateLimitExceeded',
+      nonRetryable: false,
+      nextRetryDelay: '7s',
+    });
     // The worker stops sending on the Reseller quota for the 7 s Google asked for.
     await expect(pacer.acquire('reseller', 1, { maxWaitMs: 5000 })).rejects.toMatchObject({ type: 'Google.paced' });
   });
@@ -169,7 +220,10 @@ describe('sendBatch', () => {
   it('aborts on timeout without leaking the body', async () => {
     const controller = new AbortController();
     controller.abort();
-    const error = await sendBatch(client('t'), emulator.url, [TRANSFER], { timeoutMs: 5000, signal: controller.signal }).catch((e: unknown) => e);
+    const error = await sendBatch(client('t'), emulator.url, [TRANSFER], {
+      timeoutMs: 5000,
+      signal: controller.signal,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GoogleBatchError);
     expect(JSON.stringify(error)).not.toContain('secret-token-1');
   });

@@ -17,7 +17,9 @@ const ONBOARDINGS = 15;
 
 let stack: OnboardingStack;
 beforeAll(async () => {
-  stack = await startOnboardingStack({ pacing: { directoryQueriesPerMinute: QUOTA_PER_MINUTE, resellerQueriesPerMinute: 1000, share: 1 } });
+  stack = await startOnboardingStack({
+    pacing: { directoryQueriesPerMinute: QUOTA_PER_MINUTE, resellerQueriesPerMinute: 1000, share: 1 },
+  });
   await stack.google.updateSettings({ directoryQueriesPerMinute: QUOTA_PER_MINUTE });
 }, 120_000);
 afterAll(async () => {
@@ -30,7 +32,13 @@ test(`${ONBOARDINGS} onboardings started at once at a Directory quota of ${QUOTA
   const started = Date.now();
   await Promise.all(domains.map((domain) => stack.client.start(domainOrder(domain))));
   const statuses = await Promise.all(
-    domains.map((domain) => waitForStatus(() => stack.client.status(domain), (s) => s.stage === 'awaiting-tos' || s.stage === 'failed', 150_000)),
+    domains.map((domain) =>
+      waitForStatus(
+        () => stack.client.status(domain),
+        (s) => s.stage === 'awaiting-tos' || s.stage === 'failed',
+        150_000,
+      ),
+    ),
   );
   const seconds = (Date.now() - started) / 1000;
   expect(statuses.filter((s) => s.stage !== 'awaiting-tos')).toEqual([]);

@@ -10,13 +10,21 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { connectFromEnv } from '../client/connect-from-env';
 import { ConfigError } from '../config/config-error';
 import { applyModeDefaults, onboardingMode, requireEncryptedPayloads } from '../config/mode';
-import { DEFAULT_MAX_CACHED_WORKFLOWS, loadWorkerConfig, smtpTlsProblem, workerProductionProblems } from '../worker/config';
+import {
+  DEFAULT_MAX_CACHED_WORKFLOWS,
+  loadWorkerConfig,
+  smtpTlsProblem,
+  workerProductionProblems,
+} from '../worker/config';
 import { CompiledWorker, ensureBuilt, REPO_ROOT } from './support/compiled-worker';
 import { startDevServer } from './support/onboarding-stack';
 import { fixtureKeysVariable } from './support/worker-process';
 
 const FOUR = ['GOOGLE_SERVICE_ACCOUNT_KEY_FILE', 'GOOGLE_IMPERSONATE_ADMIN', 'ONBOARDING_ENCRYPTION_KEYS', 'SMTP_URL'];
-const KEY_FILES = [path.join(REPO_ROOT, '.local', 'encryption-keys.json'), path.join(REPO_ROOT, 'dist', '.local', 'encryption-keys.json')];
+const KEY_FILES = [
+  path.join(REPO_ROOT, '.local', 'encryption-keys.json'),
+  path.join(REPO_ROOT, 'dist', '.local', 'encryption-keys.json'),
+];
 const keyFileState = () => KEY_FILES.map((file) => (existsSync(file) ? statSync(file).mtimeMs : 'absent'));
 
 let workdir: string;
@@ -37,13 +45,17 @@ function runCompiled(script: string, env: Record<string, string>, args: string[]
 }
 
 describe('the compiled worker', () => {
-  test.each([['ONBOARDING_MODE=production', { ONBOARDING_MODE: 'production' }], ['ONBOARDING_MODE unset', {}]])(
+  test.each([
+    ['ONBOARDING_MODE=production', { ONBOARDING_MODE: 'production' }],
+    ['ONBOARDING_MODE unset', {}],
+  ])(
     '%s with nothing configured exits non-zero naming every missing setting, and creates no key file',
     (_name, env) => {
       const before = keyFileState();
       const { status, output } = runCompiled('worker/main.js', env);
       expect(status).not.toBe(0);
-      for (const variable of [...FOUR, 'TEMPORAL_ADDRESS', 'MAIL_FROM', 'SALES_NOTIFY_EMAIL', 'RESELLER_NAME']) expect(output).toContain(variable);
+      for (const variable of [...FOUR, 'TEMPORAL_ADDRESS', 'MAIL_FROM', 'SALES_NOTIFY_EMAIL', 'RESELLER_NAME'])
+        expect(output).toContain(variable);
       expect(output).not.toMatch(/worker started/);
       expect(keyFileState()).toEqual(before);
       expect(readdirSync(workdir)).toEqual([]);
@@ -77,7 +89,14 @@ describe('the compiled worker', () => {
 
     test('starts on the prebuilt bundle, against Google, with no warning about local mode', async () => {
       const keyFile = path.join(workdir, 'service-account.json');
-      writeFileSync(keyFile, JSON.stringify({ type: 'service_account', client_email: 'sa@project.iam.gserviceaccount.com', private_key: 'unused' }));
+      writeFileSync(
+        keyFile,
+        JSON.stringify({
+          type: 'service_account',
+          client_email: 'sa@project.iam.gserviceaccount.com',
+          private_key: 'unused',
+        }),
+      );
       const before = keyFileState();
       worker = CompiledWorker.spawn(
         {
@@ -94,7 +113,11 @@ describe('the compiled worker', () => {
         workdir,
       );
       const started = await worker.waitForLog('worker started');
-      expect(started).toMatchObject({ mode: 'production', google: 'google', maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS });
+      expect(started).toMatchObject({
+        mode: 'production',
+        google: 'google',
+        maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
+      });
       expect(String(started.workflowBundle)).toBe(path.join(REPO_ROOT, 'dist', 'workflow-bundle.js'));
       expect(worker.output.join('\n')).not.toMatch(/LOCAL MODE|secret/);
       expect(keyFileState()).toEqual(before);
@@ -105,12 +128,17 @@ describe('the compiled worker', () => {
 
 test('the compiled codec server and CLI refuse production without keys, naming them', () => {
   const before = keyFileState();
-  const codec = runCompiled('encryption/codec-server-main.js', { ONBOARDING_MODE: 'production', CODEC_SERVER_PORT: '0' });
+  const codec = runCompiled('encryption/codec-server-main.js', {
+    ONBOARDING_MODE: 'production',
+    CODEC_SERVER_PORT: '0',
+  });
   expect(codec.status).not.toBe(0);
   expect(codec.output).toContain('ONBOARDING_ENCRYPTION_KEYS');
   const cli = runCompiled('client/cli.js', {}, ['status', 'example.com']);
   expect(cli.status).toBe(2);
-  expect(cli.output).toMatch(/TEMPORAL_ADDRESS[\s\S]*ONBOARDING_ENCRYPTION_KEYS|ONBOARDING_ENCRYPTION_KEYS[\s\S]*TEMPORAL_ADDRESS/);
+  expect(cli.output).toMatch(
+    /TEMPORAL_ADDRESS[\s\S]*ONBOARDING_ENCRYPTION_KEYS|ONBOARDING_ENCRYPTION_KEYS[\s\S]*TEMPORAL_ADDRESS/,
+  );
   expect(keyFileState()).toEqual(before);
 });
 
@@ -130,7 +158,9 @@ describe('mode rules', () => {
     expect(requireEncryptedPayloads({ ONBOARDING_MODE: 'production' })).toBe(true);
     expect(requireEncryptedPayloads({})).toBe(true);
     expect(requireEncryptedPayloads({ ONBOARDING_MODE: 'local' })).toBe(false);
-    expect(requireEncryptedPayloads({ ONBOARDING_MODE: 'production', ONBOARDING_REQUIRE_ENCRYPTED_PAYLOADS: 'false' })).toBe(false);
+    expect(
+      requireEncryptedPayloads({ ONBOARDING_MODE: 'production', ONBOARDING_REQUIRE_ENCRYPTED_PAYLOADS: 'false' }),
+    ).toBe(false);
     expect(applyModeDefaults({}, 'production').ONBOARDING_REQUIRE_ENCRYPTED_PAYLOADS).toBe('true');
     expect(applyModeDefaults({}, 'local').ONBOARDING_REQUIRE_ENCRYPTED_PAYLOADS).toBe('false');
   });
@@ -165,6 +195,8 @@ describe('mode rules', () => {
     const config = loadWorkerConfig({ ONBOARDING_MODE: 'local' });
     expect(config.google.rootUrl).toBe('http://127.0.0.1:8090');
     expect(config.smtpUrl).toBe('smtp://127.0.0.1:2525');
-    expect(config.localModeWarning).toMatch(/LOCAL MODE[\s\S]*emulator[\s\S]*SMTP sink[\s\S]*\.local\/encryption-keys\.json/);
+    expect(config.localModeWarning).toMatch(
+      /LOCAL MODE[\s\S]*emulator[\s\S]*SMTP sink[\s\S]*\.local\/encryption-keys\.json/,
+    );
   });
 });

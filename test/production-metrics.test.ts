@@ -60,7 +60,11 @@ test('one onboarding later, /metrics has temporal_* series and non-zero onboardi
   const domain = uniqueDomain('metrics');
   // The terms alone complete it (domain verification has its own tests).
   await client.start(domainOrder(domain, { verifyDomain: false }));
-  await waitForStatus(() => client.status(domain), (s) => s.stage === 'awaiting-tos', 60_000);
+  await waitForStatus(
+    () => client.status(domain),
+    (s) => s.stage === 'awaiting-tos',
+    60_000,
+  );
   await client.acceptTos(domain, { reportedBy: 'metrics-test' });
   expect((await client.result(domain)).stage).toBe('completed');
 

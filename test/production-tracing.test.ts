@@ -31,11 +31,15 @@ function startCollector(): Promise<Server> {
     req.on('end', () => {
       if (req.url === '/v1/traces') {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-          resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: { name: string; traceId: string }[] }[] }[];
+          resourceSpans: {
+            resource: { attributes: { key: string; value: { stringValue?: string } }[] };
+            scopeSpans: { spans: { name: string; traceId: string }[] }[];
+          }[];
         };
         for (const rs of body.resourceSpans) {
           const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
-          for (const scope of rs.scopeSpans) for (const span of scope.spans) spans.push({ service, name: span.name, traceId: span.traceId });
+          for (const scope of rs.scopeSpans)
+            for (const span of scope.spans) spans.push({ service, name: span.name, traceId: span.traceId });
         }
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -72,13 +76,23 @@ test('one onboarding is one trace: client start, workflow run, activities', asyn
     expect(String(started.workflowBundle)).toMatch(/dist\/workflow-bundle-tracing\.js$/);
 
     const client = await connectFromEnv(
-      { ONBOARDING_MODE: 'local', TEMPORAL_ADDRESS: env.address, ONBOARDING_ENCRYPTION_KEYS: fixtureKeysVariable(), OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: 'sales-system' },
+      {
+        ONBOARDING_MODE: 'local',
+        TEMPORAL_ADDRESS: env.address,
+        ONBOARDING_ENCRYPTION_KEYS: fixtureKeysVariable(),
+        OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+        OTEL_SERVICE_NAME: 'sales-system',
+      },
       { warn: () => undefined },
     );
     const domain = uniqueDomain('traced');
     try {
       await client.start(domainOrder(domain, { verifyDomain: false }));
-      await waitForStatus(() => client.status(domain), (s) => s.stage === 'awaiting-tos', 60_000);
+      await waitForStatus(
+        () => client.status(domain),
+        (s) => s.stage === 'awaiting-tos',
+        60_000,
+      );
       await client.acceptTos(domain);
       expect((await client.result(domain)).stage).toBe('completed');
     } finally {
@@ -93,7 +107,14 @@ test('one onboarding is one trace: client start, workflow run, activities', asyn
   const trace = spans.filter((s) => s.traceId === start?.traceId);
   const names = new Set(trace.map((s) => `${s.service} ${s.name}`));
   expect(names).toContain('workspace-onboarding-worker RunWorkflow:onboardCustomer');
-  for (const activity of ['validateOrder', 'createResoldCustomer', 'setCustomerLanguage', 'createAdminUser', 'grantSuperAdmin', 'sendSignInNotice']) {
+  for (const activity of [
+    'validateOrder',
+    'createResoldCustomer',
+    'setCustomerLanguage',
+    'createAdminUser',
+    'grantSuperAdmin',
+    'sendSignInNotice',
+  ]) {
     expect(names).toContain(`workspace-onboarding-worker RunActivity:${activity}`);
   }
 });

@@ -21,12 +21,17 @@ afterAll(async () => {
 test('a chain terminated after continue-as-new: its admin (marked with the first run id) is found and removed', async () => {
   const { client, google, env } = stack;
   const domain = uniqueDomain('chain');
-  const started = await client.start(domainOrder(domain, { verifyDomain: false, waitPolicy: { checkEvery: '1 second' } }));
+  const started = await client.start(
+    domainOrder(domain, { verifyDomain: false, waitPolicy: { checkEvery: '1 second' } }),
+  );
   await waitForStatus(
     async () => (await client.handle(domain).describe()).runId,
     (runId) => runId !== started.runId,
   );
-  await waitForStatus(() => client.status(domain), (s) => s.stage === 'awaiting-tos');
+  await waitForStatus(
+    () => client.status(domain),
+    (s) => s.stage === 'awaiting-tos',
+  );
   const [admin] = (await google.state()).users.filter((u) => u.primaryEmail === `admin@${domain}`);
   expect(admin?.externalIds).toEqual([expect.objectContaining({ value: `onboarding:${domain}/${started.runId}` })]);
 
@@ -35,7 +40,10 @@ test('a chain terminated after continue-as-new: its admin (marked with the first
   expect(last.runId).not.toBe(started.runId);
   await waitForStatus(
     async () => {
-      for await (const e of env.client.workflow.list({ query: `WorkflowId = 'onboarding:${domain}' AND ExecutionStatus = 'Terminated'` })) return e.runId;
+      for await (const e of env.client.workflow.list({
+        query: `WorkflowId = 'onboarding:${domain}' AND ExecutionStatus = 'Terminated'`,
+      }))
+        return e.runId;
       return '';
     },
     (runId) => runId === last.runId,

@@ -18,7 +18,14 @@ const status = (fields: Partial<OnboardingStatus>): OnboardingStatus => ({
 const compensation = (undone: string[], failed: string[] = []) => ({ undone, failed, cannotUndo: [] });
 
 test('terminated or timed out at a stage after the admin was created: Google is asked', () => {
-  for (const stage of ['creating-admin', 'granting-admin', 'notifying', 'awaiting-tos', 'failed', 'cancelled'] as const) {
+  for (const stage of [
+    'creating-admin',
+    'granting-admin',
+    'notifying',
+    'awaiting-tos',
+    'failed',
+    'cancelled',
+  ] as const) {
     expect(notALeftoverBecause('TERMINATED', status({ stage }))).toBeUndefined();
     expect(notALeftoverBecause('TIMED_OUT', status({ stage }))).toBeUndefined();
   }
@@ -27,31 +34,48 @@ test('terminated or timed out at a stage after the admin was created: Google is 
 
 test('ruled out: before any user, transfer branch, team customer, terms accepted, expired', () => {
   expect(notALeftoverBecause('TERMINATED', status({ stage: 'setting-language' }))).toContain('no user was created');
-  expect(notALeftoverBecause('TERMINATED', status({ stage: 'awaiting-transfer-token' }))).toContain('no user was created');
+  expect(notALeftoverBecause('TERMINATED', status({ stage: 'awaiting-transfer-token' }))).toContain(
+    'no user was created',
+  );
   expect(notALeftoverBecause('TERMINATED', status({ customerType: 'team' }))).toContain('team customer');
-  expect(notALeftoverBecause('TERMINATED', status({ tosAccepted: { at: '2026-01-01T00:00:00Z', via: 'signal' } }))).toContain('accepted the terms');
+  expect(
+    notALeftoverBecause('TERMINATED', status({ tosAccepted: { at: '2026-01-01T00:00:00Z', via: 'signal' } })),
+  ).toContain('accepted the terms');
   expect(notALeftoverBecause('FAILED', status({ stage: 'expired' }))).toContain('expired');
   expect(notALeftoverBecause('FAILED', undefined, 'OnboardingExpired')).toContain('expired');
 });
 
-test('failed or cancelled: reported only when the user\'s deletion did not happen', () => {
-  const deleted = status({ stage: 'cancelled', compensation: compensation(['revoke super admin of admin@a.example', 'delete user admin@a.example']) });
+test("failed or cancelled: reported only when the user's deletion did not happen", () => {
+  const deleted = status({
+    stage: 'cancelled',
+    compensation: compensation(['revoke super admin of admin@a.example', 'delete user admin@a.example']),
+  });
   expect(notALeftoverBecause('CANCELLED', deleted)).toContain('its compensation finished');
   const gone = status({ stage: 'failed', compensation: compensation(['delete user admin@a.example (already-gone)']) });
   expect(notALeftoverBecause('FAILED', gone)).toContain('its compensation finished');
   const none = status({ stage: 'failed', compensation: compensation([]) });
   expect(notALeftoverBecause('FAILED', none)).toContain('no user to delete');
-  const stuck = status({ stage: 'failed', compensation: compensation([], ['delete user admin@a.example: 403 forbidden']) });
+  const stuck = status({
+    stage: 'failed',
+    compensation: compensation([], ['delete user admin@a.example: 403 forbidden']),
+  });
   expect(notALeftoverBecause('FAILED', stuck)).toBeUndefined();
   expect(notALeftoverBecause('CANCELLED', status({ stage: 'cancelled' }))).toBeUndefined(); // no report recorded
 });
 
 test('worker settings: report only and 8 days by default; bad values named without echoing them', () => {
   expect(reconciliationSettingsFromEnv({})).toEqual({ removeUsers: false, lookbackMs: 8 * 86_400_000 });
-  expect(reconciliationSettingsFromEnv({ RECONCILE_REMOVE_USERS: 'true', RECONCILE_LOOKBACK: '36h' })).toEqual({ removeUsers: true, lookbackMs: 36 * 3_600_000 });
+  expect(reconciliationSettingsFromEnv({ RECONCILE_REMOVE_USERS: 'true', RECONCILE_LOOKBACK: '36h' })).toEqual({
+    removeUsers: true,
+    lookbackMs: 36 * 3_600_000,
+  });
   expect(() => reconciliationSettingsFromEnv({ RECONCILE_REMOVE_USERS: 'yes-secret' })).toThrow(ConfigError);
-  expect(() => reconciliationSettingsFromEnv({ RECONCILE_REMOVE_USERS: 'yes-secret' })).toThrow(/RECONCILE_REMOVE_USERS: must be true or false/);
-  expect(() => reconciliationSettingsFromEnv({ RECONCILE_LOOKBACK: '1000 days' })).toThrow(/RECONCILE_LOOKBACK: must be between/);
+  expect(() => reconciliationSettingsFromEnv({ RECONCILE_REMOVE_USERS: 'yes-secret' })).toThrow(
+    /RECONCILE_REMOVE_USERS: must be true or false/,
+  );
+  expect(() => reconciliationSettingsFromEnv({ RECONCILE_LOOKBACK: '1000 days' })).toThrow(
+    /RECONCILE_LOOKBACK: must be between/,
+  );
   const thrown = (() => {
     try {
       reconciliationSettingsFromEnv({ RECONCILE_LOOKBACK: 'soon-secret' });

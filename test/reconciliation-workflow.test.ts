@@ -9,7 +9,12 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { ReconciliationActivities } from '../activities';
 import { TASK_QUEUE } from '../workflows/messages';
 import type { reconcileOnboardings } from '../workflows/reconcile';
-import { RECONCILE_WORKFLOW_TYPE, type LeftoverAdmin, type LeftoverSearch, type ReconciliationInput } from '../workflows/reconcile-messages';
+import {
+  RECONCILE_WORKFLOW_TYPE,
+  type LeftoverAdmin,
+  type LeftoverSearch,
+  type ReconciliationInput,
+} from '../workflows/reconcile-messages';
 import { startTimeSkippingServer } from './support/onboarding-stack';
 import { withStubWorker } from './workflow/harness';
 
@@ -64,7 +69,11 @@ async function reconcile(
   };
   const result = await withStubWorker(env, { activities }, () =>
     env.client.workflow
-      .execute<typeof reconcileOnboardings>(RECONCILE_WORKFLOW_TYPE, { workflowId: `reconcile-test-${Math.random()}`, taskQueue: TASK_QUEUE, args: [input] })
+      .execute<typeof reconcileOnboardings>(RECONCILE_WORKFLOW_TYPE, {
+        workflowId: `reconcile-test-${Math.random()}`,
+        taskQueue: TASK_QUEUE,
+        args: [input],
+      })
       .catch((err: unknown) => {
         if (err instanceof WorkflowFailedError) return err;
         throw err;
@@ -77,18 +86,30 @@ test('report only by default: nothing removed, sales told, the report lists each
   const { result, calls } = await reconcile({ leftovers: [leftover('a.example')], removalConfigured: false }, {});
   expect(calls.remove).toEqual([]);
   expect(calls.report).toHaveLength(1);
-  expect(result).toMatchObject({ removeUsers: false, salesNotified: true, leftovers: [{ domain: 'a.example', action: 'reported' }] });
+  expect(result).toMatchObject({
+    removeUsers: false,
+    salesNotified: true,
+    leftovers: [{ domain: 'a.example', action: 'reported' }],
+  });
 });
 
 test("the worker's RECONCILE_REMOVE_USERS turns removal on; a not-removable admin is kept; a failed removal or e-mail still yields the report", async () => {
   const tried: string[] = [];
   const { result } = await reconcile(
-    { leftovers: [leftover('a.example'), leftover('b.example', { notRemovable: 'release 0.1 marker' }), leftover('c.example')], removalConfigured: true },
+    {
+      leftovers: [
+        leftover('a.example'),
+        leftover('b.example', { notRemovable: 'release 0.1 marker' }),
+        leftover('c.example'),
+      ],
+      removalConfigured: true,
+    },
     {},
     {
       async removeLeftoverAdmin(l) {
         tried.push(l.domain);
-        if (l.domain === 'c.example') throw ApplicationFailure.nonRetryable('users.delete: forbidden', 'Google.forbidden');
+        if (l.domain === 'c.example')
+          throw ApplicationFailure.nonRetryable('users.delete: forbidden', 'Google.forbidden');
         return { outcome: 'deleted' };
       },
       async reportLeftoverAdmins() {
@@ -108,8 +129,11 @@ test("the worker's RECONCILE_REMOVE_USERS turns removal on; a not-removable admi
   });
 });
 
-test('the run\'s input turns removal on; nothing found: no e-mail', async () => {
-  const removing = await reconcile({ leftovers: [leftover('a.example')], removalConfigured: false }, { removeUsers: true, lookback: '2 days' });
+test("the run's input turns removal on; nothing found: no e-mail", async () => {
+  const removing = await reconcile(
+    { leftovers: [leftover('a.example')], removalConfigured: false },
+    { removeUsers: true, lookback: '2 days' },
+  );
   expect(removing.calls.find).toEqual([{ lookback: '2 days' }]);
   expect(removing.calls.remove).toEqual(['admin@a.example']);
   const empty = await reconcile({ leftovers: [], removalConfigured: false }, {});
@@ -118,8 +142,14 @@ test('the run\'s input turns removal on; nothing found: no e-mail', async () => 
 });
 
 test('a bad lookback fails the run before anything is looked up', async () => {
-  const { result, calls } = await reconcile({ leftovers: [leftover('a.example')], removalConfigured: true }, { lookback: 'forever' });
+  const { result, calls } = await reconcile(
+    { leftovers: [leftover('a.example')], removalConfigured: true },
+    { lookback: 'forever' },
+  );
   expect(result).toBeInstanceOf(WorkflowFailedError);
-  expect((result as WorkflowFailedError).cause).toMatchObject({ type: 'InvalidReconciliationInput', message: expect.stringContaining('lookback') as string });
+  expect((result as WorkflowFailedError).cause).toMatchObject({
+    type: 'InvalidReconciliationInput',
+    message: expect.stringContaining('lookback') as string,
+  });
   expect(calls.find).toEqual([]);
 });

@@ -11,8 +11,17 @@ import { EXIT } from '../client/cli';
 import { runCliOn, type CliRun } from './support/cli-runner';
 import { runReconciliation } from '../client/reconciliation';
 import { onboardingWorkflowId } from '../workflows/messages';
-import { RECONCILE_WORKFLOW_TYPE, RECONCILIATION_SCHEDULE_ID, type ReconciliationReport } from '../workflows/reconcile-messages';
-import { startOnboardingStack, waitForStatus, workerSettingsFor, type OnboardingStack } from './support/onboarding-stack';
+import {
+  RECONCILE_WORKFLOW_TYPE,
+  RECONCILIATION_SCHEDULE_ID,
+  type ReconciliationReport,
+} from '../workflows/reconcile-messages';
+import {
+  startOnboardingStack,
+  waitForStatus,
+  workerSettingsFor,
+  type OnboardingStack,
+} from './support/onboarding-stack';
 import { domainOrder, uniqueDomain } from './support/orders';
 
 let stack: OnboardingStack;
@@ -25,7 +34,10 @@ afterAll(async () => {
 
 async function toAwaitingTos(domain: string): Promise<void> {
   await stack.client.start(domainOrder(domain, { verifyDomain: false }));
-  await waitForStatus(() => stack.client.status(domain), (s) => s.stage === 'awaiting-tos');
+  await waitForStatus(
+    () => stack.client.status(domain),
+    (s) => s.stage === 'awaiting-tos',
+  );
 }
 
 /** Waits until visibility lists the onboarding as ended (closed runs reach visibility a moment later). */
@@ -51,8 +63,12 @@ const leftoverOf = (report: ReconciliationReport, domain: string) => report.left
 
 const cli = (...argv: string[]): Promise<CliRun> => runCliOn(stack.client, argv);
 
-test('a terminated onboarding\'s admin is reported to sales and in the report; completed and cancelled-with-compensation ones are not; nothing is deleted by default', async () => {
-  const [lost, cancelled, completed] = [uniqueDomain('terminated'), uniqueDomain('cancelled'), uniqueDomain('completed')];
+test("a terminated onboarding's admin is reported to sales and in the report; completed and cancelled-with-compensation ones are not; nothing is deleted by default", async () => {
+  const [lost, cancelled, completed] = [
+    uniqueDomain('terminated'),
+    uniqueDomain('cancelled'),
+    uniqueDomain('completed'),
+  ];
   await terminated(lost);
   await toAwaitingTos(cancelled);
   await stack.client.cancel(cancelled, 'test: customer withdrew');
@@ -78,23 +94,29 @@ test('a terminated onboarding\'s admin is reported to sales and in the report; c
   });
   expect(leftoverOf(report, cancelled)).toBeUndefined();
   expect(leftoverOf(report, completed)).toBeUndefined();
-  expect(report.notReported.find((n) => n.domain === cancelled)?.verdict).toContain(`its compensation finished: delete user admin@${cancelled}`);
+  expect(report.notReported.find((n) => n.domain === cancelled)?.verdict).toContain(
+    `its compensation finished: delete user admin@${cancelled}`,
+  );
   expect(report.notReported.find((n) => n.domain === completed)).toBeUndefined(); // completed ones are not even examined
   expect(await usersAt(`admin@${lost}`)).toHaveLength(1); // report only
 
   // Sales is told; the temporary password e-mailed to the customer appears nowhere in the report.
   expect(report.salesNotified).toBe(true);
-  const notice = await stack.google.waitForMail((m) => m.subject.startsWith('Onboarding reconciliation') && m.text.includes(`admin@${lost}`));
+  const notice = await stack.google.waitForMail(
+    (m) => m.subject.startsWith('Onboarding reconciliation') && m.text.includes(`admin@${lost}`),
+  );
   expect(notice.to).toEqual(['sales@reseller.example']);
   expect(notice.text).not.toContain(`admin@${cancelled}`);
-  const signIn = await stack.google.waitForMail((m) => m.subject.includes(lost) && m.text.includes('Temporary password'));
+  const signIn = await stack.google.waitForMail(
+    (m) => m.subject.includes(lost) && m.text.includes('Temporary password'),
+  );
   const password = /Temporary password: (\S+)/.exec(signIn.text)?.[1] as string;
   expect(password).toBeTruthy();
   expect(notice.text).not.toContain(password);
   expect(run.stdout).not.toContain(password);
 });
 
-test('with removal on, the leftover admin is deleted at Google; a user without the onboarding\'s marker is never touched', async () => {
+test("with removal on, the leftover admin is deleted at Google; a user without the onboarding's marker is never touched", async () => {
   const [lost, replaced] = [uniqueDomain('remove'), uniqueDomain('unmarked')];
   await terminated(lost);
   await terminated(replaced);
@@ -103,7 +125,11 @@ test('with removal on, the leftover admin is deleted at Google; a user without t
   const [marked] = await usersAt(`admin@${replaced}`);
   await google.directory.users.delete({ userKey: `admin@${replaced}` });
   await google.directory.users.insert({
-    requestBody: { primaryEmail: `admin@${replaced}`, name: { givenName: 'Their', familyName: 'Own' }, password: 'their-own-password-1' },
+    requestBody: {
+      primaryEmail: `admin@${replaced}`,
+      name: { givenName: 'Their', familyName: 'Own' },
+      password: 'their-own-password-1',
+    },
   });
   await stack.google.clearRequests();
 
@@ -113,11 +139,15 @@ test('with removal on, the leftover admin is deleted at Google; a user without t
   expect(leftoverOf(report, lost)).toMatchObject({ user: `admin@${lost}`, action: 'removed' });
   expect(await usersAt(`admin@${lost}`)).toHaveLength(0);
   expect(leftoverOf(report, replaced)).toBeUndefined();
-  expect(report.notReported.find((n) => n.domain === replaced)?.verdict).toContain("does not carry this onboarding's marker");
+  expect(report.notReported.find((n) => n.domain === replaced)?.verdict).toContain(
+    "does not carry this onboarding's marker",
+  );
   const [theirs] = await usersAt(`admin@${replaced}`);
   expect(theirs).toBeDefined();
   expect(theirs?.id).not.toBe(marked?.id);
-  const deletes = (await stack.google.requests()).filter((r) => r.method === 'DELETE').map((r) => decodeURIComponent(r.path));
+  const deletes = (await stack.google.requests())
+    .filter((r) => r.method === 'DELETE')
+    .map((r) => decodeURIComponent(r.path));
   expect(deletes).toEqual(expect.arrayContaining([expect.stringContaining(`admin@${lost}`)]));
   expect(deletes.filter((path) => path.includes(replaced))).toEqual([]);
 
@@ -131,9 +161,18 @@ test('terminated while creating the admin (its address not yet in the status): t
   const domain = uniqueDomain('midway');
   const userPath = `^/admin/directory/v1/users/admin(%40|@)${domain.replace(/\./g, '\\.')}$`;
   // Google creates the user but the answer is lost; every look-up afterwards fails: the step stays in its retries.
-  await stack.google.addFault({ method: 'POST', path: '^/admin/directory/v1/users$', status: 503, mode: 'after', times: 1 });
+  await stack.google.addFault({
+    method: 'POST',
+    path: '^/admin/directory/v1/users$',
+    status: 503,
+    mode: 'after',
+    times: 1,
+  });
   await stack.client.start(domainOrder(domain, { verifyDomain: false }));
-  await waitForStatus(async () => ({ stage: String((await usersAt(`admin@${domain}`)).length) }), (s) => s.stage === '1');
+  await waitForStatus(
+    async () => ({ stage: String((await usersAt(`admin@${domain}`)).length) }),
+    (s) => s.stage === '1',
+  );
   await stack.google.addFault({ method: 'GET', path: userPath, status: 503, times: 5 });
   const status = await stack.client.status(domain);
   expect(status).toMatchObject({ stage: 'creating-admin' });
@@ -141,11 +180,17 @@ test('terminated while creating the admin (its address not yet in the status): t
   await stack.client.handle(domain).terminate('test: terminated mid-step');
   await visiblyEnded(domain, 'Terminated');
   const google = createGoogleClients(workerSettingsFor(stack.emulator).google);
-  while ((await stack.google.faults()).length > 0) await google.directory.users.get({ userKey: `admin@${domain}` }).catch(() => undefined);
+  while ((await stack.google.faults()).length > 0)
+    await google.directory.users.get({ userKey: `admin@${domain}` }).catch(() => undefined);
 
   const report = await runReconciliation(stack.env.client, {});
 
-  expect(leftoverOf(report, domain)).toMatchObject({ user: `admin@${domain}`, lastStage: 'creating-admin', onboardingOutcome: 'TERMINATED', action: 'reported' });
+  expect(leftoverOf(report, domain)).toMatchObject({
+    user: `admin@${domain}`,
+    lastStage: 'creating-admin',
+    onboardingOutcome: 'TERMINATED',
+    action: 'reported',
+  });
 });
 
 test('`reconciliation schedule` creates the Temporal Schedule, and again updates it instead of failing', async () => {
@@ -154,7 +199,12 @@ test('`reconciliation schedule` creates the Temporal Schedule, and again updates
     expect((await cli('reconciliation', 'schedule', '--every', '1d')).code).toBe(EXIT.ok);
     const created = await handle.describe();
     expect(created.spec.intervals).toEqual([expect.objectContaining({ every: 86_400_000 })]);
-    expect(created.action).toMatchObject({ type: 'startWorkflow', workflowType: RECONCILE_WORKFLOW_TYPE, taskQueue: 'customer-onboarding', args: [{}] });
+    expect(created.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: RECONCILE_WORKFLOW_TYPE,
+      taskQueue: 'customer-onboarding',
+      args: [{}],
+    });
     expect(created.policies.overlap).toBe('SKIP');
     expect(created.action).toMatchObject({ workflowExecutionTimeout: 6 * 3_600_000 });
 
@@ -169,12 +219,23 @@ test('`reconciliation schedule` creates the Temporal Schedule, and again updates
     const run = stack.env.client.workflow.getHandle(workflowId, firstExecutionRunId);
     expect(await run.result()).toMatchObject({ removeUsers: false });
 
-    const again = await cli('--json', 'reconciliation', 'schedule', '--cron', '30 5 * * *', '--remove-users', '--lookback', '3 days');
+    const again = await cli(
+      '--json',
+      'reconciliation',
+      'schedule',
+      '--cron',
+      '30 5 * * *',
+      '--remove-users',
+      '--lookback',
+      '3 days',
+    );
     expect(again.code).toBe(EXIT.ok);
     expect(JSON.parse(again.stdout)).toMatchObject({ scheduleId: RECONCILIATION_SCHEDULE_ID, created: false });
     const updated = await handle.describe();
     expect(updated.spec.intervals ?? []).toEqual([]);
-    expect(updated.spec.calendars).toEqual([expect.objectContaining({ hour: [{ start: 5, end: 5, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] })]);
+    expect(updated.spec.calendars).toEqual([
+      expect.objectContaining({ hour: [{ start: 5, end: 5, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] }),
+    ]);
     expect(updated.action).toMatchObject({ args: [{ removeUsers: true, lookback: '3 days' }] });
     const schedules: string[] = [];
     for await (const s of stack.env.client.schedule.list()) schedules.push(s.scheduleId);
@@ -205,11 +266,16 @@ test('a reset onboarding (its base run terminated, a new run carrying on with th
     requestId: `reset-${domain}`,
   });
   await visiblyEnded(domain, 'Terminated');
-  await waitForStatus(() => stack.client.status(domain), (s) => s.stage === 'awaiting-tos' && s.steps.filter((st) => st.name === 'create-admin').length > 0);
+  await waitForStatus(
+    () => stack.client.status(domain),
+    (s) => s.stage === 'awaiting-tos' && s.steps.filter((st) => st.name === 'create-admin').length > 0,
+  );
 
   const report = await runReconciliation(stack.env.client, { removeUsers: true });
   expect(leftoverOf(report, domain)).toBeUndefined();
-  expect(report.notReported.find((n) => n.domain === domain && n.runId === base.runId)?.verdict).toMatch(/later run .* is running/);
+  expect(report.notReported.find((n) => n.domain === domain && n.runId === base.runId)?.verdict).toMatch(
+    /later run .* is running/,
+  );
   expect(await usersAt(`admin@${domain}`)).toHaveLength(1);
   await stack.client.cancel(domain, 'end of test');
 });

@@ -29,12 +29,21 @@ let env: TestWorkflowEnvironment;
 let emulator: RunningEmulator;
 let client: OnboardingClient;
 
-const onboardings = { completed: uniqueDomain('rp-completed'), waiting: uniqueDomain('rp-waiting'), cancelled: uniqueDomain('rp-cancelled'), chain: uniqueDomain('rp-chain') };
+const onboardings = {
+  completed: uniqueDomain('rp-completed'),
+  waiting: uniqueDomain('rp-waiting'),
+  cancelled: uniqueDomain('rp-cancelled'),
+  chain: uniqueDomain('rp-chain'),
+};
 const ids = Object.values(onboardings).map(onboardingWorkflowId);
 let chainRuns: string[] = [];
 
 /** Settings as an operator's shell would hold them: the script reads nothing else. */
-const settings = () => ({ TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default', ONBOARDING_ENCRYPTION_KEYS: fixtureKeysVariable() });
+const settings = () => ({
+  TEMPORAL_ADDRESS: env.address,
+  TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+  ONBOARDING_ENCRYPTION_KEYS: fixtureKeysVariable(),
+});
 
 const bundles = new Map<string, Promise<WorkflowBundle>>();
 /** The bundle this file's worker uses for workflows/, built once for anything else. */
@@ -51,7 +60,12 @@ function bundleFor(workflowsPath: string): Promise<WorkflowBundle> {
 async function replayInProcess(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runReplay(argv, { env: settings(), out: (l) => out.push(l), err: (l) => err.push(l), bundle: bundleFor });
+  const code = await runReplay(argv, {
+    env: settings(),
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    bundle: bundleFor,
+  });
   return { code, out, err };
 }
 
@@ -70,26 +84,51 @@ beforeAll(async () => {
     workflowBundle: await workflowBundle(),
     dataConverter: fixtureDataConverter(),
   });
-  const parked = (domain: string) => waitForStatus(() => client.status(domain), (s) => s.stage === 'awaiting-tos', 60_000);
+  const parked = (domain: string) =>
+    waitForStatus(
+      () => client.status(domain),
+      (s) => s.stage === 'awaiting-tos',
+      60_000,
+    );
   // The histories are what the replay reads: make them with the real worker, then stop it (replay needs none).
   await onboardingWorker.worker.runUntil(async () => {
     const { completed, waiting, cancelled, chain } = onboardings;
-    await Promise.all([client.start(teamOrder(completed)), client.start(domainOrder(waiting)), client.start(domainOrder(cancelled))]);
+    await Promise.all([
+      client.start(teamOrder(completed)),
+      client.start(domainOrder(waiting)),
+      client.start(domainOrder(cancelled)),
+    ]);
     const chainStart = await client.start(teamOrder(chain, { waitPolicy: { checkEvery: '1s' } }));
     await Promise.all([parked(completed), parked(waiting), parked(cancelled)]);
 
     await client.acceptTos(completed, { reportedBy: 'replay-test' });
     await client.cancel(cancelled, 'replay test');
     // Checks every second grow the history past the suggestion: the wait continues as new.
-    await waitForStatus(async () => ({ stage: (await client.handle(chain).describe()).runId === chainStart.runId ? 'first run' : 'continued' }), (s) => s.stage === 'continued', 90_000);
+    await waitForStatus(
+      async () => ({
+        stage: (await client.handle(chain).describe()).runId === chainStart.runId ? 'first run' : 'continued',
+      }),
+      (s) => s.stage === 'continued',
+      90_000,
+    );
     await client.acceptTos(chain, { reportedBy: 'replay-test' }); // to the chain's latest run
-    await Promise.all([client.result(completed), client.result(chain), client.result(cancelled).catch(() => undefined)]);
+    await Promise.all([
+      client.result(completed),
+      client.result(chain),
+      client.result(cancelled).catch(() => undefined),
+    ]);
     // Every run of the chain, as visibility lists them (it may lag a moment behind).
     await waitForStatus(
       async () => {
         chainRuns = [];
-        for await (const run of env.client.workflow.list({ query: `WorkflowId = '${onboardingWorkflowId(chain)}'` })) chainRuns.push(`${run.runId}  ${run.status.name}`);
-        return { stage: chainRuns.some((r) => r.endsWith(' COMPLETED')) && chainRuns.some((r) => r.endsWith(' CONTINUED_AS_NEW')) ? 'listed' : 'not yet' };
+        for await (const run of env.client.workflow.list({ query: `WorkflowId = '${onboardingWorkflowId(chain)}'` }))
+          chainRuns.push(`${run.runId}  ${run.status.name}`);
+        return {
+          stage:
+            chainRuns.some((r) => r.endsWith(' COMPLETED')) && chainRuns.some((r) => r.endsWith(' CONTINUED_AS_NEW'))
+              ? 'listed'
+              : 'not yet',
+        };
       },
       (s) => s.stage === 'listed',
     );
@@ -108,13 +147,17 @@ test('against the current workflow code every run replays: exit 0, one line per 
   expect(run.code).toBe(0);
   // Every run the cluster holds (this server holds only this file's onboardings), each once, by its run id.
   const everyRun: string[] = [];
-  for await (const execution of env.client.workflow.list({ query: "WorkflowType = 'onboardCustomer'" })) everyRun.push(`${execution.workflowId}  run ${execution.runId}  ${execution.status.name}`);
+  for await (const execution of env.client.workflow.list({ query: "WorkflowType = 'onboardCustomer'" }))
+    everyRun.push(`${execution.workflowId}  run ${execution.runId}  ${execution.status.name}`);
   const lines = run.out.filter((l) => /^(ok|FAIL|skip) /.test(l));
   expect(lines.map((l) => l.replace(/^ok {4}/, '').replace(/ {2}\d+ events$/, '')).sort()).toEqual(everyRun.sort());
   expect(chainRuns.length).toBeGreaterThanOrEqual(2);
-  for (const chainRun of chainRuns) expect(everyRun).toContain(`${onboardingWorkflowId(onboardings.chain)}  run ${chainRun}`);
+  for (const chainRun of chainRuns)
+    expect(everyRun).toContain(`${onboardingWorkflowId(onboardings.chain)}  run ${chainRun}`);
   for (const id of ids) expect(lines.some((l) => l.startsWith(`ok    ${id}  run `))).toBe(true);
-  expect(run.out.at(-1)).toBe(`Replayed ${lines.length} run(s) from the cluster against workflows/index.ts: ${lines.length} ok, 0 failed.`);
+  expect(run.out.at(-1)).toBe(
+    `Replayed ${lines.length} run(s) from the cluster against workflows/index.ts: ${lines.length} ok, 0 failed.`,
+  );
 });
 
 test('--query and --limit narrow what is replayed', async () => {
@@ -122,7 +165,9 @@ test('--query and --limit narrow what is replayed', async () => {
   expect(waitingOnly.code).toBe(0);
   const waitingLines = waitingOnly.out.filter((l) => l.startsWith('ok '));
   expect(waitingLines.length).toBeGreaterThanOrEqual(1);
-  expect(waitingLines.every((l) => l.startsWith(`ok    ${onboardingWorkflowId(onboardings.waiting)}  run `))).toBe(true);
+  expect(waitingLines.every((l) => l.startsWith(`ok    ${onboardingWorkflowId(onboardings.waiting)}  run `))).toBe(
+    true,
+  );
   expect(waitingLines).toContainEqual(expect.stringMatching(/ {2}RUNNING {2}\d+ events$/));
 
   const two = await replayInProcess('--limit', '2');
@@ -146,7 +191,10 @@ test('with a non-deterministic change (`npm run replay -- --workflows <altered>`
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const out = stdout.join('');
-  const failedLine = stderr.join('').split('\n').find((l) => l.startsWith('Replay failed for '));
+  const failedLine = stderr
+    .join('')
+    .split('\n')
+    .find((l) => l.startsWith('Replay failed for '));
 
   expect(code).toBe(1);
   expect(failedLine).toMatch(/^Replay failed for \d+ workflow\(s\): /);
@@ -155,7 +203,9 @@ test('with a non-deterministic change (`npm run replay -- --workflows <altered>`
     expect(out).toMatch(new RegExp(`^FAIL  ${id}  run \\S+  \\S+  \\d+ events: \\S*(Nondeterminism|Determinism)`, 'm'));
   }
   expect(out).not.toMatch(/^ok /m);
-  expect(out).toMatch(/^Replayed \d+ run\(s\) from the cluster against test\/fixtures\/altered-workflow\.ts: 0 ok, \d+ failed\.$/m);
+  expect(out).toMatch(
+    /^Replayed \d+ run\(s\) from the cluster against test\/fixtures\/altered-workflow\.ts: 0 ok, \d+ failed\.$/m,
+  );
 }, 180_000);
 
 test('--dir replays a folder of JSON histories and its subfolders (as CI does with test/histories/<release>/); the altered code fails them by file name', async () => {
@@ -164,18 +214,32 @@ test('--dir replays a folder of JSON histories and its subfolders (as CI does wi
   const legacy = await replayInProcess('--dir', path.join(histories, '0.1'));
   expect(legacy.err).toEqual([]);
   expect(legacy.code).toBe(0);
-  expect(legacy.out).toContainEqual(expect.stringMatching(/^ok {4}domain-completed-by-signal {2}run \S+ {2}\d+ events$/));
-  expect(legacy.out.at(-1)).toMatch(/^Replayed (\d+) run\(s\) from .*0\.1 against workflows\/index\.ts: \1 ok, 0 failed\.$/);
+  expect(legacy.out).toContainEqual(
+    expect.stringMatching(/^ok {4}domain-completed-by-signal {2}run \S+ {2}\d+ events$/),
+  );
+  expect(legacy.out.at(-1)).toMatch(
+    /^Replayed (\d+) run\(s\) from .*0\.1 against workflows\/index\.ts: \1 ok, 0 failed\.$/,
+  );
 
   // Subfolders are read too, each history named by its path in the folder (pass or fail: that is replay.test.ts's business).
   const all = await replayInProcess('--dir', histories, '--limit', '100');
   const named = all.out.filter((l) => /^(ok|FAIL) /.test(l)).map((l) => l.slice(6).split('  ')[0]);
-  expect(named).toEqual(expect.arrayContaining(['0.1/domain-completed-by-signal', '0.2/domain-completed-by-signal', '0.2/continued-as-new-then-completed']));
+  expect(named).toEqual(
+    expect.arrayContaining([
+      '0.1/domain-completed-by-signal',
+      '0.2/domain-completed-by-signal',
+      '0.2/continued-as-new-then-completed',
+    ]),
+  );
 
   const altered = await replayInProcess('--dir', path.join(histories, '0.2'), '--workflows', ALTERED);
   expect(altered.code).toBe(1);
-  expect(altered.out).toContainEqual(expect.stringMatching(/^FAIL {2}domain-completed-by-signal {2}run \S+ {2}\d+ events: \S*Determinism/));
-  expect(altered.err).toContainEqual(expect.stringMatching(/^Replay failed for \d+ workflow\(s\): .*domain-completed-by-signal/));
+  expect(altered.out).toContainEqual(
+    expect.stringMatching(/^FAIL {2}domain-completed-by-signal {2}run \S+ {2}\d+ events: \S*Determinism/),
+  );
+  expect(altered.err).toContainEqual(
+    expect.stringMatching(/^Replay failed for \d+ workflow\(s\): .*domain-completed-by-signal/),
+  );
 
   const missing = await replayInProcess('--dir', path.join(histories, 'no-such-release'));
   expect(missing.code).toBe(2);

@@ -13,7 +13,9 @@ import { fixtureDataConverter } from './support/fixture-keys';
 import { workflowBundle } from './support/onboarding-stack';
 
 const root = path.join(__dirname, 'histories');
-const releases = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const releases = readdirSync(root, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
 const recorded = releases.flatMap((release) =>
   readdirSync(path.join(root, release))
     .filter((f) => f.endsWith('.json'))
@@ -23,7 +25,8 @@ const recorded = releases.flatMap((release) =>
       history: historyFromJSON(JSON.parse(readFileSync(path.join(root, release, file), 'utf8'))),
     })),
 );
-const namesOf = (release: string) => recorded.filter((r) => r.release === release).map((r) => r.name.slice(release.length + 1));
+const namesOf = (release: string) =>
+  recorded.filter((r) => r.release === release).map((r) => r.name.slice(release.length + 1));
 
 test('release 0.1 histories cover every ending, and a run resumed by continue-as-new', () => {
   expect(namesOf('0.1').sort()).toEqual(
@@ -77,13 +80,26 @@ test('release 0.3 histories add the token expiry, a deadline extended (a retried
 });
 
 test.each(recorded.map((r) => [r.name, r.history] as const))('%s replays deterministically', async (name, history) => {
-  await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: fixtureDataConverter() }, history, `replay:${name}`);
+  await Worker.runReplayHistory(
+    { workflowBundle: await workflowBundle(), dataConverter: fixtureDataConverter() },
+    history,
+    `replay:${name}`,
+  );
 });
 
 test('a non-deterministic change is caught', async () => {
-  const altered = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/altered-workflow'), failureConverterPath: FAILURE_CONVERTER_PATH });
-  for (const name of ['0.1/domain-completed-by-signal', '0.2/domain-completed-by-signal', '0.3/domain-completed-by-signal']) {
+  const altered = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./fixtures/altered-workflow'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+  });
+  for (const name of [
+    '0.1/domain-completed-by-signal',
+    '0.2/domain-completed-by-signal',
+    '0.3/domain-completed-by-signal',
+  ]) {
     const history = recorded.find((r) => r.name === name)?.history;
-    await expect(Worker.runReplayHistory({ workflowBundle: altered, dataConverter: fixtureDataConverter() }, history)).rejects.toThrow(/Nondeterminism/);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: altered, dataConverter: fixtureDataConverter() }, history),
+    ).rejects.toThrow(/Nondeterminism/);
   }
 });

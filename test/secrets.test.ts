@@ -63,37 +63,81 @@ function storedText(history: Awaited<ReturnType<ReturnType<Client['workflow']['g
 }
 
 test('no secret is stored in clear in the history or written to the worker log', async () => {
-  const postalAddress = { contactName: SECRET.contactName, organizationName: 'Quill Org', addressLine1: SECRET.addressLine1, postalCode: SECRET.postalCode, countryCode: 'GB' };
+  const postalAddress = {
+    contactName: SECRET.contactName,
+    organizationName: 'Quill Org',
+    addressLine1: SECRET.addressLine1,
+    postalCode: SECRET.postalCode,
+    countryCode: 'GB',
+  };
   // 1. An order with a password of its own.
   const own = uniqueDomain('secret-own');
-  await client.start(domainOrder(own, { alternateEmail: SECRET.alternateEmail, postalAddress, admin: { givenName: 'Zeb', familyName: 'Quill', primaryEmail: `admin@${own}`, password: SECRET.suppliedPassword } }));
+  await client.start(
+    domainOrder(own, {
+      alternateEmail: SECRET.alternateEmail,
+      postalAddress,
+      admin: { givenName: 'Zeb', familyName: 'Quill', primaryEmail: `admin@${own}`, password: SECRET.suppliedPassword },
+    }),
+  );
   // 2. An order whose temporary password the onboarding generates and mails.
   const generated = uniqueDomain('secret-generated');
   await client.start(domainOrder(generated, { alternateEmail: SECRET.alternateEmail, postalAddress }));
   // 3. An existing customer: a refused token, then an accepted one.
   const transfer = uniqueDomain('secret-transfer');
-  await google.seed({ customers: [{ customerDomain: transfer, owner: 'google', transferTokens: [{ token: SECRET.transferToken }], subscriptions: [{ skuId: '1010020028', planName: 'FLEXIBLE', seats: 3 }] }] });
-  await client.start(domainOrder(transfer, { alternateEmail: SECRET.alternateEmail, postalAddress, transferToken: SECRET.refusedToken }));
+  await google.seed({
+    customers: [
+      {
+        customerDomain: transfer,
+        owner: 'google',
+        transferTokens: [{ token: SECRET.transferToken }],
+        subscriptions: [{ skuId: '1010020028', planName: 'FLEXIBLE', seats: 3 }],
+      },
+    ],
+  });
+  await client.start(
+    domainOrder(transfer, { alternateEmail: SECRET.alternateEmail, postalAddress, transferToken: SECRET.refusedToken }),
+  );
 
   // 4. A failing onboarding: its failure messages name the admin ("users.makeAdmin … failed").
   const failing = uniqueDomain('secret-failing');
   const failingAdmin = `quillfeather.admin@${failing}`;
-  await google.addFault({ method: 'POST', path: '/users/quillfeather\\.admin%40[^/]+/makeAdmin$', status: 400, times: 1 });
-  await client.start(domainOrder(failing, { alternateEmail: SECRET.alternateEmail, postalAddress, admin: { givenName: 'Q', familyName: 'F', primaryEmail: failingAdmin } }));
+  await google.addFault({
+    method: 'POST',
+    path: '/users/quillfeather\\.admin%40[^/]+/makeAdmin$',
+    status: 400,
+    times: 1,
+  });
+  await client.start(
+    domainOrder(failing, {
+      alternateEmail: SECRET.alternateEmail,
+      postalAddress,
+      admin: { givenName: 'Q', familyName: 'F', primaryEmail: failingAdmin },
+    }),
+  );
   const failure = await client.result(failing).catch((e: unknown) => e as Error);
   // Through the codec the failure reads in full; in the raw history it must not.
   expect((failure as { cause?: Error }).cause?.message).toContain(failingAdmin);
 
   for (const domain of [own, generated]) {
-    await waitForStatus(() => client.status(domain), (s) => s.stage === 'awaiting-tos', 60_000);
+    await waitForStatus(
+      () => client.status(domain),
+      (s) => s.stage === 'awaiting-tos',
+      60_000,
+    );
     await client.acceptTos(domain);
     await client.handle(domain).signal(domainVerifiedSignal, { reportedBy: 'test' });
     await client.result(domain);
   }
-  await waitForStatus(() => client.status(transfer), (s) => s.stage === 'awaiting-transfer-token', 60_000);
+  await waitForStatus(
+    () => client.status(transfer),
+    (s) => s.stage === 'awaiting-transfer-token',
+    60_000,
+  );
   expect((await client.provideTransferToken(transfer, SECRET.transferToken)).outcome).toBe('transferred');
 
-  const notice = await google.waitForMail((m) => m.subject.includes(generated) && m.text.includes('Temporary password'));
+  const notice = await google.waitForMail(
+    (m) => m.subject.includes(generated) && m.text.includes('Temporary password'),
+  );
   const temporaryPassword = /Temporary password: (\S+)/.exec(notice.text)?.[1] ?? '';
   expect(temporaryPassword).toHaveLength(16);
   const secrets = { ...SECRET, temporaryPassword };
@@ -113,12 +157,19 @@ test('no secret is stored in clear in the history or written to the worker log',
     expect(Buffer.from(decrypted?.data ?? []).toString('utf8')).toContain(SECRET.alternateEmail);
     // Search attributes are never encrypted: they carry only the domain and the stage.
     // (Read from the raw description: the memo, which holds the status, is encrypted and cannot be decoded here.)
-    const described = await raw.workflowService.describeWorkflowExecution({ namespace: env.namespace ?? 'default', execution: { workflowId: `onboarding:${domain}` } });
+    const described = await raw.workflowService.describeWorkflowExecution({
+      namespace: env.namespace ?? 'default',
+      execution: { workflowId: `onboarding:${domain}` },
+    });
     const fields = described.workflowExecutionInfo?.searchAttributes?.indexedFields ?? {};
     const attribute = (name: string) => defaultPayloadConverter.fromPayload(fields[name] as Payload);
     expect(attribute(CustomerDomainAttribute.name)).toBe(domain);
     expect(attribute(OnboardingStageAttribute.name)).toMatch(/^(completed|transferred|failed)$/);
-    expect(Object.values(described.workflowExecutionInfo?.memo?.fields ?? {}).every((p) => Buffer.from(p.metadata?.encoding ?? []).toString() === 'binary/encrypted')).toBe(true);
+    expect(
+      Object.values(described.workflowExecutionInfo?.memo?.fields ?? {}).every(
+        (p) => Buffer.from(p.metadata?.encoding ?? []).toString() === 'binary/encrypted',
+      ),
+    ).toBe(true);
   }
 
   // The worker's own output, at debug level.

@@ -48,9 +48,16 @@ const jsonl = (orders: readonly unknown[]) => `${orders.map((o) => JSON.stringif
 test('a 20-line batch with a bad country on line 7 starts nothing; fixed, it starts all 20; again, all already onboarding', async () => {
   const domains = Array.from({ length: 20 }, () => uniqueDomain('batch'));
   const orders = domains.map((domain, i) =>
-    batchOrder(domain, i === 0 ? { admin: { givenName: 'Alex', familyName: 'Cruz', primaryEmail: `admin@${domain}`, password: PASSWORD } } : {}),
+    batchOrder(
+      domain,
+      i === 0
+        ? { admin: { givenName: 'Alex', familyName: 'Cruz', primaryEmail: `admin@${domain}`, password: PASSWORD } }
+        : {},
+    ),
   );
-  const bad = orders.map((order, i) => (i === 6 ? { ...order, postalAddress: { ...order.postalAddress, countryCode: 'XX' } } : order));
+  const bad = orders.map((order, i) =>
+    i === 6 ? { ...order, postalAddress: { ...order.postalAddress, countryCode: 'XX' } } : order,
+  );
   const file = join(dir, 'orders.jsonl');
   writeFileSync(file, jsonl(bad));
 
@@ -70,19 +77,29 @@ test('a 20-line batch with a bad country on line 7 starts nothing; fixed, it sta
   expect(started.stderr).toContain('20 orders: 20 started, 0 already onboarding, 0 failed to start');
   const table = started.stdout.trimEnd().split('\n');
   expect(table[0]).toMatch(/^LINE\s+DOMAIN\s+OUTCOME$/);
-  expect(table.slice(1).map((row) => row.split(/\s+/))).toEqual(domains.map((domain, i) => [String(i + 1), domain, 'started']));
+  expect(table.slice(1).map((row) => row.split(/\s+/))).toEqual(
+    domains.map((domain, i) => [String(i + 1), domain, 'started']),
+  );
   expect(await Promise.all(domains.map(temporalStatus))).toEqual(domains.map(() => 'RUNNING'));
   expect(`${started.stdout}${started.stderr}${refused.stderr}`).not.toContain(PASSWORD);
 
   const again = await cli(['--json', 'start-batch', file]);
   expect(again.code).toBe(EXIT.ok);
-  const rows = again.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { line: number; customerDomain: string; outcome: string; executionStatus: string });
-  expect(rows.map((r) => [r.line, r.customerDomain, r.outcome, r.executionStatus])).toEqual(domains.map((domain, i) => [i + 1, domain, 'already-onboarding', 'RUNNING']));
+  const rows = again.stdout
+    .trimEnd()
+    .split('\n')
+    .map(
+      (line) => JSON.parse(line) as { line: number; customerDomain: string; outcome: string; executionStatus: string },
+    );
+  expect(rows.map((r) => [r.line, r.customerDomain, r.outcome, r.executionStatus])).toEqual(
+    domains.map((domain, i) => [i + 1, domain, 'already-onboarding', 'RUNNING']),
+  );
 });
 
 test('a CSV batch: dotted columns, a JSON subscriptions cell and a boolean cell reach the workflow as the order schema wants', async () => {
   const [a, b, team] = [uniqueDomain('csv'), uniqueDomain('csv'), uniqueDomain('csv-team')];
-  const subs = (sku: string, plan: string, seats: number) => `"[{""skuId"": ""${sku}"", ""plan"": ""${plan}"", ""seats"": ${seats}}]"`;
+  const subs = (sku: string, plan: string, seats: number) =>
+    `"[{""skuId"": ""${sku}"", ""plan"": ""${plan}"", ""seats"": ${seats}}]"`;
   const csv = [
     'customerDomain,customerType,alternateEmail,postalAddress.contactName,postalAddress.organizationName,postalAddress.postalCode,postalAddress.countryCode,admin.givenName,admin.familyName,admin.primaryEmail,primaryAdmin.primaryEmail,subscriptions,verifyDomain,waitPolicy.deadline',
     `${a},domain,owner@mail.example.org,Alex Cruz,"Acme, Inc.",94043,US,Alex,Cruz,admin@${a},,${subs('1010020028', 'FLEXIBLE', 10)},false,30 days`,
@@ -98,31 +115,55 @@ test('a CSV batch: dotted columns, a JSON subscriptions cell and a boolean cell 
 
   const run = await cli(['start-batch', file, '--concurrency', '2']);
   expect(run).toMatchObject({ code: EXIT.ok, stderr: expect.not.stringMatching(/line \d+: /) });
-  expect(run.stdout.trimEnd().split('\n').slice(1).map((row) => row.split(/\s+/).slice(0, 3))).toEqual([
+  expect(
+    run.stdout
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((row) => row.split(/\s+/).slice(0, 3)),
+  ).toEqual([
     ['2', a, 'started'],
     ['4', b, 'started'],
     ['7', team, 'started'],
   ]);
 
-  const status = await waitForStatus(() => stack.client.status(b), (s) => (s.subscriptions?.length ?? 0) > 0);
+  const status = await waitForStatus(
+    () => stack.client.status(b),
+    (s) => (s.subscriptions?.length ?? 0) > 0,
+  );
   expect(status.subscriptions?.[0]).toMatchObject({ skuId: '1010020027', plan: 'ANNUAL_YEARLY_PAY', seats: 40 });
   expect(status.domainVerification?.required ?? false).toBe(false);
-  const teamStatus = await waitForStatus(() => stack.client.status(team), (s) => s.customerType !== undefined);
+  const teamStatus = await waitForStatus(
+    () => stack.client.status(team),
+    (s) => s.customerType !== undefined,
+  );
   expect(teamStatus.customerType).toBe('team');
 });
 
 test('an onboarding that completed earlier is reported as already onboarded, and is not started again', async () => {
   const [done, fresh] = [uniqueDomain('completed'), uniqueDomain('fresh')];
   await stack.client.start(batchOrder(done, { waitPolicy: { checkEvery: '1s' } }));
-  await waitForStatus(() => stack.client.status(done), (s) => s.stage === 'awaiting-tos');
+  await waitForStatus(
+    () => stack.client.status(done),
+    (s) => s.stage === 'awaiting-tos',
+  );
   await stack.client.acceptTos(done, { reportedBy: 'start-batch-test' });
-  await waitForStatus(() => stack.client.status(done), (s) => s.stage === 'completed');
+  await waitForStatus(
+    () => stack.client.status(done),
+    (s) => s.stage === 'completed',
+  );
   const file = join(dir, 'completed.jsonl');
   writeFileSync(file, jsonl([batchOrder(done), batchOrder(fresh)]));
 
   const run = await cli(['start-batch', file]);
   expect(run.code).toBe(EXIT.ok);
-  expect(run.stdout.trimEnd().split('\n').slice(1).map((row) => row.split(/\s+/))).toEqual([
+  expect(
+    run.stdout
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((row) => row.split(/\s+/)),
+  ).toEqual([
     ['1', done, 'already-onboarded', '(COMPLETED)'],
     ['2', fresh, 'started'],
   ]);
@@ -132,23 +173,40 @@ test('an onboarding that completed earlier is reported as already onboarded, and
 test('a CSV line whose subscriptions cell is not JSON is named with its line and column; nothing starts', async () => {
   const domain = uniqueDomain('csv-bad');
   const file = join(dir, 'bad.csv');
-  writeFileSync(file, `customerDomain,alternateEmail,postalAddress.contactName,postalAddress.organizationName,postalAddress.postalCode,postalAddress.countryCode,admin.givenName,admin.familyName,admin.primaryEmail,subscriptions\n${domain},owner@mail.example.org,A,B,1,US,A,B,admin@${domain},"[{skuId: 1}"\n`);
+  writeFileSync(
+    file,
+    `customerDomain,alternateEmail,postalAddress.contactName,postalAddress.organizationName,postalAddress.postalCode,postalAddress.countryCode,admin.givenName,admin.familyName,admin.primaryEmail,subscriptions\n${domain},owner@mail.example.org,A,B,1,US,A,B,admin@${domain},"[{skuId: 1}"\n`,
+  );
   const run = await cli(['--json', 'start-batch', file]);
   expect(run.code).toBe(EXIT.invalidInput);
-  expect(JSON.parse(run.stderr.split('\n')[0] ?? '')).toEqual({ line: 2, field: 'subscriptions', rule: expect.stringContaining('in one cell (column 10)') });
+  expect(JSON.parse(run.stderr.split('\n')[0] ?? '')).toEqual({
+    line: 2,
+    field: 'subscriptions',
+    rule: expect.stringContaining('in one cell (column 10)'),
+  });
   expect(await temporalStatus(domain)).toBeUndefined();
 });
 
 test('the order policy from the environment applies to every line, before anything starts', async () => {
   const [us, fr] = [uniqueDomain('policy'), uniqueDomain('policy')];
   const file = join(dir, 'policy.jsonl');
-  writeFileSync(file, jsonl([batchOrder(us), batchOrder(fr, { postalAddress: { contactName: 'A', organizationName: 'B', postalCode: '75002', countryCode: 'FR' } })]));
+  writeFileSync(
+    file,
+    jsonl([
+      batchOrder(us),
+      batchOrder(fr, {
+        postalAddress: { contactName: 'A', organizationName: 'B', postalCode: '75002', countryCode: 'FR' },
+      }),
+    ]),
+  );
   const saved = process.env.ONBOARDING_ALLOWED_COUNTRIES;
   process.env.ONBOARDING_ALLOWED_COUNTRIES = 'US,CA';
   try {
     const run = await cli(['start-batch', file]);
     expect(run.code).toBe(EXIT.invalidInput);
-    expect(run.stderr).toContain('line 2: postalAddress.countryCode: must be a country this reseller sells to (US, CA)');
+    expect(run.stderr).toContain(
+      'line 2: postalAddress.countryCode: must be a country this reseller sells to (US, CA)',
+    );
   } finally {
     if (saved === undefined) delete process.env.ONBOARDING_ALLOWED_COUNTRIES;
     else process.env.ONBOARDING_ALLOWED_COUNTRIES = saved;
@@ -159,7 +217,9 @@ test('the order policy from the environment applies to every line, before anythi
 test('Temporal answering an error (an unknown namespace) fails those rows: exit 1, each row with the reason', async () => {
   const file = join(dir, 'namespace.jsonl');
   writeFileSync(file, jsonl([batchOrder(uniqueDomain('ns')), batchOrder(uniqueDomain('ns'))]));
-  const elsewhere = new OnboardingClient(new Client({ connection: stack.env.connection, namespace: 'no-such-namespace' }));
+  const elsewhere = new OnboardingClient(
+    new Client({ connection: stack.env.connection, namespace: 'no-such-namespace' }),
+  );
   const run = await cli(['start-batch', file], elsewhere);
   expect(run.code).toBe(EXIT.error);
   const rows = run.stdout.trimEnd().split('\n').slice(1);
@@ -171,7 +231,9 @@ test('Temporal answering an error (an unknown namespace) fails those rows: exit 
 test('Temporal unreachable: exit 4', async () => {
   const file = join(dir, 'unreachable.jsonl');
   writeFileSync(file, jsonl([batchOrder(uniqueDomain('down'))]));
-  const run = await runCliWith(['start-batch', file], () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7233')));
+  const run = await runCliWith(['start-batch', file], () =>
+    Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7233')),
+  );
   expect(run.code).toBe(EXIT.unreachable);
   expect(run.stderr).toContain('Cannot reach Temporal');
 });

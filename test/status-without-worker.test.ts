@@ -65,7 +65,9 @@ async function cli(using: OnboardingClient, ...argv: string[]) {
   ];
   const began = Date.now();
   try {
-    const code = await runCli(argv, () => Promise.resolve(Object.assign(Object.create(using) as OnboardingClient, { close: () => Promise.resolve() })));
+    const code = await runCli(argv, () =>
+      Promise.resolve(Object.assign(Object.create(using) as OnboardingClient, { close: () => Promise.resolve() })),
+    );
     return { code, stdout: out.join(''), stderr: err.join(''), ms: Date.now() - began };
   } finally {
     for (const spy of spies) spy.mockRestore();
@@ -145,14 +147,26 @@ describe('an onboarding that never wrote a memo (as one started before the memo 
     const handle = client.handle(domain);
     // Its first task is done (the validation activity scheduled) and it published nothing.
     await waitForStatus(
-      async () => ({ stage: (await handle.fetchHistory()).events?.some((e) => e.activityTaskScheduledEventAttributes) ? 'scheduled' : 'not yet' }),
+      async () => ({
+        stage: (await handle.fetchHistory()).events?.some((e) => e.activityTaskScheduledEventAttributes)
+          ? 'scheduled'
+          : 'not yet',
+      }),
       (s) => s.stage === 'scheduled',
     );
     expect((await handle.describe()).memo?.[STATUS_MEMO_KEY]).toBeUndefined();
-    expect(await client.readStatus(domain)).toMatchObject({ source: 'query', executionStatus: 'RUNNING', status: { customerDomain: domain, stage: 'validating' } });
+    expect(await client.readStatus(domain)).toMatchObject({
+      source: 'query',
+      executionStatus: 'RUNNING',
+      status: { customerDomain: domain, stage: 'validating' },
+    });
 
     await handle.terminate('test: an ended onboarding without a memo');
-    expect(await client.readStatus(domain)).toMatchObject({ source: 'query', executionStatus: 'TERMINATED', status: { customerDomain: domain, stage: 'validating' } });
+    expect(await client.readStatus(domain)).toMatchObject({
+      source: 'query',
+      executionStatus: 'TERMINATED',
+      status: { customerDomain: domain, stage: 'validating' },
+    });
   });
 });
 
@@ -161,16 +175,32 @@ describe('with a worker', () => {
 
   test('a running onboarding is answered by its query (the freshest answer)', async () => {
     await client.start(domainOrder(parked));
-    await waitForStatus(() => client.status(parked), (s) => s.stage === 'awaiting-tos', 60_000);
+    await waitForStatus(
+      () => client.status(parked),
+      (s) => s.stage === 'awaiting-tos',
+      60_000,
+    );
     const reading = await client.readStatus(parked);
-    expect(reading).toMatchObject({ source: 'query', executionStatus: 'RUNNING', status: { stage: 'awaiting-tos', waitingFor: { what: 'tos-acceptance' } } });
+    expect(reading).toMatchObject({
+      source: 'query',
+      executionStatus: 'RUNNING',
+      status: { stage: 'awaiting-tos', waitingFor: { what: 'tos-acceptance' } },
+    });
     // The onboarding started with no worker went on once one came, and answers by query too.
-    await waitForStatus(() => client.status(withoutMemo), (s) => s.stage === 'awaiting-tos', 60_000);
+    await waitForStatus(
+      () => client.status(withoutMemo),
+      (s) => s.stage === 'awaiting-tos',
+      60_000,
+    );
   });
 
   test('an onboarding taken to completed, for the phase without a worker', async () => {
     await client.start(teamOrder(completed));
-    await waitForStatus(() => client.status(completed), (s) => s.stage === 'awaiting-tos', 60_000);
+    await waitForStatus(
+      () => client.status(completed),
+      (s) => s.stage === 'awaiting-tos',
+      60_000,
+    );
     await client.acceptTos(completed, { reportedBy: 'status-test' });
     expect(await client.result(completed)).toMatchObject({ stage: 'completed' });
   });
@@ -183,7 +213,11 @@ describe('with a worker', () => {
 describe('after the worker stopped', () => {
   test('status of an onboarding parked at awaiting-tos still answers, from its memo, within a few seconds', async () => {
     const { value, ms } = await timed(() => client.readStatus(parked));
-    expect(value).toMatchObject({ source: 'memo', executionStatus: 'RUNNING', status: { customerDomain: parked, stage: 'awaiting-tos' } });
+    expect(value).toMatchObject({
+      source: 'memo',
+      executionStatus: 'RUNNING',
+      status: { customerDomain: parked, stage: 'awaiting-tos' },
+    });
     expect(ms).toBeLessThan(QUERY_TIMEOUT_MS + SLACK_MS);
 
     const json = await cli(client, '--json', 'status', parked);
@@ -193,12 +227,19 @@ describe('after the worker stopped', () => {
 
     const text = await cli(client, 'status', parked);
     expect(text.code).toBe(EXIT.ok);
-    expect(text.stdout.split('\n').slice(0, 2)).toEqual([`${parked}: awaiting-tos`, expect.stringContaining('no worker answered')]);
+    expect(text.stdout.split('\n').slice(0, 2)).toEqual([
+      `${parked}: awaiting-tos`,
+      expect.stringContaining('no worker answered'),
+    ]);
   });
 
   test("a completed onboarding's status is read from its memo, with no query at all", async () => {
     const { value, ms } = await timed(() => client.readStatus(completed));
-    expect(value).toMatchObject({ source: 'memo', executionStatus: 'COMPLETED', status: { stage: 'completed', tosAccepted: { via: 'signal', reportedBy: 'status-test' } } });
+    expect(value).toMatchObject({
+      source: 'memo',
+      executionStatus: 'COMPLETED',
+      status: { stage: 'completed', tosAccepted: { via: 'signal', reportedBy: 'status-test' } },
+    });
     expect(ms).toBeLessThan(QUERY_TIMEOUT_MS); // a query would have waited out the whole timeout
 
     const text = await cli(client, 'status', completed);

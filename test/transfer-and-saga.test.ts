@@ -44,12 +44,18 @@ test('an existing customer with the token in the order is transferred, all subsc
   const final = await stack.client.result(domain);
   expect(final.stage).toBe('transferred');
   expect(final.transfer?.transferred?.map((s) => s.skuId).sort()).toEqual(['1010020028', 'Google-Drive-storage-20GB']);
-  expect(final.transfer?.transferred?.find((s) => s.skuId === '1010020028')).toMatchObject({ planName: 'ANNUAL_MONTHLY_PAY', seats: 12 });
+  expect(final.transfer?.transferred?.find((s) => s.skuId === '1010020028')).toMatchObject({
+    planName: 'ANNUAL_MONTHLY_PAY',
+    seats: 12,
+  });
 
   const state = await stack.google.state();
   const customer = state.customers.find((c) => c.customerDomain === domain);
   expect(customer?.owner).toBe('this-reseller');
-  expect(state.subscriptions.filter((s) => s.customerId === customer?.customerId).map((s) => s.owner)).toEqual(['this-reseller', 'this-reseller']);
+  expect(state.subscriptions.filter((s) => s.customerId === customer?.customerId).map((s) => s.owner)).toEqual([
+    'this-reseller',
+    'this-reseller',
+  ]);
   expect(state.users.filter((u) => u.customerId === customer?.customerId)).toHaveLength(0);
   // Google's procedure: the customer is registered with the token, then Workspace and its Drive
   // storage add-on move together in ONE batch request (alone, Google refuses them), then a listing
@@ -63,7 +69,9 @@ test('an existing customer with the token in the order is transferred, all subsc
   const batch = log.find((r) => r.path === '/batch');
   expect(inserts).toHaveLength(2);
   expect(inserts.every((r) => r.batchSeq !== undefined && r.batchSeq === batch?.seq)).toBe(true);
-  expect(log.filter((r) => r.method === 'POST' && r.path === '/apps/reseller/v1/customers')[0]?.query).toMatchObject({ customerAuthToken: '[redacted]' });
+  expect(log.filter((r) => r.method === 'POST' && r.path === '/apps/reseller/v1/customers')[0]?.query).toMatchObject({
+    customerAuthToken: '[redacted]',
+  });
   // The token never reaches the emulator's log in clear (nor, below, the status).
   expect(JSON.stringify(log)).not.toContain(`valid-token-${domain}`);
   expect(JSON.stringify(final)).not.toContain(`valid-token-${domain}`);
@@ -73,9 +81,14 @@ test('a token given later by update: a malformed one is rejected at once, an exp
   const domain = uniqueDomain('later');
   await seedExistingCustomer(domain);
   await stack.client.start(domainOrder(domain));
-  const waiting = await waitForStatus(() => stack.client.status(domain), (s) => s.stage === 'awaiting-transfer-token');
+  const waiting = await waitForStatus(
+    () => stack.client.status(domain),
+    (s) => s.stage === 'awaiting-transfer-token',
+  );
   expect(waiting.waitingFor).toMatchObject({ what: 'transfer-token', remindersSent: 0 });
-  const request = await stack.google.waitForMail((m) => m.subject.includes(domain) && m.subject.includes('transfer token'));
+  const request = await stack.google.waitForMail(
+    (m) => m.subject.includes(domain) && m.subject.includes('transfer token'),
+  );
   expect(request.text).toContain('https://admin.google.com/TransferToken');
 
   // Malformed: refused by the library before sending, and by the workflow's validator when sent raw.
@@ -86,7 +99,10 @@ test('a token given later by update: a malformed one is rejected at once, an exp
 
   const expired = await stack.client.provideTransferToken(domain, `expired-token-${domain}`);
   expect(expired.outcome).toBe('refused');
-  const back = await waitForStatus(() => stack.client.status(domain), (s) => s.stage === 'awaiting-transfer-token');
+  const back = await waitForStatus(
+    () => stack.client.status(domain),
+    (s) => s.stage === 'awaiting-transfer-token',
+  );
   expect(back.transfer).toMatchObject({ tokensTried: 1 });
   expect(back.transfer?.lastRefusal).toMatch(/403/);
   await stack.google.waitForMail((m) => m.subject.includes(domain) && m.subject.includes('refused'));
@@ -101,28 +117,52 @@ test('a token given later by update: a malformed one is rejected at once, an exp
 });
 
 /** A customer of this reseller with exactly the order's contact details, created by Google at `creationTime`. */
-async function seedOwnCustomer(domain: string, creationTime: number, users: { primaryEmail: string; isAdmin: boolean }[] = []) {
+async function seedOwnCustomer(
+  domain: string,
+  creationTime: number,
+  users: { primaryEmail: string; isAdmin: boolean }[] = [],
+) {
   const order = domainOrder(domain);
   await stack.google.seed({
-    customers: [{ customerDomain: domain, owner: 'this-reseller', alternateEmail: order.alternateEmail, postalAddress: order.postalAddress, creationTime, users }],
+    customers: [
+      {
+        customerDomain: domain,
+        owner: 'this-reseller',
+        alternateEmail: order.alternateEmail,
+        postalAddress: order.postalAddress,
+        creationTime,
+        users,
+      },
+    ],
   });
 }
 
-test('a customer already ours is not a transfer, and one created before this onboarding is never touched, even with the order\'s own details', async () => {
+test("a customer already ours is not a transfer, and one created before this onboarding is never touched, even with the order's own details", async () => {
   const domain = uniqueDomain('ours');
   await seedOwnCustomer(domain, Date.now() - DAY);
   await stack.google.clearRequests();
   await stack.client.start(domainOrder(domain));
   const final = await stack.client.result(domain);
-  expect(final).toMatchObject({ stage: 'already-a-customer', alreadyACustomer: { reason: expect.stringContaining('before this onboarding started') } });
-  expect(final.steps.map((s) => [s.name, s.outcome])).toEqual([['validate-order', 'done'], ['create-customer', 'already-a-customer']]);
+  expect(final).toMatchObject({
+    stage: 'already-a-customer',
+    alreadyACustomer: { reason: expect.stringContaining('before this onboarding started') },
+  });
+  expect(final.steps.map((s) => [s.name, s.outcome])).toEqual([
+    ['validate-order', 'done'],
+    ['create-customer', 'already-a-customer'],
+  ]);
   expect((await stack.google.requests()).filter((r) => r.method !== 'GET')).toEqual([]);
 });
 
 test('a permanent failure at make-admin undoes the user, says what cannot be undone, and tells sales', async () => {
   const domain = uniqueDomain('broken');
   // googleapis sends the user key URL-encoded (@ as %40).
-  await stack.google.addFault({ method: 'POST', path: `^/admin/directory/v1/users/admin%40${domain.replace(/\./g, '\\.')}/makeAdmin$`, status: 400, times: 1 });
+  await stack.google.addFault({
+    method: 'POST',
+    path: `^/admin/directory/v1/users/admin%40${domain.replace(/\./g, '\\.')}/makeAdmin$`,
+    status: 400,
+    times: 1,
+  });
   await stack.client.start(domainOrder(domain, { salesContactEmail: 'rep@reseller.example' }));
   const error = await stack.client.result(domain).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(WorkflowFailedError);
@@ -135,7 +175,9 @@ test('a permanent failure at make-admin undoes the user, says what cannot be und
 
   const state = await stack.google.state();
   expect(state.users.filter((u) => u.primaryEmail === `admin@${domain}`)).toHaveLength(0);
-  const deletes = (await stack.google.requests()).filter((r) => r.method === 'DELETE' && decodeURIComponent(r.path).includes(`admin@${domain}`));
+  const deletes = (await stack.google.requests()).filter(
+    (r) => r.method === 'DELETE' && decodeURIComponent(r.path).includes(`admin@${domain}`),
+  );
   expect(deletes.map((r) => r.status)).toEqual([204]);
   const salesMail = await stack.google.waitForMail((m) => m.subject === `Onboarding of ${domain} failed`);
   expect(salesMail.to).toEqual(['rep@reseller.example']);
@@ -145,7 +187,10 @@ test('a permanent failure at make-admin undoes the user, says what cannot be und
 test('cancelling while awaiting the terms undoes the admin and the user, with the reason', async () => {
   const domain = uniqueDomain('cancel');
   await stack.client.start(domainOrder(domain));
-  await waitForStatus(() => stack.client.status(domain), (s) => s.stage === 'awaiting-tos');
+  await waitForStatus(
+    () => stack.client.status(domain),
+    (s) => s.stage === 'awaiting-tos',
+  );
   await stack.client.cancel(domain, 'customer changed their mind', 'test');
   await expect(stack.client.result(domain)).rejects.toBeInstanceOf(WorkflowFailedError);
   const status = await stack.client.status(domain);
@@ -156,7 +201,9 @@ test('cancelling while awaiting the terms undoes the admin and the user, with th
   expect((await stack.google.state()).users.filter((u) => u.primaryEmail === `admin@${domain}`)).toHaveLength(0);
   const described = await stack.client.handle(domain).describe();
   expect(described.status.name).toBe('CANCELLED');
-  await stack.google.waitForMail((m) => m.subject === `Onboarding of ${domain} cancelled` && m.text.includes('customer changed their mind'));
+  await stack.google.waitForMail(
+    (m) => m.subject === `Onboarding of ${domain} cancelled` && m.text.includes('customer changed their mind'),
+  );
 });
 
 test('a user this onboarding did not create is never taken over, reset or deleted, however recent', async () => {
@@ -171,11 +218,13 @@ test('a user this onboarding did not create is never taken over, reset or delete
   expect(status.compensation?.undone).toEqual([`delete user admin@${domain} (kept: not created by this onboarding)`]);
   const admin = (await stack.google.state()).users.find((u) => u.primaryEmail === `admin@${domain}`);
   expect(admin).toMatchObject({ isAdmin: true, changePasswordAtNextLogin: false });
-  const touched = (await stack.google.requests()).filter((r) => r.method !== 'GET' && decodeURIComponent(r.path).includes(`admin@${domain}`));
+  const touched = (await stack.google.requests()).filter(
+    (r) => r.method !== 'GET' && decodeURIComponent(r.path).includes(`admin@${domain}`),
+  );
   expect(touched).toEqual([]);
 });
 
-test('a token sent while the order\'s own token is being used is answered, and nothing hangs', async () => {
+test("a token sent while the order's own token is being used is answered, and nothing hangs", async () => {
   const domain = uniqueDomain('two-tokens');
   await seedExistingCustomer(domain);
   await stack.client.start(domainOrder(domain, { transferToken: `valid-token-${domain}` }));
@@ -189,7 +238,10 @@ describe('a cancel during a transfer ends in one outcome, which the status state
   const ownersAtGoogle = async (domain: string) => {
     const state = await stack.google.state();
     const customer = state.customers.find((c) => c.customerDomain === domain);
-    return state.subscriptions.filter((s) => s.customerId === customer?.customerId).map((s) => `${s.skuId}:${s.owner}`).sort();
+    return state.subscriptions
+      .filter((s) => s.customerId === customer?.customerId)
+      .map((s) => `${s.skuId}:${s.owner}`)
+      .sort();
   };
 
   test('while the subscriptions move: the call in flight completes, the transfer stands and is reported transferred', async () => {
@@ -197,12 +249,21 @@ describe('a cancel during a transfer ends in one outcome, which the status state
     await seedExistingCustomer(domain);
     await stack.google.addFault({ method: 'POST', path: '^/batch$', delayMs: 3000, times: 1 });
     await stack.client.start(domainOrder(domain, { transferToken: `valid-token-${domain}` }));
-    await waitForStatus(() => stack.client.status(domain), (s) => s.steps.some((step) => step.name === 'transfer-subscriptions'));
+    await waitForStatus(
+      () => stack.client.status(domain),
+      (s) => s.steps.some((step) => step.name === 'transfer-subscriptions'),
+    );
     await stack.client.cancel(domain, 'changed their mind mid-transfer', 'test');
     const final = await stack.client.result(domain);
     expect(final.stage).toBe('transferred');
-    expect(final.transfer?.transferred?.map((s) => s.skuId).sort()).toEqual(['1010020028', 'Google-Drive-storage-20GB']);
-    expect(await ownersAtGoogle(domain)).toEqual(['1010020028:this-reseller', 'Google-Drive-storage-20GB:this-reseller']);
+    expect(final.transfer?.transferred?.map((s) => s.skuId).sort()).toEqual([
+      '1010020028',
+      'Google-Drive-storage-20GB',
+    ]);
+    expect(await ownersAtGoogle(domain)).toEqual([
+      '1010020028:this-reseller',
+      'Google-Drive-storage-20GB:this-reseller',
+    ]);
     expect((await stack.google.mail()).filter((m) => m.subject === `Onboarding of ${domain} cancelled`)).toEqual([]);
   });
 
@@ -211,7 +272,10 @@ describe('a cancel during a transfer ends in one outcome, which the status state
     await seedExistingCustomer(domain);
     await stack.google.addFault({ method: 'POST', path: '^/apps/reseller/v1/customers$', delayMs: 3000, times: 1 });
     await stack.client.start(domainOrder(domain, { transferToken: `valid-token-${domain}` }));
-    await waitForStatus(() => stack.client.status(domain), (s) => s.steps.some((step) => step.name === 'register-customer'));
+    await waitForStatus(
+      () => stack.client.status(domain),
+      (s) => s.steps.some((step) => step.name === 'register-customer'),
+    );
     await stack.client.cancel(domain, 'changed their mind while registering', 'test');
     await expect(stack.client.result(domain)).rejects.toBeInstanceOf(WorkflowFailedError);
     const status = await stack.client.status(domain);
@@ -221,6 +285,9 @@ describe('a cancel during a transfer ends in one outcome, which the status state
     expect(status.steps.some((s) => s.name === 'transfer-subscriptions')).toBe(false);
     expect(status.transfer?.transferred ?? []).toEqual([]);
     expect(await ownersAtGoogle(domain)).toEqual(['1010020028:google', 'Google-Drive-storage-20GB:google']);
-    await stack.google.waitForMail((m) => m.subject === `Onboarding of ${domain} cancelled` && m.text.includes('changed their mind while registering'));
+    await stack.google.waitForMail(
+      (m) =>
+        m.subject === `Onboarding of ${domain} cancelled` && m.text.includes('changed their mind while registering'),
+    );
   });
 });

@@ -48,8 +48,14 @@ interface KillPoint {
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 // googleapis may percent-encode the '@' of a userKey in the path.
-const userPathPattern = (email: string) => `^/admin/directory/v1/users/${escapeRegExp(email).replace('@', '(?:@|%40)')}`;
-const held = (spec: Omit<FaultSpec, 'mode' | 'delayMs' | 'times'>): FaultSpec => ({ ...spec, mode: 'after', delayMs: HOLD_MS, times: 1 });
+const userPathPattern = (email: string) =>
+  `^/admin/directory/v1/users/${escapeRegExp(email).replace('@', '(?:@|%40)')}`;
+const held = (spec: Omit<FaultSpec, 'mode' | 'delayMs' | 'times'>): FaultSpec => ({
+  ...spec,
+  mode: 'after',
+  delayMs: HOLD_MS,
+  times: 1,
+});
 const customerOf = (state: StateSnapshot, domain: string) => state.customers.find((c) => c.customerDomain === domain);
 const userOf = (state: StateSnapshot, email: string) => state.users.find((u) => u.primaryEmail === email);
 
@@ -179,7 +185,8 @@ function describeCall(e: RequestLogEntry): string {
     ['POST', /^\/admin\/directory\/v1\/users\/[^/]+\/makeAdmin$/, 'users.makeAdmin'],
     ['PATCH', /^\/admin\/directory\/v1\/users\/[^/]+$/, 'users.patch'],
   ];
-  const name = endpoints.find(([method, path]) => method === e.method && path.test(e.path))?.[2] ?? `${e.method} ${e.path}`;
+  const name =
+    endpoints.find(([method, path]) => method === e.method && path.test(e.path))?.[2] ?? `${e.method} ${e.path}`;
   return `${name} ${e.status}`;
 }
 
@@ -273,7 +280,11 @@ test('worker processes SIGKILLed at seven points of the flow: every onboarding c
     // between the last poll that saw its fault unused and the poll that saw it held.
     const heldCalls = log.filter((e) => {
       const at = Date.parse(e.time);
-      return point.isHeldCall?.(e, onboarding, customerId) === true && at >= (run.faultPendingAt ?? Infinity) && at <= (run.reachedAt ?? 0);
+      return (
+        point.isHeldCall?.(e, onboarding, customerId) === true &&
+        at >= (run.faultPendingAt ?? Infinity) &&
+        at <= (run.reachedAt ?? 0)
+      );
     });
     return {
       run,
@@ -288,7 +299,9 @@ test('worker processes SIGKILLed at seven points of the flow: every onboarding c
       after: mine.filter((e) => Date.parse(e.time) >= killAt),
     };
   });
-  const inserts = log.filter((e) => e.method === 'POST' && /^\/(apps\/reseller\/v1\/customers|admin\/directory\/v1\/users)$/.test(e.path));
+  const inserts = log.filter(
+    (e) => e.method === 'POST' && /^\/(apps\/reseller\/v1\/customers|admin\/directory\/v1\/users)$/.test(e.path),
+  );
   console.info(
     [
       `${runs.length} kill points, ${kills.length} SIGKILLs; last kill ${Math.round((lastKillAt - startedAt) / 1000)} s after start; ` +
@@ -324,10 +337,21 @@ test('worker processes SIGKILLed at seven points of the flow: every onboarding c
 
     // The interrupted step ran twice and recognised its own earlier work; every other step ran once.
     const steps = final?.steps ?? [];
-    for (const name of ['create-customer', 'set-language', 'create-admin', 'grant-admin', 'prepare-domain-verification', 'send-sign-in-notice']) {
+    for (const name of [
+      'create-customer',
+      'set-language',
+      'create-admin',
+      'grant-admin',
+      'prepare-domain-verification',
+      'send-sign-in-notice',
+    ]) {
       const step = steps.find((s) => s.name === name);
       const expected = name === point.step ? { attempts: 2, outcome: point.outcome } : { attempts: 1 };
-      expect({ ...label, step: name, attempts: step?.attempts, outcome: step?.outcome }).toMatchObject({ ...label, step: name, ...expected });
+      expect({ ...label, step: name, attempts: step?.attempts, outcome: step?.outcome }).toMatchObject({
+        ...label,
+        step: name,
+        ...expected,
+      });
     }
 
     if (run.faultPendingAt !== undefined) {

@@ -3,14 +3,41 @@ import { ApplicationFailure } from '@temporalio/common';
 import { googleFailure } from '../activities/google-errors';
 import { googleErrorTags } from '../worker/google-error-metrics';
 
-const httpError = (status: number, reason: string) => ({ response: { status, data: { error: { message: 'Entity already exists.', errors: [{ reason }] } } } });
+const httpError = (status: number, reason: string) => ({
+  response: { status, data: { error: { message: 'Entity already exists.', errors: [{ reason }] } } },
+});
 
 test.each([
-  ['users.insert admin@example.com', 409, 'duplicate', { api: 'directory', method: 'users.insert', reason: 'duplicate', retryable: 'false' }],
-  ['customers.insert example.com', 400, 'invalid', { api: 'reseller', method: 'customers.insert', reason: 'invalid', retryable: 'false' }],
-  ['customers.patch C123 language', 503, 'backendError', { api: 'directory', method: 'customers.patch', reason: 'backendError', retryable: 'true' }],
-  ['directory customers.get C123', 403, 'forbidden', { api: 'directory', method: 'customers.get', reason: 'forbidden', retryable: 'false' }],
-  ['batch subscriptions.insert C123', 429, 'quotaExceeded', { api: 'reseller', method: 'subscriptions.insert', reason: 'quotaExceeded', retryable: 'true' }],
+  [
+    'users.insert admin@example.com',
+    409,
+    'duplicate',
+    { api: 'directory', method: 'users.insert', reason: 'duplicate', retryable: 'false' },
+  ],
+  [
+    'customers.insert example.com',
+    400,
+    'invalid',
+    { api: 'reseller', method: 'customers.insert', reason: 'invalid', retryable: 'false' },
+  ],
+  [
+    'customers.patch C123 language',
+    503,
+    'backendError',
+    { api: 'directory', method: 'customers.patch', reason: 'backendError', retryable: 'true' },
+  ],
+  [
+    'directory customers.get C123',
+    403,
+    'forbidden',
+    { api: 'directory', method: 'customers.get', reason: 'forbidden', retryable: 'false' },
+  ],
+  [
+    'batch subscriptions.insert C123',
+    429,
+    'quotaExceeded',
+    { api: 'reseller', method: 'subscriptions.insert', reason: 'quotaExceeded', retryable: 'true' },
+  ],
 ])('%s → HTTP %i %s', (operation, status, reason, tags) => {
   expect(googleErrorTags(googleFailure(operation, httpError(status, reason)))).toEqual(tags);
 });
@@ -20,5 +47,9 @@ test('a tag never carries the rest of the message, and other errors are not Goog
   expect(JSON.stringify(tags)).not.toContain('example.com');
   expect(googleErrorTags(ApplicationFailure.nonRetryable('bad order', 'InvalidOrder'))).toBeUndefined();
   expect(googleErrorTags(new Error('users.insert failed'))).toBeUndefined();
-  expect(googleErrorTags(ApplicationFailure.retryable('something odd', 'Google.weird reason!'))).toMatchObject({ method: 'unknown', api: 'unknown', reason: 'other' });
+  expect(googleErrorTags(ApplicationFailure.retryable('something odd', 'Google.weird reason!'))).toMatchObject({
+    method: 'unknown',
+    api: 'unknown',
+    reason: 'other',
+  });
 });

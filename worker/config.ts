@@ -52,10 +52,22 @@ export const DEFAULT_MAX_CACHED_WORKFLOWS = 50;
 const duration = z.string().transform((value, ctx) => {
   const ms = parseDurationMs(value);
   if (ms !== undefined && ms >= 1000) return ms;
-  ctx.issues.push({ code: 'custom', message: 'must be a duration of at least 1 second, such as "3 days", "12h" or "90m"', input: value });
+  ctx.issues.push({
+    code: 'custom',
+    message: 'must be a duration of at least 1 second, such as "3 days", "12h" or "90m"',
+    input: value,
+  });
   return z.NEVER;
 });
-const durations = z.string().transform((value) => value.split(',').map((d) => d.trim()).filter(Boolean)).pipe(z.array(duration));
+const durations = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((d) => d.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(duration));
 
 const envSchema = z.object({
   GOOGLE_BACKEND: z.enum(['emulator', 'google']).optional(),
@@ -68,10 +80,17 @@ const envSchema = z.object({
   // Google's quotas, which this worker paces itself at (activities/google-pacer.ts; README "Quotas and pacing").
   GOOGLE_DIRECTORY_QUERIES_PER_MINUTE: z.coerce.number().int().min(1).default(DIRECTORY_QUERIES_PER_MINUTE),
   GOOGLE_RESELLER_QUERIES_PER_MINUTE: z.coerce.number().int().min(1).default(RESELLER_QUERIES_PER_MINUTE),
-  GOOGLE_QUOTA_SHARE: z.coerce.number().gt(0, 'must be a fraction above 0').max(1, 'must be at most 1 (the whole quota)').default(1),
+  GOOGLE_QUOTA_SHARE: z.coerce
+    .number()
+    .gt(0, 'must be a fraction above 0')
+    .max(1, 'must be at most 1 (the whole quota)')
+    .default(1),
   // The shortest waitPolicy.checkEvery an order may ask for (and TOS_CHECK_EVERY may be).
   MIN_CHECK_EVERY: duration.optional(),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
   MAIL_FROM: z.string().min(3).default('Workspace onboarding <onboarding@reseller.example>'),
   RESELLER_NAME: z.string().min(1).default('Your Google Workspace reseller'),
   SALES_NOTIFY_EMAIL: z.email().default('sales@reseller.example'),
@@ -81,7 +100,10 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_MAX_CACHED_WORKFLOWS),
   // host:port for Prometheus' /metrics (e.g. 0.0.0.0:9464); unset: no metrics endpoint.
-  METRICS_BIND_ADDRESS: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464').optional(),
+  METRICS_BIND_ADDRESS: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
+    .optional(),
   // OpenTelemetry traces go there (OTLP over HTTP, e.g. http://otel-collector:4318); unset: no tracing.
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('workspace-onboarding-worker'),
@@ -123,27 +145,45 @@ export function smtpTlsProblem(smtpUrl: string): string | undefined {
     return 'must be a URL (smtps://user:password@host:465, or smtp://…:587?requireTLS=true)';
   }
   const query = url.searchParams;
-  if (query.get('tls.rejectUnauthorized') === 'false') return "must verify the server's certificate (drop tls.rejectUnauthorized=false)";
+  if (query.get('tls.rejectUnauthorized') === 'false')
+    return "must verify the server's certificate (drop tls.rejectUnauthorized=false)";
   if (url.protocol === 'smtps:') return undefined;
-  if (url.protocol === 'smtp:' && query.get('requireTLS') === 'true' && query.get('ignoreTLS') !== 'true') return undefined;
+  if (url.protocol === 'smtp:' && query.get('requireTLS') === 'true' && query.get('ignoreTLS') !== 'true')
+    return undefined;
   return 'must use TLS: smtps://… (port 465), or smtp://…?requireTLS=true (STARTTLS required); mail carries a temporary admin password';
 }
 
 /** Everything production needs that the environment lacks or gets wrong: all of it, at once. */
 export function workerProductionProblems(env: NodeJS.ProcessEnv): MissingSetting[] {
   const problems = sharedProductionProblems(env, { temporal: true });
-  if (env.GOOGLE_BACKEND === 'emulator') problems.push({ variable: 'GOOGLE_BACKEND', rule: 'must be "google" (or unset) in production: never the emulator' });
+  if (env.GOOGLE_BACKEND === 'emulator')
+    problems.push({
+      variable: 'GOOGLE_BACKEND',
+      rule: 'must be "google" (or unset) in production: never the emulator',
+    });
   if (!isSet(env, 'GOOGLE_SERVICE_ACCOUNT_KEY_FILE')) {
-    problems.push({ variable: 'GOOGLE_SERVICE_ACCOUNT_KEY_FILE', rule: 'path of the service account key (JSON) with domain-wide delegation' });
+    problems.push({
+      variable: 'GOOGLE_SERVICE_ACCOUNT_KEY_FILE',
+      rule: 'path of the service account key (JSON) with domain-wide delegation',
+    });
   }
   if (!isSet(env, 'GOOGLE_IMPERSONATE_ADMIN')) {
-    problems.push({ variable: 'GOOGLE_IMPERSONATE_ADMIN', rule: 'e-mail of an admin of your reseller domain for the service account to act as' });
+    problems.push({
+      variable: 'GOOGLE_IMPERSONATE_ADMIN',
+      rule: 'e-mail of an admin of your reseller domain for the service account to act as',
+    });
   }
   if (isSet(env, 'GOOGLE_API_ROOT_URL') && !env.GOOGLE_API_ROOT_URL?.startsWith('https://')) {
-    problems.push({ variable: 'GOOGLE_API_ROOT_URL', rule: 'must be an https:// URL in production (or unset: Google\'s own endpoints)' });
+    problems.push({
+      variable: 'GOOGLE_API_ROOT_URL',
+      rule: "must be an https:// URL in production (or unset: Google's own endpoints)",
+    });
   }
   if (!isSet(env, 'SMTP_URL')) {
-    problems.push({ variable: 'SMTP_URL', rule: 'your SMTP server, with TLS: smtps://user:password@host:465 or smtp://…:587?requireTLS=true' });
+    problems.push({
+      variable: 'SMTP_URL',
+      rule: 'your SMTP server, with TLS: smtps://user:password@host:465 or smtp://…:587?requireTLS=true',
+    });
   } else {
     const tls = smtpTlsProblem(env.SMTP_URL as string);
     if (tls) problems.push({ variable: 'SMTP_URL', rule: tls });
@@ -184,7 +224,11 @@ function googleConfig(e: Env, mode: OnboardingMode): GoogleClientConfig {
     );
   }
   return {
-    auth: { kind: 'service-account', keyFile: e.GOOGLE_SERVICE_ACCOUNT_KEY_FILE, impersonate: e.GOOGLE_IMPERSONATE_ADMIN },
+    auth: {
+      kind: 'service-account',
+      keyFile: e.GOOGLE_SERVICE_ACCOUNT_KEY_FILE,
+      impersonate: e.GOOGLE_IMPERSONATE_ADMIN,
+    },
     rootUrl: e.GOOGLE_API_ROOT_URL,
     requestTimeoutMs: e.GOOGLE_REQUEST_TIMEOUT_MS,
     pacing: pacingConfig(e),
@@ -192,13 +236,18 @@ function googleConfig(e: Env, mode: OnboardingMode): GoogleClientConfig {
 }
 
 function pacingConfig(e: Env): PacingConfig {
-  return { directoryQueriesPerMinute: e.GOOGLE_DIRECTORY_QUERIES_PER_MINUTE, resellerQueriesPerMinute: e.GOOGLE_RESELLER_QUERIES_PER_MINUTE, share: e.GOOGLE_QUOTA_SHARE };
+  return {
+    directoryQueriesPerMinute: e.GOOGLE_DIRECTORY_QUERIES_PER_MINUTE,
+    resellerQueriesPerMinute: e.GOOGLE_RESELLER_QUERIES_PER_MINUTE,
+    share: e.GOOGLE_QUOTA_SHARE,
+  };
 }
 
 /** MIN_CHECK_EVERY, by mode; TOS_CHECK_EVERY below it is a configuration error. */
 function minCheckEvery(e: Env, mode: OnboardingMode): number {
   const floor = e.MIN_CHECK_EVERY ?? (mode === 'production' ? MIN_CHECK_EVERY_PRODUCTION_MS : MIN_CHECK_EVERY_LOCAL_MS);
-  if (e.TOS_CHECK_EVERY < floor) throw new ConfigError(`TOS_CHECK_EVERY: must be at least MIN_CHECK_EVERY (${floor / 1000} s)`);
+  if (e.TOS_CHECK_EVERY < floor)
+    throw new ConfigError(`TOS_CHECK_EVERY: must be at least MIN_CHECK_EVERY (${floor / 1000} s)`);
   return floor;
 }
 
@@ -210,7 +259,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   const smtpUrl = e.SMTP_URL ?? EMULATOR_DEFAULT_SMTP_URL; // production: required above
   const conveniences = [
     google.auth.kind === 'static-token' ? `Google = emulator at ${google.rootUrl}` : 'Google = service account',
-    smtpUrl === EMULATOR_DEFAULT_SMTP_URL ? `e-mail = the emulator's SMTP sink ${smtpUrl}` : `e-mail = SMTP_URL${smtpTlsProblem(smtpUrl) ? ' WITHOUT TLS' : ''}`,
+    smtpUrl === EMULATOR_DEFAULT_SMTP_URL
+      ? `e-mail = the emulator's SMTP sink ${smtpUrl}`
+      : `e-mail = SMTP_URL${smtpTlsProblem(smtpUrl) ? ' WITHOUT TLS' : ''}`,
     localKeyConvenience(env),
   ];
   return {
@@ -221,7 +272,11 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     mailFrom: e.MAIL_FROM,
     resellerName: e.RESELLER_NAME,
     salesNotifyEmail: e.SALES_NOTIFY_EMAIL,
-    waits: { tosCheckEveryMs: e.TOS_CHECK_EVERY, remindersMs: e.CUSTOMER_REMINDERS, deadlineMs: e.CUSTOMER_WAIT_DEADLINE },
+    waits: {
+      tosCheckEveryMs: e.TOS_CHECK_EVERY,
+      remindersMs: e.CUSTOMER_REMINDERS,
+      deadlineMs: e.CUSTOMER_WAIT_DEADLINE,
+    },
     allowedCountries: orderPolicyFromEnv(env).allowedCountries,
     minCheckEveryMs: minCheckEvery(e, mode),
     salesEmailDomains: orderPolicyFromEnv(env).salesEmailDomains ?? [],
@@ -230,7 +285,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     logLevel: e.LOG_LEVEL,
     ...(e.METRICS_BIND_ADDRESS ? { metricsBindAddress: e.METRICS_BIND_ADDRESS } : {}),
-    ...(e.OTEL_EXPORTER_OTLP_ENDPOINT ? { tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME } } : {}),
+    ...(e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME } }
+      : {}),
     ...(mode === 'local' ? { localModeWarning: localModeWarning('the worker', conveniences) } : {}),
   };
 }

@@ -47,7 +47,11 @@ export function workerTuning(tuning: WorkerTuning = {}): WorkerTuning {
   const merged: WorkerTuning = { ...WORKER_TUNING, shutdownGraceTime: '10 seconds', ...tuning };
   const { maxCachedWorkflows, maxConcurrentWorkflowTaskExecutions } = merged;
   // Temporal caps workflow task slots at the cache size (and warns): say it here instead.
-  if (maxCachedWorkflows && maxConcurrentWorkflowTaskExecutions && maxConcurrentWorkflowTaskExecutions > maxCachedWorkflows) {
+  if (
+    maxCachedWorkflows &&
+    maxConcurrentWorkflowTaskExecutions &&
+    maxConcurrentWorkflowTaskExecutions > maxCachedWorkflows
+  ) {
     merged.maxConcurrentWorkflowTaskExecutions = Math.max(2, maxCachedWorkflows);
   }
   return merged;
@@ -81,11 +85,22 @@ export async function createOnboardingWorker(options: {
   const activities = createActivities({
     google: createGoogleClients(config.google),
     mailer,
-    policy: { allowedCountries: config.allowedCountries, ...(config.minCheckEveryMs ? { minCheckEveryMs: config.minCheckEveryMs } : {}) },
-    mail: { resellerName: config.resellerName, salesNotifyEmail: config.salesNotifyEmail, salesEmailDomains: config.salesEmailDomains ?? [] },
+    policy: {
+      allowedCountries: config.allowedCountries,
+      ...(config.minCheckEveryMs ? { minCheckEveryMs: config.minCheckEveryMs } : {}),
+    },
+    mail: {
+      resellerName: config.resellerName,
+      salesNotifyEmail: config.salesNotifyEmail,
+      salesEmailDomains: config.salesEmailDomains ?? [],
+    },
     waits: config.waits,
     // The reconciliation reads ended onboardings over the worker's own connection, decrypting as it does.
-    temporal: new Client({ connection: options.connection, namespace: options.namespace, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) }),
+    temporal: new Client({
+      connection: options.connection,
+      namespace: options.namespace,
+      ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    }),
     reconciliation: options.reconciliation ?? reconciliationSettingsFromEnv(),
   });
   const activityInterceptors: ActivityInterceptorsFactory[] = [googleErrorMetricsInterceptor];

@@ -10,7 +10,12 @@
  */
 import type { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ActivityInboundCallsInterceptor, ActivityInterceptors, ActivityExecuteInput, Next } from '@temporalio/worker';
+import type {
+  ActivityInboundCallsInterceptor,
+  ActivityInterceptors,
+  ActivityExecuteInput,
+  Next,
+} from '@temporalio/worker';
 
 /** Which Google API a `resource.method` belongs to (customers.get is the Reseller API's, customers.patch the Directory's). */
 const API_OF: Record<string, string> = {
@@ -22,7 +27,11 @@ const API_OF: Record<string, string> = {
   'subscriptions.delete': 'reseller',
   'customers.patch': 'directory',
 };
-const API_OF_RESOURCE: Record<string, string> = { users: 'directory', subscriptions: 'reseller', webResource: 'siteVerification' };
+const API_OF_RESOURCE: Record<string, string> = {
+  users: 'directory',
+  subscriptions: 'reseller',
+  webResource: 'siteVerification',
+};
 
 // "[directory |batch ]resource.method …": an optional API prefix where the method name alone is ambiguous.
 const METHOD = /^(?:(directory|reseller|batch) )?([A-Za-z]+)\.([A-Za-z]+)/;
@@ -44,8 +53,16 @@ export function googleErrorTags(err: unknown): GoogleErrorTags | undefined {
   const reasonText = err.type.slice('Google.'.length);
   const match = METHOD.exec(err.message);
   const method = match ? `${match[2]}.${match[3]}` : 'unknown';
-  const api = (match?.[1] ? API_OF_PREFIX[match[1]] : API_OF[method] ?? (match ? API_OF_RESOURCE[match[2] as string] : undefined)) ?? 'unknown';
-  return { api, method, reason: REASON.test(reasonText) ? reasonText : 'other', retryable: err.nonRetryable ? 'false' : 'true' };
+  const api =
+    (match?.[1]
+      ? API_OF_PREFIX[match[1]]
+      : (API_OF[method] ?? (match ? API_OF_RESOURCE[match[2] as string] : undefined))) ?? 'unknown';
+  return {
+    api,
+    method,
+    reason: REASON.test(reasonText) ? reasonText : 'other',
+    retryable: err.nonRetryable ? 'false' : 'true',
+  };
 }
 
 class GoogleErrorCounter implements ActivityInboundCallsInterceptor {
@@ -58,7 +75,11 @@ class GoogleErrorCounter implements ActivityInboundCallsInterceptor {
       const tags = googleErrorTags(err);
       if (tags) {
         this.ctx.metricMeter
-          .createCounter('onboarding_google_errors', undefined, 'Google API calls that failed, by API, method and reason')
+          .createCounter(
+            'onboarding_google_errors',
+            undefined,
+            'Google API calls that failed, by API, method and reason',
+          )
           .add(1, { ...tags });
       }
       throw err;

@@ -23,7 +23,17 @@ import { prebuiltBundlePath, type BundleVariant } from './workflow-bundle';
 
 const DAY_SECONDS = 86_400;
 /** onboarding_customer_wait_seconds spans minutes to the 30-day deadline. */
-const CUSTOMER_WAIT_BUCKETS = [60, 600, 3600, 6 * 3600, DAY_SECONDS, 3 * DAY_SECONDS, 7 * DAY_SECONDS, 14 * DAY_SECONDS, 30 * DAY_SECONDS];
+const CUSTOMER_WAIT_BUCKETS = [
+  60,
+  600,
+  3600,
+  6 * 3600,
+  DAY_SECONDS,
+  3 * DAY_SECONDS,
+  7 * DAY_SECONDS,
+  14 * DAY_SECONDS,
+  30 * DAY_SECONDS,
+];
 
 function installRuntime(config: WorkerConfig, logger: pino.Logger): void {
   Runtime.install({
@@ -51,7 +61,9 @@ function workflowBundleFor(variant: BundleVariant, mode: OnboardingMode): Worker
   const codePath = prebuiltBundlePath(variant);
   if (codePath) return { codePath };
   if (mode === 'local' && __filename.endsWith('.ts')) return undefined;
-  throw new ConfigError(`no prebuilt workflow bundle (${variant}): run \`npm run build\` first, or set WORKFLOW_BUNDLE_PATH`);
+  throw new ConfigError(
+    `no prebuilt workflow bundle (${variant}): run \`npm run build\` first, or set WORKFLOW_BUNDLE_PATH`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -75,7 +87,9 @@ async function main(): Promise<void> {
     config,
     connection,
     namespace: config.temporal.namespace,
-    dataConverter: createDataConverter(process.env, localKeyFile(), { requireEncrypted: config.requireEncryptedPayloads ?? false }),
+    dataConverter: createDataConverter(process.env, localKeyFile(), {
+      requireEncrypted: config.requireEncryptedPayloads ?? false,
+    }),
     ...(workflowBundle ? { workflowBundle } : {}),
     ...(tracing ? { tracing } : {}),
     tuning: { maxCachedWorkflows: config.maxCachedWorkflows },
@@ -106,6 +120,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof ConfigError ? 'Configuration error' : 'Worker failed'}: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(
+    `${err instanceof ConfigError ? 'Configuration error' : 'Worker failed'}: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
   process.exit(err instanceof ConfigError ? 2 : 1);
 });

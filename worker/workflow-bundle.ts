@@ -37,7 +37,8 @@ function source(relative: string): string {
 
 export const WORKFLOWS_MODULE = source('workflows/index');
 export const METRICS_INTERCEPTOR_MODULE = source('workflows/metrics-interceptor');
-export const TRACING_INTERCEPTOR_MODULE = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+export const TRACING_INTERCEPTOR_MODULE =
+  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
 /** Side-effect libraries of activities, worker and client: workflow code must never import them. */
 export const FORBIDDEN_IN_WORKFLOWS = [
@@ -60,11 +61,16 @@ export const FORBIDDEN_IN_WORKFLOWS = [
 const matches = (request: string, name: string) => request === name || request.startsWith(`${name}/`);
 
 export function interceptorModules(variant: BundleVariant): string[] {
-  return variant === 'tracing' ? [METRICS_INTERCEPTOR_MODULE, TRACING_INTERCEPTOR_MODULE] : [METRICS_INTERCEPTOR_MODULE];
+  return variant === 'tracing'
+    ? [METRICS_INTERCEPTOR_MODULE, TRACING_INTERCEPTOR_MODULE]
+    : [METRICS_INTERCEPTOR_MODULE];
 }
 
 /** Bundles ../workflows (with the interceptors of `variant`); throws if a forbidden module is imported. */
-export async function buildWorkflowBundle(variant: BundleVariant, logger?: BundleOptions['logger']): Promise<WorkflowBundleWithSourceMap> {
+export async function buildWorkflowBundle(
+  variant: BundleVariant,
+  logger?: BundleOptions['logger'],
+): Promise<WorkflowBundleWithSourceMap> {
   const forbidden = new Set<string>();
   const bundle = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_MODULE,
@@ -84,7 +90,9 @@ export async function buildWorkflowBundle(variant: BundleVariant, logger?: Bundl
     }),
   });
   if (forbidden.size) {
-    throw new Error(`workflow code imports modules that belong in activities or the worker: ${[...forbidden].join(', ')}`);
+    throw new Error(
+      `workflow code imports modules that belong in activities or the worker: ${[...forbidden].join(', ')}`,
+    );
   }
   return bundle;
 }

@@ -1,5 +1,10 @@
 /** How the workflow calls its activities: timeouts and retry policies in one place, and a summary per call for the Web UI. */
-import { ActivityCancellationType, proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  proxyActivities,
+  proxyLocalActivities,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import type { OnboardingActivities } from '../activities';
 
 type Name = keyof OnboardingActivities;
@@ -63,8 +68,15 @@ export const RECONCILE_CALL: ActivityOptions = {
 const activities = proxyActivities<OnboardingActivities>(GOOGLE_CALL);
 
 /** Runs an activity with the given options and a one-line summary that the Web UI shows on its event. */
-export function runActivity<K extends Name>(options: ActivityOptions, name: K, summary: string, ...args: Parameters<OnboardingActivities[K]>): Call<K> {
-  const activity = activities[name] as unknown as { executeWithOptions(options: ActivityOptions, args: unknown[]): Call<K> };
+export function runActivity<K extends Name>(
+  options: ActivityOptions,
+  name: K,
+  summary: string,
+  ...args: Parameters<OnboardingActivities[K]>
+): Call<K> {
+  const activity = activities[name] as unknown as {
+    executeWithOptions(options: ActivityOptions, args: unknown[]): Call<K>;
+  };
   return activity.executeWithOptions({ ...options, summary }, args);
 }
 
@@ -72,4 +84,6 @@ export function run<K extends Name>(name: K, summary: string, ...args: Parameter
   return runActivity(GOOGLE_CALL, name, summary, ...args);
 }
 
-export const local = proxyLocalActivities<Pick<OnboardingActivities, 'waitDefaults'>>({ startToCloseTimeout: '5 seconds' });
+export const local = proxyLocalActivities<Pick<OnboardingActivities, 'waitDefaults'>>({
+  startToCloseTimeout: '5 seconds',
+});

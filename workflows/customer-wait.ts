@@ -111,11 +111,20 @@ export async function waitForCustomer(options: {
     if (info.continueAsNewSuggested || info.historyLength > MAX_EVENTS_PER_RUN) return 'continue-as-new';
 
     const wakeAt = Math.min(state.deadlineAtMs, reminderAt ?? Infinity, state.nextCheckAtMs ?? Infinity);
-    const reason = wakeAt === state.deadlineAtMs ? 'deadline' : wakeAt === reminderAt ? `reminder ${state.remindersSent + 1}` : 'acceptance check';
+    const reason =
+      wakeAt === state.deadlineAtMs
+        ? 'deadline'
+        : wakeAt === reminderAt
+          ? `reminder ${state.remindersSent + 1}`
+          : 'acceptance check';
     options.onSchedule(waitStatus(state, policy));
     const deadlineBefore = state.deadlineAtMs;
-    await condition(() => options.done() || state.deadlineAtMs !== deadlineBefore || (options.changed?.() ?? false), wakeAt - now, {
-      summary: `waiting for the customer until ${reason} at ${iso(wakeAt)}`,
-    });
+    await condition(
+      () => options.done() || state.deadlineAtMs !== deadlineBefore || (options.changed?.() ?? false),
+      wakeAt - now,
+      {
+        summary: `waiting for the customer until ${reason} at ${iso(wakeAt)}`,
+      },
+    );
   }
 }

@@ -12,7 +12,8 @@ export const MARKDOWN_TEXT_MAX = 500;
 // Control characters (line breaks included: a new line can start a heading, list, table or fence),
 // line/paragraph separators; bidi embeddings, overrides and isolates and invisible characters go too.
 const LINE_BREAKS_AND_CONTROLS = /[\p{Cc}\u2028\u2029]+/gu;
-const INVISIBLE = /[\p{Cs}\u00AD\u061C\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]/gu;
+const INVISIBLE =
+  /[\p{Cs}\u00AD\u061C\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]/gu;
 // Every ASCII punctuation character may be backslash-escaped in CommonMark/GFM and then renders as
 // itself: this covers links and images ([ ] ( ) !), HTML and autolinks (< > & : @ .), emphasis
 // (* _ ~), code (`), tables (|), headings and lists (# + - and digits followed by . or )).
@@ -26,7 +27,10 @@ function plain(value: unknown, maxLength: number): string {
     .trim();
   const chars = Array.from(text); // code points: never cut a surrogate pair in half
   if (chars.length <= maxLength) return text;
-  return `${chars.slice(0, Math.max(0, maxLength - 1)).join('').trimEnd()}…`;
+  return `${chars
+    .slice(0, Math.max(0, maxLength - 1))
+    .join('')
+    .trimEnd()}…`;
 }
 
 /** Free text as literal markdown on one line, at most `maxLength` characters (before escaping). */

@@ -30,8 +30,18 @@ import { WORKFLOW_TYPE } from './messages';
 
 type Branch = 'new' | 'transfer' | 'undecided';
 
-const TRANSFER_ACTIVITIES = new Set(['sendTransferTokenRequest', 'registerTransferredCustomer', 'transferSubscriptions']);
-const NEW_CUSTOMER_ACTIVITIES = new Set(['setCustomerLanguage', 'createAdminUser', 'grantSuperAdmin', 'orderSubscription', 'sendSignInNotice']);
+const TRANSFER_ACTIVITIES = new Set([
+  'sendTransferTokenRequest',
+  'registerTransferredCustomer',
+  'transferSubscriptions',
+]);
+const NEW_CUSTOMER_ACTIVITIES = new Set([
+  'setCustomerLanguage',
+  'createAdminUser',
+  'grantSuperAdmin',
+  'orderSubscription',
+  'sendSignInNotice',
+]);
 const FAILURE_TYPE = /^[A-Za-z][\w.-]{0,63}$/;
 
 interface StepLike {
@@ -68,9 +78,17 @@ function customerWait(status: StatusLike): { what: string; seconds: number } | u
   let to = NaN;
   let what = '';
   if (status.stage === 'completed') {
-    [what, from, to] = ['tos-acceptance', timeOf(lastStep(status, 'send-sign-in-notice')?.finishedAt), timeOf(status.tosAccepted?.at)];
+    [what, from, to] = [
+      'tos-acceptance',
+      timeOf(lastStep(status, 'send-sign-in-notice')?.finishedAt),
+      timeOf(status.tosAccepted?.at),
+    ];
   } else if (status.stage === 'transferred') {
-    [what, from, to] = ['transfer-token', timeOf(lastStep(status, 'create-customer')?.finishedAt), timeOf(lastStep(status, 'transfer-subscriptions')?.startedAt)];
+    [what, from, to] = [
+      'transfer-token',
+      timeOf(lastStep(status, 'create-customer')?.finishedAt),
+      timeOf(lastStep(status, 'transfer-subscriptions')?.startedAt),
+    ];
   }
   const seconds = (to - from) / 1000;
   return Number.isFinite(seconds) && seconds >= 0 ? { what, seconds } : undefined;
@@ -78,7 +96,8 @@ function customerWait(status: StatusLike): { what: string; seconds: number } | u
 
 function outcomeOfError(err: unknown): { outcome: string; reason: string } {
   if (isCancellation(err)) return { outcome: 'cancelled', reason: 'none' };
-  if (err instanceof ApplicationFailure && err.type === 'OnboardingExpired') return { outcome: 'expired', reason: 'none' };
+  if (err instanceof ApplicationFailure && err.type === 'OnboardingExpired')
+    return { outcome: 'expired', reason: 'none' };
   const type = err instanceof ApplicationFailure && err.type && FAILURE_TYPE.test(err.type) ? err.type : 'Error';
   return { outcome: 'failed', reason: type };
 }
@@ -95,14 +114,19 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
   };
 
   const inbound: WorkflowInboundCallsInterceptor = {
-    async execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    async execute(
+      input: WorkflowExecuteInput,
+      next: Next<WorkflowInboundCallsInterceptor, 'execute'>,
+    ): Promise<unknown> {
       // Other workflows of the bundle (the reconciliation) are not onboardings: not counted.
       if (workflowInfo().workflowType !== WORKFLOW_TYPE) return next(input);
       const [order, carried] = input.args;
       const customerType = customerTypeOf(order);
       if (carried !== undefined) branch = carriedBranch(carried);
       else if (!workflowInfo().continuedFromExecutionRunId) {
-        metricMeter.createCounter('onboarding_started', undefined, 'Onboardings started (first runs)').add(1, { customer_type: customerType });
+        metricMeter
+          .createCounter('onboarding_started', undefined, 'Onboardings started (first runs)')
+          .add(1, { customer_type: customerType });
       }
       const finished = (outcome: string, reason: string) =>
         metricMeter
@@ -127,7 +151,12 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
       const wait = customerWait(status);
       if (wait) {
         metricMeter
-          .createHistogram('onboarding_customer_wait_seconds', 'float', 's', 'Time the customer took: terms accepted, or transfer token given')
+          .createHistogram(
+            'onboarding_customer_wait_seconds',
+            'float',
+            's',
+            'Time the customer took: terms accepted, or transfer token given',
+          )
           .record(wait.seconds, { what: wait.what, customer_type: customerType });
       }
       return result;

@@ -14,7 +14,14 @@
  * Versioning: runs started by release 0.1 carry no `google-fidelity` marker and finish on the frozen
  * 0.1 code (legacy/); see docs/operations.md for the procedure.
  */
-import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, patched, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  patched,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { isRefusedPlaintext, UNENCRYPTED_INPUT_FAILURE_TYPE } from '../encryption/plaintext-refusal';
 import { orderDomainOf } from '../order/basics';
 import type { Order } from '../order/order';
@@ -31,7 +38,10 @@ import { transferBranch } from './onboarding/transfer';
 /** The patch that moved onboardings from release 0.1's workflow to this one. */
 export const GOOGLE_FIDELITY_PATCH = 'google-fidelity';
 
-export async function onboardCustomer(input: unknown, carried?: CarriedState | CarriedStateV1): Promise<OnboardingStatus> {
+export async function onboardCustomer(
+  input: unknown,
+  carried?: CarriedState | CarriedStateV1,
+): Promise<OnboardingStatus> {
   // The second argument is for continue-as-new only: from a caller it would skip validation and the ownership proof.
   if (carried !== undefined && !workflowInfo().continuedFromExecutionRunId) {
     throw ApplicationFailure.nonRetryable('Invalid order: an onboarding takes one argument, the order', 'InvalidOrder');
@@ -44,7 +54,9 @@ export async function onboardCustomer(input: unknown, carried?: CarriedState | C
     const result = ob.carried ? await resume(ob, ob.carried) : await start(ob);
     ob.tokens.settleAll({ outcome: 'not-needed', message: `no token needed any more (stage ${ob.progress.stage})` });
     // The outcome is decided: a cancel arriving now (say, as a transfer completed) must not turn it into "cancelled".
-    await (ob.release3 ? CancellationScope.nonCancellable(() => condition(allHandlersFinished)) : condition(allHandlersFinished));
+    await (ob.release3
+      ? CancellationScope.nonCancellable(() => condition(allHandlersFinished))
+      : condition(allHandlersFinished));
     return result;
   } catch (err) {
     return endAfter(ob, err);
@@ -58,8 +70,14 @@ async function start(ob: Onboarding): Promise<OnboardingStatus> {
       UNENCRYPTED_INPUT_FAILURE_TYPE,
     );
   }
-  if (!orderDomainOf(ob.input)) throw ApplicationFailure.nonRetryable('Invalid order: (order): must be an order object naming customerDomain', 'InvalidOrder');
-  const { order } = await ob.progress.step('validate-order', () => run('validateOrder', 'validate the order', ob.input));
+  if (!orderDomainOf(ob.input))
+    throw ApplicationFailure.nonRetryable(
+      'Invalid order: (order): must be an order object naming customerDomain',
+      'InvalidOrder',
+    );
+  const { order } = await ob.progress.step('validate-order', () =>
+    run('validateOrder', 'validate the order', ob.input),
+  );
   ob.order = order;
   ob.progress.update({ customerType: order.customerType });
   ob.defaults = await local.waitDefaults();
@@ -69,7 +87,9 @@ async function start(ob: Onboarding): Promise<OnboardingStatus> {
 /** A run continued as new: back into the wait it was in. */
 async function resume(ob: Onboarding, carried: CarriedState): Promise<OnboardingStatus> {
   const { customerId = '', adminEmail } = carried.status;
-  return carried.wait.what === 'tos-acceptance' ? awaitTerms(ob, customerId, adminEmail) : transferBranch(ob, customerId);
+  return carried.wait.what === 'tos-acceptance'
+    ? awaitTerms(ob, customerId, adminEmail)
+    : transferBranch(ob, customerId);
 }
 
 export type { Order };

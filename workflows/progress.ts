@@ -90,7 +90,11 @@ export class Progress {
   }
 
   /** Records a step around `run`; `attempt` in the result (from the activity) becomes the step's attempt count. */
-  async step<T extends { attempt?: number }>(name: string, run: () => Promise<T>, outcome?: (result: T) => string): Promise<T> {
+  async step<T extends { attempt?: number }>(
+    name: string,
+    run: () => Promise<T>,
+    outcome?: (result: T) => string,
+  ): Promise<T> {
     const record: StepRecord = { name, startedAt: now() };
     this.status.steps.push(record);
     try {

@@ -7,12 +7,19 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { ReconciliationActivities } from '../activities';
 import { RECONCILE_CALL, RECONCILE_SCAN } from './activity-stubs';
-import { lookbackMs, type LeftoverAdmin, type ReconciliationInput, type ReconciliationReport, type ReportedAdmin } from './reconcile-messages';
+import {
+  lookbackMs,
+  type LeftoverAdmin,
+  type ReconciliationInput,
+  type ReconciliationReport,
+  type ReportedAdmin,
+} from './reconcile-messages';
 
 const { findLeftoverAdmins } = proxyActivities<ReconciliationActivities>(RECONCILE_SCAN);
 const { removeLeftoverAdmin, reportLeftoverAdmins } = proxyActivities<ReconciliationActivities>(RECONCILE_CALL);
 
-const messageOf = (err: ActivityFailure) => (err.cause instanceof ApplicationFailure ? err.cause.message : (err.cause?.message ?? err.message));
+const messageOf = (err: ActivityFailure) =>
+  err.cause instanceof ApplicationFailure ? err.cause.message : (err.cause?.message ?? err.message);
 
 async function remove(leftover: LeftoverAdmin): Promise<string> {
   if (leftover.notRemovable) return `not removed: ${leftover.notRemovable}`;
@@ -30,7 +37,8 @@ export async function reconcileOnboardings(input: ReconciliationInput = {}): Pro
     throw ApplicationFailure.nonRetryable('removeUsers: must be true or false', 'InvalidReconciliationInput');
   }
   const lookback = input.lookback === undefined ? undefined : lookbackMs(String(input.lookback));
-  if (typeof lookback === 'string') throw ApplicationFailure.nonRetryable(`lookback: ${lookback}`, 'InvalidReconciliationInput');
+  if (typeof lookback === 'string')
+    throw ApplicationFailure.nonRetryable(`lookback: ${lookback}`, 'InvalidReconciliationInput');
   const found = await findLeftoverAdmins(input.lookback !== undefined ? { lookback: input.lookback } : {});
   // The worker's setting or the run's input turns removal on; neither turns the other off.
   const removeUsers = input.removeUsers === true || found.removalConfigured;

@@ -55,7 +55,12 @@ export class Saga {
       const report: CompensationReport = { undone: [], failed: [], cannotUndo: [...this.state.cannotUndo] };
       for (const compensation of [...this.state.compensations].reverse()) {
         try {
-          const { outcome } = (await runActivity(COMPENSATION_CALL, compensation.activity, compensation.description, compensation.input as never)) as {
+          const { outcome } = (await runActivity(
+            COMPENSATION_CALL,
+            compensation.activity,
+            compensation.description,
+            compensation.input as never,
+          )) as {
             outcome: string;
           };
           report.undone.push(DONE.has(outcome) ? compensation.description : `${compensation.description} (${outcome})`);

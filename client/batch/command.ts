@@ -41,12 +41,15 @@ export function addStartBatchCommand(program: Command, deps: StartBatchCliDeps):
   const { exit, fail } = deps;
   const concurrencyOf = (value: string) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY) throw fail(`--concurrency: must be a whole number from 1 to ${MAX_CONCURRENCY}`, exit.invalidInput);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY)
+      throw fail(`--concurrency: must be a whole number from 1 to ${MAX_CONCURRENCY}`, exit.invalidInput);
     return n;
   };
   program
     .command('start-batch')
-    .description('validate a file of orders (JSON Lines or CSV) and start every onboarding; nothing starts if any line is bad')
+    .description(
+      'validate a file of orders (JSON Lines or CSV) and start every onboarding; nothing starts if any line is bad',
+    )
     .argument('<file>', 'orders.jsonl or orders.csv, or - for standard input (with --format)')
     .addOption(new Option('--format <format>', 'the file format (default: by extension)').choices(BATCH_FORMATS))
     .option('--concurrency <n>', 'starts in flight at once', concurrencyOf, DEFAULT_CONCURRENCY)
@@ -76,9 +79,14 @@ export function addStartBatchCommand(program: Command, deps: StartBatchCliDeps):
         stdout.write(`${json ? resultJsonLines(summary.results) : resultTable(summary.results)}\n`);
         stderr.write(`${summaryLine(summary)}\n`);
         const failed = summary.counts['failed-to-start'];
-        if (summary.unreachable) throw fail(`Temporal is unreachable: ${failed} of ${valid.length} orders not started (running the file again is safe)`, exit.unreachable);
+        if (summary.unreachable)
+          throw fail(
+            `Temporal is unreachable: ${failed} of ${valid.length} orders not started (running the file again is safe)`,
+            exit.unreachable,
+          );
         // A plain error is the CLI's exit 1 (Temporal answered, with an error).
-        if (failed) throw new Error(`${failed} of ${valid.length} orders could not be started (running the file again is safe)`);
+        if (failed)
+          throw new Error(`${failed} of ${valid.length} orders could not be started (running the file again is safe)`);
       });
     });
 }

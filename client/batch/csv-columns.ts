@@ -53,16 +53,22 @@ export function cellValue(kind: FieldKind | undefined, cell: string): Cell {
   const trimmed = cell.trim();
   switch (kind) {
     case 'boolean':
-      return /^(true|false)$/i.test(trimmed) ? { value: trimmed.toLowerCase() === 'true' } : { rule: 'must be true or false' };
+      return /^(true|false)$/i.test(trimmed)
+        ? { value: trimmed.toLowerCase() === 'true' }
+        : { rule: 'must be true or false' };
     case 'number':
-      return trimmed !== '' && Number.isFinite(Number(trimmed)) ? { value: Number(trimmed) } : { rule: 'must be a number' };
+      return trimmed !== '' && Number.isFinite(Number(trimmed))
+        ? { value: Number(trimmed) }
+        : { rule: 'must be a number' };
     case 'object':
     case 'array':
       try {
         return { value: JSON.parse(trimmed) as unknown };
       } catch {
         // The parser's message quotes the text, which may hold a secret: say only what is expected.
-        return { rule: `must be JSON (${kind === 'array' ? 'an array such as [{"skuId": …}]' : 'an object such as {"key": …}'}) in one cell` };
+        return {
+          rule: `must be JSON (${kind === 'array' ? 'an array such as [{"skuId": …}]' : 'an object such as {"key": …}'}) in one cell`,
+        };
       }
     default:
       return { value: cell };

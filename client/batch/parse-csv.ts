@@ -17,7 +17,8 @@ interface CsvRecord {
 const CSV_RULES: { [code: string]: string } = {
   CSV_QUOTE_NOT_CLOSED: 'has a quote that is never closed',
   INVALID_OPENING_QUOTE: 'has a quote inside an unquoted cell (quote the whole cell and double the quotes inside it)',
-  CSV_INVALID_CLOSING_QUOTE: 'has text right after a closing quote (quote the whole cell and double the quotes inside it)',
+  CSV_INVALID_CLOSING_QUOTE:
+    'has text right after a closing quote (quote the whole cell and double the quotes inside it)',
 };
 
 function readRecords(data: Buffer): { records: CsvRecord[] } | { problem: BatchProblem } {
@@ -48,9 +49,11 @@ function headerProblems(line: number, columns: readonly string[]): BatchProblem[
   columns.forEach((column, i) => {
     const name = column || `(column ${i + 1})`;
     if (column === '') problem(name, 'must name an order field (e.g. customerDomain, postalAddress.countryCode)');
-    else if (fieldKind(column.split('.')) === undefined) problem(name, 'is not a field of an order (columns are dotted paths such as admin.givenName)');
+    else if (fieldKind(column.split('.')) === undefined)
+      problem(name, 'is not a field of an order (columns are dotted paths such as admin.givenName)');
     else if (columns.indexOf(column) !== i) problem(name, 'must appear once in the header');
-    else if (columns.some((other) => other.startsWith(`${column}.`))) problem(name, 'must not be given both whole and by its parts (e.g. admin and admin.givenName)');
+    else if (columns.some((other) => other.startsWith(`${column}.`)))
+      problem(name, 'must not be given both whole and by its parts (e.g. admin and admin.givenName)');
   });
   return problems;
 }
@@ -67,7 +70,9 @@ function setPath(target: { [key: string]: unknown }, path: readonly string[], va
 function rowOf(record: CsvRecord, columns: readonly string[]): { row: BatchRow } | { problems: BatchProblem[] } {
   const { line, cells } = record;
   if (cells.length !== columns.length) {
-    return { problems: [{ line, field: '(row)', rule: `has ${cells.length} cells where the header has ${columns.length}` }] };
+    return {
+      problems: [{ line, field: '(row)', rule: `has ${cells.length} cells where the header has ${columns.length}` }],
+    };
   }
   const input: { [key: string]: unknown } = {};
   const problems: BatchProblem[] = [];

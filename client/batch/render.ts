@@ -16,9 +16,17 @@ function outcomeText(r: BatchRowResult): string {
 }
 
 export function resultTable(results: readonly BatchRowResult[]): string {
-  const rows = [['LINE', 'DOMAIN', 'OUTCOME'], ...results.map((r) => [String(r.line), r.customerDomain, outcomeText(r)])];
+  const rows = [
+    ['LINE', 'DOMAIN', 'OUTCOME'],
+    ...results.map((r) => [String(r.line), r.customerDomain, outcomeText(r)]),
+  ];
   const widths = [0, 1].map((col) => Math.max(...rows.map((row) => (row[col] ?? '').length)));
-  return rows.map(([line = '', domain = '', outcome = '']) => `${line.padEnd(widths[0] ?? 0)}  ${domain.padEnd(widths[1] ?? 0)}  ${outcome}`).join('\n');
+  return rows
+    .map(
+      ([line = '', domain = '', outcome = '']) =>
+        `${line.padEnd(widths[0] ?? 0)}  ${domain.padEnd(widths[1] ?? 0)}  ${outcome}`,
+    )
+    .join('\n');
 }
 
 export function resultJsonLines(results: readonly BatchRowResult[]): string {

@@ -48,7 +48,9 @@ export const DEFAULT_CONCURRENCY = 8;
 const REASON_MAX = 300;
 
 function reasonOf(err: unknown): string {
-  const message = (err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err)).replace(/\s+/g, ' ').trim();
+  const message = (err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err))
+    .replace(/\s+/g, ' ')
+    .trim();
   return message.length > REASON_MAX ? `${message.slice(0, REASON_MAX)}…` : message;
 }
 
@@ -61,12 +63,22 @@ async function startOne(client: Pick<OnboardingClient, 'start'>, { line, order }
     const outcome = started.executionStatus === 'COMPLETED' ? 'already-onboarded' : 'already-onboarding';
     return { line, customerDomain, outcome, workflowId, runId, executionStatus: started.executionStatus };
   } catch (err) {
-    return { line, customerDomain, outcome: 'failed-to-start', reason: reasonOf(err), ...(isTemporalUnreachable(err) ? { unreachable: true } : {}) };
+    return {
+      line,
+      customerDomain,
+      outcome: 'failed-to-start',
+      reason: reasonOf(err),
+      ...(isTemporalUnreachable(err) ? { unreachable: true } : {}),
+    };
   }
 }
 
 /** Starts already validated rows, at most `concurrency` at a time; stops trying new rows once Temporal is unreachable. */
-export async function runBatch(client: Pick<OnboardingClient, 'start'>, rows: readonly ValidRow[], options: StartBatchOptions = {}): Promise<BatchSummary> {
+export async function runBatch(
+  client: Pick<OnboardingClient, 'start'>,
+  rows: readonly ValidRow[],
+  options: StartBatchOptions = {},
+): Promise<BatchSummary> {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
   const results: BatchRowResult[] = new Array<BatchRowResult>(rows.length);
   let next = 0;
@@ -86,7 +98,13 @@ export async function runBatch(client: Pick<OnboardingClient, 'start'>, rows: re
     for (let index = next++; index < rows.length; index = next++) {
       const row = rows[index] as ValidRow;
       if (unreachable) {
-        finish(index, { line: row.line, customerDomain: row.order.customerDomain, outcome: 'failed-to-start', reason: 'not tried: Temporal is unreachable', unreachable: true });
+        finish(index, {
+          line: row.line,
+          customerDomain: row.order.customerDomain,
+          outcome: 'failed-to-start',
+          reason: 'not tried: Temporal is unreachable',
+          unreachable: true,
+        });
         continue;
       }
       const result = await startOne(client, row);
@@ -106,7 +124,11 @@ export async function runBatch(client: Pick<OnboardingClient, 'start'>, rows: re
  * starts nothing), then starts them all: see `runBatch`. `rows[i].line` is how results and problems
  * name a row (the file's line, or `i + 1` for an array: `numberedRows`).
  */
-export async function startBatch(client: Pick<OnboardingClient, 'start'> & Partial<Pick<OnboardingClient, 'policy'>>, rows: readonly BatchRow[], options: StartBatchOptions = {}): Promise<BatchSummary> {
+export async function startBatch(
+  client: Pick<OnboardingClient, 'start'> & Partial<Pick<OnboardingClient, 'policy'>>,
+  rows: readonly BatchRow[],
+  options: StartBatchOptions = {},
+): Promise<BatchSummary> {
   const { valid, problems } = validateBatch(rows, options.policy ?? client.policy);
   if (problems.length) throw new BatchValidationError(problems);
   return runBatch(client, valid, options);

@@ -12,12 +12,16 @@ export interface ValidRow {
 }
 
 function typedDomain(input: unknown): string | undefined {
-  const domain = typeof input === 'object' && input !== null ? (input as { customerDomain?: unknown }).customerDomain : undefined;
+  const domain =
+    typeof input === 'object' && input !== null ? (input as { customerDomain?: unknown }).customerDomain : undefined;
   return typeof domain === 'string' && domain.trim() !== '' ? normalizeDomain(domain) : undefined;
 }
 
 /** The validated orders, or every problem of every row (in line order). */
-export function validateBatch(rows: readonly BatchRow[], policy: OrderPolicy = {}): { valid: ValidRow[]; problems: BatchProblem[] } {
+export function validateBatch(
+  rows: readonly BatchRow[],
+  policy: OrderPolicy = {},
+): { valid: ValidRow[]; problems: BatchProblem[] } {
   const valid: ValidRow[] = [];
   const problems: BatchProblem[] = [];
   const firstLineOf = new Map<string, number>();
@@ -34,7 +38,12 @@ export function validateBatch(rows: readonly BatchRow[], policy: OrderPolicy = {
     if (domain === undefined) continue;
     const first = firstLineOf.get(domain);
     if (first === undefined) firstLineOf.set(domain, line);
-    else problems.push({ line, field: 'customerDomain', rule: `must not repeat the domain of line ${first} (lines ${first} and ${line} name the same customer)` });
+    else
+      problems.push({
+        line,
+        field: 'customerDomain',
+        rule: `must not repeat the domain of line ${first} (lines ${first} and ${line} name the same customer)`,
+      });
   }
   return { valid, problems: problems.sort((a, b) => a.line - b.line) };
 }

@@ -21,7 +21,14 @@ let env: TestWorkflowEnvironment;
 let codec: CodecServer;
 beforeAll(async () => {
   env = await startDevServer();
-  codec = await startCodecServer({ port: 0, host: '127.0.0.1', keys: FIXTURE_KEYS, accessToken: TOKEN, corsOrigins: [], logger: pino({ level: 'silent' }) });
+  codec = await startCodecServer({
+    port: 0,
+    host: '127.0.0.1',
+    keys: FIXTURE_KEYS,
+    accessToken: TOKEN,
+    corsOrigins: [],
+    logger: pino({ level: 'silent' }),
+  });
 });
 afterAll(async () => {
   await codec?.close();
@@ -29,14 +36,25 @@ afterAll(async () => {
 });
 
 const cli = (...args: string[]) =>
-  run(provisionTemporal().cli, [...args, '--address', env.address, '--namespace', env.namespace ?? 'default'], { timeout: 30_000 }).then(
+  run(provisionTemporal().cli, [...args, '--address', env.address, '--namespace', env.namespace ?? 'default'], {
+    timeout: 30_000,
+  }).then(
     ({ stdout }) => ({ ok: true as const, out: stdout }),
-    (err: { stdout?: string; stderr?: string }) => ({ ok: false as const, out: `${err.stdout ?? ''}${err.stderr ?? ''}` }),
+    (err: { stdout?: string; stderr?: string }) => ({
+      ok: false as const,
+      out: `${err.stdout ?? ''}${err.stderr ?? ''}`,
+    }),
   );
 
 /** The start event's input as `temporal workflow show --output json` prints it (base64 fields decoded). */
 function startInput(json: string): { encoding: string; data: string } {
-  const history = JSON.parse(json) as { events: { workflowExecutionStartedEventAttributes?: { input: { payloads: { metadata: { encoding: string }; data: string }[] } } }[] };
+  const history = JSON.parse(json) as {
+    events: {
+      workflowExecutionStartedEventAttributes?: {
+        input: { payloads: { metadata: { encoding: string }; data: string }[] };
+      };
+    }[];
+  };
   const payload = history.events[0]!.workflowExecutionStartedEventAttributes!.input.payloads[0]!;
   const text = (b64: string) => Buffer.from(b64, 'base64').toString('utf8');
   return { encoding: text(payload.metadata.encoding), data: text(payload.data) };
@@ -45,13 +63,40 @@ function startInput(json: string): { encoding: string; data: string } {
 test('the CLI reads an encrypted history with the static token, and nothing without it', async () => {
   const domain = uniqueDomain('clishow');
   const order = domainOrder(domain);
-  await env.client.workflow.start(WORKFLOW_TYPE, { taskQueue: `${TASK_QUEUE}-no-worker`, workflowId: `onboarding:${domain}`, args: [order] });
+  await env.client.workflow.start(WORKFLOW_TYPE, {
+    taskQueue: `${TASK_QUEUE}-no-worker`,
+    workflowId: `onboarding:${domain}`,
+    args: [order],
+  });
 
-  const withToken = await cli('workflow', 'show', '-w', `onboarding:${domain}`, '--output', 'json', '--codec-endpoint', codec.url, '--codec-auth', `Bearer ${TOKEN}`);
+  const withToken = await cli(
+    'workflow',
+    'show',
+    '-w',
+    `onboarding:${domain}`,
+    '--output',
+    'json',
+    '--codec-endpoint',
+    codec.url,
+    '--codec-auth',
+    `Bearer ${TOKEN}`,
+  );
   expect(withToken.ok).toBe(true);
-  expect(startInput(withToken.out)).toEqual({ encoding: 'json/plain', data: expect.stringContaining(order.postalAddress.contactName) });
+  expect(startInput(withToken.out)).toEqual({
+    encoding: 'json/plain',
+    data: expect.stringContaining(order.postalAddress.contactName),
+  });
 
-  const withoutToken = await cli('workflow', 'show', '-w', `onboarding:${domain}`, '--output', 'json', '--codec-endpoint', codec.url);
+  const withoutToken = await cli(
+    'workflow',
+    'show',
+    '-w',
+    `onboarding:${domain}`,
+    '--output',
+    'json',
+    '--codec-endpoint',
+    codec.url,
+  );
   expect(withoutToken.out).not.toContain(Buffer.from('json/plain').toString('base64'));
   expect(withoutToken.out).not.toContain(order.postalAddress.contactName);
 });
@@ -60,8 +105,20 @@ test('the CLI starts a workflow through the codec server: its input is stored en
   const domain = uniqueDomain('clistart');
   const order = domainOrder(domain);
   const started = await cli(
-    'workflow', 'start', '--type', WORKFLOW_TYPE, '--task-queue', `${TASK_QUEUE}-no-worker`, '--workflow-id', `onboarding:${domain}`,
-    '--input', JSON.stringify(order), '--codec-endpoint', codec.url, '--codec-auth', `Bearer ${TOKEN}`,
+    'workflow',
+    'start',
+    '--type',
+    WORKFLOW_TYPE,
+    '--task-queue',
+    `${TASK_QUEUE}-no-worker`,
+    '--workflow-id',
+    `onboarding:${domain}`,
+    '--input',
+    JSON.stringify(order),
+    '--codec-endpoint',
+    codec.url,
+    '--codec-auth',
+    `Bearer ${TOKEN}`,
   );
   expect(started.ok).toBe(true);
   const history = await env.client.workflow.getHandle(`onboarding:${domain}`).fetchHistory();

@@ -27,7 +27,9 @@ const AUDIENCE = 'temporal-ui';
 const SECRET = 'alex.cruz-secret-postal-94043';
 
 const toJson = (p: Payload) => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+  ),
   data: Buffer.from(p.data ?? []).toString('base64'),
 });
 const plainPayload = () => toJson(defaultPayloadConverter.toPayload({ note: SECRET })!);
@@ -38,7 +40,13 @@ function request(url: string, options: { method?: string; headers?: Record<strin
   return new Promise<{ status: number; body: string; ms: number }>((resolve, reject) => {
     const started = performance.now();
     const req = http.request(
-      { host: target.hostname, port: target.port, path: target.pathname, method: options.method ?? 'POST', headers: options.headers },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: options.method ?? 'POST',
+        headers: options.headers,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -58,7 +66,10 @@ async function startJwksServer(jwks: { keys: JWK[] }): Promise<{ url: string; cl
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/jwks.json`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}/jwks.json`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 describe('codec server hardening', () => {
@@ -71,7 +82,9 @@ describe('codec server hardening', () => {
     const idp = await generateKeyPair('RS256');
     idpKey = idp.privateKey;
     otherKey = (await generateKeyPair('RS256')).privateKey;
-    jwks = await startJwksServer({ keys: [{ ...(await exportJWK(idp.publicKey)), kid: 'idp-1', alg: 'RS256', use: 'sig' }] });
+    jwks = await startJwksServer({
+      keys: [{ ...(await exportJWK(idp.publicKey)), kid: 'idp-1', alg: 'RS256', use: 'sig' }],
+    });
     server = await startCodecServer({
       port: 0,
       host: '127.0.0.1',
@@ -92,10 +105,18 @@ describe('codec server hardening', () => {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     return {
       body: text,
-      headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), authorization: `Bearer ${STATIC_TOKEN}`, ...extra },
+      headers: {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(text)),
+        authorization: `Bearer ${STATIC_TOKEN}`,
+        ...extra,
+      },
     };
   };
-  const jwt = (claims: Record<string, unknown> = {}, options: { key?: KeyLike; issuer?: string; audience?: string; expiresIn?: string | number } = {}) =>
+  const jwt = (
+    claims: Record<string, unknown> = {},
+    options: { key?: KeyLike; issuer?: string; audience?: string; expiresIn?: string | number } = {},
+  ) =>
     new SignJWT({ scope: 'openid', ...claims })
       .setProtectedHeader({ alg: 'RS256', kid: 'idp-1' })
       .setIssuer(options.issuer ?? ISSUER)
@@ -106,7 +127,9 @@ describe('codec server hardening', () => {
       .sign(options.key ?? idpKey);
 
   it('refuses a foreign Origin with 403 before any work, even with a valid token', async () => {
-    const response = await request(url('/encode'), { ...json({ payloads: [plainPayload()] }, { origin: 'https://evil.example' }) });
+    const response = await request(url('/encode'), {
+      ...json({ payloads: [plainPayload()] }, { origin: 'https://evil.example' }),
+    });
     expect(response.status).toBe(403);
     expect(response.body).not.toContain('payloads');
     expect(JSON.parse(response.body)).toEqual({ error: 'origin not allowed' });
@@ -145,13 +168,21 @@ describe('codec server hardening', () => {
     const target = new URL(url('/encode'));
     const status = await new Promise<number>((resolve, reject) => {
       const req = http.request(
-        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${STATIC_TOKEN}` } },
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${STATIC_TOKEN}` },
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
         },
       );
-      req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? resolve(413) : reject(err)));
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        err.code === 'EPIPE' || err.code === 'ECONNRESET' ? resolve(413) : reject(err),
+      );
       req.write('{"payloads":[');
       for (let i = 0; i < 5; i++) req.write(`${Array(100_000).fill('{"data":""}').join(',')},`);
       req.end('{}]}');
@@ -160,7 +191,10 @@ describe('codec server hardening', () => {
   });
 
   it('accepts the Web UI’s OIDC access token, verified against the issuer’s JWKS', async () => {
-    const response = await request(url('/decode'), json({ payloads: [plainPayload()] }, { authorization: `Bearer ${await jwt()}`, origin: UI_ORIGIN }));
+    const response = await request(
+      url('/decode'),
+      json({ payloads: [plainPayload()] }, { authorization: `Bearer ${await jwt()}`, origin: UI_ORIGIN }),
+    );
     expect(response.status).toBe(200);
   });
 
@@ -169,10 +203,17 @@ describe('codec server hardening', () => {
     ['a wrong audience', () => jwt({}, { audience: 'some-other-app' })],
     ['an expired token', () => jwt({}, { expiresIn: Math.floor(Date.now() / 1000) - 3600 })],
     ['a token signed by another key', () => jwt({}, { key: otherKey })],
-    ['an unsigned token (alg none)', async () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ iss: ISSUER, aud: AUDIENCE, exp: 9e9 })).toString('base64url')}.`],
+    [
+      'an unsigned token (alg none)',
+      async () =>
+        `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ iss: ISSUER, aud: AUDIENCE, exp: 9e9 })).toString('base64url')}.`,
+    ],
     ['garbage', async () => 'not-a-jwt'],
   ])('refuses %s with a generic 401', async (_case, token) => {
-    const response = await request(url('/decode'), json({ payloads: [plainPayload()] }, { authorization: `Bearer ${await token()}` }));
+    const response = await request(
+      url('/decode'),
+      json({ payloads: [plainPayload()] }, { authorization: `Bearer ${await token()}` }),
+    );
     expect(response.status).toBe(401);
     expect(JSON.parse(response.body)).toEqual({ error: 'unauthorized' });
   });
@@ -180,8 +221,15 @@ describe('codec server hardening', () => {
   it('refuses an HS256 token made with the public key as secret (algorithm confusion)', async () => {
     const fetched = (await (await fetch(jwks.url)).json()) as { keys: JWK[] };
     const secret = Buffer.from(JSON.stringify(fetched.keys[0]));
-    const forged = await new SignJWT({}).setProtectedHeader({ alg: 'HS256', kid: 'idp-1' }).setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('5m').sign(secret);
-    expect((await request(url('/decode'), json({ payloads: [] }, { authorization: `Bearer ${forged}` }))).status).toBe(401);
+    const forged = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', kid: 'idp-1' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('5m')
+      .sign(secret);
+    expect((await request(url('/decode'), json({ payloads: [] }, { authorization: `Bearer ${forged}` }))).status).toBe(
+      401,
+    );
   });
 
   it('keeps the static token for the CLI, and refuses no token at all', async () => {
@@ -191,7 +239,9 @@ describe('codec server hardening', () => {
   });
 
   it('answers undecodable payloads generically: no key ids, no echo of the input', async () => {
-    const [foreign] = await new AesGcmPayloadCodec([{ id: 'attacker-chosen-id', key: randomBytes(32) }]).encode([defaultPayloadConverter.toPayload({ note: SECRET })!]);
+    const [foreign] = await new AesGcmPayloadCodec([{ id: 'attacker-chosen-id', key: randomBytes(32) }]).encode([
+      defaultPayloadConverter.toPayload({ note: SECRET })!,
+    ]);
     const response = await request(url('/decode'), json({ payloads: [toJson(foreign!)] }));
     expect(response.status).toBe(422);
     expect(response.body).not.toMatch(/k1|attacker-chosen-id/);
@@ -205,17 +255,31 @@ describe('codec server exposure', () => {
   const base: CodecServerOptions = { port: 0, host: '0.0.0.0', keys, corsOrigins: [UI_ORIGIN], logger: silent };
 
   it('refuses to listen beyond loopback without authentication, TLS and its host names', async () => {
-    await expect(startCodecServer(base)).rejects.toThrow(/refusing to listen on 0\.0\.0\.0 .*authentication.*TLS.*CODEC_SERVER_ALLOWED_HOSTS/);
-    await expect(startCodecServer({ ...base, accessToken: STATIC_TOKEN, allowedHosts: ['codec.example'] })).rejects.toThrow(/without TLS/);
-    await expect(startCodecServer({ ...base, behindTlsProxy: true, allowedHosts: ['codec.example'] })).rejects.toThrow(/without authentication/);
+    await expect(startCodecServer(base)).rejects.toThrow(
+      /refusing to listen on 0\.0\.0\.0 .*authentication.*TLS.*CODEC_SERVER_ALLOWED_HOSTS/,
+    );
+    await expect(
+      startCodecServer({ ...base, accessToken: STATIC_TOKEN, allowedHosts: ['codec.example'] }),
+    ).rejects.toThrow(/without TLS/);
+    await expect(startCodecServer({ ...base, behindTlsProxy: true, allowedHosts: ['codec.example'] })).rejects.toThrow(
+      /without authentication/,
+    );
   });
 
   it('listens beyond loopback behind a declared TLS proxy, answering only to its configured name', async () => {
-    const server = await startCodecServer({ ...base, accessToken: STATIC_TOKEN, behindTlsProxy: true, allowedHosts: ['codec.reseller.example'] });
+    const server = await startCodecServer({
+      ...base,
+      accessToken: STATIC_TOKEN,
+      behindTlsProxy: true,
+      allowedHosts: ['codec.reseller.example'],
+    });
     try {
       const port = new URL(server.url).port;
       const ask = (host: string) =>
-        request(`http://127.0.0.1:${port}/decode`, { body: '{}', headers: { host, 'content-type': 'application/json', authorization: `Bearer ${STATIC_TOKEN}` } });
+        request(`http://127.0.0.1:${port}/decode`, {
+          body: '{}',
+          headers: { host, 'content-type': 'application/json', authorization: `Bearer ${STATIC_TOKEN}` },
+        });
       expect((await ask('codec.reseller.example')).status).toBe(200);
       expect((await ask(`127.0.0.1:${port}`)).status).toBe(421);
     } finally {
@@ -227,18 +291,57 @@ describe('codec server exposure', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'codec-tls-'));
     try {
       const [cert, key] = [path.join(dir, 'cert.pem'), path.join(dir, 'key.pem')];
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
-      const server = await startCodecServer({ ...base, accessToken: STATIC_TOKEN, tls: { certFile: cert, keyFile: key }, allowedHosts: ['localhost'] });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+        ],
+        { stdio: 'ignore' },
+      );
+      const server = await startCodecServer({
+        ...base,
+        accessToken: STATIC_TOKEN,
+        tls: { certFile: cert, keyFile: key },
+        allowedHosts: ['localhost'],
+      });
       try {
         expect(server.url).toMatch(/^https:\/\//);
         const port = new URL(server.url).port;
         const status = await new Promise<number>((resolve, reject) => {
           https
-            .request({ host: '127.0.0.1', port, path: '/decode', method: 'POST', ca: [readFileSync(cert)], servername: 'localhost',
-              headers: { host: `localhost:${port}`, 'content-type': 'application/json', authorization: `Bearer ${STATIC_TOKEN}` } }, (res) => {
-              res.resume();
-              resolve(res.statusCode ?? 0);
-            })
+            .request(
+              {
+                host: '127.0.0.1',
+                port,
+                path: '/decode',
+                method: 'POST',
+                ca: [readFileSync(cert)],
+                servername: 'localhost',
+                headers: {
+                  host: `localhost:${port}`,
+                  'content-type': 'application/json',
+                  authorization: `Bearer ${STATIC_TOKEN}`,
+                },
+              },
+              (res) => {
+                res.resume();
+                resolve(res.statusCode ?? 0);
+              },
+            )
             .on('error', reject)
             .end('{}');
         });
@@ -277,10 +380,23 @@ describe('codec server exposure', () => {
       }
       return undefined;
     };
-    expect(error({ CODEC_SERVER_ACCESS_TOKEN: 'short' })).toBe('CODEC_SERVER_ACCESS_TOKEN: must be at least 16 characters (e.g. `openssl rand -base64 32`)');
-    expect(error({ CODEC_SERVER_OIDC_ISSUER: ISSUER, CODEC_SERVER_OIDC_JWKS_URL: 'https://x.example/j' })).toMatch(/^CODEC_SERVER_OIDC_AUDIENCE: required/);
-    expect(error({ CODEC_SERVER_OIDC_ISSUER: ISSUER, CODEC_SERVER_OIDC_AUDIENCE: 'a', CODEC_SERVER_OIDC_JWKS_URL: 'https://x.example/j', CODEC_SERVER_OIDC_ALGORITHMS: 'HS256' })).toMatch(/only asymmetric/);
+    expect(error({ CODEC_SERVER_ACCESS_TOKEN: 'short' })).toBe(
+      'CODEC_SERVER_ACCESS_TOKEN: must be at least 16 characters (e.g. `openssl rand -base64 32`)',
+    );
+    expect(error({ CODEC_SERVER_OIDC_ISSUER: ISSUER, CODEC_SERVER_OIDC_JWKS_URL: 'https://x.example/j' })).toMatch(
+      /^CODEC_SERVER_OIDC_AUDIENCE: required/,
+    );
+    expect(
+      error({
+        CODEC_SERVER_OIDC_ISSUER: ISSUER,
+        CODEC_SERVER_OIDC_AUDIENCE: 'a',
+        CODEC_SERVER_OIDC_JWKS_URL: 'https://x.example/j',
+        CODEC_SERVER_OIDC_ALGORITHMS: 'HS256',
+      }),
+    ).toMatch(/only asymmetric/);
     expect(error({ CODEC_SERVER_TLS_CERT_FILE: '/x.pem' })).toMatch(/set both or neither/);
-    expect(error({ CODEC_SERVER_BEHIND_TLS_PROXY: 'yes' })).toBe('CODEC_SERVER_BEHIND_TLS_PROXY: must be "true" or "false"');
+    expect(error({ CODEC_SERVER_BEHIND_TLS_PROXY: 'yes' })).toBe(
+      'CODEC_SERVER_BEHIND_TLS_PROXY: must be "true" or "false"',
+    );
   });
 });

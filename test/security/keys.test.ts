@@ -4,7 +4,18 @@
  * were accepted silently, and codec errors listed the configured key ids.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadEncryptionKeys } from '../../encryption/keys';
@@ -67,18 +78,26 @@ describe('encryption keys on disk', () => {
     writeFileSync(file, keyFileJson());
     chmodSync(file, 0o644);
     const warnings: string[] = [];
-    const keys = loadEncryptionKeys({ ONBOARDING_ENCRYPTION_KEY_FILE: file }, path.join(dir, 'unused.json'), { warn: (m) => warnings.push(m) });
+    const keys = loadEncryptionKeys({ ONBOARDING_ENCRYPTION_KEY_FILE: file }, path.join(dir, 'unused.json'), {
+      warn: (m) => warnings.push(m),
+    });
     expect(keys.map((k) => k.id)).toEqual(['configured']);
-    expect(warnings).toEqual([expect.stringMatching(/keys\.json is readable by group or others \(mode 644\); chmod 600 it/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/keys\.json is readable by group or others \(mode 644\); chmod 600 it/),
+    ]);
 
     chmodSync(file, 0o600);
     warnings.length = 0;
-    loadEncryptionKeys({ ONBOARDING_ENCRYPTION_KEY_FILE: file }, path.join(dir, 'unused.json'), { warn: (m) => warnings.push(m) });
+    loadEncryptionKeys({ ONBOARDING_ENCRYPTION_KEY_FILE: file }, path.join(dir, 'unused.json'), {
+      warn: (m) => warnings.push(m),
+    });
     expect(warnings).toEqual([]);
 
     chmodSync(file, 0o666);
-    expect(() => loadEncryptionKeys({ ONBOARDING_ENCRYPTION_KEY_FILE: file }, path.join(dir, 'unused.json'), { warn: () => undefined })).toThrow(
-      /writable by group or others \(mode 666\)/,
-    );
+    expect(() =>
+      loadEncryptionKeys({ ONBOARDING_ENCRYPTION_KEY_FILE: file }, path.join(dir, 'unused.json'), {
+        warn: () => undefined,
+      }),
+    ).toThrow(/writable by group or others \(mode 666\)/);
   });
 });

@@ -12,11 +12,18 @@ const ASCII_LOOKALIKE = /^must not be a look-alike of a plain ASCII name/;
 
 function domainProblem(domain: string): string | undefined {
   try {
-    validateOrder({ ...domainOrder('placeholder.example'), customerDomain: domain, admin: { givenName: 'Alex', familyName: 'Cruz', primaryEmail: `admin@${domain}` } });
+    validateOrder({
+      ...domainOrder('placeholder.example'),
+      customerDomain: domain,
+      admin: { givenName: 'Alex', familyName: 'Cruz', primaryEmail: `admin@${domain}` },
+    });
     return undefined;
   } catch (err) {
     const problems = (err as { problems?: { field: string; rule: string }[] }).problems ?? [];
-    return problems.find((p) => p.field === 'customerDomain')?.rule ?? `(no customerDomain problem: ${(err as Error).message})`;
+    return (
+      problems.find((p) => p.field === 'customerDomain')?.rule ??
+      `(no customerDomain problem: ${(err as Error).message})`
+    );
   }
 }
 
@@ -69,6 +76,7 @@ describe('look-alike customer domains (UTS #39)', () => {
   });
 
   it('never echoes the label in its rule', () => {
-    for (const label of ['аррӏе', 'gօօgle', 'Ꭺpple']) expect(lookalikeRule(label.toLowerCase()) ?? '').not.toContain(label.toLowerCase());
+    for (const label of ['аррӏе', 'gօօgle', 'Ꭺpple'])
+      expect(lookalikeRule(label.toLowerCase()) ?? '').not.toContain(label.toLowerCase());
   });
 });

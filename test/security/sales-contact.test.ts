@@ -29,33 +29,59 @@ describe('salesContactEmail policy (client side)', () => {
   const policy = { salesEmailDomains: ['reseller.example'] };
 
   it('refuses a contact off the reseller domains, naming the field and the domains but not the address', () => {
-    const found = problems(() => validateOrder(domainOrder('acme.example', { salesContactEmail: 'drop@attacker.example' }), policy));
-    expect(found).toEqual([{ field: 'salesContactEmail', rule: 'must be an address on a sales domain of this reseller (reseller.example)' }]);
+    const found = problems(() =>
+      validateOrder(domainOrder('acme.example', { salesContactEmail: 'drop@attacker.example' }), policy),
+    );
+    expect(found).toEqual([
+      { field: 'salesContactEmail', rule: 'must be an address on a sales domain of this reseller (reseller.example)' },
+    ]);
     expect(JSON.stringify(found)).not.toContain('attacker');
   });
 
   it('accepts the reseller’s own addresses, in any case, and orders without a contact', () => {
-    expect(problems(() => validateOrder(domainOrder('acme.example', { salesContactEmail: 'Rep@RESELLER.example' }), policy))).toEqual([]);
+    expect(
+      problems(() => validateOrder(domainOrder('acme.example', { salesContactEmail: 'Rep@RESELLER.example' }), policy)),
+    ).toEqual([]);
     expect(problems(() => validateOrder(domainOrder('acme.example'), policy))).toEqual([]);
   });
 
   it('does not take subdomains or look-alike suffixes', () => {
-    for (const address of ['rep@eu.reseller.example', 'rep@evilreseller.example', 'rep@reseller.example.attacker.example']) {
-      expect(problems(() => validateOrder(domainOrder('acme.example', { salesContactEmail: address }), policy))).toHaveLength(1);
+    for (const address of [
+      'rep@eu.reseller.example',
+      'rep@evilreseller.example',
+      'rep@reseller.example.attacker.example',
+    ]) {
+      expect(
+        problems(() => validateOrder(domainOrder('acme.example', { salesContactEmail: address }), policy)),
+      ).toHaveLength(1);
     }
   });
 
   it('reports it together with the schema’s problems', () => {
-    const found = problems(() => validateOrder({ ...domainOrder('acme.example', { salesContactEmail: 'x@attacker.example' }), language: 'klingon' }, policy));
+    const found = problems(() =>
+      validateOrder(
+        { ...domainOrder('acme.example', { salesContactEmail: 'x@attacker.example' }), language: 'klingon' },
+        policy,
+      ),
+    );
     expect(found.map((p) => p.field).sort()).toEqual(['language', 'salesContactEmail']);
   });
 
   it('reads SALES_EMAIL_DOMAINS (default: SALES_NOTIFY_EMAIL’s domain) strictly', () => {
-    expect(salesEmailDomainsFromEnv({ SALES_EMAIL_DOMAINS: ' Reseller.example , bücher.example ' })).toEqual(['reseller.example', 'xn--bcher-kva.example']);
-    expect(salesEmailDomainsFromEnv({ SALES_NOTIFY_EMAIL: 'ops@Sales.Reseller.example' })).toEqual(['sales.reseller.example']);
+    expect(salesEmailDomainsFromEnv({ SALES_EMAIL_DOMAINS: ' Reseller.example , bücher.example ' })).toEqual([
+      'reseller.example',
+      'xn--bcher-kva.example',
+    ]);
+    expect(salesEmailDomainsFromEnv({ SALES_NOTIFY_EMAIL: 'ops@Sales.Reseller.example' })).toEqual([
+      'sales.reseller.example',
+    ]);
     expect(salesEmailDomainsFromEnv({})).toEqual([]);
-    expect(() => orderPolicyFromEnv({ SALES_EMAIL_DOMAINS: 'not a domain' })).toThrow(/^SALES_EMAIL_DOMAINS: must be comma-separated domain names/);
-    expect(loadWorkerConfig({ ONBOARDING_MODE: 'local', SALES_EMAIL_DOMAINS: 'reseller.example' }).salesEmailDomains).toEqual(['reseller.example']);
+    expect(() => orderPolicyFromEnv({ SALES_EMAIL_DOMAINS: 'not a domain' })).toThrow(
+      /^SALES_EMAIL_DOMAINS: must be comma-separated domain names/,
+    );
+    expect(
+      loadWorkerConfig({ ONBOARDING_MODE: 'local', SALES_EMAIL_DOMAINS: 'reseller.example' }).salesEmailDomains,
+    ).toEqual(['reseller.example']);
   });
 });
 
@@ -67,7 +93,10 @@ describe('notifySales (worker side, at send time, over SMTP)', () => {
   beforeAll(async () => {
     emulator = await startEmulator();
     control = new EmulatorControl(emulator.url);
-    mailer = createSmtpMailer({ smtpUrl: `smtp://127.0.0.1:${emulator.smtpPort}`, from: 'Onboarding <onboarding@reseller.example>' });
+    mailer = createSmtpMailer({
+      smtpUrl: `smtp://127.0.0.1:${emulator.smtpPort}`,
+      from: 'Onboarding <onboarding@reseller.example>',
+    });
   });
   afterAll(async () => {
     await mailer.close();
@@ -77,9 +106,17 @@ describe('notifySales (worker side, at send time, over SMTP)', () => {
 
   const activities = (salesEmailDomains?: string[]) =>
     noticeActivities({
-      google: createGoogleClients({ auth: { kind: 'static-token', accessToken: 't' }, rootUrl: emulator.url, requestTimeoutMs: 2000 }),
+      google: createGoogleClients({
+        auth: { kind: 'static-token', accessToken: 't' },
+        rootUrl: emulator.url,
+        requestTimeoutMs: 2000,
+      }),
       mailer,
-      mail: { resellerName: 'Test Reseller', salesNotifyEmail: 'sales@reseller.example', ...(salesEmailDomains ? { salesEmailDomains } : {}) },
+      mail: {
+        resellerName: 'Test Reseller',
+        salesNotifyEmail: 'sales@reseller.example',
+        ...(salesEmailDomains ? { salesEmailDomains } : {}),
+      },
       policy: { allowedCountries: [] },
       waits: loadWorkerConfig({ ONBOARDING_MODE: 'local' }).waits,
     });

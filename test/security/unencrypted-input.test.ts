@@ -46,7 +46,10 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     workflowBundle: await workflowBundle(),
-    dataConverter: { payloadCodecs: [new AesGcmPayloadCodec(FIXTURE_KEYS, { requireEncrypted: true })], failureConverterPath: FAILURE_CONVERTER_PATH },
+    dataConverter: {
+      payloadCodecs: [new AesGcmPayloadCodec(FIXTURE_KEYS, { requireEncrypted: true })],
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+    },
   });
   worker = built.worker;
   closeWorker = built.close;
@@ -68,12 +71,19 @@ const googleRequests = async () => (await google.requests()).filter((r) => !r.pa
 test('a plain order started without the key never reaches Google, and fails as UnencryptedInput', async () => {
   const domain = uniqueDomain('plain');
   await google.clearRequests();
-  await attacker.workflow.start(WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId: `onboarding:${domain}`, args: [domainOrder(domain)] });
+  await attacker.workflow.start(WORKFLOW_TYPE, {
+    taskQueue: TASK_QUEUE,
+    workflowId: `onboarding:${domain}`,
+    args: [domainOrder(domain)],
+  });
 
-  const failure = await env.client.workflow.getHandle(`onboarding:${domain}`).result().then(
-    () => undefined,
-    (err: unknown) => err,
-  );
+  const failure = await env.client.workflow
+    .getHandle(`onboarding:${domain}`)
+    .result()
+    .then(
+      () => undefined,
+      (err: unknown) => err,
+    );
   expect(failure).toBeInstanceOf(WorkflowFailedError);
   expect(await googleRequests()).toEqual([]);
   expect((await google.state()).customers.filter((c) => c.customerDomain === domain)).toEqual([]);
@@ -90,15 +100,22 @@ test('a plain transfer token sent without the key is refused; the worker’s own
         customerDomain: domain,
         owner: 'google',
         transferTokens: [{ token: `valid-token-${domain}` }],
-        subscriptions: [{ skuId: '1010020028', planName: 'ANNUAL_MONTHLY_PAY', seats: 10, minimumTransferableSeats: 10 }],
+        subscriptions: [
+          { skuId: '1010020028', planName: 'ANNUAL_MONTHLY_PAY', seats: 10, minimumTransferableSeats: 10 },
+        ],
       },
     ],
   });
   await sales.start(domainOrder(domain)); // encrypted: runs normally under a worker that requires encryption
-  await waitForStatus(() => sales.status(domain), (s) => s.stage === 'awaiting-transfer-token');
+  await waitForStatus(
+    () => sales.status(domain),
+    (s) => s.stage === 'awaiting-transfer-token',
+  );
   await google.clearRequests();
 
-  const raw = attacker.workflow.getHandle(`onboarding:${domain}`).executeUpdate('provideTransferToken', { args: [`valid-token-${domain}`] });
+  const raw = attacker.workflow
+    .getHandle(`onboarding:${domain}`)
+    .executeUpdate('provideTransferToken', { args: [`valid-token-${domain}`] });
   await expect(raw).rejects.toThrow();
   const status = await sales.status(domain);
   expect(status.stage).toBe('awaiting-transfer-token');

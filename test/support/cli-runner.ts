@@ -21,8 +21,12 @@ export function runCliOn(client: OnboardingClient, argv: string[]): Promise<CliR
 export async function runCliWith(argv: string[], connect?: Parameters<typeof runCli>[1]): Promise<CliRun> {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => stderr.push(String(chunk)) > 0);
+  const out = jest
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0);
+  const err = jest
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => stderr.push(String(chunk)) > 0);
   try {
     const code = await runCli(argv, connect);
     return { code, stdout: stdout.join(''), stderr: stderr.join('') };

@@ -43,9 +43,15 @@ export class CompiledWorker {
 
   /** Spawns it with exactly `env` (plus PATH/HOME); `cwd` defaults to the repository. */
   static spawn(env: Record<string, string>, cwd = REPO_ROOT): CompiledWorker {
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => INHERITED_VARIABLES.includes(name)));
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => INHERITED_VARIABLES.includes(name)),
+    );
     return new CompiledWorker(
-      spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'worker', 'main.js')], { cwd, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }),
+      spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'worker', 'main.js')], {
+        cwd,
+        env: { ...inherited, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
     );
   }
 
@@ -61,8 +67,10 @@ export class CompiledWorker {
           // not JSON
         }
       }
-      if (this.child.exitCode !== null) throw new Error(`worker exited (${this.child.exitCode}):\n${this.output.slice(-30).join('\n')}`);
-      if (Date.now() > deadline) throw new Error(`no "${message}" within ${timeoutMs} ms:\n${this.output.slice(-30).join('\n')}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`worker exited (${this.child.exitCode}):\n${this.output.slice(-30).join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(`no "${message}" within ${timeoutMs} ms:\n${this.output.slice(-30).join('\n')}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

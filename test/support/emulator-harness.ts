@@ -36,7 +36,12 @@ export function useEmulator(): Harness {
     harness.auth = new OAuth2Client();
     harness.auth.setCredentials({ access_token: 'test-access-token' });
     // One call, one answer: retries are the workflow's job.
-    const options = { rootUrl: harness.emulator.url, auth: harness.auth, fetchImplementation: fetch, retryConfig: { retry: 0 } };
+    const options = {
+      rootUrl: harness.emulator.url,
+      auth: harness.auth,
+      fetchImplementation: fetch,
+      retryConfig: { retry: 0 },
+    };
     harness.resellerApi = reseller({ version: 'v1', ...options });
     harness.directory = admin({ version: 'directory_v1', ...options });
   });

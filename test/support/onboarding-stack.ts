@@ -20,9 +20,18 @@ import { fixtureDataConverter } from './fixture-keys';
 export type WorkerSettings = Omit<WorkerConfig, 'mode' | 'temporal' | 'logLevel' | 'maxCachedWorkflows'>;
 
 /** `pacing`: Google's quotas for the worker to pace itself at (none by default: the emulator enforces none). */
-export function workerSettingsFor(emulator: RunningEmulator, overrides: Partial<WorkerSettings> = {}, pacing?: PacingConfig): WorkerSettings {
+export function workerSettingsFor(
+  emulator: RunningEmulator,
+  overrides: Partial<WorkerSettings> = {},
+  pacing?: PacingConfig,
+): WorkerSettings {
   return {
-    google: { auth: { kind: 'static-token', accessToken: 'test-token' }, rootUrl: emulator.url, requestTimeoutMs: 5000, ...(pacing ? { pacing } : {}) },
+    google: {
+      auth: { kind: 'static-token', accessToken: 'test-token' },
+      rootUrl: emulator.url,
+      requestTimeoutMs: 5000,
+      ...(pacing ? { pacing } : {}),
+    },
     smtpUrl: `smtp://127.0.0.1:${emulator.smtpPort}`,
     mailFrom: 'Onboarding tests <onboarding@reseller.example>',
     resellerName: 'Test Reseller',
@@ -36,7 +45,10 @@ export function workerSettingsFor(emulator: RunningEmulator, overrides: Partial<
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** The workflow bundle, built once per test file (webpack takes seconds). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), failureConverterPath: FAILURE_CONVERTER_PATH });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+  });
   return bundle;
 }
 
@@ -49,7 +61,9 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
   // Unlike the dev server, it takes no search attributes on its command line.
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((a) => [a.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+    searchAttributes: Object.fromEntries(
+      SEARCH_ATTRIBUTES.map((a) => [a.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
   });
   return env;
 }

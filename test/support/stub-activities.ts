@@ -21,7 +21,11 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** Long enough that nothing but the test's own clock moves a wait. */
-export const TEST_WAIT_DEFAULTS: WaitDefaults = { tosCheckEveryMs: 100 * DAY, remindersMs: [3 * DAY, 7 * DAY], deadlineMs: 30 * DAY };
+export const TEST_WAIT_DEFAULTS: WaitDefaults = {
+  tosCheckEveryMs: 100 * DAY,
+  remindersMs: [3 * DAY, 7 * DAY],
+  deadlineMs: 30 * DAY,
+};
 
 const customerIdOf = (domain: string) => `C-${domain}`;
 
@@ -36,7 +40,12 @@ function successfulActivities(waits: WaitDefaults): OnboardingActivities {
       }
     },
     async createResoldCustomer({ order }) {
-      return { outcome: 'created', customerId: customerIdOf(order.customerDomain), createdAt: new Date().toISOString(), attempt: 1 };
+      return {
+        outcome: 'created',
+        customerId: customerIdOf(order.customerDomain),
+        createdAt: new Date().toISOString(),
+        attempt: 1,
+      };
     },
     async createCustomer(order) {
       return { outcome: 'created', customerId: customerIdOf(order.customerDomain), attempt: 1 };
@@ -48,7 +57,13 @@ function successfulActivities(waits: WaitDefaults): OnboardingActivities {
       return { attempt: 1 };
     },
     async createAdminUser({ admin }) {
-      return { userId: `U-${admin.primaryEmail}`, primaryEmail: admin.primaryEmail, outcome: 'created', createdAt: new Date().toISOString(), attempt: 1 };
+      return {
+        userId: `U-${admin.primaryEmail}`,
+        primaryEmail: admin.primaryEmail,
+        outcome: 'created',
+        createdAt: new Date().toISOString(),
+        attempt: 1,
+      };
     },
     async grantSuperAdmin() {
       return { outcome: 'granted', attempt: 1 };
@@ -117,7 +132,10 @@ export interface StubActivities {
 }
 
 /** Activities that succeed like Google on a good day, except those overridden; every call is recorded. */
-export function stubActivities(overrides: StubOverrides = {}, waits: WaitDefaults = TEST_WAIT_DEFAULTS): StubActivities {
+export function stubActivities(
+  overrides: StubOverrides = {},
+  waits: WaitDefaults = TEST_WAIT_DEFAULTS,
+): StubActivities {
   const calls: ActivityCall[] = [];
   const chosen: Record<string, unknown> = { ...successfulActivities(waits) };
   for (const [name, override] of Object.entries(overrides)) if (override !== undefined) chosen[name] = override;
@@ -133,7 +151,8 @@ export function stubActivities(overrides: StubOverrides = {}, waits: WaitDefault
     activities: recorded as unknown as OnboardingActivities,
     calls,
     names: () => calls.map((c) => c.name).filter((name) => name !== 'waitDefaults'),
-    inputs: <K extends ActivityName>(name: K) => calls.filter((c): c is ActivityCall<K> => c.name === name).map((c) => c.input),
+    inputs: <K extends ActivityName>(name: K) =>
+      calls.filter((c): c is ActivityCall<K> => c.name === name).map((c) => c.input),
   };
 }
 
@@ -141,7 +160,11 @@ export function stubActivities(overrides: StubOverrides = {}, waits: WaitDefault
 export function unverifiedDomainStubs(): StubActivities {
   return stubActivities({
     async prepareDomainVerification({ domain }) {
-      return { verified: false, record: { host: domain, type: 'TXT', value: 'google-site-verification=stub-token' }, attempt: 1 };
+      return {
+        verified: false,
+        record: { host: domain, type: 'TXT', value: 'google-site-verification=stub-token' },
+        attempt: 1,
+      };
     },
     async tryDomainVerification() {
       return { verified: false };

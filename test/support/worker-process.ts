@@ -76,7 +76,9 @@ export class WorkerProcess {
 
   /** Starts a worker and resolves once it logged 'worker started' (its workflow bundle is built and it polls). */
   static async start(options: WorkerProcessOptions): Promise<WorkerProcess> {
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => INHERITED_VARIABLES.includes(name)));
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => INHERITED_VARIABLES.includes(name)),
+    );
     const child = spawn(TSX, ['worker/main.ts'], {
       cwd: REPO_ROOT,
       detached: true, // its own process group: see the file comment
@@ -134,7 +136,8 @@ export class WorkerProcess {
         if (error) reject(error);
         else resolve();
       };
-      const describe = (why: string) => new Error(`worker ${why}; its last output:\n${this.output.slice(-30).join('\n')}`);
+      const describe = (why: string) =>
+        new Error(`worker ${why}; its last output:\n${this.output.slice(-30).join('\n')}`);
       const poll = setInterval(() => {
         if (seen()) finish();
         else if (this.exit) finish(describe(`exited (${JSON.stringify(this.exit)}) before it started`));
@@ -181,7 +184,8 @@ async function waitForGroupGone(pgid: number, timeoutMs: number): Promise<void> 
   for (;;) {
     const live = livePidsOfGroup(pgid);
     if (live.length === 0) return;
-    if (Date.now() >= deadline) throw new Error(`worker process group ${pgid} still runs ${live.join(', ')} after ${timeoutMs} ms`);
+    if (Date.now() >= deadline)
+      throw new Error(`worker process group ${pgid} still runs ${live.join(', ')} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -11,13 +11,16 @@ import { batchFormatOf, parseBatch, parseJsonl } from '../../client/batch/parse'
 import { parseCsv } from '../../client/batch/parse-csv';
 import { validateBatch } from '../../client/batch/validate';
 
-const HEADER = 'customerDomain,alternateEmail,postalAddress.contactName,postalAddress.organizationName,postalAddress.postalCode,postalAddress.countryCode,admin.givenName,admin.familyName,admin.primaryEmail,subscriptions,verifyDomain';
+const HEADER =
+  'customerDomain,alternateEmail,postalAddress.contactName,postalAddress.organizationName,postalAddress.postalCode,postalAddress.countryCode,admin.givenName,admin.familyName,admin.primaryEmail,subscriptions,verifyDomain';
 const row = (domain: string, extra = { subscriptions: '', verifyDomain: '' }) =>
   `${domain},owner@mail.example.org,Alex Cruz,Acme,94043,US,Alex,Cruz,admin@${domain},${extra.subscriptions},${extra.verifyDomain}`;
 
 describe('CSV', () => {
   test('dotted columns build nested objects; empty cells are absent; booleans only where the schema has one', () => {
-    const { rows, problems } = parseCsv(`${HEADER}\n${row('a.example.com', { subscriptions: '', verifyDomain: 'FALSE' })}\n`);
+    const { rows, problems } = parseCsv(
+      `${HEADER}\n${row('a.example.com', { subscriptions: '', verifyDomain: 'FALSE' })}\n`,
+    );
     expect(problems).toEqual([]);
     expect(rows).toEqual([
       {
@@ -32,14 +35,21 @@ describe('CSV', () => {
       },
     ]);
     // A postal code of digits stays text: the schema wants a string there.
-    expect(typeof (rows[0]?.input as { postalAddress: { postalCode: unknown } }).postalAddress.postalCode).toBe('string');
+    expect(typeof (rows[0]?.input as { postalAddress: { postalCode: unknown } }).postalAddress.postalCode).toBe(
+      'string',
+    );
   });
 
   test('a JSON cell (quoted, with doubled quotes and commas) becomes the array the schema expects', () => {
     const cell = '"[{""skuId"": ""1010020028"", ""plan"": ""FLEXIBLE"", ""seats"": 10}]"';
-    const { rows, problems } = parseCsv(`${HEADER}\n${row('a.example.com', { subscriptions: cell, verifyDomain: 'true' })}`);
+    const { rows, problems } = parseCsv(
+      `${HEADER}\n${row('a.example.com', { subscriptions: cell, verifyDomain: 'true' })}`,
+    );
     expect(problems).toEqual([]);
-    expect(rows[0]?.input).toMatchObject({ subscriptions: [{ skuId: '1010020028', plan: 'FLEXIBLE', seats: 10 }], verifyDomain: true });
+    expect(rows[0]?.input).toMatchObject({
+      subscriptions: [{ skuId: '1010020028', plan: 'FLEXIBLE', seats: 10 }],
+      verifyDomain: true,
+    });
   });
 
   test('a quoted cell may hold commas and line breaks; lines are physical lines, header is line 1, blank lines skipped', () => {
@@ -55,7 +65,9 @@ describe('CSV', () => {
     const { rows, problems } = parseCsv(text);
     expect(problems).toEqual([]);
     expect(rows.map((r) => r.line)).toEqual([2, 4, 7]);
-    expect(rows[1]?.input).toMatchObject({ postalAddress: { contactName: 'Cruz, Alex', organizationName: 'Acme\r\nHoldings' } });
+    expect(rows[1]?.input).toMatchObject({
+      postalAddress: { contactName: 'Cruz, Alex', organizationName: 'Acme\r\nHoldings' },
+    });
   });
 
   test('a byte-order mark does not become part of the first column name', () => {
@@ -65,13 +77,23 @@ describe('CSV', () => {
   });
 
   test('a bad JSON cell names the line, the column and the rule, without echoing the cell', () => {
-    const { problems } = parseCsv(`${HEADER}\n${row('a.example.com')}\n\n${row('b.example.com', { subscriptions: '"[{""skuId"": ""secret-ish"""', verifyDomain: '' })}`);
-    expect(problems).toEqual([{ line: 4, field: 'subscriptions', rule: expect.stringMatching(/^must be JSON \(an array .*\) in one cell \(column 10\)$/) }]);
+    const { problems } = parseCsv(
+      `${HEADER}\n${row('a.example.com')}\n\n${row('b.example.com', { subscriptions: '"[{""skuId"": ""secret-ish"""', verifyDomain: '' })}`,
+    );
+    expect(problems).toEqual([
+      {
+        line: 4,
+        field: 'subscriptions',
+        rule: expect.stringMatching(/^must be JSON \(an array .*\) in one cell \(column 10\)$/),
+      },
+    ]);
     expect(JSON.stringify(problems)).not.toContain('secret-ish');
   });
 
   test('a row with a missing cell, and a broken quote, are named by line', () => {
-    expect(parseCsv(`${HEADER}\n${row('a.example.com')}\na.example.com,x\n`).problems).toEqual([{ line: 3, field: '(row)', rule: 'has 2 cells where the header has 11' }]);
+    expect(parseCsv(`${HEADER}\n${row('a.example.com')}\na.example.com,x\n`).problems).toEqual([
+      { line: 3, field: '(row)', rule: 'has 2 cells where the header has 11' },
+    ]);
     const broken = parseCsv(`${HEADER}\n${row('a.example.com')}\nb.example.com,"tok-en-secret\n`);
     expect(broken.problems).toEqual([{ line: 3, field: '(csv)', rule: 'has a quote that is never closed' }]);
     const inner = parseCsv(`${HEADER}\nb.example.com,own"er-secret"@x.org,,,,,,,,,\n`);
@@ -80,9 +102,17 @@ describe('CSV', () => {
   });
 
   test('the header must name order fields, each once, never both whole and by parts', () => {
-    const { rows, problems } = parseCsv('customerDomain,admin.nickname,customerDomain,admin,admin.givenName,,subscriptions.0.skuId\nx,y,z,,,,\n');
+    const { rows, problems } = parseCsv(
+      'customerDomain,admin.nickname,customerDomain,admin,admin.givenName,,subscriptions.0.skuId\nx,y,z,,,,\n',
+    );
     expect(rows).toEqual([]);
-    expect(problems.map((p) => `${p.line} ${p.field}`)).toEqual(['1 admin.nickname', '1 customerDomain', '1 admin', '1 (column 6)', '1 subscriptions.0.skuId']);
+    expect(problems.map((p) => `${p.line} ${p.field}`)).toEqual([
+      '1 admin.nickname',
+      '1 customerDomain',
+      '1 admin',
+      '1 (column 6)',
+      '1 subscriptions.0.skuId',
+    ]);
   });
 
   test('a cell that is not of the type the schema expects is named with its column', () => {
@@ -109,7 +139,9 @@ describe('CSV', () => {
 
 describe('JSON Lines', () => {
   test('one order per line, blank lines ignored, lines counted as in the file', () => {
-    const { rows, problems } = parseJsonl('\uFEFF{"customerDomain":"a.example.com"}\r\n\n   \n{"customerDomain":"b.example.com"}\n');
+    const { rows, problems } = parseJsonl(
+      '\uFEFF{"customerDomain":"a.example.com"}\r\n\n   \n{"customerDomain":"b.example.com"}\n',
+    );
     expect(problems).toEqual([]);
     expect(rows).toEqual([
       { line: 1, input: { customerDomain: 'a.example.com' } },

@@ -36,7 +36,11 @@ test('on a terminal the bar is redrawn in place at most every 100 ms (and always
   const plain = batchProgress({ write: (s) => log.push(s) > 0 }, 3);
   results.forEach((r, i) => plain.row(r, { done: i + 1 }));
   plain.end();
-  expect(log).toEqual(['1/3 line 2 a.example.com: started\n', '2/3 line 10 bb.example.com: already-onboarding\n', '3/3 line 11 c.example.com: failed-to-start: namespace not found\n']);
+  expect(log).toEqual([
+    '1/3 line 2 a.example.com: started\n',
+    '2/3 line 10 bb.example.com: already-onboarding\n',
+    '3/3 line 11 c.example.com: failed-to-start: namespace not found\n',
+  ]);
 });
 
 test('the table has a row per order: line, domain, outcome (with the reason or existing status)', () => {
@@ -46,9 +50,19 @@ test('the table has a row per order: line, domain, outcome (with the reason or e
     '10    bb.example.com  already-onboarding (RUNNING)',
     '11    c.example.com   failed-to-start: namespace not found',
   ]);
-  expect(resultJsonLines(results).split('\n').map((l) => JSON.parse(l) as BatchRowResult)).toEqual(results);
-  expect(summaryLine({ results, counts: { started: 1, 'already-onboarding': 1, 'already-onboarded': 0, 'failed-to-start': 1 }, unreachable: false })).toBe(
-    '3 orders: 1 started, 1 already onboarding, 1 failed to start',
+  expect(
+    resultJsonLines(results)
+      .split('\n')
+      .map((l) => JSON.parse(l) as BatchRowResult),
+  ).toEqual(results);
+  expect(
+    summaryLine({
+      results,
+      counts: { started: 1, 'already-onboarding': 1, 'already-onboarded': 0, 'failed-to-start': 1 },
+      unreachable: false,
+    }),
+  ).toBe('3 orders: 1 started, 1 already onboarding, 1 failed to start');
+  expect(problemLine({ line: 7, field: 'postalAddress.countryCode', rule: 'must be …' })).toBe(
+    'line 7: postalAddress.countryCode: must be …',
   );
-  expect(problemLine({ line: 7, field: 'postalAddress.countryCode', rule: 'must be …' })).toBe('line 7: postalAddress.countryCode: must be …');
 });

@@ -12,7 +12,11 @@ import { domainOrder } from '../support/orders';
 
 /** A gRPC error as the Temporal client raises it when the server cannot be reached (code UNAVAILABLE). */
 function unavailable(): Error {
-  return Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14, details: 'No connection established', metadata: {} });
+  return Object.assign(new Error('14 UNAVAILABLE: No connection established'), {
+    code: 14,
+    details: 'No connection established',
+    metadata: {},
+  });
 }
 
 function fakeClient(behaviour: (order: Order) => Promise<Partial<StartedOnboarding>> | Partial<StartedOnboarding>) {
@@ -28,7 +32,14 @@ function fakeClient(behaviour: (order: Order) => Promise<Partial<StartedOnboardi
       try {
         await new Promise((resolve) => setTimeout(resolve, 5));
         const answer = await behaviour(order);
-        return { workflowId: `onboarding:${order.customerDomain}`, runId: 'run-1', customerDomain: order.customerDomain, alreadyExisted: false, executionStatus: 'RUNNING', ...answer };
+        return {
+          workflowId: `onboarding:${order.customerDomain}`,
+          runId: 'run-1',
+          customerDomain: order.customerDomain,
+          alreadyExisted: false,
+          executionStatus: 'RUNNING',
+          ...answer,
+        };
       } finally {
         inFlight -= 1;
       }
@@ -42,7 +53,10 @@ const orders = (n: number) => Array.from({ length: n }, (_, i) => domainOrder(`d
 test('a bad row starts nothing: BatchValidationError lists the problems', async () => {
   const fake = fakeClient(() => ({}));
   const batch = orders(5);
-  batch[3] = { ...batch[3], postalAddress: { contactName: 'A', organizationName: 'B', postalCode: '1', countryCode: 'ZZ' } } as (typeof batch)[number];
+  batch[3] = {
+    ...batch[3],
+    postalAddress: { contactName: 'A', organizationName: 'B', postalCode: '1', countryCode: 'ZZ' },
+  } as (typeof batch)[number];
   const run = startBatch(fake.client, numberedRows(batch));
   await expect(run).rejects.toBeInstanceOf(BatchValidationError);
   await expect(run).rejects.toMatchObject({ problems: [{ line: 4, field: 'postalAddress.countryCode' }] });
@@ -52,11 +66,19 @@ test('a bad row starts nothing: BatchValidationError lists the problems', async 
 test('starts every row with at most `concurrency` in flight, reporting each as it finishes', async () => {
   const fake = fakeClient(() => ({}));
   const seen: [number, number][] = [];
-  const summary = await startBatch(fake.client, numberedRows(orders(20)), { concurrency: 3, onRow: (r, p) => seen.push([r.line, p.done]) });
+  const summary = await startBatch(fake.client, numberedRows(orders(20)), {
+    concurrency: 3,
+    onRow: (r, p) => seen.push([r.line, p.done]),
+  });
   expect(fake.maxInFlight()).toBe(3);
   expect(fake.calls).toHaveLength(20);
   expect(summary.results.map((r) => r.line)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-  expect(summary.counts).toEqual({ started: 20, 'already-onboarding': 0, 'already-onboarded': 0, 'failed-to-start': 0 });
+  expect(summary.counts).toEqual({
+    started: 20,
+    'already-onboarding': 0,
+    'already-onboarded': 0,
+    'failed-to-start': 0,
+  });
   expect(seen.map(([, done]) => done)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
 });
 
@@ -86,7 +108,11 @@ test('once Temporal is unreachable, no further row is tried', async () => {
   expect(fake.calls).toEqual(['d1.example.com', 'd2.example.com', 'd3.example.com']);
   expect(summary.unreachable).toBe(true);
   expect(summary.counts).toMatchObject({ started: 2, 'failed-to-start': 8 });
-  expect(summary.results[5]).toMatchObject({ outcome: 'failed-to-start', reason: 'not tried: Temporal is unreachable', unreachable: true });
+  expect(summary.results[5]).toMatchObject({
+    outcome: 'failed-to-start',
+    reason: 'not tried: Temporal is unreachable',
+    unreachable: true,
+  });
 });
 
 test('a throwing progress callback does not stop the other starts; the caller hears of it at the end', async () => {

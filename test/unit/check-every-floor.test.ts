@@ -14,7 +14,9 @@ import { domainOrder } from '../support/orders';
 const DOMAIN = 'floor-test.example.com';
 
 function validate(minCheckEveryMs: number | undefined, checkEvery: string | undefined): Promise<unknown> {
-  const deps = { policy: { allowedCountries: [], ...(minCheckEveryMs ? { minCheckEveryMs } : {}) } } as unknown as ActivityDependencies;
+  const deps = {
+    policy: { allowedCountries: [], ...(minCheckEveryMs ? { minCheckEveryMs } : {}) },
+  } as unknown as ActivityDependencies;
   const env = new MockActivityEnvironment({ workflowExecution: { workflowId: `onboarding:${DOMAIN}`, runId: 'r1' } });
   const order = domainOrder(DOMAIN, checkEvery ? { waitPolicy: { checkEvery } } : {});
   return env.run(validationActivities(deps).validateOrder, order);
@@ -22,10 +24,16 @@ function validate(minCheckEveryMs: number | undefined, checkEvery: string | unde
 
 describe('waitPolicy.checkEvery floor (MIN_CHECK_EVERY)', () => {
   test('a shorter checkEvery is refused, naming the field and the rule', async () => {
-    const caught = (await validate(5 * 60_000, '1 minute').catch((e: unknown) => e)) as { type?: string; nonRetryable?: boolean; message?: string };
+    const caught = (await validate(5 * 60_000, '1 minute').catch((e: unknown) => e)) as {
+      type?: string;
+      nonRetryable?: boolean;
+      message?: string;
+    };
     expect(caught.type).toBe('InvalidOrder');
     expect(caught.nonRetryable).toBe(true);
-    expect(caught.message).toBe("Invalid order: waitPolicy.checkEvery: must be at least 5 minutes (this worker's MIN_CHECK_EVERY): each check is a Google call");
+    expect(caught.message).toBe(
+      "Invalid order: waitPolicy.checkEvery: must be at least 5 minutes (this worker's MIN_CHECK_EVERY): each check is a Google call",
+    );
   });
 
   test('at or above the floor, or no checkEvery at all, the order passes', async () => {
@@ -57,8 +65,12 @@ describe('worker configuration', () => {
     });
     expect(config.minCheckEveryMs).toBe(600_000);
     expect(config.google.pacing).toEqual({ directoryQueriesPerMinute: 600, resellerQueriesPerMinute: 120, share: 0.5 });
-    expect(() => loadWorkerConfig({ ONBOARDING_MODE: 'local', MIN_CHECK_EVERY: '2 hours' })).toThrow('TOS_CHECK_EVERY: must be at least MIN_CHECK_EVERY');
+    expect(() => loadWorkerConfig({ ONBOARDING_MODE: 'local', MIN_CHECK_EVERY: '2 hours' })).toThrow(
+      'TOS_CHECK_EVERY: must be at least MIN_CHECK_EVERY',
+    );
     expect(() => loadWorkerConfig({ ONBOARDING_MODE: 'local', GOOGLE_QUOTA_SHARE: '0' })).toThrow('GOOGLE_QUOTA_SHARE');
-    expect(() => loadWorkerConfig({ ONBOARDING_MODE: 'local', GOOGLE_QUOTA_SHARE: '1.5' })).toThrow('GOOGLE_QUOTA_SHARE');
+    expect(() => loadWorkerConfig({ ONBOARDING_MODE: 'local', GOOGLE_QUOTA_SHARE: '1.5' })).toThrow(
+      'GOOGLE_QUOTA_SHARE',
+    );
   });
 });

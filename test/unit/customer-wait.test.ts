@@ -56,7 +56,10 @@ describe('waitStatus', () => {
   });
 
   test('the next reminder is the one after those already sent, counted from the start of the wait', () => {
-    expect(waitStatus(state({ remindersSent: 1 }), policy)).toMatchObject({ remindersSent: 1, nextReminder: iso(since + 7 * DAY) });
+    expect(waitStatus(state({ remindersSent: 1 }), policy)).toMatchObject({
+      remindersSent: 1,
+      nextReminder: iso(since + 7 * DAY),
+    });
   });
 
   test('no next reminder once every reminder was sent', () => {
@@ -73,7 +76,10 @@ describe('waitStatus', () => {
 
   test('a deadline moved later (extendDeadline) brings a dropped reminder back', () => {
     const extended = state({ remindersSent: 1, deadlineAtMs: since + 10 * DAY });
-    expect(waitStatus(extended, policy)).toMatchObject({ deadline: iso(since + 10 * DAY), nextReminder: iso(since + 7 * DAY) });
+    expect(waitStatus(extended, policy)).toMatchObject({
+      deadline: iso(since + 10 * DAY),
+      nextReminder: iso(since + 7 * DAY),
+    });
   });
 
   test('the check shown is the one in the state, whatever the policy says', () => {

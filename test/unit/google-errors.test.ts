@@ -5,7 +5,13 @@
  * so it must never carry the request (bearer token, passwords). Plain jest, gaxios-like objects.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { googleErrorFacts, googleFailure, isGoogleStatus, nextPacificMidnight, retryAfterMs } from '../../activities/google-errors';
+import {
+  googleErrorFacts,
+  googleFailure,
+  isGoogleStatus,
+  nextPacificMidnight,
+  retryAfterMs,
+} from '../../activities/google-errors';
 
 interface FakeGoogleError {
   message: string;
@@ -15,20 +21,27 @@ interface FakeGoogleError {
 }
 
 /** Shaped like a gaxios error: the request (with secrets) hangs off it, as it does in real life. */
-function googleError(status: number, reason: string | undefined, message: string, headers: unknown = {}): FakeGoogleError {
+function googleError(
+  status: number,
+  reason: string | undefined,
+  message: string,
+  headers: unknown = {},
+): FakeGoogleError {
   return {
     message: `Request failed with status code ${status}: POST https://reseller.googleapis.com body {"password":"Sup3r-Secret!"}`,
     config: { headers: { Authorization: 'Bearer ya29.secret-token' }, data: { password: 'Sup3r-Secret!' } },
     response: {
       status,
-      data: { error: { code: status, message, errors: reason === undefined ? [] : [{ reason, message, domain: 'global' }] } },
+      data: {
+        error: { code: status, message, errors: reason === undefined ? [] : [{ reason, message, domain: 'global' }] },
+      },
       headers,
     },
   };
 }
 
 describe('googleErrorFacts', () => {
-  test('reads status, first reason and Google\'s message', () => {
+  test("reads status, first reason and Google's message", () => {
     expect(googleErrorFacts(googleError(409, 'duplicate', 'Entity already exists.'))).toEqual({
       status: 409,
       reason: 'duplicate',
@@ -38,19 +51,36 @@ describe('googleErrorFacts', () => {
   });
 
   test('no response: the error code stands for the message; nothing at all: "no response"', () => {
-    expect(googleErrorFacts({ code: 'ECONNRESET', message: 'socket hang up' })).toMatchObject({ status: undefined, reason: undefined, message: 'ECONNRESET' });
+    expect(googleErrorFacts({ code: 'ECONNRESET', message: 'socket hang up' })).toMatchObject({
+      status: undefined,
+      reason: undefined,
+      message: 'ECONNRESET',
+    });
     expect(googleErrorFacts(undefined)).toMatchObject({ status: undefined, message: 'no response' });
     expect(googleErrorFacts(new Error('boom'))).toMatchObject({ status: undefined, message: 'no response' });
   });
 
   test('Retry-After from a plain header object or from fetch Headers; zero or garbage is ignored', () => {
-    expect(googleErrorFacts(googleError(429, 'rateLimitExceeded', 'slow down', { 'retry-after': '17' })).retryAfterSeconds).toBe(17);
-    expect(googleErrorFacts(googleError(503, undefined, 'busy', new Headers({ 'Retry-After': '5' }))).retryAfterSeconds).toBe(5);
-    expect(googleErrorFacts(googleError(503, undefined, 'busy', { 'retry-after': '0' })).retryAfterSeconds).toBeUndefined();
-    expect(googleErrorFacts(googleError(503, undefined, 'busy', { 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' })).retryAfterSeconds).toBeUndefined(); // in the past
-    expect(googleErrorFacts(googleError(503, undefined, 'busy', { 'retry-after': 'soon' })).retryAfterSeconds).toBeUndefined();
+    expect(
+      googleErrorFacts(googleError(429, 'rateLimitExceeded', 'slow down', { 'retry-after': '17' })).retryAfterSeconds,
+    ).toBe(17);
+    expect(
+      googleErrorFacts(googleError(503, undefined, 'busy', new Headers({ 'Retry-After': '5' }))).retryAfterSeconds,
+    ).toBe(5);
+    expect(
+      googleErrorFacts(googleError(503, undefined, 'busy', { 'retry-after': '0' })).retryAfterSeconds,
+    ).toBeUndefined();
+    expect(
+      googleErrorFacts(googleError(503, undefined, 'busy', { 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' }))
+        .retryAfterSeconds,
+    ).toBeUndefined(); // in the past
+    expect(
+      googleErrorFacts(googleError(503, undefined, 'busy', { 'retry-after': 'soon' })).retryAfterSeconds,
+    ).toBeUndefined();
     const inNinetySeconds = new Date(Date.now() + 90_500).toUTCString();
-    expect(googleErrorFacts(googleError(503, undefined, 'busy', { 'retry-after': inNinetySeconds })).retryAfterSeconds).toBeGreaterThanOrEqual(89);
+    expect(
+      googleErrorFacts(googleError(503, undefined, 'busy', { 'retry-after': inNinetySeconds })).retryAfterSeconds,
+    ).toBeGreaterThanOrEqual(89);
   });
 
   test('Retry-After as delay-seconds or as an HTTP-date (RFC 9110)', () => {
@@ -82,18 +112,21 @@ describe('googleFailure', () => {
     [404, 'notFound'],
     [409, 'duplicate'],
     [412, 'conditionNotMet'],
-  ])('HTTP %i %s is permanent, typed after Google\'s reason', (status, reason) => {
+  ])("HTTP %i %s is permanent, typed after Google's reason", (status, reason) => {
     const failure = googleFailure('users.insert admin@acme.example', googleError(status, reason, 'refused'));
     expect(failure.nonRetryable).toBe(true);
     expect(failure.type).toBe(`Google.${reason}`);
     expect(failure.message).toBe(`users.insert admin@acme.example failed: HTTP ${status} ${reason}: refused`);
   });
 
-  test.each(['userRateLimitExceeded', 'rateLimitExceeded', 'quotaExceeded', 'dailyLimitExceeded'])('a 403 for %s is retryable', (reason) => {
-    const failure = googleFailure('subscriptions.list C123', googleError(403, reason, 'Quota exceeded'));
-    expect(failure.nonRetryable).toBe(false);
-    expect(failure.type).toBe(`Google.${reason}`);
-  });
+  test.each(['userRateLimitExceeded', 'rateLimitExceeded', 'quotaExceeded', 'dailyLimitExceeded'])(
+    'a 403 for %s is retryable',
+    (reason) => {
+      const failure = googleFailure('subscriptions.list C123', googleError(403, reason, 'Quota exceeded'));
+      expect(failure.nonRetryable).toBe(false);
+      expect(failure.type).toBe(`Google.${reason}`);
+    },
+  );
 
   test.each([408, 429, 500, 502, 503, 504])('HTTP %i is retryable', (status) => {
     const failure = googleFailure('customers.get acme.example', googleError(status, undefined, 'try later'));
@@ -106,27 +139,41 @@ describe('googleFailure', () => {
   });
 
   test('a network error is retryable and says so', () => {
-    const failure = googleFailure('customers.insert acme.example', { code: 'ECONNRESET', message: 'socket hang up', config: { headers: { Authorization: 'Bearer x' } } });
+    const failure = googleFailure('customers.insert acme.example', {
+      code: 'ECONNRESET',
+      message: 'socket hang up',
+      config: { headers: { Authorization: 'Bearer x' } },
+    });
     expect(failure.nonRetryable).toBe(false);
     expect(failure.type).toBe('Google.unavailable');
     expect(failure.message).toBe('customers.insert acme.example failed: network error: ECONNRESET');
   });
 
-  test('Retry-After becomes the next retry delay; without it Temporal\'s backoff applies', () => {
-    expect(googleFailure('op', googleError(429, 'rateLimitExceeded', 'slow', { 'retry-after': '30' })).nextRetryDelay).toBe('30s');
-    expect(googleFailure('op', googleError(503, undefined, 'busy', new Headers({ 'Retry-After': '120' }))).nextRetryDelay).toBe('120s');
+  test("Retry-After becomes the next retry delay; without it Temporal's backoff applies", () => {
+    expect(
+      googleFailure('op', googleError(429, 'rateLimitExceeded', 'slow', { 'retry-after': '30' })).nextRetryDelay,
+    ).toBe('30s');
+    expect(
+      googleFailure('op', googleError(503, undefined, 'busy', new Headers({ 'Retry-After': '120' }))).nextRetryDelay,
+    ).toBe('120s');
     expect(googleFailure('op', googleError(503, undefined, 'busy')).nextRetryDelay).toBeUndefined();
   });
 
   test('an HTTP-date Retry-After becomes the delay until then', () => {
     const at = new Date(Date.now() + 45_000).toUTCString();
-    const delay = googleFailure('op', googleError(429, 'rateLimitExceeded', 'slow', { 'retry-after': at })).nextRetryDelay;
+    const delay = googleFailure(
+      'op',
+      googleError(429, 'rateLimitExceeded', 'slow', { 'retry-after': at }),
+    ).nextRetryDelay;
     expect(delay).toMatch(/^4[3-5]s$/);
   });
 
   test('dailyLimitExceeded: its own type, says the daily quota is used up and when it resets, retried after a long delay', () => {
     const before = Date.now();
-    const failure = googleFailure('users.get admin@acme.example', googleError(403, 'dailyLimitExceeded', 'Daily Limit Exceeded'));
+    const failure = googleFailure(
+      'users.get admin@acme.example',
+      googleError(403, 'dailyLimitExceeded', 'Daily Limit Exceeded'),
+    );
     expect(failure.type).toBe('Google.dailyLimitExceeded');
     expect(failure.nonRetryable).toBe(false);
     const resetAt = nextPacificMidnight(before).toISOString();
@@ -136,7 +183,9 @@ describe('googleFailure', () => {
     expect(delay).toBeLessThanOrEqual(60 * 60_000);
     expect(delay).toBeGreaterThanOrEqual(Math.min(60 * 60_000, Date.parse(resetAt) - before));
     // A Retry-After from Google wins.
-    expect(googleFailure('op', googleError(403, 'dailyLimitExceeded', 'x', { 'retry-after': '600' })).nextRetryDelay).toBe(600_000);
+    expect(
+      googleFailure('op', googleError(403, 'dailyLimitExceeded', 'x', { 'retry-after': '600' })).nextRetryDelay,
+    ).toBe(600_000);
   });
 
   test('midnight Pacific time: PST (UTC−8) in winter, PDT (UTC−7) in summer, and across the DST change', () => {
@@ -150,14 +199,26 @@ describe('googleFailure', () => {
   });
 
   test("the pacer's Google.paced failure, thrown inside the request, comes out as it is", () => {
-    const paced = ApplicationFailure.create({ message: 'Waiting for Google', type: 'Google.paced', nextRetryDelay: 12_000 });
-    const gaxiosLike = Object.assign(new Error('Waiting for Google'), { cause: paced, config: { headers: { Authorization: 'Bearer ya29.secret-token' } } });
+    const paced = ApplicationFailure.create({
+      message: 'Waiting for Google',
+      type: 'Google.paced',
+      nextRetryDelay: 12_000,
+    });
+    const gaxiosLike = Object.assign(new Error('Waiting for Google'), {
+      cause: paced,
+      config: { headers: { Authorization: 'Bearer ya29.secret-token' } },
+    });
     expect(googleFailure('users.get x', gaxiosLike)).toBe(paced);
   });
 
   test('the failure never carries the request: no token, no body, no original error', () => {
     const failure = googleFailure('users.insert admin@acme.example', googleError(400, 'invalid', 'Invalid Password'));
-    const everything = JSON.stringify({ message: failure.message, details: failure.details, cause: failure.cause, stack: failure.stack });
+    const everything = JSON.stringify({
+      message: failure.message,
+      details: failure.details,
+      cause: failure.cause,
+      stack: failure.stack,
+    });
     expect(everything).not.toContain('Sup3r-Secret!');
     expect(everything).not.toContain('ya29.secret-token');
     expect(everything).not.toContain('Bearer');

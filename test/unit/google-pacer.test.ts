@@ -36,7 +36,11 @@ class FakeClock implements Clock {
   }
 }
 
-const config = (directory: number, reseller = 100, share = 1) => ({ directoryQueriesPerMinute: directory, resellerQueriesPerMinute: reseller, share });
+const config = (directory: number, reseller = 100, share = 1) => ({
+  directoryQueriesPerMinute: directory,
+  resellerQueriesPerMinute: reseller,
+  share,
+});
 
 /** The most sends found in any 60 s window (sends sorted). */
 function busiestWindow(sends: number[]): number {
@@ -144,11 +148,24 @@ describe('GooglePacer', () => {
 
 describe('classifyGoogleRequest', () => {
   test('Directory, Reseller, a batch weighted by its parts, and nothing else', () => {
-    expect(classifyGoogleRequest('https://admin.googleapis.com/admin/directory/v1/users/a%40b.com')).toEqual({ quota: 'directory', weight: 1 });
-    expect(classifyGoogleRequest('https://reseller.googleapis.com/apps/reseller/v1/customers/x.com')).toEqual({ quota: 'reseller', weight: 1 });
-    const part = { method: 'POST' as const, path: '/apps/reseller/v1/customers/C1/subscriptions', body: { skuId: '1' } };
+    expect(classifyGoogleRequest('https://admin.googleapis.com/admin/directory/v1/users/a%40b.com')).toEqual({
+      quota: 'directory',
+      weight: 1,
+    });
+    expect(classifyGoogleRequest('https://reseller.googleapis.com/apps/reseller/v1/customers/x.com')).toEqual({
+      quota: 'reseller',
+      weight: 1,
+    });
+    const part = {
+      method: 'POST' as const,
+      path: '/apps/reseller/v1/customers/C1/subscriptions',
+      body: { skuId: '1' },
+    };
     const { body } = encodeBatch([part, part, part]);
-    expect(classifyGoogleRequest('https://reseller.googleapis.com/batch', body)).toEqual({ quota: 'reseller', weight: 3 });
+    expect(classifyGoogleRequest('https://reseller.googleapis.com/batch', body)).toEqual({
+      quota: 'reseller',
+      weight: 3,
+    });
     expect(classifyGoogleRequest('https://www.googleapis.com/siteVerification/v1/token')).toBeUndefined();
     expect(classifyGoogleRequest('https://oauth2.googleapis.com/token')).toBeUndefined();
     expect(classifyGoogleRequest('not a url')).toBeUndefined();
@@ -157,15 +174,23 @@ describe('classifyGoogleRequest', () => {
 
 describe('pacedFetch', () => {
   const rateLimited = (status: number, reason: string, headers: Record<string, string> = {}) =>
-    new Response(JSON.stringify({ error: { code: status, message: 'slow down', errors: [{ reason, domain: 'global', message: 'slow down' }] } }), {
-      status,
-      headers: { 'content-type': 'application/json', ...headers },
-    });
+    new Response(
+      JSON.stringify({
+        error: { code: status, message: 'slow down', errors: [{ reason, domain: 'global', message: 'slow down' }] },
+      }),
+      {
+        status,
+        headers: { 'content-type': 'application/json', ...headers },
+      },
+    );
 
   test('a 403 userRateLimitExceeded pauses the Directory quota; the answer still reaches the caller whole', async () => {
     const clock = new FakeClock();
     const pacer = new GooglePacer(config(2400), clock);
-    const paced = pacedFetch(pacer, { requestTimeoutMs: 5000, base: async () => rateLimited(403, 'userRateLimitExceeded') });
+    const paced = pacedFetch(pacer, {
+      requestTimeoutMs: 5000,
+      base: async () => rateLimited(403, 'userRateLimitExceeded'),
+    });
     const response = await paced('https://admin.googleapis.com/admin/directory/v1/users');
     expect(response.status).toBe(403);
     expect(((await response.json()) as { error: { code: number } }).error.code).toBe(403);

@@ -39,9 +39,13 @@ test('messages sent one after another share one connection', async () => {
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const mailer = createSmtpMailer({ smtpUrl: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, from: 'onboarding@reseller.example' });
+  const mailer = createSmtpMailer({
+    smtpUrl: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
+    from: 'onboarding@reseller.example',
+  });
   try {
-    for (const to of ['a@customer.example', 'b@customer.example', 'c@customer.example']) await mailer.send({ to, subject: 'hello', text: 'hi' });
+    for (const to of ['a@customer.example', 'b@customer.example', 'c@customer.example'])
+      await mailer.send({ to, subject: 'hello', text: 'hi' });
     expect(received).toEqual(['a@customer.example', 'b@customer.example', 'c@customer.example']);
     expect(connections).toBe(1);
   } finally {

@@ -10,7 +10,10 @@ import { validateOrder } from '../../order/order';
 import { domainOrder, teamOrder } from '../support/orders';
 
 const started = Date.parse('2026-03-01T09:00:00.000Z');
-const onboarding: OnboardingIdentity = { key: 'onboarding:acme.example.com/run-1', startedAt: new Date(started).toISOString() };
+const onboarding: OnboardingIdentity = {
+  key: 'onboarding:acme.example.com/run-1',
+  startedAt: new Date(started).toISOString(),
+};
 const order = validateOrder(domainOrder('acme.example.com'));
 
 /** Google's full record of a customer created from this order. */
@@ -25,8 +28,15 @@ const ownRecord = (): reseller_v1.Schema$Customer => ({
 const createdAt = (ms: number) => ({ customerCreationTime: new Date(ms).toISOString() });
 
 describe('isMinimalRecord', () => {
-  test('the record Google shows for someone else\'s customer is minimal', () => {
-    expect(isMinimalRecord({ customerId: 'C1', customerDomain: 'acme.example.com', customerType: 'domain', kind: 'reseller#customer' })).toBe(true);
+  test("the record Google shows for someone else's customer is minimal", () => {
+    expect(
+      isMinimalRecord({
+        customerId: 'C1',
+        customerDomain: 'acme.example.com',
+        customerType: 'domain',
+        kind: 'reseller#customer',
+      }),
+    ).toBe(true);
   });
 
   test.each([
@@ -34,18 +44,20 @@ describe('isMinimalRecord', () => {
     ['postalAddress', { postalAddress: { countryCode: 'US' } }],
     ['resourceUiUrl', { resourceUiUrl: 'https://admin.google.com/...' }],
     ['primaryAdmin', { primaryAdmin: { primaryEmail: 'founder@gmail.example' } }],
-  ])('any contact field (%s) makes it this reseller\'s own', (_field, extra) => {
+  ])("any contact field (%s) makes it this reseller's own", (_field, extra) => {
     expect(isMinimalRecord({ customerId: 'C1', customerDomain: 'acme.example.com', ...extra })).toBe(false);
   });
 });
 
 describe('ownershipVerdict', () => {
-  test('created after the start, with the order\'s contact details: proven', () => {
+  test("created after the start, with the order's contact details: proven", () => {
     expect(ownershipVerdict(order, ownRecord(), createdAt(started + 5_000), onboarding)).toEqual({ proven: true });
   });
 
   test('created within the clock skew before the start still counts; a millisecond earlier does not', () => {
-    expect(ownershipVerdict(order, ownRecord(), createdAt(started - CLOCK_SKEW_MS), onboarding)).toEqual({ proven: true });
+    expect(ownershipVerdict(order, ownRecord(), createdAt(started - CLOCK_SKEW_MS), onboarding)).toEqual({
+      proven: true,
+    });
     const verdict = ownershipVerdict(order, ownRecord(), createdAt(started - CLOCK_SKEW_MS - 1), onboarding);
     expect(verdict).toEqual({ proven: false, reason: expect.stringContaining('before this onboarding started') });
   });
@@ -55,22 +67,31 @@ describe('ownershipVerdict', () => {
   });
 
   test('no creation time (or no Directory record at all): not proven', () => {
-    expect(ownershipVerdict(order, ownRecord(), {}, onboarding)).toEqual({ proven: false, reason: expect.stringContaining('did not say when') });
+    expect(ownershipVerdict(order, ownRecord(), {}, onboarding)).toEqual({
+      proven: false,
+      reason: expect.stringContaining('did not say when'),
+    });
     expect(ownershipVerdict(order, ownRecord(), undefined, onboarding).proven).toBe(false);
     expect(ownershipVerdict(order, ownRecord(), { customerCreationTime: 'yesterday' }, onboarding).proven).toBe(false);
   });
 
   test('another alternate e-mail: not proven', () => {
     const record = { ...ownRecord(), alternateEmail: 'someone-else@mail.example.org' };
-    expect(ownershipVerdict(order, record, createdAt(started + 5_000), onboarding)).toEqual({ proven: false, reason: expect.stringContaining('alternate e-mail') });
+    expect(ownershipVerdict(order, record, createdAt(started + 5_000), onboarding)).toEqual({
+      proven: false,
+      reason: expect.stringContaining('alternate e-mail'),
+    });
   });
 
-  test.each(['organizationName', 'contactName', 'postalCode', 'countryCode'] as const)('another postal address (%s): not proven', (field) => {
-    const record = ownRecord();
-    record.postalAddress = { ...record.postalAddress, [field]: 'different' };
-    const verdict = ownershipVerdict(order, record, createdAt(started + 5_000), onboarding);
-    expect(verdict).toEqual({ proven: false, reason: expect.stringContaining(field) });
-  });
+  test.each(['organizationName', 'contactName', 'postalCode', 'countryCode'] as const)(
+    'another postal address (%s): not proven',
+    (field) => {
+      const record = ownRecord();
+      record.postalAddress = { ...record.postalAddress, [field]: 'different' };
+      const verdict = ownershipVerdict(order, record, createdAt(started + 5_000), onboarding);
+      expect(verdict).toEqual({ proven: false, reason: expect.stringContaining(field) });
+    },
+  );
 
   test('a record with no postal address at all: not proven', () => {
     const record = { ...ownRecord(), postalAddress: undefined };
@@ -80,14 +101,21 @@ describe('ownershipVerdict', () => {
   test('case and surrounding spaces do not make a difference', () => {
     const record = ownRecord();
     record.alternateEmail = `  ${(order.alternateEmail ?? '').toUpperCase()} `;
-    record.postalAddress = { ...record.postalAddress, organizationName: (order.postalAddress.organizationName ?? '').toUpperCase() };
+    record.postalAddress = {
+      ...record.postalAddress,
+      organizationName: (order.postalAddress.organizationName ?? '').toUpperCase(),
+    };
     expect(ownershipVerdict(order, record, createdAt(started + 5_000), onboarding)).toEqual({ proven: true });
   });
 
   test('an order without an alternate e-mail (team) is judged on the postal address alone', () => {
     const team = validateOrder(teamOrder('team.example.com'));
     expect(team.alternateEmail).toBeUndefined();
-    const record: reseller_v1.Schema$Customer = { customerId: 'C9', alternateEmail: 'whatever@mail.example.org', postalAddress: { ...team.postalAddress } };
+    const record: reseller_v1.Schema$Customer = {
+      customerId: 'C9',
+      alternateEmail: 'whatever@mail.example.org',
+      postalAddress: { ...team.postalAddress },
+    };
     expect(ownershipVerdict(team, record, createdAt(started + 5_000), onboarding)).toEqual({ proven: true });
   });
 });

@@ -49,8 +49,12 @@ describe('isPropagationDelay', () => {
   });
 
   test('other statuses are not propagation, even right after creation', () => {
-    expect(isPropagationDelay(googleError(400, 'invalid', 'Invalid Given/Family Name'), createdAt, created + MINUTE)).toBe(false);
-    expect(isPropagationDelay(googleError(409, 'duplicate', 'Entity already exists.'), createdAt, created + MINUTE)).toBe(false);
+    expect(
+      isPropagationDelay(googleError(400, 'invalid', 'Invalid Given/Family Name'), createdAt, created + MINUTE),
+    ).toBe(false);
+    expect(
+      isPropagationDelay(googleError(409, 'duplicate', 'Entity already exists.'), createdAt, created + MINUTE),
+    ).toBe(false);
     expect(isPropagationDelay({ code: 'ECONNRESET' }, createdAt, created + MINUTE)).toBe(false);
   });
 
@@ -91,6 +95,9 @@ describe('propagationAwareFailure', () => {
   });
 
   test('without a creation time, a 404 is permanent', () => {
-    expect(propagationAwareFailure('op', notFound, undefined)).toMatchObject({ type: 'Google.notFound', nonRetryable: true });
+    expect(propagationAwareFailure('op', notFound, undefined)).toMatchObject({
+      type: 'Google.notFound',
+      nonRetryable: true,
+    });
   });
 });

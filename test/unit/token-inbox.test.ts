@@ -22,7 +22,7 @@ describe('TokenInbox', () => {
     expect(inbox.isSettled(id)).toBe(false); // in flight, not answered yet
   });
 
-  test('each submission gets a new number, starting at 1 (0 is the order\'s own token)', () => {
+  test("each submission gets a new number, starting at 1 (0 is the order's own token)", () => {
     const inbox = new TokenInbox();
     const first = inbox.submit('token-one-aaaa');
     const second = inbox.submit('token-two-bbbb');
@@ -59,7 +59,7 @@ describe('TokenInbox', () => {
     expect(inbox.tried).toBe(0);
   });
 
-  test('tried counts the tokens taken, the order\'s own included, on top of earlier runs\'', () => {
+  test("tried counts the tokens taken, the order's own included, on top of earlier runs'", () => {
     const inbox = new TokenInbox(3);
     expect(inbox.tried).toBe(3);
     inbox.takeOrdered('order-token-cccc');
@@ -71,7 +71,7 @@ describe('TokenInbox', () => {
     expect(inbox.tried).toBe(5);
   });
 
-  test('the order\'s token is number 0 and is settled like any other', () => {
+  test("the order's token is number 0 and is settled like any other", () => {
     const inbox = new TokenInbox();
     expect(inbox.takeOrdered('order-token-cccc')).toEqual({ id: 0, token: 'order-token-cccc' });
     expect(inbox.isSettled(0)).toBe(false);

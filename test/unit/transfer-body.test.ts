@@ -18,16 +18,32 @@ describe('transferGroups', () => {
   });
 
   test('anything else moves alone, after the base group (a second Workspace base too; 1010330003 is Voice, not Workspace)', () => {
-    const groups = transferGroups([sub('Google-Chrome-Device-Management'), sub('1010020028'), sub('Google-Vault-Former-Employee'), sub('1010330003'), sub('1010020025')]);
-    expect(skus(groups)).toEqual([['1010020028', 'Google-Vault-Former-Employee'], ['1010020025'], ['Google-Chrome-Device-Management'], ['1010330003']]);
+    const groups = transferGroups([
+      sub('Google-Chrome-Device-Management'),
+      sub('1010020028'),
+      sub('Google-Vault-Former-Employee'),
+      sub('1010330003'),
+      sub('1010020025'),
+    ]);
+    expect(skus(groups)).toEqual([
+      ['1010020028', 'Google-Vault-Former-Employee'],
+      ['1010020025'],
+      ['Google-Chrome-Device-Management'],
+      ['1010330003'],
+    ]);
   });
 
   test('the legacy Google-Apps SKUs count as Workspace bases', () => {
-    expect(skus(transferGroups([sub('Google-Drive-storage-1TB'), sub('Google-Apps-Unlimited')]))).toEqual([['Google-Apps-Unlimited', 'Google-Drive-storage-1TB']]);
+    expect(skus(transferGroups([sub('Google-Drive-storage-1TB'), sub('Google-Apps-Unlimited')]))).toEqual([
+      ['Google-Apps-Unlimited', 'Google-Drive-storage-1TB'],
+    ]);
   });
 
   test('with no Workspace base, every subscription is a group of its own', () => {
-    expect(skus(transferGroups([sub('Google-Vault'), sub('Google-Chrome-Device-Management')]))).toEqual([['Google-Vault'], ['Google-Chrome-Device-Management']]);
+    expect(skus(transferGroups([sub('Google-Vault'), sub('Google-Chrome-Device-Management')]))).toEqual([
+      ['Google-Vault'],
+      ['Google-Chrome-Device-Management'],
+    ]);
   });
 
   test('nothing pending, no group', () => {
@@ -35,7 +51,13 @@ describe('transferGroups', () => {
   });
 
   test('every listed subscription is in exactly one group', () => {
-    const pending = [sub('1010020028'), sub('1010020025'), sub('Google-Vault'), sub('Google-Drive-storage-20GB'), sub('Google-Chrome-Device-Management')];
+    const pending = [
+      sub('1010020028'),
+      sub('1010020025'),
+      sub('Google-Vault'),
+      sub('Google-Drive-storage-20GB'),
+      sub('Google-Chrome-Device-Management'),
+    ];
     const flat = transferGroups(pending).flat();
     expect(flat).toHaveLength(pending.length);
     expect(new Set(flat)).toEqual(new Set(pending));
@@ -44,7 +66,12 @@ describe('transferGroups', () => {
 
 describe('transferBody', () => {
   /** A listing as Google returns it: read-only fields everywhere. */
-  const listed = (planName: string, seats: reseller_v1.Schema$Seats, minimum?: number, extra: Partial<Sub> = {}): Sub => ({
+  const listed = (
+    planName: string,
+    seats: reseller_v1.Schema$Seats,
+    minimum?: number,
+    extra: Partial<Sub> = {},
+  ): Sub => ({
     kind: 'reseller#subscription',
     customerId: 'C0123',
     subscriptionId: '98765',
@@ -55,7 +82,9 @@ describe('transferBody', () => {
     plan: { planName, isCommitmentPlan: planName.startsWith('ANNUAL') },
     seats: { kind: 'subscriptions#seats', licensedNumberOfSeats: 3, ...seats },
     resourceUiUrl: 'https://admin.google.com/...',
-    ...(minimum !== undefined ? { transferInfo: { minimumTransferableSeats: minimum, transferabilityExpirationTime: '1800000000000' } } : {}),
+    ...(minimum !== undefined
+      ? { transferInfo: { minimumTransferableSeats: minimum, transferabilityExpirationTime: '1800000000000' } }
+      : {}),
     ...extra,
   });
 
@@ -68,7 +97,10 @@ describe('transferBody', () => {
   });
 
   test('ANNUAL_YEARLY_PAY keeps its plan', () => {
-    expect(transferBody(listed('ANNUAL_YEARLY_PAY', { numberOfSeats: 7 }, 1))).toMatchObject({ plan: { planName: 'ANNUAL_YEARLY_PAY' }, seats: { numberOfSeats: 7 } });
+    expect(transferBody(listed('ANNUAL_YEARLY_PAY', { numberOfSeats: 7 }, 1))).toMatchObject({
+      plan: { planName: 'ANNUAL_YEARLY_PAY' },
+      seats: { numberOfSeats: 7 },
+    });
   });
 
   test('seats are raised to minimumTransferableSeats', () => {
@@ -85,7 +117,10 @@ describe('transferBody', () => {
   });
 
   test('a TRIAL moves as FLEXIBLE', () => {
-    expect(transferBody(listed('TRIAL', { maximumNumberOfSeats: 10 }, 1))).toMatchObject({ plan: { planName: 'FLEXIBLE' }, seats: { maximumNumberOfSeats: 10 } });
+    expect(transferBody(listed('TRIAL', { maximumNumberOfSeats: 10 }, 1))).toMatchObject({
+      plan: { planName: 'FLEXIBLE' },
+      seats: { maximumNumberOfSeats: 10 },
+    });
   });
 
   test('at least one seat, even when Google lists none and no minimum', () => {
@@ -93,6 +128,8 @@ describe('transferBody', () => {
   });
 
   test('a purchase order id is kept', () => {
-    expect(transferBody(listed('FLEXIBLE', { maximumNumberOfSeats: 3 }, 1, { purchaseOrderId: 'PO-42' }))).toMatchObject({ purchaseOrderId: 'PO-42' });
+    expect(
+      transferBody(listed('FLEXIBLE', { maximumNumberOfSeats: 3 }, 1, { purchaseOrderId: 'PO-42' })),
+    ).toMatchObject({ purchaseOrderId: 'PO-42' });
   });
 });

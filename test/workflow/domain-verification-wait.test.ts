@@ -29,7 +29,10 @@ test('terms accepted, domain not verified: the onboarding waits on, and the doma
   await withStubWorker(env, stubs, async () => {
     const handle = await startOnboarding(env, domain, domainOrder(domain));
     const parked = await stageReached(handle, 'awaiting-tos');
-    expect(parked.domainVerification).toEqual({ required: true, record: { host: domain, type: 'TXT', value: 'google-site-verification=stub-token' } });
+    expect(parked.domainVerification).toEqual({
+      required: true,
+      record: { host: domain, type: 'TXT', value: 'google-site-verification=stub-token' },
+    });
     expect(stubs.inputs('sendSignInNotice')[0]?.dnsRecord).toEqual(parked.domainVerification?.record);
 
     await handle.signal(tosAcceptedSignal);
@@ -65,7 +68,10 @@ test('extendDeadline is accepted during awaiting-domain-verification (the same w
     try {
       const { deadline } = await handle.executeUpdate(extendDeadlineUpdate, { args: [{ by: '7 days' }] });
       expect(Date.parse(deadline)).toBe(Date.parse(parked.waitingFor?.deadline ?? '') + 7 * DAY);
-      await waitForStatus(() => statusOf(handle), (s) => s.waitingFor?.deadline === deadline);
+      await waitForStatus(
+        () => statusOf(handle),
+        (s) => s.waitingFor?.deadline === deadline,
+      );
     } finally {
       await handle.terminate('test over');
     }

@@ -41,7 +41,11 @@ describe('a failure after the admin was made super admin', () => {
       },
     });
     await withStubWorker(env, stubs, async () => {
-      const handle = await startOnboarding(env, domain, domainOrder(domain, { subscriptions: SOLD, salesContactEmail: 'rep@reseller.example' }));
+      const handle = await startOnboarding(
+        env,
+        domain,
+        domainOrder(domain, { subscriptions: SOLD, salesContactEmail: 'rep@reseller.example' }),
+      );
       const error = await failureOf(handle);
       expect(error.cause).toBeInstanceOf(ApplicationFailure);
       expect((error.cause as ApplicationFailure).type).toBe('MailRejected');
@@ -61,11 +65,27 @@ describe('a failure after the admin was made super admin', () => {
       ]);
     });
 
-    expect(stubs.names().filter((n) => COMPENSATIONS.includes(n))).toEqual(['cancelSubscription', 'revokeSuperAdmin', 'deleteUser']);
+    expect(stubs.names().filter((n) => COMPENSATIONS.includes(n))).toEqual([
+      'cancelSubscription',
+      'revokeSuperAdmin',
+      'deleteUser',
+    ]);
     // The compensations run after the failing step, then sales hears of it, last.
-    expect(stubs.names().slice(-5)).toEqual(['sendSignInNotice', 'cancelSubscription', 'revokeSuperAdmin', 'deleteUser', 'notifySales']);
+    expect(stubs.names().slice(-5)).toEqual([
+      'sendSignInNotice',
+      'cancelSubscription',
+      'revokeSuperAdmin',
+      'deleteUser',
+      'notifySales',
+    ]);
     expect(stubs.inputs('cancelSubscription')).toEqual([{ customerId: `C-${domain}`, skuId: 'Google-Vault' }]);
-    expect(stubs.inputs('revokeSuperAdmin')).toEqual([{ userKey: `admin@${domain}`, customerId: `C-${domain}`, onboardingKey: expect.stringMatching(new RegExp(`^onboarding:${domain.replace(/\./g, '\\.')}/`)) }]);
+    expect(stubs.inputs('revokeSuperAdmin')).toEqual([
+      {
+        userKey: `admin@${domain}`,
+        customerId: `C-${domain}`,
+        onboardingKey: expect.stringMatching(new RegExp(`^onboarding:${domain.replace(/\./g, '\\.')}/`)),
+      },
+    ]);
     const [deletion] = stubs.inputs('deleteUser');
     expect(deletion).toMatchObject({ userKey: `admin@${domain}`, customerId: `C-${domain}` });
     expect(deletion?.onboardingKey).toMatch(/^onboarding:/);
@@ -85,8 +105,17 @@ describe('a failure after the admin was made super admin', () => {
     const domain = uniqueDomain('wf-fail-sku');
     const stubs = stubActivities({
       async orderSubscription({ subscription }) {
-        if (subscription.skuId === VAULT.skuId) return refusal('subscriptions.insert failed: HTTP 400 invalid: Invalid sku', 'Google.invalid');
-        return { skuId: subscription.skuId, plan: subscription.plan, seats: subscription.seats, subscriptionId: 'S-1', status: 'SUSPENDED', outcome: 'ordered', attempt: 1 };
+        if (subscription.skuId === VAULT.skuId)
+          return refusal('subscriptions.insert failed: HTTP 400 invalid: Invalid sku', 'Google.invalid');
+        return {
+          skuId: subscription.skuId,
+          plan: subscription.plan,
+          seats: subscription.seats,
+          subscriptionId: 'S-1',
+          status: 'SUSPENDED',
+          outcome: 'ordered',
+          attempt: 1,
+        };
       },
     });
     await withStubWorker(env, stubs, async () => {
@@ -124,7 +153,10 @@ test('cancelled while awaiting the terms: compensations run (one failing does no
     expect(stubs.names().filter((n) => COMPENSATIONS.includes(n))).toEqual([]);
 
     await handle.signal(cancellationReasonSignal, { reason: 'the customer withdrew the order', requestedBy: 'sales' });
-    await waitForStatus(() => statusOf(handle), (s) => s.cancellation !== undefined);
+    await waitForStatus(
+      () => statusOf(handle),
+      (s) => s.cancellation !== undefined,
+    );
     await handle.cancel();
     const error = await failureOf(handle);
     expect(error.cause).toBeInstanceOf(CancelledFailure);
@@ -134,13 +166,23 @@ test('cancelled while awaiting the terms: compensations run (one failing does no
     expect(status.cancellation).toMatchObject({ reason: 'the customer withdrew the order', requestedBy: 'sales' });
     expect(status.waitingFor).toBeUndefined();
     expect(status.compensation).toEqual({
-      undone: [`cancel subscription Google-Vault of ${domain}`, `delete user admin@${domain} (kept: not created by this onboarding)`],
-      failed: [expect.stringMatching(new RegExp(`^revoke super admin of admin@${domain.replace(/\./g, '\\.')}: .*Not Authorized`))],
+      undone: [
+        `cancel subscription Google-Vault of ${domain}`,
+        `delete user admin@${domain} (kept: not created by this onboarding)`,
+      ],
+      failed: [
+        expect.stringMatching(
+          new RegExp(`^revoke super admin of admin@${domain.replace(/\./g, '\\.')}: .*Not Authorized`),
+        ),
+      ],
       cannotUndo: [expect.stringContaining(`customer C-${domain}`), expect.stringContaining('1010020028')],
     });
   });
   expect(stubs.names().slice(-4)).toEqual(['cancelSubscription', 'revokeSuperAdmin', 'deleteUser', 'notifySales']);
-  expect(stubs.inputs('notifySales')[0]).toMatchObject({ outcome: 'cancelled', lines: expect.arrayContaining(['Reason: the customer withdrew the order']) });
+  expect(stubs.inputs('notifySales')[0]).toMatchObject({
+    outcome: 'cancelled',
+    lines: expect.arrayContaining(['Reason: the customer withdrew the order']),
+  });
 });
 
 test('no acceptance by the deadline: reminders at their offsets (none past the deadline), then expired, nothing undone', async () => {
@@ -149,7 +191,10 @@ test('no acceptance by the deadline: reminders at their offsets (none past the d
   const reminders = () => stubs.inputs('sendReminder');
   let deadline: string | undefined;
   await withStubWorker(env, stubs, async () => {
-    const order = domainOrder(domain, { subscriptions: SOLD, waitPolicy: { reminders: ['3 days', '1 day', '10 days'], deadline: '5 days', checkEvery: '100 days' } });
+    const order = domainOrder(domain, {
+      subscriptions: SOLD,
+      waitPolicy: { reminders: ['3 days', '1 day', '10 days'], deadline: '5 days', checkEvery: '100 days' },
+    });
     const handle = await startOnboarding(env, domain, order);
     const parked = await stageReached(handle, 'awaiting-tos');
     const since = Date.parse(parked.waitingFor?.since ?? '');
@@ -161,11 +206,17 @@ test('no acceptance by the deadline: reminders at their offsets (none past the d
     expect(reminders()).toHaveLength(0);
     expect((await statusOf(handle)).waitingFor?.remindersSent).toBe(0);
     await env.sleep(2 * HOUR);
-    const after1 = await waitForStatus(() => statusOf(handle), (s) => s.waitingFor?.remindersSent === 1);
+    const after1 = await waitForStatus(
+      () => statusOf(handle),
+      (s) => s.waitingFor?.remindersSent === 1,
+    );
     expect(after1.waitingFor?.nextReminder).toBe(new Date(since + 3 * DAY).toISOString());
 
     await env.sleep(2 * DAY);
-    const after2 = await waitForStatus(() => statusOf(handle), (s) => s.waitingFor?.remindersSent === 2);
+    const after2 = await waitForStatus(
+      () => statusOf(handle),
+      (s) => s.waitingFor?.remindersSent === 2,
+    );
     expect(after2.stage).toBe('awaiting-tos');
     expect(after2.waitingFor?.nextReminder).toBeUndefined(); // the 10-day reminder falls after the deadline
 
@@ -184,9 +235,15 @@ test('no acceptance by the deadline: reminders at their offsets (none past the d
     ['tos-acceptance', 1, deadline],
     ['tos-acceptance', 2, deadline],
   ]);
-  expect(reminders()[0]).toMatchObject({ customerDomain: domain, to: 'owner@customer-mail.example.org', adminEmail: `admin@${domain}` });
+  expect(reminders()[0]).toMatchObject({
+    customerDomain: domain,
+    to: 'owner@customer-mail.example.org',
+    adminEmail: `admin@${domain}`,
+  });
   expect(stubs.names().filter((n) => COMPENSATIONS.includes(n))).toEqual([]);
-  expect(stubs.inputs('notifySales')).toEqual([expect.objectContaining({ customerDomain: domain, outcome: 'expired' })]);
+  expect(stubs.inputs('notifySales')).toEqual([
+    expect.objectContaining({ customerDomain: domain, outcome: 'expired' }),
+  ]);
   expect(stubs.names().at(-1)).toBe('notifySales');
 });
 
@@ -199,9 +256,16 @@ describe('no transfer token by the deadline', () => {
       },
     });
     await withStubWorker(env, stubs, async () => {
-      const handle = await startOnboarding(env, domain, domainOrder(domain, { waitPolicy: { reminders: ['1 day'], deadline: '2 days' } }));
+      const handle = await startOnboarding(
+        env,
+        domain,
+        domainOrder(domain, { waitPolicy: { reminders: ['1 day'], deadline: '2 days' } }),
+      );
       const parked = await stageReached(handle, 'awaiting-transfer-token');
-      expect(parked.waitingFor).toMatchObject({ what: 'transfer-token', nextReminder: new Date(Date.parse(parked.waitingFor?.since ?? '') + DAY).toISOString() });
+      expect(parked.waitingFor).toMatchObject({
+        what: 'transfer-token',
+        nextReminder: new Date(Date.parse(parked.waitingFor?.since ?? '') + DAY).toISOString(),
+      });
       expect(parked.waitingFor?.nextCheck).toBeUndefined(); // a token cannot be asked of Google
       await env.sleep(2 * DAY + HOUR);
       expect(((await failureOf(handle)).cause as ApplicationFailure).type).toBe('OnboardingExpired');
@@ -213,9 +277,19 @@ describe('no transfer token by the deadline', () => {
   test('expires as OnboardingExpired after one reminder; sales is told; nothing was created or undone', async () => {
     const domain = uniqueDomain('wf-expire-token');
     const stubs = await expireTransferWait(domain);
-    expect(stubs.names()).toEqual(['validateOrder', 'createResoldCustomer', 'sendTransferTokenRequest', 'sendReminder', 'notifySales']);
-    expect(stubs.inputs('sendReminder')).toEqual([expect.objectContaining({ what: 'transfer-token', reminderNumber: 1, customerDomain: domain })]);
-    expect(stubs.inputs('notifySales')).toEqual([expect.objectContaining({ outcome: 'expired', customerDomain: domain })]);
+    expect(stubs.names()).toEqual([
+      'validateOrder',
+      'createResoldCustomer',
+      'sendTransferTokenRequest',
+      'sendReminder',
+      'notifySales',
+    ]);
+    expect(stubs.inputs('sendReminder')).toEqual([
+      expect.objectContaining({ what: 'transfer-token', reminderNumber: 1, customerDomain: domain }),
+    ]);
+    expect(stubs.inputs('notifySales')).toEqual([
+      expect.objectContaining({ outcome: 'expired', customerDomain: domain }),
+    ]);
   });
 
   /** Sales hears what fits the wait that expired: nothing was created for a transfer-token wait. */

@@ -25,7 +25,11 @@ import type { StubActivities } from '../support/stub-activities';
 export type OnboardingHandle = WorkflowHandle<typeof onboardCustomer>;
 
 /** Runs `fn` while a Worker with the real workflow bundle and these stub activities polls the task queue. */
-export async function withStubWorker<T>(env: TestWorkflowEnvironment, stubs: Pick<StubActivities, 'activities'> | { activities: object }, fn: () => Promise<T>): Promise<T> {
+export async function withStubWorker<T>(
+  env: TestWorkflowEnvironment,
+  stubs: Pick<StubActivities, 'activities'> | { activities: object },
+  fn: () => Promise<T>,
+): Promise<T> {
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
@@ -40,7 +44,11 @@ export async function withStubWorker<T>(env: TestWorkflowEnvironment, stubs: Pic
 }
 
 /** Starts an onboarding as the client library does; `input` may be anything (the workflow judges it). */
-export function startOnboarding(env: TestWorkflowEnvironment, customerDomain: string, input: unknown): Promise<OnboardingHandle> {
+export function startOnboarding(
+  env: TestWorkflowEnvironment,
+  customerDomain: string,
+  input: unknown,
+): Promise<OnboardingHandle> {
   return env.client.workflow.start<typeof onboardCustomer>(WORKFLOW_TYPE, {
     workflowId: onboardingWorkflowId(customerDomain),
     taskQueue: TASK_QUEUE,
@@ -56,7 +64,10 @@ export const statusOf = (handle: OnboardingHandle): Promise<OnboardingStatus> =>
 
 /** Polls the status query (which never skips time) until the onboarding reaches `stage`. */
 export function stageReached(handle: OnboardingHandle, stage: Stage): Promise<OnboardingStatus> {
-  return waitForStatus(() => statusOf(handle), (s) => s.stage === stage);
+  return waitForStatus(
+    () => statusOf(handle),
+    (s) => s.stage === stage,
+  );
 }
 
 /** The error the workflow failed with; fails the test if it completed. */
@@ -65,7 +76,8 @@ export async function failureOf(handle: OnboardingHandle): Promise<WorkflowFaile
     (result) => ({ result }),
     (error: unknown) => ({ error }),
   );
-  if ('result' in outcome) throw new Error(`expected the onboarding to fail; it ended ${JSON.stringify(outcome.result.stage)}`);
+  if ('result' in outcome)
+    throw new Error(`expected the onboarding to fail; it ended ${JSON.stringify(outcome.result.stage)}`);
   if (!(outcome.error instanceof WorkflowFailedError)) throw outcome.error;
   return outcome.error;
 }

@@ -7,7 +7,14 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { CustomerDomainAttribute, onboardingWorkflowId, OnboardingStageAttribute, TASK_QUEUE, tosAcceptedSignal, WORKFLOW_TYPE } from '../../workflows/messages';
+import {
+  CustomerDomainAttribute,
+  onboardingWorkflowId,
+  OnboardingStageAttribute,
+  TASK_QUEUE,
+  tosAcceptedSignal,
+  WORKFLOW_TYPE,
+} from '../../workflows/messages';
 import { startTimeSkippingServer, workflowBundle } from '../support/onboarding-stack';
 import { domainOrder, uniqueDomain } from '../support/orders';
 import { stubActivities, unverifiedDomainStubs } from '../support/stub-activities';
@@ -30,7 +37,14 @@ test('a forged carried state on a fresh start is refused before any activity', a
     const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
       workflowId: onboardingWorkflowId(domain),
       taskQueue: TASK_QUEUE,
-      args: [domainOrder(domain), { version: 2, status: { stage: 'awaiting-tos', customerDomain: domain, steps: [] }, saga: { compensations: [], cannotUndo: [] } }],
+      args: [
+        domainOrder(domain),
+        {
+          version: 2,
+          status: { stage: 'awaiting-tos', customerDomain: domain, steps: [] },
+          saga: { compensations: [], cannotUndo: [] },
+        },
+      ],
       typedSearchAttributes: [
         { key: CustomerDomainAttribute, value: domain },
         { key: OnboardingStageAttribute, value: 'validating' },

@@ -7,7 +7,12 @@
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { cancellationReasonSignal, extendDeadlineUpdate, provideTransferTokenUpdate, type TransferredSubscription } from '../../workflows/messages';
+import {
+  cancellationReasonSignal,
+  extendDeadlineUpdate,
+  provideTransferTokenUpdate,
+  type TransferredSubscription,
+} from '../../workflows/messages';
 import { startTimeSkippingServer, waitForStatus, workflowBundle } from '../support/onboarding-stack';
 import { domainOrder, uniqueDomain } from '../support/orders';
 import { stubActivities } from '../support/stub-activities';
@@ -23,7 +28,12 @@ afterAll(async () => {
 
 const DAY = 86_400_000;
 
-const WORKSPACE: TransferredSubscription = { subscriptionId: 'S1', skuId: '1010020028', planName: 'ANNUAL_MONTHLY_PAY', seats: 12 };
+const WORKSPACE: TransferredSubscription = {
+  subscriptionId: 'S1',
+  skuId: '1010020028',
+  planName: 'ANNUAL_MONTHLY_PAY',
+  seats: 12,
+};
 const VAULT: TransferredSubscription = { subscriptionId: 'S2', skuId: 'Google-Vault', planName: 'FLEXIBLE', seats: 12 };
 
 test('a retried extendDeadline (same request id) moves the deadline once, even after the onboarding continued as new', async () => {
@@ -31,9 +41,16 @@ test('a retried extendDeadline (same request id) moves the deadline once, even a
   const stubs = stubActivities();
   await withStubWorker(env, stubs, async () => {
     // Hourly checks: the history passes 1,000 events within days, and the wait continues as new.
-    const handle = await startOnboarding(env, domain, domainOrder(domain, { verifyDomain: false, waitPolicy: { checkEvery: '1 hour', deadline: '30 days' } }));
+    const handle = await startOnboarding(
+      env,
+      domain,
+      domainOrder(domain, { verifyDomain: false, waitPolicy: { checkEvery: '1 hour', deadline: '30 days' } }),
+    );
     const parked = await stageReached(handle, 'awaiting-tos');
-    const first = await handle.executeUpdate(extendDeadlineUpdate, { args: [{ by: '7 days' }], updateId: 'sales-retry-1' });
+    const first = await handle.executeUpdate(extendDeadlineUpdate, {
+      args: [{ by: '7 days' }],
+      updateId: 'sales-retry-1',
+    });
     expect(Date.parse(first.deadline) - Date.parse(parked.waitingFor?.deadline ?? '')).toBe(7 * DAY);
 
     const firstRun = (await handle.describe()).runId;
@@ -44,18 +61,26 @@ test('a retried extendDeadline (same request id) moves the deadline once, even a
     );
     expect(later.runId).not.toBe(firstRun);
 
-    const retried = await handle.executeUpdate(extendDeadlineUpdate, { args: [{ by: '7 days' }], updateId: 'sales-retry-1' });
+    const retried = await handle.executeUpdate(extendDeadlineUpdate, {
+      args: [{ by: '7 days' }],
+      updateId: 'sales-retry-1',
+    });
     expect(retried).toEqual(first);
     expect((await statusOf(handle)).waitingFor?.deadline).toBe(first.deadline);
 
-    const fresh = await handle.executeUpdate(extendDeadlineUpdate, { args: [{ by: '1 day' }], updateId: 'sales-retry-2' });
+    const fresh = await handle.executeUpdate(extendDeadlineUpdate, {
+      args: [{ by: '1 day' }],
+      updateId: 'sales-retry-2',
+    });
     expect(Date.parse(fresh.deadline) - Date.parse(first.deadline)).toBe(DAY);
     await handle.cancel();
   });
 }, 120_000);
 
 describe('a cancel during the transfer', () => {
-  const heldElsewhere = (transferSubscriptions: () => Promise<{ transferred: TransferredSubscription[]; attempt: number }>) =>
+  const heldElsewhere = (
+    transferSubscriptions: () => Promise<{ transferred: TransferredSubscription[]; attempt: number }>,
+  ) =>
     stubActivities({
       async createResoldCustomer() {
         return { outcome: 'managed-elsewhere', customerId: 'C-held-elsewhere', attempt: 1 };
@@ -76,9 +101,16 @@ describe('a cancel during the transfer', () => {
       throw new CancelledFailure('stopped after the first subscription', [{ transferred: [WORKSPACE] }]);
     });
     await withStubWorker(env, stubs, async () => {
-      const handle = await startOnboarding(env, domain, domainOrder(domain, { transferToken: 'valid-token-0001', salesContactEmail: 'rep@reseller.example' }));
+      const handle = await startOnboarding(
+        env,
+        domain,
+        domainOrder(domain, { transferToken: 'valid-token-0001', salesContactEmail: 'rep@reseller.example' }),
+      );
       await stageReached(handle, 'transferring');
-      await waitForStatus(async () => started, (s) => s);
+      await waitForStatus(
+        async () => started,
+        (s) => s,
+      );
       await handle.signal(cancellationReasonSignal, { reason: 'customer changed their mind' });
       await handle.cancel();
       await expect(handle.result()).rejects.toThrow();
@@ -87,7 +119,11 @@ describe('a cancel during the transfer', () => {
       expect(status.transfer).toMatchObject({ stoppedByCancel: true, transferred: [WORKSPACE] });
       const told = stubs.inputs('notifySales')[0];
       expect(told?.outcome).toBe('cancelled');
-      expect(told?.lines).toEqual(expect.arrayContaining([expect.stringContaining('Moved to this reseller before the cancel (they stay): 1010020028 (12 seats)')]));
+      expect(told?.lines).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('Moved to this reseller before the cancel (they stay): 1010020028 (12 seats)'),
+        ]),
+      );
     });
   });
 
@@ -104,7 +140,10 @@ describe('a cancel during the transfer', () => {
       await stageReached(handle, 'transferring');
       await handle.cancel();
       // Completes once the workflow asked for the activity's cancellation (it never heartbeats, so never hears of it).
-      await waitForStatus(async () => (await handle.fetchHistory()).events ?? [], (events) => events.some((e) => e.activityTaskCancelRequestedEventAttributes));
+      await waitForStatus(
+        async () => (await handle.fetchHistory()).events ?? [],
+        (events) => events.some((e) => e.activityTaskCancelRequestedEventAttributes),
+      );
       release();
       const result = await handle.result();
       expect(result.stage).toBe('transferred');
@@ -124,9 +163,15 @@ test('the token update answers at once, and a retried token request (same id) is
   await withStubWorker(env, stubs, async () => {
     const handle = await startOnboarding(env, domain, domainOrder(domain));
     await stageReached(handle, 'awaiting-transfer-token');
-    const first = await handle.executeUpdate(provideTransferTokenUpdate, { args: ['valid-token-0001'], updateId: 'token-request-1' });
+    const first = await handle.executeUpdate(provideTransferTokenUpdate, {
+      args: ['valid-token-0001'],
+      updateId: 'token-request-1',
+    });
     expect(first).toMatchObject({ outcome: 'accepted', token: 1 });
-    const again = await handle.executeUpdate(provideTransferTokenUpdate, { args: ['valid-token-0001'], updateId: 'token-request-1' });
+    const again = await handle.executeUpdate(provideTransferTokenUpdate, {
+      args: ['valid-token-0001'],
+      updateId: 'token-request-1',
+    });
     expect(again).toEqual(first);
     const result = await handle.result();
     expect(result.stage).toBe('transferred');

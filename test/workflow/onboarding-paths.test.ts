@@ -25,16 +25,28 @@ afterAll(async () => {
 });
 
 const WORKSPACE = { skuId: '1010020028', plan: 'ANNUAL_MONTHLY_PAY', seats: 5 } as const;
-const SOLD: NonNullable<OrderInput['subscriptions']> = [WORKSPACE, { skuId: 'Google-Vault', plan: 'FLEXIBLE', seats: 5 }];
+const SOLD: NonNullable<OrderInput['subscriptions']> = [
+  WORKSPACE,
+  { skuId: 'Google-Vault', plan: 'FLEXIBLE', seats: 5 },
+];
 
 describe('a new domain customer', () => {
-  test('is provisioned in Google\'s order, then completes on the tosAccepted signal', async () => {
+  test("is provisioned in Google's order, then completes on the tosAccepted signal", async () => {
     const domain = uniqueDomain('wf-domain');
     const order = domainOrder(domain, { subscriptions: SOLD });
     // Asked once after the signal, to show the subscriptions as they stand now.
     const stubs = stubActivities({
       async checkTosAcceptance() {
-        return { accepted: true, subscriptions: SOLD.map((s) => ({ skuId: s.skuId, plan: s.plan, seats: s.seats, status: 'ACTIVE', suspensionReasons: [] })) };
+        return {
+          accepted: true,
+          subscriptions: SOLD.map((s) => ({
+            skuId: s.skuId,
+            plan: s.plan,
+            seats: s.seats,
+            status: 'ACTIVE',
+            suspensionReasons: [],
+          })),
+        };
       },
     });
     await withStubWorker(env, stubs, async () => {
@@ -51,7 +63,12 @@ describe('a new domain customer', () => {
         'prepareDomainVerification', // the stub answers "already verified": nothing more to wait for
         'sendSignInNotice',
       ]);
-      expect(parked).toMatchObject({ customerType: 'domain', customerId: `C-${domain}`, adminEmail: `admin@${domain}`, waitingFor: { what: 'tos-acceptance', remindersSent: 0 } });
+      expect(parked).toMatchObject({
+        customerType: 'domain',
+        customerId: `C-${domain}`,
+        adminEmail: `admin@${domain}`,
+        waitingFor: { what: 'tos-acceptance', remindersSent: 0 },
+      });
 
       await handle.signal(tosAcceptedSignal, { reportedBy: 'crm-webhook' });
       const result = await handle.result();
@@ -81,17 +98,29 @@ describe('a new domain customer', () => {
     const [created] = stubs.inputs('createResoldCustomer');
     expect(created?.order.customerDomain).toBe(domain);
     expect(created?.onboarding?.key).toMatch(new RegExp(`^onboarding:${domain.replace(/\./g, '\\.')}/`));
-    expect(stubs.inputs('setCustomerLanguage')).toEqual([expect.objectContaining({ customerId: `C-${domain}`, language: 'fr' })]);
-    expect(stubs.inputs('createAdminUser')[0]).toMatchObject({ customerId: `C-${domain}`, admin: { primaryEmail: `admin@${domain}` } });
+    expect(stubs.inputs('setCustomerLanguage')).toEqual([
+      expect.objectContaining({ customerId: `C-${domain}`, language: 'fr' }),
+    ]);
+    expect(stubs.inputs('createAdminUser')[0]).toMatchObject({
+      customerId: `C-${domain}`,
+      admin: { primaryEmail: `admin@${domain}` },
+    });
     expect(stubs.inputs('grantSuperAdmin')).toEqual([expect.objectContaining({ userKey: `admin@${domain}` })]);
     expect(stubs.inputs('orderSubscription').map((i) => [i.customerId, i.subscription.skuId])).toEqual([
       [`C-${domain}`, '1010020028'],
       [`C-${domain}`, 'Google-Vault'],
     ]);
     expect(stubs.inputs('sendSignInNotice')).toEqual([
-      expect.objectContaining({ to: 'owner@customer-mail.example.org', adminEmail: `admin@${domain}`, issueTemporaryPassword: true }),
+      expect.objectContaining({
+        to: 'owner@customer-mail.example.org',
+        adminEmail: `admin@${domain}`,
+        issueTemporaryPassword: true,
+      }),
     ]);
-    expect(stubs.inputs('sendSignInNotice')[0]?.subscriptions?.map((s) => s.skuId)).toEqual(['1010020028', 'Google-Vault']);
+    expect(stubs.inputs('sendSignInNotice')[0]?.subscriptions?.map((s) => s.skuId)).toEqual([
+      '1010020028',
+      'Google-Vault',
+    ]);
     expect(stubs.inputs('notifySales')).toEqual([]);
     expect(stubs.inputs('sendReminder')).toEqual([]);
   });
@@ -105,15 +134,28 @@ describe('a new domain customer', () => {
         const accepted = checks >= 2;
         return {
           accepted,
-          subscriptions: [{ skuId: '1010020028', plan: 'ANNUAL_MONTHLY_PAY', seats: 5, status: accepted ? 'ACTIVE' : 'SUSPENDED', suspensionReasons: accepted ? [] : ['PENDING_TOS_ACCEPTANCE'] }],
+          subscriptions: [
+            {
+              skuId: '1010020028',
+              plan: 'ANNUAL_MONTHLY_PAY',
+              seats: 5,
+              status: accepted ? 'ACTIVE' : 'SUSPENDED',
+              suspensionReasons: accepted ? [] : ['PENDING_TOS_ACCEPTANCE'],
+            },
+          ],
         };
       },
     });
     await withStubWorker(env, stubs, async () => {
-      const handle = await startOnboarding(env, domain, domainOrder(domain, { subscriptions: [WORKSPACE], waitPolicy: { checkEvery: '1 hour' } }));
+      const handle = await startOnboarding(
+        env,
+        domain,
+        domainOrder(domain, { subscriptions: [WORKSPACE], waitPolicy: { checkEvery: '1 hour' } }),
+      );
       const parked = await stageReached(handle, 'awaiting-tos');
       // checkEvery plus up to a quarter more (spread-checks): never sooner than asked.
-      const firstCheckAfter = Date.parse(parked.waitingFor?.nextCheck ?? '') - Date.parse(parked.waitingFor?.since ?? '');
+      const firstCheckAfter =
+        Date.parse(parked.waitingFor?.nextCheck ?? '') - Date.parse(parked.waitingFor?.since ?? '');
       expect(firstCheckAfter).toBeGreaterThanOrEqual(3_600_000);
       expect(firstCheckAfter).toBeLessThan(1.25 * 3_600_000);
       expect(stubs.inputs('checkTosAcceptance')).toHaveLength(0); // no check before the first interval
@@ -134,7 +176,11 @@ test('a team customer gets no language, no user, no super admin: Google makes it
   const domain = uniqueDomain('wf-team');
   const stubs = stubActivities();
   await withStubWorker(env, stubs, async () => {
-    const handle = await startOnboarding(env, domain, teamOrder(domain, { subscriptions: [{ skuId: '1010060001', plan: 'FLEXIBLE', seats: 3 }] }));
+    const handle = await startOnboarding(
+      env,
+      domain,
+      teamOrder(domain, { subscriptions: [{ skuId: '1010060001', plan: 'FLEXIBLE', seats: 3 }] }),
+    );
     await stageReached(handle, 'awaiting-tos');
     await handle.signal(tosAcceptedSignal);
     const result = await handle.result();
@@ -142,7 +188,13 @@ test('a team customer gets no language, no user, no super admin: Google makes it
     expect(result.adminEmail).toBeUndefined();
   });
   // After the signal, one check refreshes the subscriptions (no admin to ask about: the team's are all there is).
-  expect(stubs.names()).toEqual(['validateOrder', 'createResoldCustomer', 'orderSubscription', 'sendSignInNotice', 'checkTosAcceptance']);
+  expect(stubs.names()).toEqual([
+    'validateOrder',
+    'createResoldCustomer',
+    'orderSubscription',
+    'sendSignInNotice',
+    'checkTosAcceptance',
+  ]);
   expect(stubs.inputs('checkTosAcceptance')).toEqual([{ customerId: `C-${domain}` }]);
   const [notice] = stubs.inputs('sendSignInNotice');
   expect(notice).toMatchObject({ to: 'founder@gmail.example', customerId: `C-${domain}` });
@@ -170,7 +222,11 @@ test('already a customer of this reseller: nothing but a note to sales, stage al
     },
   });
   await withStubWorker(env, stubs, async () => {
-    const handle = await startOnboarding(env, domain, domainOrder(domain, { subscriptions: SOLD, salesContactEmail: 'rep@reseller.example' }));
+    const handle = await startOnboarding(
+      env,
+      domain,
+      domainOrder(domain, { subscriptions: SOLD, salesContactEmail: 'rep@reseller.example' }),
+    );
     const result = await handle.result();
     expect(result.stage).toBe('already-a-customer');
     expect(result.alreadyACustomer).toEqual({ customerId: 'C-existing-42', reason });
@@ -178,7 +234,12 @@ test('already a customer of this reseller: nothing but a note to sales, stage al
   });
   expect(stubs.names()).toEqual(['validateOrder', 'createResoldCustomer', 'notifySales']);
   expect(stubs.inputs('notifySales')).toEqual([
-    expect.objectContaining({ customerDomain: domain, to: 'rep@reseller.example', outcome: 'already-a-customer', lines: expect.arrayContaining(['Customer: C-existing-42']) }),
+    expect.objectContaining({
+      customerDomain: domain,
+      to: 'rep@reseller.example',
+      outcome: 'already-a-customer',
+      lines: expect.arrayContaining(['Customer: C-existing-42']),
+    }),
   ]);
 });
 
@@ -193,7 +254,11 @@ test('managed elsewhere: a refused token asks for a new one, and a valid token b
       return { outcome: 'managed-elsewhere', customerId: 'C-held-by-google', attempt: 1 };
     },
     async registerTransferredCustomer({ order, transferToken }) {
-      if (transferToken !== 'valid-token-0002') refusal(`customers.insert ${order.customerDomain} (with transfer token): Google refused the transfer token (403)`, 'TransferTokenRefused');
+      if (transferToken !== 'valid-token-0002')
+        refusal(
+          `customers.insert ${order.customerDomain} (with transfer token): Google refused the transfer token (403)`,
+          'TransferTokenRefused',
+        );
       return { outcome: 'registered', attempt: 1 };
     },
     async transferSubscriptions() {
@@ -207,13 +272,21 @@ test('managed elsewhere: a refused token asks for a new one, and a valid token b
     expect(stubs.names()).toEqual(['validateOrder', 'createResoldCustomer', 'sendTransferTokenRequest']);
 
     // A malformed token never reaches the workflow: the validator refuses it.
-    await expect(handle.executeUpdate(provideTransferTokenUpdate, { args: ['short'] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await expect(handle.executeUpdate(provideTransferTokenUpdate, { args: ['short'] })).rejects.toBeInstanceOf(
+      WorkflowUpdateFailedError,
+    );
 
     // The update answers once the token is queued; its outcome shows in the status under its number.
     const first = await handle.executeUpdate(provideTransferTokenUpdate, { args: ['expired-token-0001'] });
     expect(first).toMatchObject({ outcome: 'accepted', token: 1 });
-    const refused = await waitForStatus(() => statusOf(handle), (s) => s.stage === 'awaiting-transfer-token' && s.waitingFor !== undefined);
-    expect(refused.transfer).toMatchObject({ tokensTried: 1, lastRefusal: expect.stringContaining('refused the transfer token') });
+    const refused = await waitForStatus(
+      () => statusOf(handle),
+      (s) => s.stage === 'awaiting-transfer-token' && s.waitingFor !== undefined,
+    );
+    expect(refused.transfer).toMatchObject({
+      tokensTried: 1,
+      lastRefusal: expect.stringContaining('refused the transfer token'),
+    });
     expect(refused.transfer?.tokens).toEqual([expect.objectContaining({ token: 1, outcome: 'refused' })]);
 
     const second = await handle.executeUpdate(provideTransferTokenUpdate, { args: ['valid-token-0002'] });
@@ -242,7 +315,9 @@ test('managed elsewhere: a refused token asks for a new one, and a valid token b
   const requests = stubs.inputs('sendTransferTokenRequest');
   expect(requests[0]?.refusal).toBeUndefined();
   expect(requests[1]?.refusal).toContain('refused the transfer token');
-  expect(stubs.inputs('transferSubscriptions')).toEqual([{ customerId: 'C-held-by-google', customerDomain: domain, transferToken: 'valid-token-0002' }]);
+  expect(stubs.inputs('transferSubscriptions')).toEqual([
+    { customerId: 'C-held-by-google', customerDomain: domain, transferToken: 'valid-token-0002' },
+  ]);
 });
 
 test('input that arrived as refused plaintext fails as UnencryptedInput; only sales hears of it', async () => {
@@ -258,5 +333,8 @@ test('input that arrived as refused plaintext fails as UnencryptedInput; only sa
   });
   // Not even the validation activity nor the local waitDefaults ran.
   expect(stubs.calls.map((c) => c.name)).toEqual(['notifySales']);
-  expect(stubs.inputs('notifySales')[0]).toMatchObject({ outcome: 'failed', lines: expect.arrayContaining([expect.stringContaining(UNENCRYPTED_INPUT_FAILURE_TYPE)]) });
+  expect(stubs.inputs('notifySales')[0]).toMatchObject({
+    outcome: 'failed',
+    lines: expect.arrayContaining([expect.stringContaining(UNENCRYPTED_INPUT_FAILURE_TYPE)]),
+  });
 });

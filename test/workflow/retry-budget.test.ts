@@ -32,8 +32,15 @@ test('a 15-minute Google outage at create-admin: the onboarding waits it out, no
       // The server's time of this attempt: skipped forward by the time-skipping server between retries.
       const now = activityInfo().currentAttemptScheduledTimestampMs;
       outageEndsAt ??= now + OUTAGE_MS;
-      if (now < outageEndsAt) throw ApplicationFailure.retryable('users.insert failed: HTTP 503 backendError', 'Google.backendError');
-      return { userId: 'u1', primaryEmail: input.admin.primaryEmail, outcome: 'created', createdAt: new Date(now).toISOString(), attempt: activityInfo().attempt };
+      if (now < outageEndsAt)
+        throw ApplicationFailure.retryable('users.insert failed: HTTP 503 backendError', 'Google.backendError');
+      return {
+        userId: 'u1',
+        primaryEmail: input.admin.primaryEmail,
+        outcome: 'created',
+        createdAt: new Date(now).toISOString(),
+        attempt: activityInfo().attempt,
+      };
     },
   });
   await withStubWorker(env, stubs, async () => {

@@ -70,7 +70,9 @@ function failureOf(err: ActivityFailure | ApplicationFailure): { type: string; m
 }
 
 const refusedToken = (err: unknown) =>
-  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'TransferTokenRefused';
+  err instanceof ActivityFailure &&
+  err.cause instanceof ApplicationFailure &&
+  err.cause.type === 'TransferTokenRefused';
 
 export async function onboardCustomerV1(input: unknown, carried?: CarriedState): Promise<OnboardingStatus> {
   const progress = new Progress(domainOf(input), carried?.status);
@@ -80,7 +82,11 @@ export async function onboardCustomerV1(input: unknown, carried?: CarriedState):
   // Messages are accepted from the first moment, so an early (or repeated) one is kept, once.
   let tosAccepted: OnboardingStatus['tosAccepted'];
   setHandler(tosAcceptedSignal, (acceptance?: TosAcceptance) => {
-    tosAccepted ??= { at: nowIso(), via: 'signal', ...(acceptance?.reportedBy ? { reportedBy: acceptance.reportedBy } : {}) };
+    tosAccepted ??= {
+      at: nowIso(),
+      via: 'signal',
+      ...(acceptance?.reportedBy ? { reportedBy: acceptance.reportedBy } : {}),
+    };
   });
   setHandler(cancellationReasonSignal, (cancellation) => {
     // (0.2 fix, no command changes) a malformed signal is ignored instead of failing every workflow task.
@@ -99,14 +105,16 @@ export async function onboardCustomerV1(input: unknown, carried?: CarriedState):
   const settleToken = (id: number, outcome: TransferTokenOutcome) => tokenOutcomes.set(id, outcome);
   /** Answers every token still waiting, so that no caller hangs and no handler is left unfinished. */
   const settleOpenTokens = (outcome: TransferTokenOutcome) => {
-    for (const open of [pendingToken, inFlightToken]) if (open && !tokenOutcomes.has(open.id)) settleToken(open.id, outcome);
+    for (const open of [pendingToken, inFlightToken])
+      if (open && !tokenOutcomes.has(open.id)) settleToken(open.id, outcome);
     pendingToken = undefined;
     inFlightToken = undefined;
   };
   setHandler(
     provideTransferTokenUpdate,
     async (token: string) => {
-      if (pendingToken) settleToken(pendingToken.id, { outcome: 'refused', message: 'replaced by a newer token before it was tried' });
+      if (pendingToken)
+        settleToken(pendingToken.id, { outcome: 'refused', message: 'replaced by a newer token before it was tried' });
       const id = ++tokenSequence;
       pendingToken = { id, token };
       await condition(() => tokenOutcomes.has(id));
@@ -135,11 +143,15 @@ export async function onboardCustomerV1(input: unknown, carried?: CarriedState):
     {
       validator: ({ until, by }) => {
         if (!wait || !['awaiting-tos', 'awaiting-transfer-token'].includes(progress.stage)) {
-          throw new Error(`nothing to extend: the onboarding is not waiting for the customer (stage ${progress.stage})`);
+          throw new Error(
+            `nothing to extend: the onboarding is not waiting for the customer (stage ${progress.stage})`,
+          );
         }
-        if ((until === undefined) === (by === undefined)) throw new Error('give exactly one of "until" (ISO date-time) or "by" (duration)');
+        if ((until === undefined) === (by === undefined))
+          throw new Error('give exactly one of "until" (ISO date-time) or "by" (duration)');
         const byMs = by === undefined ? undefined : parseDurationMs(by);
-        if (by !== undefined && !(byMs !== undefined && byMs >= 1000)) throw new Error('by: must be a duration of at least 1 second, such as "7 days"');
+        if (by !== undefined && !(byMs !== undefined && byMs >= 1000))
+          throw new Error('by: must be a duration of at least 1 second, such as "7 days"');
         const at = until !== undefined ? Date.parse(until) : wait.deadlineAtMs + (byMs as number);
         if (Number.isNaN(at)) throw new Error('until: must be an ISO 8601 date-time');
         if (at <= Date.now()) throw new Error('the new deadline must be in the future');
@@ -161,7 +173,9 @@ export async function onboardCustomerV1(input: unknown, carried?: CarriedState):
     const policy = (check: boolean): WaitPolicy => ({
       remindersMs: [...(overrides.reminders?.map((d) => durationMs(d)) ?? defaults.remindersMs)].sort((a, b) => a - b),
       deadlineMs: overrides.deadline ? durationMs(overrides.deadline) : defaults.deadlineMs,
-      ...(check ? { checkEveryMs: overrides.checkEvery ? durationMs(overrides.checkEvery) : defaults.tosCheckEveryMs } : {}),
+      ...(check
+        ? { checkEveryMs: overrides.checkEvery ? durationMs(overrides.checkEvery) : defaults.tosCheckEveryMs }
+        : {}),
     });
 
     /** Hands the wait over to a fresh run (history stays short); never returns. */
@@ -179,15 +193,27 @@ export async function onboardCustomerV1(input: unknown, carried?: CarriedState):
     const expire = async (what: 'tos-acceptance' | 'transfer-token'): Promise<never> => {
       const deadline = progress.snapshot().waitingFor?.deadline ?? nowIso();
       progress.update({ waitingFor: undefined, expired: { what, at: nowIso() } });
-      progress.enter('expired', `Expired: the customer did not ${what === 'tos-acceptance' ? 'accept the terms' : 'provide a transfer token'} by ${deadline}. Nothing was deleted.`);
-      await CancellationScope.nonCancellable(() =>
-        tellSales(validOrder, 'expired', [`Deadline: ${deadline}`, 'Nothing was deleted; start the order again once the customer is ready.']),
+      progress.enter(
+        'expired',
+        `Expired: the customer did not ${what === 'tos-acceptance' ? 'accept the terms' : 'provide a transfer token'} by ${deadline}. Nothing was deleted.`,
       );
-      throw ApplicationFailure.nonRetryable(`the customer did not ${what === 'tos-acceptance' ? 'accept the terms' : 'provide a transfer token'} by ${deadline}`, 'OnboardingExpired');
+      await CancellationScope.nonCancellable(() =>
+        tellSales(validOrder, 'expired', [
+          `Deadline: ${deadline}`,
+          'Nothing was deleted; start the order again once the customer is ready.',
+        ]),
+      );
+      throw ApplicationFailure.nonRetryable(
+        `the customer did not ${what === 'tos-acceptance' ? 'accept the terms' : 'provide a transfer token'} by ${deadline}`,
+        'OnboardingExpired',
+      );
     };
 
     /** A reminder that cannot be sent (mail down for hours) must not end the onboarding: it is logged and the wait goes on. */
-    const remind = async (summary: string, reminder: Parameters<OnboardingActivities['sendReminder']>[0]): Promise<void> => {
+    const remind = async (
+      summary: string,
+      reminder: Parameters<OnboardingActivities['sendReminder']>[0],
+    ): Promise<void> => {
       try {
         await runActivity(REMINDER_CALL, 'sendReminder', summary, reminder);
       } catch (err) {
@@ -203,25 +229,42 @@ export async function onboardCustomerV1(input: unknown, carried?: CarriedState):
       if (!carried && validOrder.transferToken) token = { id: 0, token: validOrder.transferToken };
       let refusal: string | undefined;
       if (!carried && !token && !pendingToken) {
-        await run('sendTransferTokenRequest', `e-mail transfer-token request to ${contact}`, { customerDomain: domain, to: contact });
+        await run('sendTransferTokenRequest', `e-mail transfer-token request to ${contact}`, {
+          customerDomain: domain,
+          to: contact,
+        });
       }
       for (;;) {
         if (!token && pendingToken) [token, pendingToken] = [pendingToken, undefined];
         if (!token) {
-          if (refusal) await run('sendTransferTokenRequest', `e-mail new transfer-token request to ${contact}`, { customerDomain: domain, to: contact, refusal });
+          if (refusal)
+            await run('sendTransferTokenRequest', `e-mail new transfer-token request to ${contact}`, {
+              customerDomain: domain,
+              to: contact,
+              refusal,
+            });
           refusal = undefined;
           wait ??= startWait('transfer-token', tokenPolicy);
           progress.update({ waitingFor: waitStatus(wait, tokenPolicy) });
-          progress.enter('awaiting-transfer-token', `Waiting for the customer's transfer token (requested from ${contact}); provide it with the \`provideTransferToken\` update.`);
+          progress.enter(
+            'awaiting-transfer-token',
+            `Waiting for the customer's transfer token (requested from ${contact}); provide it with the \`provideTransferToken\` update.`,
+          );
           const outcome = await waitForCustomer({
             state: wait,
             policy: tokenPolicy,
             done: () => pendingToken !== undefined,
             sendReminder: (n, deadline) =>
-              remind(`transfer-token reminder ${n} to ${contact}`, { what: 'transfer-token', customerDomain: domain, to: contact, reminderNumber: n, deadline }),
+              remind(`transfer-token reminder ${n} to ${contact}`, {
+                what: 'transfer-token',
+                customerDomain: domain,
+                to: contact,
+                reminderNumber: n,
+                deadline,
+              }),
             onSchedule: (status) => {
               progress.update({ waitingFor: status });
-              progress.describe('Waiting for the customer\'s transfer token.');
+              progress.describe("Waiting for the customer's transfer token.");
             },
           });
           if (outcome === 'expired') return expire('transfer-token');
@@ -233,16 +276,26 @@ export async function onboardCustomerV1(input: unknown, carried?: CarriedState):
         inFlightToken = attempt;
         tokensTried += 1;
         progress.update({ waitingFor: undefined, transfer: { ...progress.snapshot().transfer, tokensTried } });
-        progress.enter('transferring', `Transferring the subscriptions of ${domain} with the customer's token (token ${tokensTried}).`);
+        progress.enter(
+          'transferring',
+          `Transferring the subscriptions of ${domain} with the customer's token (token ${tokensTried}).`,
+        );
         try {
           const result = await progress.step('transfer-subscriptions', () =>
-            runActivity(TRANSFER_CALL, 'transferSubscriptions', `transfer subscriptions of ${domain}`, { customerId, customerDomain: domain, transferToken: attempt.token }),
+            runActivity(TRANSFER_CALL, 'transferSubscriptions', `transfer subscriptions of ${domain}`, {
+              customerId,
+              customerDomain: domain,
+              transferToken: attempt.token,
+            }),
           );
           inFlightToken = undefined;
           const moved = result.transferred;
           progress.update({ transfer: { tokensTried, transferred: moved } });
           settleToken(attempt.id, { outcome: 'transferred', message: `${moved.length} subscription(s) transferred` });
-          progress.enter('transferred', `Transferred ${moved.length} subscription(s): ${moved.map((s) => `${s.skuName ?? s.skuId} (${s.seats} seats)`).join(', ') || 'none pending'}.`);
+          progress.enter(
+            'transferred',
+            `Transferred ${moved.length} subscription(s): ${moved.map((s) => `${s.skuName ?? s.skuId} (${s.seats} seats)`).join(', ') || 'none pending'}.`,
+          );
           return progress.snapshot();
         } catch (err) {
           if (!refusedToken(err)) throw err;
@@ -251,7 +304,10 @@ export async function onboardCustomerV1(input: unknown, carried?: CarriedState):
           progress.update({ transfer: { ...progress.snapshot().transfer, tokensTried, lastRefusal: refusal } });
           // Back to waiting at once, so that the caller told "refused" may send the next token straight away.
           progress.enter('awaiting-transfer-token', 'Google refused the transfer token; waiting for a new one.');
-          settleToken(attempt.id, { outcome: 'refused', message: 'Google refused the token (wrong, expired, or made for another reseller)' });
+          settleToken(attempt.id, {
+            outcome: 'refused',
+            message: 'Google refused the token (wrong, expired, or made for another reseller)',
+          });
           token = undefined;
           wait = undefined; // a fresh wait, with its own reminders and deadline
         }
@@ -273,10 +329,22 @@ export async function onboardCustomerV1(input: unknown, carried?: CarriedState):
         policy: tosPolicy,
         done: () => tosAccepted !== undefined,
         sendReminder: (n, deadline) =>
-          remind(`terms reminder ${n} to ${contact}`, { what: 'tos-acceptance', customerDomain: domain, to: contact, adminEmail, reminderNumber: n, deadline }),
+          remind(`terms reminder ${n} to ${contact}`, {
+            what: 'tos-acceptance',
+            customerDomain: domain,
+            to: contact,
+            adminEmail,
+            reminderNumber: n,
+            deadline,
+          }),
         check: async () => {
           try {
-            const { accepted } = await runActivity(CHECK_CALL, 'checkTosAcceptance', `has ${adminEmail} accepted the terms?`, { customerId, adminEmail });
+            const { accepted } = await runActivity(
+              CHECK_CALL,
+              'checkTosAcceptance',
+              `has ${adminEmail} accepted the terms?`,
+              { customerId, adminEmail },
+            );
             if (accepted) tosAccepted ??= { at: nowIso(), via: 'detected' };
             return accepted;
           } catch (err) {
@@ -292,28 +360,49 @@ export async function onboardCustomerV1(input: unknown, carried?: CarriedState):
       if (outcome === 'expired') return expire('tos-acceptance');
       if (outcome === 'continue-as-new') return carryOn();
       progress.update({ waitingFor: undefined, tosAccepted });
-      progress.enter('completed', `Onboarded: customer ${customerId}, super admin ${adminEmail}, terms accepted (${tosAccepted?.via}).`);
+      progress.enter(
+        'completed',
+        `Onboarded: customer ${customerId}, super admin ${adminEmail}, terms accepted (${tosAccepted?.via}).`,
+      );
       return progress.snapshot();
     };
 
     let result: OnboardingStatus;
     if (carried) {
       const { customerId = '', adminEmail = '' } = carried.status;
-      result = carried.wait.what === 'tos-acceptance' ? await awaitTos(customerId, adminEmail) : await transferBranch(customerId);
+      result =
+        carried.wait.what === 'tos-acceptance'
+          ? await awaitTos(customerId, adminEmail)
+          : await transferBranch(customerId);
     } else {
       progress.enter('creating-customer', `Creating the Google Workspace customer for ${domain}.`);
-      const customer = await progress.step('create-customer', () => run('createCustomer', `create customer ${domain}`, validOrder), (r) => r.outcome);
+      const customer = await progress.step(
+        'create-customer',
+        () => run('createCustomer', `create customer ${domain}`, validOrder),
+        (r) => r.outcome,
+      );
       progress.update({ customerId: customer.customerId });
       if (customer.outcome === 'managed-elsewhere') {
         result = await transferBranch(customer.customerId);
       } else {
-        if (customer.outcome === 'created') saga.cannotUndo(`customer ${customer.customerId} (${domain}): Google offers no API to delete a customer`);
-        if (pendingToken) settleToken(pendingToken.id, { outcome: 'not-needed', message: `${domain} was not an existing Google customer: no transfer needed` });
+        if (customer.outcome === 'created')
+          saga.cannotUndo(`customer ${customer.customerId} (${domain}): Google offers no API to delete a customer`);
+        if (pendingToken)
+          settleToken(pendingToken.id, {
+            outcome: 'not-needed',
+            message: `${domain} was not an existing Google customer: no transfer needed`,
+          });
         pendingToken = undefined;
 
-        progress.enter('setting-language', `Setting the default language to \`${validOrder.language}\` before any user exists.`);
+        progress.enter(
+          'setting-language',
+          `Setting the default language to \`${validOrder.language}\` before any user exists.`,
+        );
         await progress.step('set-language', () =>
-          run('setCustomerLanguage', `set default language ${validOrder.language}`, { customerId: customer.customerId, language: validOrder.language }),
+          run('setCustomerLanguage', `set default language ${validOrder.language}`, {
+            customerId: customer.customerId,
+            language: validOrder.language,
+          }),
         );
 
         const admin = validOrder.admin as NonNullable<Order['admin']>;
@@ -324,13 +413,26 @@ export async function onboardCustomerV1(input: unknown, carried?: CarriedState):
         const customerId = customer.customerId;
         saga.add({ description: `delete user ${adminEmail}`, activity: 'deleteUser', userKey: adminEmail, customerId });
         const user = await CancellationScope.nonCancellable(() =>
-          progress.step('create-admin', () => run('createAdminUser', `create user ${adminEmail}`, { customerId, admin }), (r) => r.outcome),
+          progress.step(
+            'create-admin',
+            () => run('createAdminUser', `create user ${adminEmail}`, { customerId, admin }),
+            (r) => r.outcome,
+          ),
         );
         progress.update({ adminEmail });
 
         progress.enter('granting-admin', `Making ${adminEmail} super admin.`);
-        await progress.step('grant-admin', () => run('grantSuperAdmin', `make ${adminEmail} super admin`, { userKey: user.primaryEmail }), (r) => r.outcome);
-        saga.add({ description: `revoke super admin of ${adminEmail}`, activity: 'revokeSuperAdmin', userKey: adminEmail, customerId });
+        await progress.step(
+          'grant-admin',
+          () => run('grantSuperAdmin', `make ${adminEmail} super admin`, { userKey: user.primaryEmail }),
+          (r) => r.outcome,
+        );
+        saga.add({
+          description: `revoke super admin of ${adminEmail}`,
+          activity: 'revokeSuperAdmin',
+          userKey: adminEmail,
+          customerId,
+        });
 
         progress.enter('notifying', `E-mailing ${contact} how to sign in and accept the terms.`);
         await progress.step('send-sign-in-notice', () =>
@@ -357,7 +459,10 @@ export async function onboardCustomerV1(input: unknown, carried?: CarriedState):
     // What follows must finish even if a cancel arrives meanwhile.
     await CancellationScope.nonCancellable(async () => {
       if (cancelled) {
-        const cancellation = progress.snapshot().cancellation ?? { reason: 'cancelled from Temporal (no reason given)', at: nowIso() };
+        const cancellation = progress.snapshot().cancellation ?? {
+          reason: 'cancelled from Temporal (no reason given)',
+          at: nowIso(),
+        };
         progress.update({ cancellation, waitingFor: undefined });
         const report = await undo('cancelled', cancellation.reason);
         await tellSales(order, 'cancelled', [`Reason: ${cancellation.reason}`, ...reportLines(report)]);
@@ -391,7 +496,11 @@ function reportLines(report: { undone: string[]; failed: string[]; cannotUndo: s
 }
 
 /** Best effort: the outcome stands even if the e-mail to sales cannot be sent. */
-async function tellSales(order: Order | undefined, outcome: 'failed' | 'cancelled' | 'expired', lines: string[]): Promise<void> {
+async function tellSales(
+  order: Order | undefined,
+  outcome: 'failed' | 'cancelled' | 'expired',
+  lines: string[],
+): Promise<void> {
   try {
     await run('notifySales', `tell sales: onboarding ${outcome}`, {
       customerDomain: order?.customerDomain ?? '(invalid order)',

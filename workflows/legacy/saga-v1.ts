@@ -30,7 +30,9 @@ export class Saga {
   }
 
   add(compensation: Compensation): void {
-    if (!this.state.compensations.some((c) => c.activity === compensation.activity && c.userKey === compensation.userKey)) {
+    if (
+      !this.state.compensations.some((c) => c.activity === compensation.activity && c.userKey === compensation.userKey)
+    ) {
       this.state.compensations.push(compensation);
     }
   }
@@ -50,7 +52,11 @@ export class Saga {
             compensation.activity === 'deleteUser'
               ? await runActivity(COMPENSATION_CALL, 'deleteUser', compensation.description, { userKey, customerId })
               : await runActivity(COMPENSATION_CALL, 'revokeSuperAdmin', compensation.description, { userKey });
-          report.undone.push(outcome === 'deleted' || outcome === 'revoked' ? compensation.description : `${compensation.description} (${outcome})`);
+          report.undone.push(
+            outcome === 'deleted' || outcome === 'revoked'
+              ? compensation.description
+              : `${compensation.description} (${outcome})`,
+          );
         } catch (err) {
           if (!(err instanceof ActivityFailure)) throw err;
           report.failed.push(`${compensation.description}: ${err.cause?.message ?? err.message}`);

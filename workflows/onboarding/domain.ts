@@ -35,7 +35,11 @@ export async function prepareDomainVerification(ob: Onboarding, customerId: stri
   }
   const prepared = await ob.progress.step(
     'prepare-domain-verification',
-    () => run('prepareDomainVerification', `get the DNS TXT record that verifies ${ob.domain}`, { customerId, domain: ob.domain }),
+    () =>
+      run('prepareDomainVerification', `get the DNS TXT record that verifies ${ob.domain}`, {
+        customerId,
+        domain: ob.domain,
+      }),
     (r) => (r.verified ? 'already-verified' : 'record-issued'),
   );
   ob.progress.update({
@@ -50,16 +54,25 @@ export function reportDomainVerified(ob: Onboarding, report: DomainVerificationR
   const verification = verificationOf(ob);
   if (!verification?.required || verification.verified) return;
   ob.progress.update({
-    domainVerification: { ...verification, verified: { at: nowIso(), via: 'signal', ...(report?.reportedBy ? { reportedBy: report.reportedBy } : {}) } },
+    domainVerification: {
+      ...verification,
+      verified: { at: nowIso(), via: 'signal', ...(report?.reportedBy ? { reportedBy: report.reportedBy } : {}) },
+    },
   });
 }
 
 /** One try at Google's verification; a failed try is "not yet" (the next check tries again). */
 export async function checkDomain(ob: Onboarding): Promise<void> {
   try {
-    const { verified } = await runActivity(CHECK_CALL, 'tryDomainVerification', `is the TXT record of ${ob.domain} published?`, { domain: ob.domain });
+    const { verified } = await runActivity(
+      CHECK_CALL,
+      'tryDomainVerification',
+      `is the TXT record of ${ob.domain} published?`,
+      { domain: ob.domain },
+    );
     const verification = verificationOf(ob);
-    if (verified && verification && !verification.verified) ob.progress.update({ domainVerification: { ...verification, verified: { at: nowIso(), via: 'detected' } } });
+    if (verified && verification && !verification.verified)
+      ob.progress.update({ domainVerification: { ...verification, verified: { at: nowIso(), via: 'detected' } } });
   } catch (err) {
     if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
   }

@@ -4,7 +4,15 @@
  * undone, in a scope no cancel interrupts). Sales hears of each; a notice that cannot be sent never
  * changes the outcome.
  */
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, CancellationScope, CancelledFailure, condition, isCancellation } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  condition,
+  isCancellation,
+} from '@temporalio/workflow';
 import { run } from '../activity-stubs';
 import { markdownText } from '../markdown';
 import type { CompensationReport, OnboardingStatus, WaitStatus } from '../messages';
@@ -25,7 +33,9 @@ export async function expire(ob: Onboarding, what: WaitStatus['what'], missingNo
   ob.progress.enter('expired', `Expired: the customer did not ${missing} by ${deadline}. Nothing was deleted.`);
   const advice =
     what === 'transfer-token'
-      ? ['Nothing was changed at Google: the customer stays where it is. Start the order again once the customer has a transfer token.']
+      ? [
+          'Nothing was changed at Google: the customer stays where it is. Start the order again once the customer has a transfer token.',
+        ]
       : [
           `Nothing was deleted: what was created stays, and the customer can still ${missing}.`,
           'A new order for this domain would stop at already-a-customer (it cannot prove it created the customer); extend the deadline before it passes instead (extendDeadline).',
@@ -57,18 +67,33 @@ export async function alreadyACustomer(ob: Onboarding, customerId: string, reaso
 export async function endAfter(ob: Onboarding, err: unknown): Promise<never> {
   const known = err instanceof ActivityFailure || err instanceof ApplicationFailure;
   // Release 0.3 on: a failure met while a cancel was requested (a step that could not be interrupted failed) ends cancelled too.
-  const cancelRequested = ob.release3 && known && CancellationScope.current().consideredCancelled && failureOf(err).type !== 'OnboardingExpired';
+  const cancelRequested =
+    ob.release3 &&
+    known &&
+    CancellationScope.current().consideredCancelled &&
+    failureOf(err).type !== 'OnboardingExpired';
   const cancelled = isCancellation(err) || cancelRequested;
   if (!cancelled && !known) throw err;
   const failure = cancelled ? undefined : failureOf(err as ActivityFailure | ApplicationFailure);
   await CancellationScope.nonCancellable(async () => {
     // Release 0.3 on: callers waiting for a token's outcome hear at once, not after the compensations.
-    if (ob.release3) ob.tokens.settleAll({ outcome: 'failed', message: `the onboarding is ending (${cancelled ? 'cancelled' : 'failed'})` });
+    if (ob.release3)
+      ob.tokens.settleAll({
+        outcome: 'failed',
+        message: `the onboarding is ending (${cancelled ? 'cancelled' : 'failed'})`,
+      });
     if (cancelled) {
-      const cancellation = ob.progress.view.cancellation ?? { reason: 'cancelled from Temporal (no reason given)', at: nowIso() };
+      const cancellation = ob.progress.view.cancellation ?? {
+        reason: 'cancelled from Temporal (no reason given)',
+        at: nowIso(),
+      };
       ob.progress.update({ cancellation, waitingFor: undefined });
       const report = await undo(ob, 'cancelled', cancellation.reason);
-      await tellSales(ob, 'cancelled', [`Reason: ${cancellation.reason}`, ...transferLines(ob), ...reportLines(report)]);
+      await tellSales(ob, 'cancelled', [
+        `Reason: ${cancellation.reason}`,
+        ...transferLines(ob),
+        ...reportLines(report),
+      ]);
     } else if (failure && failure.type !== 'OnboardingExpired') {
       ob.progress.update({ failure, waitingFor: undefined });
       const report = await undo(ob, 'failed', failure.message);
@@ -77,7 +102,8 @@ export async function endAfter(ob: Onboarding, err: unknown): Promise<never> {
     ob.tokens.settleAll({ outcome: 'failed', message: `the onboarding ended (${ob.progress.stage})` });
     await condition(allHandlersFinished);
   });
-  if (cancelRequested && !isCancellation(err)) throw new CancelledFailure(`cancelled; a step met meanwhile: ${failureOf(err as ActivityFailure).message}`);
+  if (cancelRequested && !isCancellation(err))
+    throw new CancelledFailure(`cancelled; a step met meanwhile: ${failureOf(err as ActivityFailure).message}`);
   if (!failure || failure.type === 'OnboardingExpired') throw err;
   throw ApplicationFailure.nonRetryable(failure.message, failure.type);
 }
@@ -89,7 +115,11 @@ async function undo(ob: Onboarding, stage: 'failed' | 'cancelled', why: string):
   const report = await ob.saga.compensate();
   ob.progress.update({ compensation: report });
   ob.progress.publish();
-  ob.progress.describe(`${title}: ${markdownText(why)}.\n\n${reportLines(report).map((line) => markdownText(line, 2000)).join('\n\n')}`);
+  ob.progress.describe(
+    `${title}: ${markdownText(why)}.\n\n${reportLines(report)
+      .map((line) => markdownText(line, 2000))
+      .join('\n\n')}`,
+  );
   return report;
 }
 
@@ -105,13 +135,22 @@ export function reportLines(report: CompensationReport): string[] {
 function transferLines(ob: Onboarding): string[] {
   const transfer = ob.progress.view.transfer;
   if (!transfer?.stoppedByCancel) return [];
-  if (!transfer.transferred) return ['The transfer was stopped by the cancel; what had moved by then is not known here: check the customer in the Partner Sales Console.'];
+  if (!transfer.transferred)
+    return [
+      'The transfer was stopped by the cancel; what had moved by then is not known here: check the customer in the Partner Sales Console.',
+    ];
   const moved = transfer.transferred.map((s) => `${s.skuName ?? s.skuId} (${s.seats} seats)`);
-  return [`The transfer stopped between subscriptions. Moved to this reseller before the cancel (they stay): ${moved.join(', ') || 'nothing'}`];
+  return [
+    `The transfer stopped between subscriptions. Moved to this reseller before the cancel (they stay): ${moved.join(', ') || 'nothing'}`,
+  ];
 }
 
 /** Best effort: the outcome stands even if the e-mail to sales cannot be sent. */
-async function tellSales(ob: Onboarding, outcome: 'failed' | 'cancelled' | 'expired' | 'already-a-customer', lines: string[]): Promise<void> {
+async function tellSales(
+  ob: Onboarding,
+  outcome: 'failed' | 'cancelled' | 'expired' | 'already-a-customer',
+  lines: string[],
+): Promise<void> {
   try {
     await run('notifySales', `tell sales: onboarding ${outcome}`, {
       customerDomain: ob.order?.customerDomain ?? ob.progress.view.customerDomain,

@@ -32,7 +32,11 @@ export function registerHandlers(ob: Onboarding): void {
   // A signal whose argument arrived unencrypted where encryption is required is ignored: whoever sent it lacks the key.
   setHandler(tosAcceptedSignal, (acceptance?: TosAcceptance) => {
     if (isRefusedPlaintext(acceptance)) return;
-    ob.termsAccepted({ at: nowIso(), via: 'signal', ...(acceptance?.reportedBy ? { reportedBy: acceptance.reportedBy } : {}) });
+    ob.termsAccepted({
+      at: nowIso(),
+      via: 'signal',
+      ...(acceptance?.reportedBy ? { reportedBy: acceptance.reportedBy } : {}),
+    });
   });
   setHandler(domainVerifiedSignal, (report) => {
     if (!isRefusedPlaintext(report)) reportDomainVerified(ob, report);
@@ -41,7 +45,8 @@ export function registerHandlers(ob: Onboarding): void {
     // A malformed signal (no argument, not an object) is ignored: a throw here would fail every workflow task after it.
     if (isRefusedPlaintext(cancellation) || typeof cancellation?.reason !== 'string') return;
     const reason = cancellation.reason.slice(0, 1000);
-    const requestedBy = typeof cancellation.requestedBy === 'string' ? cancellation.requestedBy.slice(0, 200) : undefined;
+    const requestedBy =
+      typeof cancellation.requestedBy === 'string' ? cancellation.requestedBy.slice(0, 200) : undefined;
     ob.progress.update({ cancellation: { reason, at: nowIso(), ...(requestedBy ? { requestedBy } : {}) } });
   });
   setHandler(provideTransferTokenUpdate, (token: string) => appliedOnce(ob, () => takeToken(ob, token)), {
@@ -49,14 +54,19 @@ export function registerHandlers(ob: Onboarding): void {
       if (repeated(ob)) return;
       refusePlaintext(token);
       validateTransferToken(token);
-      if (!TAKES_TOKENS.includes(ob.progress.stage)) throw new Error(`this onboarding does not take a transfer token now (stage ${ob.progress.stage})`);
+      if (!TAKES_TOKENS.includes(ob.progress.stage))
+        throw new Error(`this onboarding does not take a transfer token now (stage ${ob.progress.stage})`);
     },
   });
-  setHandler(extendDeadlineUpdate, (extension) => appliedOnce(ob, () => extendDeadline(ob.wait as WaitState, extension)), {
-    validator: (extension) => {
-      if (!repeated(ob)) validateExtension(ob, extension);
+  setHandler(
+    extendDeadlineUpdate,
+    (extension) => appliedOnce(ob, () => extendDeadline(ob.wait as WaitState, extension)),
+    {
+      validator: (extension) => {
+        if (!repeated(ob)) validateExtension(ob, extension);
+      },
     },
-  });
+  );
 }
 
 /** An update id this onboarding already applied, in an earlier run (Temporal dedupes within one run only). */
@@ -78,7 +88,12 @@ async function appliedOnce<T>(ob: Onboarding, apply: () => T | Promise<T>): Prom
  */
 async function takeToken(ob: Onboarding, token: string): Promise<TransferTokenOutcome> {
   const id = ob.tokens.submit(token);
-  if (ob.release3) return { outcome: 'accepted', message: `token ${id} queued for the transfer: its outcome will show in the status`, token: id };
+  if (ob.release3)
+    return {
+      outcome: 'accepted',
+      message: `token ${id} queued for the transfer: its outcome will show in the status`,
+      token: id,
+    };
   await condition(() => ob.tokens.isSettled(id));
   return ob.tokens.outcome(id) as TransferTokenOutcome;
 }
@@ -90,17 +105,25 @@ function extendDeadline(wait: WaitState, { until, by }: DeadlineExtension): { de
 }
 
 function refusePlaintext(value: unknown): void {
-  if (isRefusedPlaintext(value)) throw new Error('this worker requires encrypted input: send it through the client library or with --codec-endpoint');
+  if (isRefusedPlaintext(value))
+    throw new Error(
+      'this worker requires encrypted input: send it through the client library or with --codec-endpoint',
+    );
 }
 
 function validateExtension(ob: Onboarding, extension: DeadlineExtension): void {
   refusePlaintext(extension);
   const { until, by } = extension;
-  const waiting = Object.values(WAIT_KINDS).some((kind) => kind.stage === ob.progress.stage) || ob.progress.stage === 'awaiting-domain-verification';
-  if (!ob.wait || !waiting) throw new Error(`nothing to extend: the onboarding is not waiting for the customer (stage ${ob.progress.stage})`);
-  if ((until === undefined) === (by === undefined)) throw new Error('give exactly one of "until" (ISO date-time) or "by" (duration)');
+  const waiting =
+    Object.values(WAIT_KINDS).some((kind) => kind.stage === ob.progress.stage) ||
+    ob.progress.stage === 'awaiting-domain-verification';
+  if (!ob.wait || !waiting)
+    throw new Error(`nothing to extend: the onboarding is not waiting for the customer (stage ${ob.progress.stage})`);
+  if ((until === undefined) === (by === undefined))
+    throw new Error('give exactly one of "until" (ISO date-time) or "by" (duration)');
   const byMs = by === undefined ? undefined : parseDurationMs(by);
-  if (by !== undefined && !(byMs !== undefined && byMs >= 1000)) throw new Error('by: must be a duration of at least 1 second, such as "7 days"');
+  if (by !== undefined && !(byMs !== undefined && byMs >= 1000))
+    throw new Error('by: must be a duration of at least 1 second, such as "7 days"');
   const at = until !== undefined ? Date.parse(until) : ob.wait.deadlineAtMs + (byMs as number);
   if (Number.isNaN(at)) throw new Error('until: must be an ISO 8601 date-time');
   if (at <= Date.now()) throw new Error('the new deadline must be in the future');

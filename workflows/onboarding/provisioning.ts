@@ -21,7 +21,10 @@ type NewCustomer = Extract<CustomerOutcome, { outcome: 'created' | 'resumed' }>;
 export async function provision(ob: Onboarding): Promise<OnboardingStatus> {
   const customer = await createCustomer(ob);
   if (customer.outcome === 'managed-elsewhere') return transferBranch(ob, customer.customerId);
-  ob.tokens.settleAll({ outcome: 'not-needed', message: `${ob.domain} was not an existing Google customer: no transfer needed` });
+  ob.tokens.settleAll({
+    outcome: 'not-needed',
+    message: `${ob.domain} was not an existing Google customer: no transfer needed`,
+  });
   if (customer.outcome === 'already-a-customer') return alreadyACustomer(ob, customer.customerId, customer.reason);
   ob.saga.cannotUndo(`customer ${customer.customerId} (${ob.domain}): Google offers no API to delete a customer`);
 
@@ -42,7 +45,8 @@ async function createCustomer(ob: Onboarding): Promise<CustomerOutcome> {
   const customer = await CancellationScope.nonCancellable(() =>
     ob.progress.step(
       'create-customer',
-      () => run('createResoldCustomer', `create customer ${ob.domain}`, { order: ob.validOrder, onboarding: ob.identity }),
+      () =>
+        run('createResoldCustomer', `create customer ${ob.domain}`, { order: ob.validOrder, onboarding: ob.identity }),
       (r) => r.outcome,
     ),
   );
@@ -58,7 +62,11 @@ async function setLanguage(ob: Onboarding, customer: NewCustomer): Promise<void>
   const { language } = ob.validOrder;
   ob.progress.enter('setting-language', `Setting the default language to \`${language}\` before any user exists.`);
   await ob.progress.step('set-language', () =>
-    run('setCustomerLanguage', `set default language ${language}`, { customerId: customer.customerId, language, createdAt: customer.createdAt }),
+    run('setCustomerLanguage', `set default language ${language}`, {
+      customerId: customer.customerId,
+      language,
+      createdAt: customer.createdAt,
+    }),
   );
 }
 
@@ -70,12 +78,21 @@ async function createAdmin(ob: Onboarding, customer: NewCustomer): Promise<strin
   ob.progress.enter('creating-admin', `Creating the first user ${adminEmail}.`);
   // Registered before the step, and the step is not interruptible: a cancel meanwhile waits for it,
   // then removes the user it created. The compensation spares any user this onboarding did not create.
-  ob.saga.add({ description: `delete user ${adminEmail}`, activity: 'deleteUser', input: { userKey: adminEmail, customerId, onboardingKey: ob.identity.key } });
+  ob.saga.add({
+    description: `delete user ${adminEmail}`,
+    activity: 'deleteUser',
+    input: { userKey: adminEmail, customerId, onboardingKey: ob.identity.key },
+  });
   const user = await CancellationScope.nonCancellable(() =>
     ob.progress.step(
       'create-admin',
       () =>
-        run('createAdminUser', `create user ${adminEmail}`, { customerId, admin, onboardingKey: ob.identity.key, customerCreatedAt: customer.createdAt }),
+        run('createAdminUser', `create user ${adminEmail}`, {
+          customerId,
+          admin,
+          onboardingKey: ob.identity.key,
+          customerCreatedAt: customer.createdAt,
+        }),
       (r) => r.outcome,
     ),
   );
@@ -84,7 +101,11 @@ async function createAdmin(ob: Onboarding, customer: NewCustomer): Promise<strin
   ob.progress.enter('granting-admin', `Making ${adminEmail} super admin.`);
   await ob.progress.step(
     'grant-admin',
-    () => run('grantSuperAdmin', `make ${adminEmail} super admin`, { userKey: user.primaryEmail, ...(user.createdAt ? { userCreatedAt: user.createdAt } : {}) }),
+    () =>
+      run('grantSuperAdmin', `make ${adminEmail} super admin`, {
+        userKey: user.primaryEmail,
+        ...(user.createdAt ? { userCreatedAt: user.createdAt } : {}),
+      }),
     (r) => r.outcome,
   );
   ob.saga.add({
@@ -99,7 +120,10 @@ async function sendSignInNotice(ob: Onboarding, customerId: string, adminEmail: 
   const contact = ob.contact;
   const { subscriptions = [], domainVerification } = ob.progress.view;
   const dnsRecord = domainVerification?.verified ? undefined : domainVerification?.record;
-  ob.progress.enter('notifying', `E-mailing ${contact} how to sign in and accept the terms${dnsRecord ? ', and the DNS record that verifies the domain' : ''}.`);
+  ob.progress.enter(
+    'notifying',
+    `E-mailing ${contact} how to sign in and accept the terms${dnsRecord ? ', and the DNS record that verifies the domain' : ''}.`,
+  );
   await ob.progress.step('send-sign-in-notice', () =>
     run('sendSignInNotice', `e-mail sign-in notice to ${contact}`, {
       customerDomain: ob.domain,

@@ -71,7 +71,10 @@ export class Onboarding {
     this.tosAccepted = carried?.status.tosAccepted;
     if (carried) this.order = input as Order;
     const info = workflowInfo();
-    this.identity = carried?.onboarding ?? { key: `${info.workflowId}/${info.firstExecutionRunId}`, startedAt: info.startTime.toISOString() };
+    this.identity = carried?.onboarding ?? {
+      key: `${info.workflowId}/${info.firstExecutionRunId}`,
+      startedAt: info.startTime.toISOString(),
+    };
   }
 
   /** The customer accepted the terms (signal or detected): kept once, and shown in the status at once. */
@@ -79,14 +82,19 @@ export class Onboarding {
     this.tosAccepted ??= acceptance;
     this.progress.update({ tosAccepted: this.tosAccepted });
     // From now on the admin and the subscriptions are the customer's: a later cancel must not undo them.
-    this.saga.keepAll('the customer accepted the terms: the admin and subscriptions created are theirs now and were kept');
+    this.saga.keepAll(
+      'the customer accepted the terms: the admin and subscriptions created are theirs now and were kept',
+    );
   }
 
   /** Each token's outcome in the status (and its memo), where the caller who handed it over reads it. */
   private showTokenOutcome(token: number, { outcome, message }: TransferTokenOutcome): void {
     if (token === 0 || outcome === 'accepted') return; // 0: the order's own token, no caller waits for it
     const transfer = this.progress.view.transfer ?? { tokensTried: this.tokens.tried };
-    const tokens: TokenOutcome[] = [...(transfer.tokens ?? []), { token, outcome, message, at: new Date().toISOString() }];
+    const tokens: TokenOutcome[] = [
+      ...(transfer.tokens ?? []),
+      { token, outcome, message, at: new Date().toISOString() },
+    ];
     this.progress.update({ transfer: { ...transfer, tokens: tokens.slice(-TOKEN_OUTCOMES_SHOWN) } });
     this.progress.publish();
   }
@@ -111,12 +119,17 @@ export class Onboarding {
     const overrides = this.validOrder.waitPolicy ?? {};
     // While the domain is to be verified, the default deadline stays ahead of Google's suspension of unverified accounts.
     const verification = this.progress.view.domainVerification;
-    const verifying = what === 'tos-acceptance' && verification?.required === true && verification.verified === undefined;
-    const defaultDeadlineMs = verifying ? Math.min(defaults.deadlineMs, DOMAIN_VERIFICATION_DEADLINE_MS) : defaults.deadlineMs;
+    const verifying =
+      what === 'tos-acceptance' && verification?.required === true && verification.verified === undefined;
+    const defaultDeadlineMs = verifying
+      ? Math.min(defaults.deadlineMs, DOMAIN_VERIFICATION_DEADLINE_MS)
+      : defaults.deadlineMs;
     return {
       remindersMs: [...(overrides.reminders?.map((d) => durationMs(d)) ?? defaults.remindersMs)].sort((a, b) => a - b),
       deadlineMs: overrides.deadline ? durationMs(overrides.deadline) : defaultDeadlineMs,
-      ...(what === 'tos-acceptance' ? { checkEveryMs: overrides.checkEvery ? durationMs(overrides.checkEvery) : defaults.tosCheckEveryMs } : {}),
+      ...(what === 'tos-acceptance'
+        ? { checkEveryMs: overrides.checkEvery ? durationMs(overrides.checkEvery) : defaults.tosCheckEveryMs }
+        : {}),
     };
   }
 
@@ -124,7 +137,9 @@ export class Onboarding {
   async carryOn(): Promise<never> {
     await condition(allHandlersFinished);
     // The status memo goes along, so that `status` keeps answering without a worker in the new run.
-    const continueAsNew = makeContinueAsNewFunc<typeof onboardCustomer>({ memo: { [STATUS_MEMO_KEY]: this.progress.snapshot() } });
+    const continueAsNew = makeContinueAsNewFunc<typeof onboardCustomer>({
+      memo: { [STATUS_MEMO_KEY]: this.progress.snapshot() },
+    });
     return continueAsNew(this.validOrder, {
       version: 2,
       status: this.progress.snapshot(),

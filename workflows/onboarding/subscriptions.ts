@@ -16,16 +16,25 @@ import type { Onboarding } from './state';
 export async function orderSubscriptions(ob: Onboarding, customerId: string): Promise<void> {
   const sold = ob.validOrder.subscriptions;
   if (sold.length === 0) return;
-  ob.progress.enter('ordering-subscriptions', `Ordering ${sold.map((s) => `${s.skuId} (${s.plan}, ${s.seats} seats)`).join(', ')}.`);
+  ob.progress.enter(
+    'ordering-subscriptions',
+    `Ordering ${sold.map((s) => `${s.skuId} (${s.plan}, ${s.seats} seats)`).join(', ')}.`,
+  );
   const ordered: SubscriptionStatus[] = [];
   for (const subscription of sold) {
     // Registered before the step, which a cancel does not interrupt (it waits for it): an order
     // Google took is never left out of the report. cancelSubscription answers already-gone otherwise.
     const what = `subscription ${subscription.skuId} of ${ob.domain}`;
     if (isWorkspaceSku(subscription.skuId)) {
-      ob.saga.cannotUndo(`${what}: Google Workspace subscriptions cannot be cancelled through the API (cancel it in the Partner Sales Console if it must go)`);
+      ob.saga.cannotUndo(
+        `${what}: Google Workspace subscriptions cannot be cancelled through the API (cancel it in the Partner Sales Console if it must go)`,
+      );
     } else {
-      ob.saga.add({ description: `cancel ${what}`, activity: 'cancelSubscription', input: { customerId, skuId: subscription.skuId } });
+      ob.saga.add({
+        description: `cancel ${what}`,
+        activity: 'cancelSubscription',
+        input: { customerId, skuId: subscription.skuId },
+      });
     }
     const { attempt: _attempt, ...result } = await CancellationScope.nonCancellable(() =>
       ob.progress.step(

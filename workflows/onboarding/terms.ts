@@ -13,7 +13,11 @@ import type { Onboarding } from './state';
 import { waitFor } from './waiting';
 import { nowIso } from '../progress';
 
-export async function awaitTerms(ob: Onboarding, customerId: string, adminEmail: string | undefined): Promise<OnboardingStatus> {
+export async function awaitTerms(
+  ob: Onboarding,
+  customerId: string,
+  adminEmail: string | undefined,
+): Promise<OnboardingStatus> {
   const contact = ob.contact;
   const who = adminEmail ?? contact;
   const done = () => ob.tosAccepted !== undefined && !domainMissing(ob);
@@ -42,7 +46,8 @@ export async function awaitTerms(ob: Onboarding, customerId: string, adminEmail:
     },
   });
   // Reported by signal: the subscriptions shown are still as ordered; ask Google once how they stand now.
-  if (ob.tosAccepted?.via === 'signal' && (ob.progress.view.subscriptions ?? []).length > 0) await checkTerms(ob, customerId, adminEmail);
+  if (ob.tosAccepted?.via === 'signal' && (ob.progress.view.subscriptions ?? []).length > 0)
+    await checkTerms(ob, customerId, adminEmail);
   ob.progress.update({ tosAccepted: ob.tosAccepted });
   const verified = ob.progress.view.domainVerification?.verified;
   ob.progress.enter(
@@ -61,7 +66,8 @@ function missingOf(ob: Onboarding): string[] {
 
 function detailsOf(ob: Onboarding, contact: string): string {
   const record = ob.progress.view.domainVerification?.record;
-  const domain = domainMissing(ob) && record ? ` and publish the DNS record \`${record.host} TXT ${record.value}\`` : '';
+  const domain =
+    domainMissing(ob) && record ? ` and publish the DNS record \`${record.host} TXT ${record.value}\`` : '';
   return (
     `Waiting for the customer to ${missingOf(ob).join(' and ')} (notice sent to ${contact})${ob.tosAccepted ? domain : `: sign in at admin.google.com and accept the terms${domain}`}. ` +
     'Only the customer can; it is noticed by itself, or reported with the `tosAccepted` / `domainVerified` signals.'
@@ -71,10 +77,15 @@ function detailsOf(ob: Onboarding, contact: string): string {
 /** One question to Google; a failed check is "not yet" (the next one asks again). */
 async function checkTerms(ob: Onboarding, customerId: string, adminEmail: string | undefined): Promise<boolean> {
   try {
-    const { accepted, subscriptions } = await runActivity(CHECK_CALL, 'checkTosAcceptance', `has ${adminEmail ?? ob.domain} accepted the terms?`, {
-      customerId,
-      ...(adminEmail ? { adminEmail } : {}),
-    });
+    const { accepted, subscriptions } = await runActivity(
+      CHECK_CALL,
+      'checkTosAcceptance',
+      `has ${adminEmail ?? ob.domain} accepted the terms?`,
+      {
+        customerId,
+        ...(adminEmail ? { adminEmail } : {}),
+      },
+    );
     if (subscriptions.length > 0) ob.progress.update({ subscriptions });
     if (accepted) ob.termsAccepted({ at: nowIso(), via: 'detected' });
     return accepted;

@@ -45,7 +45,8 @@ export class TokenInbox {
 
   /** Queues a token; one still waiting is answered "replaced". Returns its number. */
   submit(token: string): number {
-    if (this.pending) this.settle(this.pending.id, { outcome: 'refused', message: 'replaced by a newer token before it was tried' });
+    if (this.pending)
+      this.settle(this.pending.id, { outcome: 'refused', message: 'replaced by a newer token before it was tried' });
     const id = ++this.sequence;
     this.pending = { id, token };
     return id;
@@ -81,7 +82,8 @@ export class TokenInbox {
 
   /** Answers every token still waiting or in flight, so that no caller hangs. */
   settleAll(outcome: TransferTokenOutcome): void {
-    for (const open of [this.pending, this.inFlight]) if (open && !this.outcomes.has(open.id)) this.settle(open.id, outcome);
+    for (const open of [this.pending, this.inFlight])
+      if (open && !this.outcomes.has(open.id)) this.settle(open.id, outcome);
     this.pending = undefined;
     this.inFlight = undefined;
   }

@@ -6,7 +6,13 @@
  * request), and what moved is confirmed by listing without the token. A refused token (403) means
  * a new one is asked for and waited for, each wait with its own reminders and deadline.
  */
-import { ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, isCancellation } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  isCancellation,
+} from '@temporalio/workflow';
 import { run, runActivity, TRANSFER_CALL } from '../activity-stubs';
 import type { OnboardingStatus, TransferredSubscription } from '../messages';
 import { failureOf } from './endings';
@@ -15,7 +21,9 @@ import type { InboxToken } from './token-inbox';
 import { waitFor } from './waiting';
 
 const refusedToken = (err: unknown) =>
-  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'TransferTokenRefused';
+  err instanceof ActivityFailure &&
+  err.cause instanceof ApplicationFailure &&
+  err.cause.type === 'TransferTokenRefused';
 
 export async function transferBranch(ob: Onboarding, customerId: string): Promise<OnboardingStatus> {
   const fromOrder = !ob.carried && ob.validOrder.transferToken;
@@ -27,7 +35,10 @@ export async function transferBranch(ob: Onboarding, customerId: string): Promis
     if (refusal === undefined) return ob.progress.snapshot();
     // Back to waiting at once, so that the caller told "refused" may send the next token straight away.
     ob.progress.enter('awaiting-transfer-token', 'Google refused the transfer token; waiting for a new one.');
-    ob.tokens.settleInFlight({ outcome: 'refused', message: 'Google refused the token (wrong, expired, or made for another reseller)' });
+    ob.tokens.settleInFlight({
+      outcome: 'refused',
+      message: 'Google refused the token (wrong, expired, or made for another reseller)',
+    });
     token = undefined;
     ob.wait = undefined; // a fresh wait, with its own reminders and deadline
     if (!ob.tokens.hasPending()) await requestToken(ob, refusal);
@@ -48,7 +59,13 @@ async function nextToken(ob: Onboarding): Promise<InboxToken> {
   await waitFor(ob, 'transfer-token', {
     details: `Waiting for the customer's transfer token (requested from ${to}); provide it with the \`provideTransferToken\` update.`,
     done: () => ob.tokens.hasPending(),
-    reminder: (reminderNumber, deadline) => ({ what: 'transfer-token', customerDomain: ob.domain, to, reminderNumber, deadline }),
+    reminder: (reminderNumber, deadline) => ({
+      what: 'transfer-token',
+      customerDomain: ob.domain,
+      to,
+      reminderNumber,
+      deadline,
+    }),
   });
   return ob.tokens.take() as InboxToken;
 }
@@ -56,33 +73,54 @@ async function nextToken(ob: Onboarding): Promise<InboxToken> {
 /** Registers the customer and moves its subscriptions with one token; returns Google's refusal, or undefined once transferred. */
 async function tryToken(ob: Onboarding, customerId: string, token: InboxToken): Promise<string | undefined> {
   const domain = ob.domain;
-  ob.progress.update({ waitingFor: undefined, transfer: { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried } });
+  ob.progress.update({
+    waitingFor: undefined,
+    transfer: { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried },
+  });
   ob.progress.enter('transferring', `Transferring ${domain} with the customer's token (token ${ob.tokens.tried}).`);
   try {
     const register = () =>
       ob.progress.step('register-customer', () =>
-        run('registerTransferredCustomer', `register ${domain} with this reseller`, { order: ob.validOrder, customerId, transferToken: token.token }),
+        run('registerTransferredCustomer', `register ${domain} with this reseller`, {
+          order: ob.validOrder,
+          customerId,
+          transferToken: token.token,
+        }),
       );
     // Release 0.3 on, not interruptible: a cancel waits for it (seconds; during a Google outage, as long as its retries last), so whether the customer was registered is known.
     await (ob.release3 ? CancellationScope.nonCancellable(register) : register());
     if (ob.release3) {
-      ob.saga.cannotUndo(`registration of ${domain} (customer ${customerId}) with this reseller: Google offers no API to undo it`);
+      ob.saga.cannotUndo(
+        `registration of ${domain} (customer ${customerId}) with this reseller: Google offers no API to undo it`,
+      );
       // Cancelled while registering: no subscription moves (and no transfer step shows as run).
-      if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('cancelled before any subscription moved');
+      if (CancellationScope.current().consideredCancelled)
+        throw new CancelledFailure('cancelled before any subscription moved');
     }
     const result = await ob.progress.step('transfer-subscriptions', () =>
-      runActivity(TRANSFER_CALL, 'transferSubscriptions', `transfer subscriptions of ${domain}`, { customerId, customerDomain: domain, transferToken: token.token }),
+      runActivity(TRANSFER_CALL, 'transferSubscriptions', `transfer subscriptions of ${domain}`, {
+        customerId,
+        customerDomain: domain,
+        transferToken: token.token,
+      }),
     );
     const moved = result.transferred;
-    ob.progress.update({ transfer: { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried, transferred: moved } });
+    ob.progress.update({
+      transfer: { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried, transferred: moved },
+    });
     ob.tokens.settleInFlight({ outcome: 'transferred', message: `${moved.length} subscription(s) transferred` });
-    ob.progress.enter('transferred', `Transferred ${moved.length} subscription(s): ${moved.map((s) => `${s.skuName ?? s.skuId} (${s.seats} seats)`).join(', ') || 'none pending'}.`);
+    ob.progress.enter(
+      'transferred',
+      `Transferred ${moved.length} subscription(s): ${moved.map((s) => `${s.skuName ?? s.skuId} (${s.seats} seats)`).join(', ') || 'none pending'}.`,
+    );
     return undefined;
   } catch (err) {
     if (isCancellation(err)) noteWhatMoved(ob, err);
     if (!refusedToken(err)) throw err;
     const refusal = failureOf(err as ActivityFailure).message;
-    ob.progress.update({ transfer: { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried, lastRefusal: refusal } });
+    ob.progress.update({
+      transfer: { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried, lastRefusal: refusal },
+    });
     return refusal;
   }
 }
@@ -97,6 +135,7 @@ function noteWhatMoved(ob: Onboarding, err: unknown): void {
   const report = err.cause.details[0] as { transferred?: TransferredSubscription[] } | undefined;
   const transfer = { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried, stoppedByCancel: true };
   // Without the activity's report (cancelled between two attempts), what moved is not known here.
-  if (Array.isArray(report?.transferred)) ob.progress.update({ transfer: { ...transfer, transferred: report.transferred } });
+  if (Array.isArray(report?.transferred))
+    ob.progress.update({ transfer: { ...transfer, transferred: report.transferred } });
   else if (ob.release3) ob.progress.update({ transfer });
 }

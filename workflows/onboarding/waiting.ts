@@ -58,7 +58,12 @@ export async function waitFor(ob: Onboarding, what: WaitStatus['what'], options:
 /** A reminder that cannot be sent (mail down for hours) must not end the onboarding: it is logged and the wait goes on. */
 async function remind(reminder: Reminder): Promise<void> {
   try {
-    await runActivity(REMINDER_CALL, 'sendReminder', `${reminder.what} reminder ${reminder.reminderNumber} to ${reminder.to}`, reminder);
+    await runActivity(
+      REMINDER_CALL,
+      'sendReminder',
+      `${reminder.what} reminder ${reminder.reminderNumber} to ${reminder.to}`,
+      reminder,
+    );
   } catch (err) {
     if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
     log.warn('reminder not sent', { reminderNumber: reminder.reminderNumber, what: reminder.what });
