@@ -54,7 +54,7 @@ export async function onboardCustomer(
     const result = ob.carried ? await resume(ob, ob.carried) : await start(ob);
     ob.tokens.settleAll({ outcome: 'not-needed', message: `no token needed any more (stage ${ob.progress.stage})` });
     // The outcome is decided: a cancel arriving now (say, as a transfer completed) must not turn it into "cancelled".
-    await (ob.release3
+    await (ob.behaviour.outcomeStandsAgainstLateCancel
       ? CancellationScope.nonCancellable(() => condition(allHandlersFinished))
       : condition(allHandlersFinished));
     return result;

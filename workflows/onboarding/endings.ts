@@ -68,7 +68,7 @@ export async function endAfter(ob: Onboarding, err: unknown): Promise<never> {
   const known = err instanceof ActivityFailure || err instanceof ApplicationFailure;
   // Release 0.3 on: a failure met while a cancel was requested (a step that could not be interrupted failed) ends cancelled too.
   const cancelRequested =
-    ob.release3 &&
+    ob.behaviour.cancelWinsOverLaterFailure &&
     known &&
     CancellationScope.current().consideredCancelled &&
     failureOf(err).type !== 'OnboardingExpired';
@@ -77,7 +77,7 @@ export async function endAfter(ob: Onboarding, err: unknown): Promise<never> {
   const failure = cancelled ? undefined : failureOf(err as ActivityFailure | ApplicationFailure);
   await CancellationScope.nonCancellable(async () => {
     // Release 0.3 on: callers waiting for a token's outcome hear at once, not after the compensations.
-    if (ob.release3)
+    if (ob.behaviour.cancelWinsOverLaterFailure)
       ob.tokens.settleAll({
         outcome: 'failed',
         message: `the onboarding is ending (${cancelled ? 'cancelled' : 'failed'})`,

@@ -88,7 +88,7 @@ async function appliedOnce<T>(ob: Onboarding, apply: () => T | Promise<T>): Prom
  */
 async function takeToken(ob: Onboarding, token: string): Promise<TransferTokenOutcome> {
   const id = ob.tokens.submit(token);
-  if (ob.release3)
+  if (ob.behaviour.tokenAnsweredWhenQueued)
     return {
       outcome: 'accepted',
       message: `token ${id} queued for the transfer: its outcome will show in the status`,

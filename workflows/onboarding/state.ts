@@ -3,7 +3,7 @@
  * the order, the visible status, the saga, the transfer-token inbox, the current customer wait.
  * Each step is a small function taking this object; nothing else is shared between them.
  */
-import { allHandlersFinished, condition, makeContinueAsNewFunc, patched, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
 import type { WaitDefaults } from '../../activities';
 import type { OnboardingIdentity } from '../../activities/ownership';
 import { customerContactEmail, orderDomainOf } from '../../order/basics';
@@ -16,13 +16,8 @@ import { Saga, type SagaState } from '../saga';
 import { DOMAIN_VERIFICATION_DEADLINE_MS } from './domain';
 import { TokenInbox, type CarriedInbox } from './token-inbox';
 import { UpdateLedger, type AppliedUpdate } from './update-ledger';
+import { behavioursOfThisRun, type Behaviours } from '../versions';
 
-/**
- * Release 0.3's history-altering behaviour, behind one patch checked once at the start of every run
- * (docs/operations.md): the token update answers once the token is queued and each token's outcome
- * shows in the status; a finished outcome stands even if a cancel arrives as it completes.
- */
-export const RELEASE_0_3_PATCH = 'release-0.3';
 const TOKEN_OUTCOMES_SHOWN = 10;
 
 /** What a run hands to the next when a long wait continues as new. Not part of the public contract. */
@@ -46,8 +41,8 @@ export class Onboarding {
   readonly saga: Saga;
   readonly tokens: TokenInbox;
   readonly updates: UpdateLedger;
-  /** Whether this run follows release 0.3's behaviour (RELEASE_0_3_PATCH). */
-  readonly release3: boolean;
+  /** What this run does where releases differ (workflows/versions.ts). */
+  readonly behaviour: Behaviours;
   /** Names this order's onboarding in the users it creates, and dates its start (ownership evidence). */
   readonly identity: OnboardingIdentity;
   /** The validated order (the carried one after continue-as-new). */
@@ -62,9 +57,10 @@ export class Onboarding {
   ) {
     this.progress = new Progress(orderDomainOf(input) ?? '(unknown)', carried?.status, { memo: true });
     this.saga = new Saga(carried?.saga);
-    this.release3 = patched(RELEASE_0_3_PATCH);
+    this.behaviour = behavioursOfThisRun();
     this.tokens = new TokenInbox(carried?.tokensTried ?? 0, carried?.inbox);
-    if (this.release3) this.tokens.onSettled = (token, outcome) => this.showTokenOutcome(token, outcome);
+    if (this.behaviour.tokenAnsweredWhenQueued)
+      this.tokens.onSettled = (token, outcome) => this.showTokenOutcome(token, outcome);
     this.updates = new UpdateLedger(carried?.updates);
     this.wait = carried?.wait;
     this.defaults = carried?.defaults;
@@ -148,7 +144,7 @@ export class Onboarding {
       defaults: this.defaults as WaitDefaults,
       tokensTried: this.tokens.tried,
       onboarding: this.identity,
-      ...(this.release3 ? { inbox: this.tokens.carried, updates: this.updates.state } : {}),
+      ...(this.behaviour.inboxAndUpdatesCarried ? { inbox: this.tokens.carried, updates: this.updates.state } : {}),
     });
   }
 }

@@ -88,8 +88,8 @@ async function tryToken(ob: Onboarding, customerId: string, token: InboxToken): 
         }),
       );
     // Release 0.3 on, not interruptible: a cancel waits for it (seconds; during a Google outage, as long as its retries last), so whether the customer was registered is known.
-    await (ob.release3 ? CancellationScope.nonCancellable(register) : register());
-    if (ob.release3) {
+    await (ob.behaviour.registrationNotInterruptible ? CancellationScope.nonCancellable(register) : register());
+    if (ob.behaviour.registrationNotInterruptible) {
       ob.saga.cannotUndo(
         `registration of ${domain} (customer ${customerId}) with this reseller: Google offers no API to undo it`,
       );
@@ -137,5 +137,5 @@ function noteWhatMoved(ob: Onboarding, err: unknown): void {
   // Without the activity's report (cancelled between two attempts), what moved is not known here.
   if (Array.isArray(report?.transferred))
     ob.progress.update({ transfer: { ...transfer, transferred: report.transferred } });
-  else if (ob.release3) ob.progress.update({ transfer });
+  else if (ob.behaviour.registrationNotInterruptible) ob.progress.update({ transfer });
 }
