@@ -1,9 +1,16 @@
 #!/bin/sh
-# Run by the one-shot `temporal-register` service (temporalio/admin-tools) of
-# docker-compose.temporal.yml once the server is up: waits for the cluster to be healthy, creates
-# the namespace if missing, and registers the project's Keyword search attributes.
+# Waits for the cluster to be healthy, creates the namespace if missing, and registers the
+# project's Keyword search attributes. Run by the one-shot `temporal-register` service
+# (temporalio/admin-tools) of docker-compose.temporal.yml, and natively by
+# scripts/self-hosted-temporal.sh (TEMPORAL_CLI names the CLI binary there).
 # Idempotent: an attribute that already exists with type Keyword counts as success.
 set -eu
+
+CLI="${TEMPORAL_CLI:-temporal}"
+temporal() { command "$CLI" "$@"; }
+# Each Temporal service caches the search attributes for up to 60 s (no forced refresh in
+# production): after registering a new one, wait that long so the first worker's upsert is known.
+CACHE_WAIT_SECONDS="${SEARCH_ATTRIBUTE_CACHE_WAIT_SECONDS:-65}"
 
 ADDRESS="${TEMPORAL_ADDRESS:-temporal:7233}"
 NAMESPACE="${TEMPORAL_NAMESPACE:-default}"
@@ -50,16 +57,27 @@ else
   done
 fi
 
+registered_new=0
 for name in $ATTRIBUTES; do
-  if out="$(temporal operator search-attribute create --namespace "$NAMESPACE" --name "$name" \
-    --type Keyword --address "$ADDRESS" 2>&1)"; then
-    echo "Search attribute $name (Keyword): registered"
-  else
+  # Right after the namespace is created, the search-attribute API may not see it yet
+  # ("Namespace default is not found"): retry that answer for a while, fail on any other.
+  tries=0
+  until out="$(temporal operator search-attribute create --namespace "$NAMESPACE" --name "$name" \
+    --type Keyword --address "$ADDRESS" 2>&1)"; do
     case "$out" in
-      *"already exists"* | *"already exist"*) echo "Search attribute $name: already exists" ;;
+      *"already exists"* | *"already exist"*) break ;;
+      *"not found"* | *"NotFound"*)
+        tries=$((tries + 1))
+        [ "$tries" -ge 30 ] && { echo "Search attribute $name: $out" >&2; exit 1; }
+        sleep 2
+        ;;
       *) echo "Search attribute $name: $out" >&2; exit 1 ;;
     esac
-  fi
+  done
+  case "$out" in
+    *"already exist"*) echo "Search attribute $name: already exists" ;;
+    *) echo "Search attribute $name (Keyword): registered"; registered_new=1 ;;
+  esac
 done
 
 # "Already exists" says nothing about the type: check that each one really is a Keyword.
@@ -79,4 +97,8 @@ for name in $ATTRIBUTES; do
     exit 1
   fi
 done
+if [ "$registered_new" -eq 1 ] && [ "$CACHE_WAIT_SECONDS" -gt 0 ]; then
+  echo "Waiting ${CACHE_WAIT_SECONDS}s for every Temporal service to refresh its search-attribute cache"
+  sleep "$CACHE_WAIT_SECONDS"
+fi
 echo "Search attributes ready in namespace $NAMESPACE: $ATTRIBUTES"
