@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     const google = new EmulatorControl(emulatorUrl);
     // A fresh domain each run: the dev server keeps history, and a domain is onboarded only once.
     const domain = `demo-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}.example.com`;
-    // The README's example order (examples/order.json), moved to that domain.
+    // The example order (examples/order.json), moved to that domain.
     const order = {
       ...exampleOrder,
       customerDomain: domain,

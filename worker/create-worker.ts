@@ -16,7 +16,7 @@ import { buildWorkflowBundle } from './workflow-bundle';
  * Slots and pollers of the onboarding worker (the cache size comes from the configuration,
  * WORKER_MAX_CACHED_WORKFLOWS). These are Temporal's own defaults, written out so that the bench's
  * bare worker runs with the same ones (and the bench prints them). Measured with
- * bench/throughput.ts (README "Throughput"): they do not limit a burst — 200 onboardings at once
+ * bench/throughput.ts (docs/benchmarks.md, "Throughput"): they do not limit a burst — 200 onboardings at once
  * keep a few workflow task slots and a handful of activity slots busy on average (~6 a second ×
  * 8 workflow tasks of a few ms, × 6 activities of tens of ms) while the cores are saturated by the
  * dev server and the worker's own CPU, and a cache of 250 instead of 50 left the worker's CPU per
