@@ -5,7 +5,7 @@
  * Real Temporal dev server, real worker and activities against the Google emulator; the worker is
  * started and stopped between phases, which run in order.
  */
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { EXIT, runCli } from '../client/cli';
 import { NoWorkerAnsweredError, OnboardingClient } from '../client/onboarding-client';

@@ -1,7 +1,12 @@
 /** Builds the onboarding worker; used by the worker process and, with the same code, by the tests. */
 import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
+import {
+  type NativeConnection,
+  Worker,
+  type ActivityInterceptorsFactory,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createGoogleClients } from '../activities/google-clients';
 import { createSmtpMailer, type Mailer } from '../activities/mailer';
@@ -60,7 +65,7 @@ export function workerTuning(tuning: WorkerTuning = {}): WorkerTuning {
 export interface OnboardingWorker {
   worker: Worker;
   /** Closes what the worker opened (SMTP pool); call after `worker.run()` returns. */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export async function createOnboardingWorker(options: {

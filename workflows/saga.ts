@@ -34,7 +34,7 @@ export class Saga {
 
   add<K extends CompensationActivity>(compensation: Compensation<K>): void {
     if (!this.state.compensations.some((c) => c.description === compensation.description)) {
-      this.state.compensations.push(compensation as unknown as Compensation);
+      this.state.compensations.push(compensation);
     }
   }
 

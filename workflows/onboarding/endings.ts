@@ -103,7 +103,7 @@ export async function endAfter(ob: Onboarding, err: unknown): Promise<never> {
     await condition(allHandlersFinished);
   });
   if (cancelRequested && !isCancellation(err))
-    throw new CancelledFailure(`cancelled; a step met meanwhile: ${failureOf(err as ActivityFailure).message}`);
+    throw new CancelledFailure(`cancelled; a step met meanwhile: ${failureOf(err).message}`);
   if (!failure || failure.type === 'OnboardingExpired') throw err;
   throw ApplicationFailure.nonRetryable(failure.message, failure.type);
 }
