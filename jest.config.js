@@ -1,10 +1,29 @@
-/** Jest runs TypeScript through SWC (fast, no type-check: `npm run typecheck` does that). */
-module.exports = {
+/**
+ * Jest runs TypeScript through SWC (fast, no type-check: `npm run typecheck` does that), in three tiers
+ * chosen by folder (docs/testing.md): `unit` (test/unit/: starts nothing), `workflow` (test/workflow/: the
+ * workflow on the time-skipping server with stub activities) and `e2e` (everything else under test/: real
+ * servers, worker and processes). `npm run test:<tier>` runs one; `npm test` runs all three.
+ */
+const shared = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
-  // The suites share one Temporal dev server per file and real processes: keep them serial on 2 cores.
+  // Recorded histories and bad-order fixtures are data, not suites.
+  testPathIgnorePatterns: ['/node_modules/', '/test/histories/', '/test/fixtures/'],
+};
+
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', roots: ['<rootDir>/test/unit'], testTimeout: 20_000 },
+    { ...shared, displayName: 'workflow', roots: ['<rootDir>/test/workflow'], testTimeout: 120_000 },
+    {
+      ...shared,
+      displayName: 'e2e',
+      roots: ['<rootDir>/test'],
+      testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '/test/unit/', '/test/workflow/'],
+      testTimeout: 120_000,
+    },
+  ],
+  // Suites that start real servers share 2 cores: serial unless a tier's script says otherwise.
   maxWorkers: 1,
-  testTimeout: 120_000,
 };

@@ -5,8 +5,8 @@
  * emulator, which answers 503 to every make-admin call of three onboardings for more than 15 minutes
  * of the server's time (the time-skipping server runs the retry backoffs through in seconds).
  */
-import { startOnboardingStack, waitForStatus, type OnboardingStack } from './support/onboarding-stack';
-import { domainOrder, uniqueDomain } from './support/orders';
+import { startOnboardingStack, waitForStatus, type OnboardingStack } from '../support/onboarding-stack';
+import { domainOrder, uniqueDomain } from '../support/orders';
 
 let stack: OnboardingStack;
 beforeAll(async () => {

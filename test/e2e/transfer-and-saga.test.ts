@@ -3,9 +3,9 @@
  * failure and on cancellation), on a real dev server with the real worker and the emulator.
  */
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { OrderValidationError } from '../order/order';
-import { startOnboardingStack, waitForStatus, type OnboardingStack } from './support/onboarding-stack';
-import { domainOrder, uniqueDomain } from './support/orders';
+import { OrderValidationError } from '../../order/order';
+import { startOnboardingStack, waitForStatus, type OnboardingStack } from '../support/onboarding-stack';
+import { domainOrder, uniqueDomain } from '../support/orders';
 
 let stack: OnboardingStack;
 beforeAll(async () => {

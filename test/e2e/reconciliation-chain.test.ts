@@ -5,9 +5,9 @@
  * its FIRST run. The reconciliation must take the marker the workflow carried, find the admin, and
  * remove it only as that onboarding's.
  */
-import { runReconciliation } from '../client/reconciliation';
-import { startOnboardingStack, waitForStatus, type OnboardingStack } from './support/onboarding-stack';
-import { domainOrder, uniqueDomain } from './support/orders';
+import { runReconciliation } from '../../client/reconciliation';
+import { startOnboardingStack, waitForStatus, type OnboardingStack } from '../support/onboarding-stack';
+import { domainOrder, uniqueDomain } from '../support/orders';
 
 let stack: OnboardingStack;
 beforeAll(async () => {

@@ -5,12 +5,12 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { connectFromEnv } from '../client/connect-from-env';
-import { startEmulator, type RunningEmulator } from '../emulator/server';
-import { CompiledWorker, ensureBuilt } from './support/compiled-worker';
-import { startDevServer, waitForStatus } from './support/onboarding-stack';
-import { domainOrder, uniqueDomain } from './support/orders';
-import { fixtureKeysVariable } from './support/worker-process';
+import { connectFromEnv } from '../../client/connect-from-env';
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
+import { CompiledWorker, ensureBuilt } from '../support/compiled-worker';
+import { startDevServer, waitForStatus } from '../support/onboarding-stack';
+import { domainOrder, uniqueDomain } from '../support/orders';
+import { fixtureKeysVariable } from '../support/worker-process';
 
 interface ReceivedSpan {
   service: string;

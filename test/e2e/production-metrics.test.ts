@@ -3,14 +3,14 @@
  * real dev server against the emulator: after one real onboarding, whose first users.insert meets
  * a 503, its Prometheus endpoint serves Temporal's runtime metrics and the product's own.
  */
-import { OnboardingClient } from '../client/onboarding-client';
-import { EmulatorControl } from '../emulator/control-client';
-import { startEmulator, type RunningEmulator } from '../emulator/server';
+import { OnboardingClient } from '../../client/onboarding-client';
+import { EmulatorControl } from '../../emulator/control-client';
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { CompiledWorker, ensureBuilt, freePort } from './support/compiled-worker';
-import { startDevServer, waitForStatus } from './support/onboarding-stack';
-import { domainOrder, uniqueDomain } from './support/orders';
-import { fixtureKeysVariable } from './support/worker-process';
+import { CompiledWorker, ensureBuilt, freePort } from '../support/compiled-worker';
+import { startDevServer, waitForStatus } from '../support/onboarding-stack';
+import { domainOrder, uniqueDomain } from '../support/orders';
+import { fixtureKeysVariable } from '../support/worker-process';
 
 let env: TestWorkflowEnvironment;
 let emulator: RunningEmulator;

@@ -2,10 +2,10 @@
  * The reconciliation's rules that need no server: which ended onboardings are ruled out from what
  * they recorded before Google is asked, and the worker's settings (named errors, never values).
  */
-import { reconciliationSettingsFromEnv } from '../activities/reconciliation-settings';
-import { notALeftoverBecause } from '../activities/reconciliation-verdict';
-import { ConfigError } from '../config/config-error';
-import type { OnboardingStatus } from '../workflows/messages';
+import { reconciliationSettingsFromEnv } from '../../activities/reconciliation-settings';
+import { notALeftoverBecause } from '../../activities/reconciliation-verdict';
+import { ConfigError } from '../../config/config-error';
+import type { OnboardingStatus } from '../../workflows/messages';
 
 const status = (fields: Partial<OnboardingStatus>): OnboardingStatus => ({
   stage: 'awaiting-tos',

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { pino } from 'pino';
-import { AesGcmPayloadCodec, type EncryptionKey } from '../encryption/codec';
-import { startCodecServer, type CodecServer } from '../encryption/codec-server';
-import { createDataConverter, loadEncryptionKeys, requireEncryptedFromEnv } from '../encryption/keys';
-import { isRefusedPlaintext, REFUSED_PLAINTEXT } from '../encryption/plaintext-refusal';
+import { AesGcmPayloadCodec, type EncryptionKey } from '../../encryption/codec';
+import { startCodecServer, type CodecServer } from '../../encryption/codec-server';
+import { createDataConverter, loadEncryptionKeys, requireEncryptedFromEnv } from '../../encryption/keys';
+import { isRefusedPlaintext, REFUSED_PLAINTEXT } from '../../encryption/plaintext-refusal';
 
 const SECRET = 'alex.cruz-secret-postal-94043';
 

@@ -1,7 +1,7 @@
 /** The tags of onboarding_google_errors, read from the failures activities throw (activities/google-errors.ts). */
 import { ApplicationFailure } from '@temporalio/common';
-import { googleFailure } from '../activities/google-errors';
-import { googleErrorTags } from '../worker/google-error-metrics';
+import { googleFailure } from '../../activities/google-errors';
+import { googleErrorTags } from '../../worker/google-error-metrics';
 
 const httpError = (status: number, reason: string) => ({
   response: { status, data: { error: { message: 'Entity already exists.', errors: [{ reason }] } } },

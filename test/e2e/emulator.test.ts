@@ -6,8 +6,8 @@
  */
 import { reseller } from 'googleapis/build/src/apis/reseller';
 import { createTransport } from 'nodemailer';
-import { EmulatorControlError } from '../emulator/control-client';
-import type { GoogleErrorBody } from '../emulator/errors';
+import { EmulatorControlError } from '../../emulator/control-client';
+import type { GoogleErrorBody } from '../../emulator/errors';
 import {
   createCustomer,
   customerBody,
@@ -15,7 +15,7 @@ import {
   googleError,
   useEmulator,
   userBody,
-} from './support/emulator-harness';
+} from '../support/emulator-harness';
 
 const h = useEmulator();
 

@@ -4,7 +4,7 @@
  * Reseller record's customerDomainVerified afterwards.
  */
 import { siteVerification } from 'googleapis/build/src/apis/siteVerification';
-import { customerBody, googleError, useEmulator } from './support/emulator-harness';
+import { customerBody, googleError, useEmulator } from '../support/emulator-harness';
 
 const h = useEmulator();
 let api: ReturnType<typeof siteVerification>;

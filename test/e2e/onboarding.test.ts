@@ -2,10 +2,10 @@
  * End-to-end onboardings on a real Temporal dev server, with the real worker, activities and
  * googleapis client over HTTP against the Google emulator, and real SMTP into its sink.
  */
-import type { RequestLogEntry } from '../emulator/faults';
-import { domainVerifiedSignal, onboardingWorkflowId } from '../workflows/messages';
-import { startOnboardingStack, waitForStatus, type OnboardingStack } from './support/onboarding-stack';
-import { domainOrder, teamOrder, uniqueDomain } from './support/orders';
+import type { RequestLogEntry } from '../../emulator/faults';
+import { domainVerifiedSignal, onboardingWorkflowId } from '../../workflows/messages';
+import { startOnboardingStack, waitForStatus, type OnboardingStack } from '../support/onboarding-stack';
+import { domainOrder, teamOrder, uniqueDomain } from '../support/orders';
 
 let stack: OnboardingStack;
 beforeAll(async () => {

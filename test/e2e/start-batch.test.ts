@@ -9,12 +9,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
-import { EXIT } from '../client/cli';
-import { runCliOn, runCliWith, type CliRun } from './support/cli-runner';
-import { OnboardingClient } from '../client/onboarding-client';
-import type { OrderInput } from '../order/order';
-import { startOnboardingStack, waitForStatus, type OnboardingStack } from './support/onboarding-stack';
-import { domainOrder, uniqueDomain } from './support/orders';
+import { EXIT } from '../../client/cli';
+import { runCliOn, runCliWith, type CliRun } from '../support/cli-runner';
+import { OnboardingClient } from '../../client/onboarding-client';
+import type { OrderInput } from '../../order/order';
+import { startOnboardingStack, waitForStatus, type OnboardingStack } from '../support/onboarding-stack';
+import { domainOrder, uniqueDomain } from '../support/orders';
 
 let stack: OnboardingStack;
 let dir: string;
@@ -240,7 +240,7 @@ test('Temporal unreachable: exit 4', async () => {
 
 test('the example files start as they are', async () => {
   for (const name of ['orders.jsonl', 'orders.csv']) {
-    const run = await cli(['--json', 'start-batch', join(__dirname, '../examples/batch', name)]);
+    const run = await cli(['--json', 'start-batch', join(__dirname, '../../examples/batch', name)]);
     expect(run.code).toBe(EXIT.ok);
     expect(run.stdout.trimEnd().split('\n')).toHaveLength(3);
   }

@@ -8,10 +8,10 @@ import {
   validateOrder,
   validateTransferToken,
   type OrderProblem,
-} from '../order/order';
-import { orderPolicyFromEnv } from '../order/policy-env';
-import { TRICKY_VALID_ORDERS } from './fixtures/bad-orders/corpus';
-import { domainOrder } from './support/orders';
+} from '../../order/order';
+import { orderPolicyFromEnv } from '../../order/policy-env';
+import { TRICKY_VALID_ORDERS } from '../fixtures/bad-orders/corpus';
+import { domainOrder } from '../support/orders';
 
 const DOMAIN = 'acme.example.com';
 const base = () => domainOrder(DOMAIN);

@@ -6,17 +6,17 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { ReconciliationActivities } from '../activities';
-import { TASK_QUEUE } from '../workflows/messages';
-import type { reconcileOnboardings } from '../workflows/reconcile';
+import type { ReconciliationActivities } from '../../activities';
+import { TASK_QUEUE } from '../../workflows/messages';
+import type { reconcileOnboardings } from '../../workflows/reconcile';
 import {
   RECONCILE_WORKFLOW_TYPE,
   type LeftoverAdmin,
   type LeftoverSearch,
   type ReconciliationInput,
-} from '../workflows/reconcile-messages';
-import { startTimeSkippingServer } from './support/onboarding-stack';
-import { withStubWorker } from './workflow/harness';
+} from '../../workflows/reconcile-messages';
+import { startTimeSkippingServer } from '../support/onboarding-stack';
+import { withStubWorker } from './harness';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {

@@ -4,8 +4,8 @@
  */
 import { OAuth2Client } from 'google-auth-library';
 import { admin } from 'googleapis/build/src/apis/admin';
-import { type BatchPart, sendBatch } from '../activities/google-batch';
-import { createCustomer, googleError, useEmulator, userBody } from './support/emulator-harness';
+import { type BatchPart, sendBatch } from '../../activities/google-batch';
+import { createCustomer, googleError, useEmulator, userBody } from '../support/emulator-harness';
 
 const h = useEmulator();
 

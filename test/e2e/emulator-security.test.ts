@@ -3,9 +3,9 @@
  * refuse cross-site browser requests and non-JSON bodies, and it will not listen beyond loopback
  * unless explicitly allowed.
  */
-import { checkListenHost, isLoopbackHost } from '../emulator/control-guard';
-import { startEmulator } from '../emulator/server';
-import { useEmulator } from './support/emulator-harness';
+import { checkListenHost, isLoopbackHost } from '../../emulator/control-guard';
+import { startEmulator } from '../../emulator/server';
+import { useEmulator } from '../support/emulator-harness';
 
 const h = useEmulator();
 

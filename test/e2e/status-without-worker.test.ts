@@ -7,15 +7,15 @@
  */
 import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { EXIT, runCli } from '../client/cli';
-import { NoWorkerAnsweredError, OnboardingClient } from '../client/onboarding-client';
-import { startEmulator, type RunningEmulator } from '../emulator/server';
-import { createOnboardingWorker } from '../worker/create-worker';
-import { onboardingWorkflowId, TASK_QUEUE, WORKFLOW_TYPE, type OnboardingStatus } from '../workflows/messages';
-import { STATUS_MEMO_KEY } from '../workflows/progress';
-import { fixtureDataConverter } from './support/fixture-keys';
-import { startDevServer, waitForStatus, workerSettingsFor, workflowBundle } from './support/onboarding-stack';
-import { domainOrder, teamOrder, uniqueDomain } from './support/orders';
+import { EXIT, runCli } from '../../client/cli';
+import { NoWorkerAnsweredError, OnboardingClient } from '../../client/onboarding-client';
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
+import { createOnboardingWorker } from '../../worker/create-worker';
+import { onboardingWorkflowId, TASK_QUEUE, WORKFLOW_TYPE, type OnboardingStatus } from '../../workflows/messages';
+import { STATUS_MEMO_KEY } from '../../workflows/progress';
+import { fixtureDataConverter } from '../support/fixture-keys';
+import { startDevServer, waitForStatus, workerSettingsFor, workflowBundle } from '../support/onboarding-stack';
+import { domainOrder, teamOrder, uniqueDomain } from '../support/orders';
 
 const QUERY_TIMEOUT_MS = 3000; // the library's default, stated here so the timing assertions read plainly
 /** describe() and the task-queue check on a loaded 2-core machine: generous, still far below the server's ~30 s. */

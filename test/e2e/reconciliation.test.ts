@@ -6,23 +6,23 @@
  * CLI's `reconciliation schedule` (a Temporal Schedule, idempotent) and `reconciliation run`.
  */
 import { WorkflowFailedError } from '@temporalio/client';
-import { createGoogleClients } from '../activities/google-clients';
-import { EXIT } from '../client/cli';
-import { runCliOn, type CliRun } from './support/cli-runner';
-import { runReconciliation } from '../client/reconciliation';
-import { onboardingWorkflowId } from '../workflows/messages';
+import { createGoogleClients } from '../../activities/google-clients';
+import { EXIT } from '../../client/cli';
+import { runCliOn, type CliRun } from '../support/cli-runner';
+import { runReconciliation } from '../../client/reconciliation';
+import { onboardingWorkflowId } from '../../workflows/messages';
 import {
   RECONCILE_WORKFLOW_TYPE,
   RECONCILIATION_SCHEDULE_ID,
   type ReconciliationReport,
-} from '../workflows/reconcile-messages';
+} from '../../workflows/reconcile-messages';
 import {
   startOnboardingStack,
   waitForStatus,
   workerSettingsFor,
   type OnboardingStack,
-} from './support/onboarding-stack';
-import { domainOrder, uniqueDomain } from './support/orders';
+} from '../support/onboarding-stack';
+import { domainOrder, uniqueDomain } from '../support/orders';
 
 let stack: OnboardingStack;
 beforeAll(async () => {

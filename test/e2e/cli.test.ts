@@ -6,11 +6,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXIT } from '../client/cli';
-import { runCliOn, runCliWith, type CliRun } from './support/cli-runner';
-import type { OnboardingStatus } from '../workflows/messages';
-import { startOnboardingStack, type OnboardingStack } from './support/onboarding-stack';
-import { domainOrder, uniqueDomain } from './support/orders';
+import { EXIT } from '../../client/cli';
+import { runCliOn, runCliWith, type CliRun } from '../support/cli-runner';
+import type { OnboardingStatus } from '../../workflows/messages';
+import { startOnboardingStack, type OnboardingStack } from '../support/onboarding-stack';
+import { domainOrder, uniqueDomain } from '../support/orders';
 
 let stack: OnboardingStack;
 let dir: string;

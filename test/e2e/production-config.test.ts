@@ -7,18 +7,18 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { connectFromEnv } from '../client/connect-from-env';
-import { ConfigError } from '../config/config-error';
-import { applyModeDefaults, onboardingMode, requireEncryptedPayloads } from '../config/mode';
+import { connectFromEnv } from '../../client/connect-from-env';
+import { ConfigError } from '../../config/config-error';
+import { applyModeDefaults, onboardingMode, requireEncryptedPayloads } from '../../config/mode';
 import {
   DEFAULT_MAX_CACHED_WORKFLOWS,
   loadWorkerConfig,
   smtpTlsProblem,
   workerProductionProblems,
-} from '../worker/config';
-import { CompiledWorker, ensureBuilt, REPO_ROOT } from './support/compiled-worker';
-import { startDevServer } from './support/onboarding-stack';
-import { fixtureKeysVariable } from './support/worker-process';
+} from '../../worker/config';
+import { CompiledWorker, ensureBuilt, REPO_ROOT } from '../support/compiled-worker';
+import { startDevServer } from '../support/onboarding-stack';
+import { fixtureKeysVariable } from '../support/worker-process';
 
 const FOUR = ['GOOGLE_SERVICE_ACCOUNT_KEY_FILE', 'GOOGLE_IMPERSONATE_ADMIN', 'ONBOARDING_ENCRYPTION_KEYS', 'SMTP_URL'];
 const KEY_FILES = [

@@ -3,7 +3,7 @@
  * subscriptions.insert, team customers' Essentials-only rule, terms pending until accepted, and
  * subscriptions.list paging exactly as Google documents it.
  */
-import { createCustomer, customerBody, googleError, useEmulator } from './support/emulator-harness';
+import { createCustomer, customerBody, googleError, useEmulator } from '../support/emulator-harness';
 
 const h = useEmulator();
 

@@ -5,8 +5,8 @@
  * evicted onboarding does in production.
  */
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { startOnboardingStack, waitForStatus, type OnboardingStack } from './support/onboarding-stack';
-import { domainOrder, uniqueDomain } from './support/orders';
+import { startOnboardingStack, waitForStatus, type OnboardingStack } from '../support/onboarding-stack';
+import { domainOrder, uniqueDomain } from '../support/orders';
 
 let stack: OnboardingStack;
 
@@ -35,7 +35,7 @@ describe('parked onboardings, replayed from history at every wake-up (no worker 
     await stack?.teardown();
   });
 
-  // The terms wait alone is what these tests exercise (domain verification: test/domain-verification.test.ts).
+  // The terms wait alone is what these tests exercise (domain verification: test/e2e/domain-verification.test.ts).
   test("while the domain is to be verified the default deadline is day 20, ahead of Google's suspension of unverified accounts", async () => {
     const domain = uniqueDomain('verify-deadline');
     const parked = await startAndPark(domainOrder(domain, { waitPolicy: RARE_CHECKS }));

@@ -13,13 +13,13 @@ import {
   GoogleBatchError,
   RESELLER_BATCH_PATH,
   sendBatch,
-} from '../activities/google-batch';
-import { googleFailure } from '../activities/google-errors';
-import { GooglePacer } from '../activities/google-pacer';
-import { pacedFetch } from '../activities/google-pacer-fetch';
-import { buildBatchResponse, parseBatchRequest } from '../emulator/batch-wire';
-import { EmulatorControl } from '../emulator/control-client';
-import { type RunningEmulator, startEmulator } from '../emulator/server';
+} from '../../activities/google-batch';
+import { googleFailure } from '../../activities/google-errors';
+import { GooglePacer } from '../../activities/google-pacer';
+import { pacedFetch } from '../../activities/google-pacer-fetch';
+import { buildBatchResponse, parseBatchRequest } from '../../emulator/batch-wire';
+import { EmulatorControl } from '../../emulator/control-client';
+import { type RunningEmulator, startEmulator } from '../../emulator/server';
 
 const TRANSFER: BatchPart = {
   method: 'POST',

@@ -4,8 +4,8 @@
  * does not complete a domain onboarding, and publishing the record completes it without any signal —
  * in either order. Team customers and `"verifyDomain": false` have no such step.
  */
-import { startOnboardingStack, waitForStatus, type OnboardingStack } from './support/onboarding-stack';
-import { domainOrder, teamOrder, uniqueDomain } from './support/orders';
+import { startOnboardingStack, waitForStatus, type OnboardingStack } from '../support/onboarding-stack';
+import { domainOrder, teamOrder, uniqueDomain } from '../support/orders';
 
 let stack: OnboardingStack;
 beforeAll(async () => {

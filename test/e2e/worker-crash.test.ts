@@ -10,16 +10,16 @@
  * together at the end.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { OnboardingClient } from '../client/onboarding-client';
-import { EmulatorControl } from '../emulator/control-client';
-import type { FaultSpec } from '../emulator/control-schema';
-import type { RequestLogEntry } from '../emulator/faults';
-import { startEmulator, type RunningEmulator } from '../emulator/server';
-import type { StateSnapshot } from '../emulator/state';
-import { domainVerifiedSignal, type OnboardingStatus } from '../workflows/messages';
-import { startDevServer, waitForStatus } from './support/onboarding-stack';
-import { domainOrder, uniqueDomain } from './support/orders';
-import { killAllWorkerProcesses, WorkerProcess } from './support/worker-process';
+import { OnboardingClient } from '../../client/onboarding-client';
+import { EmulatorControl } from '../../emulator/control-client';
+import type { FaultSpec } from '../../emulator/control-schema';
+import type { RequestLogEntry } from '../../emulator/faults';
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
+import type { StateSnapshot } from '../../emulator/state';
+import { domainVerifiedSignal, type OnboardingStatus } from '../../workflows/messages';
+import { startDevServer, waitForStatus } from '../support/onboarding-stack';
+import { domainOrder, uniqueDomain } from '../support/orders';
+import { killAllWorkerProcesses, WorkerProcess } from '../support/worker-process';
 
 const REQUEST_TIMEOUT_MS = 5000;
 // Longer than the worker's request timeout: the held answer never arrives, only the kill ends the call.

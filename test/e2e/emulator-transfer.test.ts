@@ -5,8 +5,8 @@
  * what the listings with and without the token show along the way.
  */
 import { OAuth2Client } from 'google-auth-library';
-import { type BatchPart, sendBatch } from '../activities/google-batch';
-import { customerBody, DUPLICATE_BODY, googleError, useEmulator } from './support/emulator-harness';
+import { type BatchPart, sendBatch } from '../../activities/google-batch';
+import { customerBody, DUPLICATE_BODY, googleError, useEmulator } from '../support/emulator-harness';
 
 const h = useEmulator();
 

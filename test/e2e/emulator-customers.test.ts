@@ -3,7 +3,7 @@
  * team (email-verified) customers' limits, the propagation delay after a customer is created,
  * and the seeds tests use to build these situations.
  */
-import { customerBody, googleError, useEmulator, userBody } from './support/emulator-harness';
+import { customerBody, googleError, useEmulator, userBody } from '../support/emulator-harness';
 
 const h = useEmulator();
 

@@ -9,8 +9,8 @@
  * the whole burst would fit in one minute and the pacer would never be tested. Holding the calls that
  * do not fit costs the test one 61 s window, so it runs ~65 s.
  */
-import { startOnboardingStack, waitForStatus, type OnboardingStack } from './support/onboarding-stack';
-import { domainOrder, uniqueDomain } from './support/orders';
+import { startOnboardingStack, waitForStatus, type OnboardingStack } from '../support/onboarding-stack';
+import { domainOrder, uniqueDomain } from '../support/orders';
 
 const QUOTA_PER_MINUTE = Number(process.env.PACING_TEST_QUOTA ?? 60);
 const ONBOARDINGS = 15;
