@@ -14,16 +14,17 @@ const shared = {
 
 module.exports = {
   projects: [
-    { ...shared, displayName: 'unit', roots: ['<rootDir>/test/unit'], testTimeout: 20_000 },
-    { ...shared, displayName: 'workflow', roots: ['<rootDir>/test/workflow'], testTimeout: 120_000 },
+    { ...shared, displayName: 'unit', roots: ['<rootDir>/test/unit'] },
+    { ...shared, displayName: 'workflow', roots: ['<rootDir>/test/workflow'] },
     {
       ...shared,
       displayName: 'e2e',
       roots: ['<rootDir>/test'],
       testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '/test/unit/', '/test/workflow/'],
-      testTimeout: 120_000,
     },
   ],
   // Suites that start real servers share 2 cores: serial unless a tier's script says otherwise.
   maxWorkers: 1,
+  // Global only: Jest reads no per-project timeout.
+  testTimeout: 120_000,
 };

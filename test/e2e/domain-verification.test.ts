@@ -17,6 +17,9 @@ afterAll(async () => {
 
 const QUICK_CHECKS = { waitPolicy: { checkEvery: '1s' } };
 const statusOf = (domain: string) => stack.client.status(domain);
+/** The `webResource.insert` calls Google received: each one a verification attempt. */
+const verificationAttempts = async () =>
+  (await stack.google.requests()).filter((r) => r.method === 'POST' && r.path === '/siteVerification/v1/webResource');
 
 test('a domain order: TXT record in the notice and the status; terms alone do not complete it; the published record does, with no signal', async () => {
   const domain = uniqueDomain('verify');
@@ -43,8 +46,11 @@ test('a domain order: TXT record in the notice and the status; terms alone do no
     20_000,
   );
   expect(half.tosAccepted).toMatchObject({ via: 'detected' });
-  // Several checks later it is still not complete: the domain is not verified.
-  await new Promise((r) => setTimeout(r, 2500));
+  // Observed, not slept: three more verification attempts reach Google (the only onboarding on this
+  // stack now), each refused since no record is published; after them it is still not complete.
+  const refusedBefore = (await verificationAttempts()).length;
+  const refused = await waitForStatus(verificationAttempts, (tries) => tries.length >= refusedBefore + 3, 20_000);
+  expect(refused.every((r) => r.status >= 400)).toBe(true);
   expect((await statusOf(domain)).stage).toBe('awaiting-domain-verification');
 
   await stack.google.verifyDomain(domain);

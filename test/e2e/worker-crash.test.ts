@@ -108,12 +108,8 @@ const NOTICE_PATCH: KillPoint = {
   outcome: 'done',
   fault: (o) => held({ method: 'PATCH', path: `${userPathPattern(o.adminEmail)}$` }),
   isHeldCall: (e, o) => e.method === 'PATCH' && new RegExp(`${userPathPattern(o.adminEmail)}$`).test(e.path),
-  // A new password leaves no trace in the emulator's state: the consumed fault (checked by the
-  // caller) says the request arrived; the handler runs within milliseconds, the answer waits HOLD_MS.
-  reached: async () => {
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    return true;
-  },
+  // The handler ran (the emulator counts password resets) while the answer waits HOLD_MS.
+  reached: async (o, state) => (userOf(state, o.adminEmail)?.passwordChanges ?? 0) >= 1,
 };
 const PARKED: KillPoint = {
   name: 'parked in awaiting-tos',
