@@ -27,4 +27,5 @@ module.exports = {
   maxWorkers: 1,
   // Global only: Jest reads no per-project timeout.
   testTimeout: 120_000,
+  globalSetup: '<rootDir>/test/support/test-run.js',
 };
