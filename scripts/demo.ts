@@ -10,7 +10,7 @@ import { EmulatorControl } from '../emulator/control-client';
 import { domainVerifiedSignal, type OnboardingStatus, type Stage } from '../workflows/messages';
 import exampleOrder from '../examples/order.json';
 import { LOCAL, startLocalStack, type LocalStack } from './local-stack';
-import { loadEnvFile } from '../client/env-file';
+import { loadEnvFile } from '../config/env-file';
 
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(2).padStart(6)}s`;
