@@ -63,6 +63,34 @@ test("failed or cancelled: reported only when the user's deletion did not happen
   expect(notALeftoverBecause('CANCELLED', status({ stage: 'cancelled' }))).toBeUndefined(); // no report recorded
 });
 
+test('0.4 reports compensations by kind: the verdict reads the kind, never the words of the line', () => {
+  // Worded so that no line starts with "delete user ": only the kind says it is the user's deletion.
+  const byKind = (result: 'undone' | 'failed') =>
+    status({
+      stage: 'cancelled',
+      compensation: {
+        ...compensation(result === 'undone' ? ['remove the first user admin@a.example'] : [], []),
+        ...(result === 'failed' ? { failed: ['remove the first user admin@a.example: 403 forbidden'] } : {}),
+        results: [
+          { kind: 'revokeSuperAdmin', result: 'undone', line: 'delete user (not really) admin@a.example' },
+          { kind: 'deleteUser', result, line: 'remove the first user admin@a.example' },
+        ],
+      },
+    });
+  expect(notALeftoverBecause('CANCELLED', byKind('undone'))).toBe(
+    'its compensation finished: remove the first user admin@a.example',
+  );
+  expect(notALeftoverBecause('CANCELLED', byKind('failed'))).toBeUndefined();
+  const noUser = status({
+    stage: 'cancelled',
+    compensation: {
+      ...compensation(['delete user admin@a.example']),
+      results: [{ kind: 'cancelSubscription', result: 'undone', line: 'delete user admin@a.example' }],
+    },
+  });
+  expect(notALeftoverBecause('CANCELLED', noUser)).toBe('its compensation had no user to delete');
+});
+
 test('worker settings: report only and 8 days by default; bad values named without echoing them', () => {
   expect(reconciliationSettingsFromEnv({})).toEqual({ removeUsers: false, lookbackMs: 8 * 86_400_000 });
   expect(reconciliationSettingsFromEnv({ RECONCILE_REMOVE_USERS: 'true', RECONCILE_LOOKBACK: '36h' })).toEqual({
