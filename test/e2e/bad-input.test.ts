@@ -11,7 +11,12 @@ import { EXIT } from '../../client/cli';
 import { runCliWith } from '../support/cli-runner';
 import { OnboardingClient } from '../../client/onboarding-client';
 import { OrderValidationError, validateOrder, type OrderProblem } from '../../order/order';
-import { BAD_ORDERS, CORPUS_ALLOWED_COUNTRIES, TRICKY_VALID_ORDERS, type BadOrder } from '../fixtures/bad-orders/corpus';
+import {
+  BAD_ORDERS,
+  CORPUS_ALLOWED_COUNTRIES,
+  TRICKY_VALID_ORDERS,
+  type BadOrder,
+} from '../fixtures/bad-orders/corpus';
 import { startDevServer } from '../support/onboarding-stack';
 import { domainOrder } from '../support/orders';
 
