@@ -1,6 +1,6 @@
 # The onboarding worker, for production: compiled JavaScript, the workflow bundle prebuilt at image
 # build time, production dependencies only, a non-root user, ONBOARDING_MODE=production (the worker
-# refuses to start until every production setting is given; see README, "Production").
+# refuses to start until every production setting is given; see docs/production.md).
 #
 #   docker build -t workspace-onboarding .
 #   docker run --env-file production.env -v /secrets:/secrets:ro -p 9464:9464 workspace-onboarding

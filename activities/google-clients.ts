@@ -12,9 +12,9 @@
  * Only the APIs used are imported (not `googleapis` as a whole, which loads ~300 APIs at start-up).
  */
 import { JWT, OAuth2Client } from 'google-auth-library';
-import { admin_directory_v1, admin } from 'googleapis/build/src/apis/admin';
-import { reseller, reseller_v1 } from 'googleapis/build/src/apis/reseller';
-import { siteVerification, siteVerification_v1 } from 'googleapis/build/src/apis/siteVerification';
+import { type admin_directory_v1, admin } from 'googleapis/build/src/apis/admin';
+import { reseller, type reseller_v1 } from 'googleapis/build/src/apis/reseller';
+import { siteVerification, type siteVerification_v1 } from 'googleapis/build/src/apis/siteVerification';
 import { GooglePacer, type PacingConfig } from './google-pacer';
 import { pacedFetch } from './google-pacer-fetch';
 

@@ -130,6 +130,53 @@ function innerFailure(err: unknown): ApplicationFailure | undefined {
   return undefined;
 }
 
+export type GoogleApi = 'directory' | 'reseller' | 'siteVerification' | 'unknown';
+
+/** What every Google failure carries as data (its first detail): what the error metrics read, never its message. */
+export interface GoogleFailureDetails {
+  api: GoogleApi;
+  /** `resource.method` as in Google's API reference, e.g. `users.insert`. */
+  method: string;
+  /** Google's reason (`duplicate`, `quotaExceeded`, …), `httpNNN` without one, `unavailable` for a network error. */
+  reason: string;
+}
+
+/** Which API a `resource.method` belongs to where the resource alone is ambiguous (customers.get: Reseller; customers.patch: Directory). */
+const API_OF_METHOD: Record<string, GoogleApi> = {
+  'customers.get': 'reseller',
+  'customers.insert': 'reseller',
+  'customers.patch': 'directory',
+};
+const API_OF_RESOURCE: Record<string, GoogleApi> = {
+  users: 'directory',
+  subscriptions: 'reseller',
+  webResource: 'siteVerification',
+  siteVerification: 'siteVerification',
+};
+const API_OF_PREFIX: Record<string, GoogleApi> = { directory: 'directory', reseller: 'reseller', batch: 'reseller' };
+// "[directory |reseller |batch ][siteVerification.]resource.method …": the labels activities give their calls.
+const OPERATION = /^(?:(directory|reseller|batch) )?(?:siteVerification\.)?([A-Za-z]+)\.([A-Za-z]+)/;
+
+/** The API and method named by an activity's operation label, read once, where its failure is made. */
+export function googleCallOf(operation: string): Pick<GoogleFailureDetails, 'api' | 'method'> {
+  const match = OPERATION.exec(operation);
+  if (!match) return { api: 'unknown', method: 'unknown' };
+  const [, prefix, resource = '', name = ''] = match;
+  const method = `${resource}.${name}`;
+  const api = (prefix ? API_OF_PREFIX[prefix] : (API_OF_METHOD[method] ?? API_OF_RESOURCE[resource])) ?? 'unknown';
+  return { api, method };
+}
+
+/** The details of a Google failure made by googleFailure, or undefined for any other failure. */
+export function googleFailureDetails(failure: ApplicationFailure): GoogleFailureDetails | undefined {
+  const first: unknown = failure.details?.[0];
+  if (!first || typeof first !== 'object') return undefined;
+  const { api, method, reason } = first as Record<string, unknown>;
+  return typeof api === 'string' && typeof method === 'string' && typeof reason === 'string'
+    ? { api: api as GoogleApi, method, reason }
+    : undefined;
+}
+
 function dailyLimitFailure(operation: string, facts: GoogleErrorFacts, now = Date.now()): ApplicationFailure {
   const resetAt = nextPacificMidnight(now);
   const delayMs = facts.retryAfterSeconds
@@ -143,6 +190,7 @@ function dailyLimitFailure(operation: string, facts: GoogleErrorFacts, now = Dat
     type: 'Google.dailyLimitExceeded',
     nonRetryable: false,
     nextRetryDelay: delayMs,
+    details: [{ ...googleCallOf(operation), reason: 'dailyLimitExceeded' } satisfies GoogleFailureDetails],
   });
 }
 
@@ -161,6 +209,7 @@ export function googleFailure(operation: string, err: unknown): ApplicationFailu
     message: `${operation} failed: ${facts.status ? `HTTP ${facts.status} ${reason}` : 'network error'}: ${facts.message}`,
     type: `Google.${reason}`,
     nonRetryable: permanent,
+    details: [{ ...googleCallOf(operation), reason } satisfies GoogleFailureDetails],
     ...(facts.retryAfterSeconds ? { nextRetryDelay: `${facts.retryAfterSeconds}s` } : {}),
   });
 }

@@ -83,7 +83,7 @@ async function reasonOf(response: Response): Promise<string | undefined> {
 
 /** A rate-limit answer pauses the quota it met: Retry-After, or Google's "wait 5 seconds". */
 async function feedBack(pacer: GooglePacer, call: PacedCall, response: Response): Promise<void> {
-  // The Reseller API answers its quota with 503 "API quotas have been exceeded" (README, Quotas and pacing).
+  // The Reseller API answers its quota with 503 "API quotas have been exceeded" (docs/operations.md, "Quotas and pacing").
   const resellerQuota = call.quota === 'reseller' && response.status === 503;
   if (response.status !== 403 && response.status !== 429 && !resellerQuota) return;
   const reason = await reasonOf(response);

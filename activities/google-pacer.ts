@@ -65,9 +65,12 @@ export const realClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
+      // The signal's own reason is what an aborted wait rejects with (as Node's timers/promises do).
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       if (signal?.aborted) return reject(abortReason(signal));
       const onAbort = () => {
         clearTimeout(timer);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the abort's reason, as above
         reject(abortReason(signal as AbortSignal));
       };
       const timer = setTimeout(() => {

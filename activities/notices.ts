@@ -6,6 +6,7 @@ import { googleFailure, isGoogleStatus } from './google-errors';
 import { notReadyYet } from './admin-user';
 import { generateTemporaryPassword } from './password';
 import type { DnsRecord } from '../workflows/messages';
+import type { WaitKindName } from '../workflows/onboarding/wait-kinds';
 
 export interface SignInNoticeInput {
   customerDomain: string;
@@ -32,7 +33,7 @@ export interface TransferTokenRequestInput {
 }
 
 export interface ReminderInput {
-  what: 'tos-acceptance' | 'transfer-token';
+  what: WaitKindName;
   customerDomain: string;
   to: string;
   adminEmail?: string;
@@ -71,28 +72,30 @@ function signInSteps(input: SignInNoticeInput, password: string | undefined): st
   return [`To start using it, sign in to the Google Admin console at ${ADMIN_CONSOLE} with:`, '', ...credentials];
 }
 
-function reminderSubject(input: ReminderInput): string {
-  if (input.what === 'transfer-token') return 'a transfer token is needed';
-  const missing = input.missing ?? ['accept the terms'];
-  return missing.map((m) => (m === 'accept the terms' ? 'accept the Google Workspace terms' : m)).join(' and ');
+interface ReminderCopy {
+  subject: (input: ReminderInput) => string;
+  lines: (input: ReminderInput, resellerName: string) => string[];
 }
 
-function reminderLines(input: ReminderInput, resellerName: string): string[] {
-  if (input.what === 'transfer-token') {
-    return [
-      `We still need a transfer token to move ${input.customerDomain} to ${resellerName}: generate it at ${TRANSFER_TOKEN_PAGE}.`,
-    ];
-  }
-  const missing = input.missing ?? ['accept the terms'];
-  return [
-    `Google Workspace for ${input.customerDomain} is waiting for you to ${missing.join(' and ')}.`,
-    ...(missing.includes('accept the terms')
-      ? [
-          `Sign in at ${ADMIN_CONSOLE}${input.adminEmail ? ` as ${input.adminEmail}` : ''} and accept the terms of service.`,
-        ]
-      : ['The terms are accepted: thank you.']),
-  ];
-}
+/** What a reminder says, for each kind of wait (workflows/onboarding/wait-kinds.ts: a new kind must say its own). */
+const REMINDER_COPY: Record<WaitKindName, ReminderCopy> = {
+  'tos-acceptance': {
+    subject: ({ missing = ['accept the terms'] }) =>
+      missing.map((m) => (m === 'accept the terms' ? 'accept the Google Workspace terms' : m)).join(' and '),
+    lines: ({ customerDomain, adminEmail, missing = ['accept the terms'] }) => [
+      `Google Workspace for ${customerDomain} is waiting for you to ${missing.join(' and ')}.`,
+      ...(missing.includes('accept the terms')
+        ? [`Sign in at ${ADMIN_CONSOLE}${adminEmail ? ` as ${adminEmail}` : ''} and accept the terms of service.`]
+        : ['The terms are accepted: thank you.']),
+    ],
+  },
+  'transfer-token': {
+    subject: () => 'a transfer token is needed',
+    lines: ({ customerDomain }, resellerName) => [
+      `We still need a transfer token to move ${customerDomain} to ${resellerName}: generate it at ${TRANSFER_TOKEN_PAGE}.`,
+    ],
+  },
+};
 
 /** The exact record to add at the customer's DNS host; Google may suspend an unverified account after about 21 days. */
 function dnsRecordLines(record: DnsRecord | undefined): string[] {
@@ -183,11 +186,11 @@ export function noticeActivities({ google, mailer, mail }: ActivityDependencies)
     async sendReminder(input: ReminderInput): Promise<{ messageId: string; attempt: number }> {
       const messageId = await mailer.send({
         to: input.to,
-        subject: `Reminder ${input.reminderNumber}: ${reminderSubject(input)} for ${input.customerDomain}`,
+        subject: `Reminder ${input.reminderNumber}: ${REMINDER_COPY[input.what].subject(input)} for ${input.customerDomain}`,
         text: [
           'Hello,',
           '',
-          ...reminderLines(input, mail.resellerName),
+          ...REMINDER_COPY[input.what].lines(input, mail.resellerName),
           `Please do so before ${day(input.deadline)}; after that the order lapses.`,
           ...dnsRecordLines(input.dnsRecord),
           ...signature,

@@ -5,7 +5,7 @@
  * creation such answers are retried; after it they are what they say, permanent again.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { googleErrorFacts, googleFailure } from './google-errors';
+import { googleCallOf, googleErrorFacts, googleFailure, type GoogleFailureDetails } from './google-errors';
 
 /** How long after a creation a 403/404 is taken for propagation (minutes, not attempts). */
 export const PROPAGATION_WINDOW_MS = 10 * 60_000;
@@ -34,10 +34,12 @@ export function propagationAwareFailure(
 ): ApplicationFailure {
   if (!isPropagationDelay(err, createdAt)) return googleFailure(operation, err);
   const facts = googleErrorFacts(err);
-  return ApplicationFailure.retryable(
-    `${operation}: Google does not know the new resource yet (HTTP ${facts.status ?? '?'}: ${facts.message}); retrying while it propagates`,
-    'Google.notPropagatedYet',
-  );
+  return ApplicationFailure.create({
+    message: `${operation}: Google does not know the new resource yet (HTTP ${facts.status ?? '?'}: ${facts.message}); retrying while it propagates`,
+    type: 'Google.notPropagatedYet',
+    nonRetryable: false,
+    details: [{ ...googleCallOf(operation), reason: 'notPropagatedYet' } satisfies GoogleFailureDetails],
+  });
 }
 
 /** Runs one Google call about a resource created at `createdAt`. */

@@ -4,7 +4,7 @@
  * onboarding ran no saga; a failed or cancelled one ran it, and its status says whether the user's
  * deletion was done. Pure, so that each rule is pinned by a fast test.
  */
-import type { OnboardingStatus, Stage } from '../workflows/messages';
+import type { CompensationReport, CompensationResult, OnboardingStatus, Stage } from '../workflows/messages';
 import type { EndedOutcome } from '../workflows/reconcile-messages';
 
 /** Stages at which no user was created, or ever will be by that branch. */
@@ -18,7 +18,14 @@ const NO_USER_STAGES = new Set<Stage>([
   'transferred',
 ]);
 
+/** Onboardings before release 0.4 reported their compensations as lines only: the user's deletion starts so. */
 const DELETE_USER = 'delete user ';
+
+/** The line reporting the user's deletion with that result: by kind (0.4 on), else by the line's words. */
+function userDeletion(report: CompensationReport, result: CompensationResult['result']): string | undefined {
+  if (report.results) return report.results.find((r) => r.kind === 'deleteUser' && r.result === result)?.line;
+  return (result === 'undone' ? report.undone : report.failed).find((line) => line.startsWith(DELETE_USER));
+}
 
 /** Why this onboarding cannot have left an admin behind; undefined when Google must be asked. */
 export function notALeftoverBecause(
@@ -36,10 +43,9 @@ export function notALeftoverBecause(
   if (outcome === 'TERMINATED' || outcome === 'TIMED_OUT') return undefined; // no saga ran
   const compensation = status.compensation;
   if (!compensation) return undefined; // ended before its saga reported: ask Google
-  const undone = compensation.undone.find((line) => line.startsWith(DELETE_USER));
+  const undone = userDeletion(compensation, 'undone');
   if (undone) return `its compensation finished: ${undone}`;
-  if (!compensation.failed.some((line) => line.startsWith(DELETE_USER)))
-    return 'its compensation had no user to delete';
+  if (!userDeletion(compensation, 'failed')) return 'its compensation had no user to delete';
   return undefined;
 }
 
@@ -47,7 +53,7 @@ export function notALeftoverBecause(
 export function suspicion(outcome: EndedOutcome, status: OnboardingStatus | undefined): string {
   if (outcome === 'TERMINATED') return 'the onboarding was terminated: its compensation never ran';
   if (outcome === 'TIMED_OUT') return 'the onboarding timed out: its compensation never ran';
-  const failed = status?.compensation?.failed.find((line) => line.startsWith(DELETE_USER));
+  const failed = status?.compensation && userDeletion(status.compensation, 'failed');
   if (failed) return `its compensation could not delete the user (${failed})`;
   return `the onboarding ${outcome === 'FAILED' ? 'failed' : 'was cancelled'} without recording that its compensation deleted the user`;
 }

@@ -32,7 +32,7 @@ type Verdict = { leftover: LeftoverAdmin } | { verdict: string; unchecked?: true
 export function reconciliationActivities(deps: ActivityDependencies) {
   const { google, mailer, mail } = deps;
   const settings = deps.reconciliation ?? { removeUsers: false, lookbackMs: DEFAULT_RECONCILE_LOOKBACK_MS };
-  const { deleteUser } = adminUserActivities(deps);
+  const users = adminUserActivities(deps);
 
   function temporalClient() {
     if (!deps.temporal)
@@ -146,7 +146,11 @@ export function reconciliationActivities(deps: ActivityDependencies) {
     ): Promise<{ outcome: 'deleted' | 'already-gone' | 'kept: not created by this onboarding' }> {
       if (leftover.notRemovable)
         throw ApplicationFailure.nonRetryable(`not removable: ${leftover.notRemovable}`, 'NotRemovable');
-      return deleteUser({ userKey: leftover.user, customerId: leftover.customerId, onboardingKey: leftover.marker });
+      return users.deleteUser({
+        userKey: leftover.user,
+        customerId: leftover.customerId,
+        onboardingKey: leftover.marker,
+      });
     },
 
     /** One e-mail to SALES_NOTIFY_EMAIL listing the admins found and what was done with each. */

@@ -35,7 +35,7 @@
  * googleapis' HTTP client, larger encrypted payloads, the workflow's code) and the emulator (+7 ms).
  * Slots, pollers and cache size do not limit it. Alone, latency is Temporal's round trips, once the
  * mailer reuses its SMTP connections (activities/mailer.ts).
- * More in README "Throughput".
+ * More in docs/benchmarks.md, "Throughput".
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';

@@ -17,7 +17,7 @@ import { OrderValidationError, validateOrder } from '../order/order';
 import { addStartBatchCommand } from './batch/command';
 import { orderPolicyFromEnv } from '../order/policy-env';
 import { STAGES, type OnboardingStatus } from '../workflows/messages';
-import { ConfigError } from './config-error';
+import { ConfigError } from '../config/config-error';
 import { connectFromEnv } from './connect-from-env';
 import {
   InvalidRequestIdError,
@@ -29,7 +29,7 @@ import {
   type OnboardingClient,
   type StatusReading,
 } from './onboarding-client';
-import { loadEnvFile } from './env-file';
+import { loadEnvFile } from '../config/env-file';
 import {
   ReconciliationInputError,
   reconciliationSchedulePlan,

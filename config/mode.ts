@@ -87,7 +87,7 @@ export function requireEncryptedPayloads(env: NodeJS.ProcessEnv = process.env): 
 export function localModeWarning(component: string, conveniences: readonly string[]): string {
   return (
     `LOCAL MODE (${MODE_VARIABLE}=local): ${component} uses local conveniences, NOT FOR PRODUCTION: ${conveniences.join('; ')}. ` +
-    `Production: ${MODE_VARIABLE}=production with every setting configured (README, "Production").`
+    `Production: ${MODE_VARIABLE}=production with every setting configured (docs/production.md).`
   );
 }
 

@@ -5,7 +5,7 @@
  * endpoints are unauthenticated and /_emulator/mail shows the passwords mailed to customers.
  */
 import { startEmulator } from './server';
-import { loadEnvFile } from '../client/env-file';
+import { loadEnvFile } from '../config/env-file';
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -144,6 +144,8 @@ export interface User {
   /** The customer's default language when the user was created (state only, never in API answers). */
   languageAtCreation: string;
   makeAdminCalls: number;
+  /** How many updates set a new password (state only): how a test sees that the sign-in notice's reset arrived. */
+  passwordChanges: number;
   creationTime: number;
 }
 

@@ -122,6 +122,7 @@ function seedUser(store: Store, customer: Customer, u: SeedCustomer['users'][num
     agreedToTerms: u.agreedToTerms,
     changePasswordAtNextLogin: false,
     passwordSet: true,
+    passwordChanges: 0,
     externalIds: [],
     languageAtCreation: customer.language,
     makeAdminCalls: 0,

@@ -237,6 +237,7 @@ export class EmulatorState {
       externalIds,
       languageAtCreation: customer.language,
       makeAdminCalls: 0,
+      passwordChanges: 0,
       creationTime: this.store.now(),
     };
     this.store.users.set(user.id, user);
@@ -260,7 +261,10 @@ export class EmulatorState {
     if (externalIds !== undefined) user.externalIds = externalIds;
     if (givenName !== undefined) user.givenName = givenName;
     if (familyName !== undefined) user.familyName = familyName;
-    if (password !== undefined) user.hashFunction = password.hashFunction;
+    if (password !== undefined) {
+      user.hashFunction = password.hashFunction;
+      user.passwordChanges += 1;
+    }
     if (changePasswordAtNextLogin !== undefined) user.changePasswordAtNextLogin = changePasswordAtNextLogin;
     return userView(user);
   }

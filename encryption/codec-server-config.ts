@@ -2,7 +2,7 @@
  * The codec server's settings from the environment (see .env.example), validated: every message
  * names the variable and the rule, never a value (the access token is a secret).
  */
-import { ConfigError } from '../client/config-error';
+import { ConfigError } from '../config/config-error';
 import type { CodecServerOptions } from './codec-server';
 
 const DEFAULT_CORS_ORIGINS = 'http://localhost:8233,http://127.0.0.1:8233';

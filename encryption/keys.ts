@@ -34,7 +34,7 @@ import type { DataConverter } from '@temporalio/common';
 import { z } from 'zod';
 import { parseBase64 } from './base64';
 import { AesGcmPayloadCodec, type CodecOptions, type EncryptionKey } from './codec';
-import { ConfigError } from '../client/config-error';
+import { ConfigError } from '../config/config-error';
 
 export type { EncryptionKey } from './codec';
 

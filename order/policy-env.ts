@@ -1,4 +1,4 @@
-import { ConfigError } from '../client/config-error';
+import { ConfigError } from '../config/config-error';
 import { onboardingMode } from '../config/mode';
 import { parseDurationMs } from './duration';
 import { isIsoCountryCode } from './iso-countries';

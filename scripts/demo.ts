@@ -10,7 +10,7 @@ import { EmulatorControl } from '../emulator/control-client';
 import { domainVerifiedSignal, type OnboardingStatus, type Stage } from '../workflows/messages';
 import exampleOrder from '../examples/order.json';
 import { LOCAL, startLocalStack, type LocalStack } from './local-stack';
-import { loadEnvFile } from '../client/env-file';
+import { loadEnvFile } from '../config/env-file';
 
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(2).padStart(6)}s`;
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     const google = new EmulatorControl(emulatorUrl);
     // A fresh domain each run: the dev server keeps history, and a domain is onboarded only once.
     const domain = `demo-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}.example.com`;
-    // The README's example order (examples/order.json), moved to that domain.
+    // The example order (examples/order.json), moved to that domain.
     const order = {
       ...exampleOrder,
       customerDomain: domain,

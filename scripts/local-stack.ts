@@ -186,7 +186,7 @@ if (require.main === module) {
         if (stopping) return;
         stopping = true;
         console.log('\nStopping ...');
-        stack.stop().then(() => process.exit(0));
+        void stack.stop().then(() => process.exit(0));
       };
       process.on('SIGINT', shutdown);
       process.on('SIGTERM', shutdown);

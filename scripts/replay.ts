@@ -28,9 +28,9 @@ import {
   type WorkflowBundle,
 } from '@temporalio/worker';
 import { EXIT } from '../client/cli';
-import { ConfigError } from '../client/config-error';
+import { ConfigError } from '../config/config-error';
 import { connectFromEnv } from '../client/connect-from-env';
-import { loadEnvFile } from '../client/env-file';
+import { loadEnvFile } from '../config/env-file';
 import { isTemporalUnreachable } from '../client/onboarding-client';
 import { createDataConverter, FAILURE_CONVERTER_PATH } from '../encryption/keys';
 import { WORKFLOW_TYPE } from '../workflows/messages';

@@ -77,7 +77,7 @@ const envSchema = z.object({
   GOOGLE_IMPERSONATE_ADMIN: z.email().optional(),
   // An activity makes up to 3 calls within its 30 s: keep one call well below 10 s.
   GOOGLE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(10_000).default(8_000),
-  // Google's quotas, which this worker paces itself at (activities/google-pacer.ts; README "Quotas and pacing").
+  // Google's quotas, which this worker paces itself at (activities/google-pacer.ts; docs/operations.md, "Quotas and pacing").
   GOOGLE_DIRECTORY_QUERIES_PER_MINUTE: z.coerce.number().int().min(1).default(DIRECTORY_QUERIES_PER_MINUTE),
   GOOGLE_RESELLER_QUERIES_PER_MINUTE: z.coerce.number().int().min(1).default(RESELLER_QUERIES_PER_MINUTE),
   GOOGLE_QUOTA_SHARE: z.coerce

@@ -1,7 +1,12 @@
 /** Builds the onboarding worker; used by the worker process and, with the same code, by the tests. */
 import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
+import {
+  type NativeConnection,
+  Worker,
+  type ActivityInterceptorsFactory,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createGoogleClients } from '../activities/google-clients';
 import { createSmtpMailer, type Mailer } from '../activities/mailer';
@@ -16,7 +21,7 @@ import { buildWorkflowBundle } from './workflow-bundle';
  * Slots and pollers of the onboarding worker (the cache size comes from the configuration,
  * WORKER_MAX_CACHED_WORKFLOWS). These are Temporal's own defaults, written out so that the bench's
  * bare worker runs with the same ones (and the bench prints them). Measured with
- * bench/throughput.ts (README "Throughput"): they do not limit a burst — 200 onboardings at once
+ * bench/throughput.ts (docs/benchmarks.md, "Throughput"): they do not limit a burst — 200 onboardings at once
  * keep a few workflow task slots and a handful of activity slots busy on average (~6 a second ×
  * 8 workflow tasks of a few ms, × 6 activities of tens of ms) while the cores are saturated by the
  * dev server and the worker's own CPU, and a cache of 250 instead of 50 left the worker's CPU per
@@ -60,7 +65,7 @@ export function workerTuning(tuning: WorkerTuning = {}): WorkerTuning {
 export interface OnboardingWorker {
   worker: Worker;
   /** Closes what the worker opened (SMTP pool); call after `worker.run()` returns. */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export async function createOnboardingWorker(options: {

@@ -5,6 +5,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { WaitKindName } from './onboarding/wait-kinds';
 
 export const TASK_QUEUE = 'customer-onboarding';
 export const WORKFLOW_TYPE = 'onboardCustomer';
@@ -113,7 +114,8 @@ export interface StepRecord {
 }
 
 export interface WaitStatus {
-  what: 'tos-acceptance' | 'transfer-token';
+  /** The kind of wait: a row of workflows/onboarding/wait-kinds.ts. */
+  what: WaitKindName;
   since: string;
   deadline: string;
   nextReminder?: string;
@@ -146,12 +148,25 @@ export interface SubscriptionStatus {
   outcome?: 'ordered' | 'already-ordered';
 }
 
+/** What a compensation undoes: the activity that undoes it. */
+export type CompensationKind = 'deleteUser' | 'revokeSuperAdmin' | 'cancelSubscription';
+
+/** One compensation's result, as data (release 0.4 on): what the reconciliation reads, not the lines above. */
+export interface CompensationResult {
+  kind: CompensationKind;
+  result: 'undone' | 'failed';
+  /** The line of `undone` or `failed` that says it. */
+  line: string;
+}
+
 export interface CompensationReport {
   undone: string[];
   /** Compensations that kept failing: an operator must finish them by hand. */
   failed: string[];
   /** What the APIs cannot undo (e.g. a customer record cannot be deleted). */
   cannotUndo: string[];
+  /** Each compensation that ran, by kind (onboardings started by release 0.4 on). */
+  results?: CompensationResult[];
 }
 
 export interface OnboardingStatus {

@@ -27,6 +27,7 @@ import {
   type WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
 import { WORKFLOW_TYPE } from './messages';
+import { isWaitKindName, waitKind } from './onboarding/wait-kinds';
 
 type Branch = 'new' | 'transfer' | 'undecided';
 
@@ -63,7 +64,7 @@ function customerTypeOf(order: unknown): 'domain' | 'team' {
 /** The branch a continued run was on, from the state it carries (see onboard-customer.ts). */
 function carriedBranch(carried: unknown): Branch {
   const what = (carried as { wait?: { what?: unknown } } | null)?.wait?.what;
-  return what === 'transfer-token' ? 'transfer' : what === 'tos-acceptance' ? 'new' : 'undecided';
+  return isWaitKindName(what) ? waitKind(what).branch : 'undecided';
 }
 
 const timeOf = (value: unknown) => (typeof value === 'string' ? Date.parse(value) : NaN);

@@ -24,7 +24,6 @@ import {
 } from '@temporalio/workflow';
 import { isRefusedPlaintext, UNENCRYPTED_INPUT_FAILURE_TYPE } from '../encryption/plaintext-refusal';
 import { orderDomainOf } from '../order/basics';
-import type { Order } from '../order/order';
 import { local, run } from './activity-stubs';
 import { onboardCustomerV1, type CarriedState as CarriedStateV1 } from './legacy/onboard-customer-v1';
 import type { OnboardingStatus } from './messages';
@@ -34,6 +33,7 @@ import { provision } from './onboarding/provisioning';
 import { Onboarding, type CarriedState } from './onboarding/state';
 import { awaitTerms } from './onboarding/terms';
 import { transferBranch } from './onboarding/transfer';
+import type { WaitKindName } from './onboarding/wait-kinds';
 
 /** The patch that moved onboardings from release 0.1's workflow to this one. */
 export const GOOGLE_FIDELITY_PATCH = 'google-fidelity';
@@ -84,12 +84,13 @@ async function start(ob: Onboarding): Promise<OnboardingStatus> {
   return provision(ob);
 }
 
+/** Where a run continued as new goes back to, for each kind of wait (workflows/onboarding/wait-kinds.ts). */
+const RESUME: Record<WaitKindName, (ob: Onboarding, status: OnboardingStatus) => Promise<OnboardingStatus>> = {
+  'tos-acceptance': (ob, { customerId = '', adminEmail }) => awaitTerms(ob, customerId, adminEmail),
+  'transfer-token': (ob, { customerId = '' }) => transferBranch(ob, customerId),
+};
+
 /** A run continued as new: back into the wait it was in. */
 async function resume(ob: Onboarding, carried: CarriedState): Promise<OnboardingStatus> {
-  const { customerId = '', adminEmail } = carried.status;
-  return carried.wait.what === 'tos-acceptance'
-    ? awaitTerms(ob, customerId, adminEmail)
-    : transferBranch(ob, customerId);
+  return RESUME[carried.wait.what](ob, carried.status);
 }
-
-export type { Order };

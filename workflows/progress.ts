@@ -14,7 +14,6 @@ import {
 
 /** Now, as an ISO string: deterministic inside a workflow (the task's time). */
 export const nowIso = (): string => new Date().toISOString();
-const now = nowIso;
 
 /** The memo key under which the status is kept, so that it can be read with no worker running (encrypted like any payload). */
 export const STATUS_MEMO_KEY = 'status';
@@ -95,7 +94,7 @@ export class Progress {
     run: () => Promise<T>,
     outcome?: (result: T) => string,
   ): Promise<T> {
-    const record: StepRecord = { name, startedAt: now() };
+    const record: StepRecord = { name, startedAt: nowIso() };
     this.status.steps.push(record);
     try {
       const result = await run();
@@ -106,7 +105,7 @@ export class Progress {
       record.outcome = 'failed';
       throw err;
     } finally {
-      record.finishedAt = now();
+      record.finishedAt = nowIso();
     }
   }
 }

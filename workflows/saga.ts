@@ -6,10 +6,10 @@
 import { ActivityFailure, CancellationScope } from '@temporalio/workflow';
 import type { OnboardingActivities } from '../activities';
 import { COMPENSATION_CALL, runActivity } from './activity-stubs';
-import type { CompensationReport } from './messages';
+import type { CompensationKind, CompensationReport } from './messages';
 
-/** The activities that undo a step; each answers `{ outcome }` and is safe to run twice. */
-export type CompensationActivity = 'deleteUser' | 'revokeSuperAdmin' | 'cancelSubscription';
+/** The activities that undo a step (the compensation's kind); each answers `{ outcome }` and is safe to run twice. */
+export type CompensationActivity = CompensationKind;
 
 export interface Compensation<K extends CompensationActivity = CompensationActivity> {
   description: string;
@@ -22,11 +22,17 @@ export interface SagaState {
   cannotUndo: string[];
 }
 
-/** Outcomes that mean "undone as asked"; any other is reported beside the description. */
-const DONE = new Set(['deleted', 'revoked', 'cancelled']);
+/** The outcome that means "undone as asked", per kind; any other is reported beside the description. */
+const DONE: Record<CompensationKind, string> = {
+  deleteUser: 'deleted',
+  revokeSuperAdmin: 'revoked',
+  cancelSubscription: 'cancelled',
+};
 
 export class Saga {
   readonly state: SagaState;
+  /** Release 0.4 on: the report lists each compensation's kind and result as data (`results`). */
+  reportsResults = false;
 
   constructor(state?: SagaState) {
     this.state = state ?? { compensations: [], cannotUndo: [] };
@@ -34,7 +40,7 @@ export class Saga {
 
   add<K extends CompensationActivity>(compensation: Compensation<K>): void {
     if (!this.state.compensations.some((c) => c.description === compensation.description)) {
-      this.state.compensations.push(compensation as unknown as Compensation);
+      this.state.compensations.push(compensation);
     }
   }
 
@@ -53,6 +59,7 @@ export class Saga {
   compensate(): Promise<CompensationReport> {
     return CancellationScope.nonCancellable(async () => {
       const report: CompensationReport = { undone: [], failed: [], cannotUndo: [...this.state.cannotUndo] };
+      const results: NonNullable<CompensationReport['results']> = [];
       for (const compensation of [...this.state.compensations].reverse()) {
         try {
           const { outcome } = (await runActivity(
@@ -63,14 +70,21 @@ export class Saga {
           )) as {
             outcome: string;
           };
-          report.undone.push(DONE.has(outcome) ? compensation.description : `${compensation.description} (${outcome})`);
+          const line =
+            outcome === DONE[compensation.activity]
+              ? compensation.description
+              : `${compensation.description} (${outcome})`;
+          report.undone.push(line);
+          results.push({ kind: compensation.activity, result: 'undone', line });
         } catch (err) {
           if (!(err instanceof ActivityFailure)) throw err;
-          report.failed.push(`${compensation.description}: ${err.cause?.message ?? err.message}`);
+          const line = `${compensation.description}: ${err.cause?.message ?? err.message}`;
+          report.failed.push(line);
+          results.push({ kind: compensation.activity, result: 'failed', line });
         }
       }
       this.state.compensations = [];
-      return report;
+      return this.reportsResults ? { ...report, results } : report;
     });
   }
 }

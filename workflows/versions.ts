@@ -23,6 +23,8 @@ export interface Behaviours {
   cancelWinsOverLaterFailure: boolean;
   /** 0.3: registering a transferred customer cannot be interrupted; a cancel stopping a transfer is reported. */
   registrationNotInterruptible: boolean;
+  /** 0.4: the compensation report lists each compensation's kind and result as data (`compensation.results`). */
+  compensationResultsReported: boolean;
   // 0.4 behaviours go here, each named for what it does, each `release4` below.
 }
 
@@ -30,7 +32,6 @@ export interface Behaviours {
 export function behavioursOfThisRun(): Behaviours {
   const release3 = patched(RELEASE_0_3_PATCH);
   // A run that 0.3 did not mark cannot be a 0.4 run: ask for the 0.4 marker only after the 0.3 one.
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- until the first 0.4 behaviour lands
   const release4 = release3 && patched(RELEASE_0_4_PATCH);
   return {
     tokenAnsweredWhenQueued: release3,
@@ -38,6 +39,7 @@ export function behavioursOfThisRun(): Behaviours {
     outcomeStandsAgainstLateCancel: release3,
     cancelWinsOverLaterFailure: release3,
     registrationNotInterruptible: release3,
+    compensationResultsReported: release4,
     // 0.4 behaviours: `name: release4,`
   };
 }

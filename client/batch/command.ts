@@ -20,7 +20,7 @@ import { validateBatch } from './validate';
 export interface StartBatchCliDeps {
   withClient(action: (client: OnboardingClient) => Promise<void>): Promise<void>;
   /** The CLI's error carrying an exit code. */
-  fail(message: string, exitCode: number): Error;
+  fail: (message: string, exitCode: number) => Error;
   exit: { invalidInput: number; unreachable: number };
   policy(): OrderPolicy;
   stdout?: ProgressStream;
@@ -74,7 +74,10 @@ export function addStartBatchCommand(program: Command, deps: StartBatchCliDeps):
 
       await deps.withClient(async (client) => {
         const progress = batchProgress(stderr, valid.length);
-        const summary = await runBatch(client, valid, { concurrency: options.concurrency, onRow: progress.row });
+        const summary = await runBatch(client, valid, {
+          concurrency: options.concurrency,
+          onRow: (row, at) => progress.row(row, at),
+        });
         progress.end();
         stdout.write(`${json ? resultJsonLines(summary.results) : resultTable(summary.results)}\n`);
         stderr.write(`${summaryLine(summary)}\n`);

@@ -32,7 +32,7 @@ const toJson = (p: Payload) => ({
   ),
   data: Buffer.from(p.data ?? []).toString('base64'),
 });
-const plainPayload = () => toJson(defaultPayloadConverter.toPayload({ note: SECRET })!);
+const plainPayload = () => toJson(defaultPayloadConverter.toPayload({ note: SECRET }));
 
 /** A raw HTTP request, so that Host and Content-Length can be whatever an attacker sends. */
 function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer }) {
@@ -240,7 +240,7 @@ describe('codec server hardening', () => {
 
   it('answers undecodable payloads generically: no key ids, no echo of the input', async () => {
     const [foreign] = await new AesGcmPayloadCodec([{ id: 'attacker-chosen-id', key: randomBytes(32) }]).encode([
-      defaultPayloadConverter.toPayload({ note: SECRET })!,
+      defaultPayloadConverter.toPayload({ note: SECRET }),
     ]);
     const response = await request(url('/decode'), json({ payloads: [toJson(foreign!)] }));
     expect(response.status).toBe(422);

@@ -99,7 +99,7 @@ describe('notifySales (worker side, at send time, over SMTP)', () => {
     });
   });
   afterAll(async () => {
-    await mailer.close();
+    mailer.close();
     await emulator.close();
   });
   beforeEach(() => control.clearMail());

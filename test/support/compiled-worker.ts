@@ -1,9 +1,11 @@
 /**
  * The compiled worker (`node dist/worker/main.js`, what `npm run worker` and the Docker image run,
  * with the prebuilt workflow bundle), as a child process configured only through its environment.
- * `ensureBuilt()` runs `npm run build` once per test file, so the test never runs a stale dist/.
+ * `ensureBuilt()` runs `npm run build` once per test run (once per file outside Jest's globalSetup),
+ * so a test never runs a stale dist/, and parallel Jest workers never build over each other.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,7 +16,27 @@ const INHERITED_VARIABLES = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
 let built = false;
 export function ensureBuilt(): void {
   if (built) return;
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const run = process.env.ONBOARDING_TEST_RUN; // test/support/test-run.js
+  if (!run) {
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  } else {
+    // The first file of the run builds under the lock; the others wait for it and find its mark.
+    const local = path.join(REPO_ROOT, '.local');
+    mkdirSync(local, { recursive: true });
+    const mark = path.join(local, `dist-built-for-run-${run}`);
+    execFileSync(
+      'flock',
+      [
+        path.join(local, 'build.lock'),
+        'sh',
+        '-c',
+        'test -e "$1" || { npm run --silent build && touch "$1"; }',
+        'sh',
+        mark,
+      ],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+  }
   built = true;
 }
 

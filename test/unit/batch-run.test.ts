@@ -3,7 +3,7 @@
  * promises are pinned against a client double: nothing starts when any row is bad; at most
  * `concurrency` starts are in flight; existing onboardings are reported, not duplicated; a refused
  * start is reported per row; once Temporal is unreachable no further row is tried. (The real
- * `OnboardingClient.start` against a real server is test/start-batch.test.ts.)
+ * `OnboardingClient.start` against a real server is test/e2e/start-batch.test.ts.)
  */
 import { BatchValidationError, numberedRows, startBatch, type BatchRowResult } from '../../client/batch';
 import type { StartedOnboarding } from '../../client/onboarding-client';

@@ -223,6 +223,7 @@ describe('googleFailure', () => {
     expect(everything).not.toContain('ya29.secret-token');
     expect(everything).not.toContain('Bearer');
     expect(failure.cause).toBeUndefined();
-    expect(failure.details ?? []).toEqual([]);
+    // Its details say which call failed and why, as data: nothing of the request, not even the address.
+    expect(failure.details).toEqual([{ api: 'directory', method: 'users.insert', reason: 'invalid' }]);
   });
 });

@@ -23,7 +23,7 @@ class FakeClock implements Clock {
       this.sleepers.push(sleeper);
       signal?.addEventListener('abort', () => {
         this.sleepers = this.sleepers.filter((s) => s !== sleeper);
-        reject(signal.reason);
+        reject(signal.reason as Error); // the abort's reason, as the real clock rejects with
       });
     });
 

@@ -176,6 +176,16 @@ test('cancelled while awaiting the terms: compensations run (one failing does no
         ),
       ],
       cannotUndo: [expect.stringContaining(`customer C-${domain}`), expect.stringContaining('1010020028')],
+      // Release 0.4: each compensation's kind and result as data, in the order they ran.
+      results: [
+        { kind: 'cancelSubscription', result: 'undone', line: `cancel subscription Google-Vault of ${domain}` },
+        { kind: 'revokeSuperAdmin', result: 'failed', line: expect.stringContaining('Not Authorized') },
+        {
+          kind: 'deleteUser',
+          result: 'undone',
+          line: `delete user admin@${domain} (kept: not created by this onboarding)`,
+        },
+      ],
     });
   });
   expect(stubs.names().slice(-4)).toEqual(['cancelSubscription', 'revokeSuperAdmin', 'deleteUser', 'notifySales']);

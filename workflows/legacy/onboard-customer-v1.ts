@@ -40,6 +40,7 @@ import {
   provideTransferTokenUpdate,
   statusQuery,
   tosAcceptedSignal,
+  type DeadlineExtension,
   type OnboardingStatus,
   type TosAcceptance,
   type TransferTokenOutcome,
@@ -141,7 +142,7 @@ export async function onboardCustomerV1(input: unknown, carried?: CarriedState):
       return { deadline: new Date(current.deadlineAtMs).toISOString() };
     },
     {
-      validator: ({ until, by }) => {
+      validator: ({ until, by }: DeadlineExtension) => {
         if (!wait || !['awaiting-tos', 'awaiting-transfer-token'].includes(progress.stage)) {
           throw new Error(
             `nothing to extend: the onboarding is not waiting for the customer (stage ${progress.stage})`,

@@ -17,7 +17,7 @@ import { run } from '../activity-stubs';
 import { markdownText } from '../markdown';
 import type { CompensationReport, OnboardingStatus, WaitStatus } from '../messages';
 import type { Onboarding } from './state';
-import { WAIT_KINDS } from './wait-kinds';
+import { waitKind } from './wait-kinds';
 import { nowIso } from '../progress';
 
 export function failureOf(err: ActivityFailure | ApplicationFailure): { type: string; message: string } {
@@ -28,18 +28,11 @@ export function failureOf(err: ActivityFailure | ApplicationFailure): { type: st
 /** The customer did not act by the deadline: nothing is deleted; the onboarding fails as `OnboardingExpired`. */
 export async function expire(ob: Onboarding, what: WaitStatus['what'], missingNow?: string): Promise<never> {
   const deadline = ob.progress.view.waitingFor?.deadline ?? nowIso();
-  const missing = missingNow || WAIT_KINDS[what].missing;
+  const kind = waitKind(what);
+  const missing = missingNow || kind.missing;
   ob.progress.update({ waitingFor: undefined, expired: { what, at: nowIso() } });
   ob.progress.enter('expired', `Expired: the customer did not ${missing} by ${deadline}. Nothing was deleted.`);
-  const advice =
-    what === 'transfer-token'
-      ? [
-          'Nothing was changed at Google: the customer stays where it is. Start the order again once the customer has a transfer token.',
-        ]
-      : [
-          `Nothing was deleted: what was created stays, and the customer can still ${missing}.`,
-          'A new order for this domain would stop at already-a-customer (it cannot prove it created the customer); extend the deadline before it passes instead (extendDeadline).',
-        ];
+  const advice = kind.expiryAdvice(missing);
   await CancellationScope.nonCancellable(() => tellSales(ob, 'expired', [`Deadline: ${deadline}`, ...advice]));
   throw ApplicationFailure.nonRetryable(`the customer did not ${missing} by ${deadline}`, 'OnboardingExpired');
 }
@@ -103,7 +96,7 @@ export async function endAfter(ob: Onboarding, err: unknown): Promise<never> {
     await condition(allHandlersFinished);
   });
   if (cancelRequested && !isCancellation(err))
-    throw new CancelledFailure(`cancelled; a step met meanwhile: ${failureOf(err as ActivityFailure).message}`);
+    throw new CancelledFailure(`cancelled; a step met meanwhile: ${failureOf(err).message}`);
   if (!failure || failure.type === 'OnboardingExpired') throw err;
   throw ApplicationFailure.nonRetryable(failure.message, failure.type);
 }

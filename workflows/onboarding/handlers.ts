@@ -62,7 +62,7 @@ export function registerHandlers(ob: Onboarding): void {
     extendDeadlineUpdate,
     (extension) => appliedOnce(ob, () => extendDeadline(ob.wait as WaitState, extension)),
     {
-      validator: (extension) => {
+      validator: (extension: DeadlineExtension) => {
         if (!repeated(ob)) validateExtension(ob, extension);
       },
     },

@@ -16,6 +16,7 @@ import { Saga, type SagaState } from '../saga';
 import { DOMAIN_VERIFICATION_DEADLINE_MS } from './domain';
 import { TokenInbox, type CarriedInbox } from './token-inbox';
 import { UpdateLedger, type AppliedUpdate } from './update-ledger';
+import { waitKind } from './wait-kinds';
 import { behavioursOfThisRun, type Behaviours } from '../versions';
 
 const TOKEN_OUTCOMES_SHOWN = 10;
@@ -58,6 +59,7 @@ export class Onboarding {
     this.progress = new Progress(orderDomainOf(input) ?? '(unknown)', carried?.status, { memo: true });
     this.saga = new Saga(carried?.saga);
     this.behaviour = behavioursOfThisRun();
+    this.saga.reportsResults = this.behaviour.compensationResultsReported;
     this.tokens = new TokenInbox(carried?.tokensTried ?? 0, carried?.inbox);
     if (this.behaviour.tokenAnsweredWhenQueued)
       this.tokens.onSettled = (token, outcome) => this.showTokenOutcome(token, outcome);
@@ -123,7 +125,7 @@ export class Onboarding {
     return {
       remindersMs: [...(overrides.reminders?.map((d) => durationMs(d)) ?? defaults.remindersMs)].sort((a, b) => a - b),
       deadlineMs: overrides.deadline ? durationMs(overrides.deadline) : defaultDeadlineMs,
-      ...(what === 'tos-acceptance'
+      ...(waitKind(what).checkable
         ? { checkEveryMs: overrides.checkEvery ? durationMs(overrides.checkEvery) : defaults.tosCheckEveryMs }
         : {}),
     };

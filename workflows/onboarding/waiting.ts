@@ -8,7 +8,7 @@ import type { OnboardingActivities } from '../../activities';
 import { REMINDER_CALL, runActivity } from '../activity-stubs';
 import { startWait, waitForCustomer, waitStatus } from '../customer-wait';
 import type { Stage, WaitStatus } from '../messages';
-import { WAIT_KINDS } from './wait-kinds';
+import { waitKind } from './wait-kinds';
 import { expire } from './endings';
 import type { Onboarding } from './state';
 
@@ -29,7 +29,7 @@ export interface WaitOptions {
 
 /** Waits until `done` (or `check`) says so; expires or continues as new by itself (never returns then). */
 export async function waitFor(ob: Onboarding, what: WaitStatus['what'], options: WaitOptions): Promise<void> {
-  const kind = WAIT_KINDS[what];
+  const kind = waitKind(what);
   const policy = ob.policy(what);
   const stage = () => options.stage?.() ?? kind.stage;
   const details = () => (typeof options.details === 'string' ? options.details : options.details());
