@@ -147,7 +147,8 @@ async function record(
       if (!held) throw new Error(`scenario ${scenario.name} holds no ${name}`);
       return held;
     };
-    await scenario.drive(driverFor(env, started, loaded, stubs), hold);
+    const drive = scenario.drive(driverFor(env, started, loaded, stubs), hold);
+    await withTimeout(drive, SCENARIO_TIMEOUT_MS, scenario.name); // rejecting here stops the worker
     return save(env, started, scenario, out); // while the worker runs: the status query needs it
   });
   return recorded;
@@ -212,7 +213,7 @@ async function main(): Promise<void> {
       // A server per scenario: an activity a cancel left behind would keep the next one's time from skipping.
       const env = await startTimeSkippingServer();
       try {
-        const r = await withTimeout(record(env, loaded, scenario, out), SCENARIO_TIMEOUT_MS, scenario.name);
+        const r = await record(env, loaded, scenario, out);
         console.log(`${r.name.padEnd(52)} ${r.stage.padEnd(28)} ${r.runs} run(s) ${r.events} events`);
       } catch (err) {
         failed.push(scenario.name);

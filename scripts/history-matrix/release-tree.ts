@@ -66,7 +66,10 @@ export const featuresOf = (markers: string[]): Features => ({
 
 /** The tree of `release` (a manifest key, or `current`), ready to bundle. */
 export function releaseTree(release: string): ReleaseTree {
-  if (release === 'current' || release === currentRelease()) {
+  const manifest = readManifest();
+  const entry = manifest.releases[release] ?? manifest.unreleased?.[release];
+  // A release of the manifest is always built from its commit; the working tree only when asked, or not released yet.
+  if (release === 'current' || (!entry && release === currentRelease())) {
     const head = execFileSync('git', ['-C', REPO, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
     return {
       release: currentRelease(),
@@ -77,8 +80,6 @@ export function releaseTree(release: string): ReleaseTree {
       remove: () => undefined,
     };
   }
-  const manifest = readManifest();
-  const entry = manifest.releases[release] ?? manifest.unreleased?.[release];
   if (!entry) throw new Error(`release ${release} is not in ${MANIFEST} (known: ${knownReleases().join(', ')})`);
   const root = mkdtempSync(path.join(os.tmpdir(), `onboarding-${release}-`));
   try {
