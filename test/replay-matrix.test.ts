@@ -7,6 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { NormalModuleReplacementPlugin } from 'webpack';
@@ -97,4 +98,31 @@ test("issue 17's branches replay as the 0.2 release recorded them; e5b555f's (ne
       /Nondeterminism/,
     );
   }
+});
+
+test("a continued run whose carried state has a later version (3) stays on today's code, not 0.1's", async () => {
+  // The successor of a terms wait that continued as new, with its carried state's version raised to 3.
+  const file = path.join(matrixOf('0.3'), 'continue-as-new-in-terms-wait-then-completed.run2.json');
+  const history = historyFromJSON(JSON.parse(readFileSync(file, 'utf8')));
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  const payloads = started?.input?.payloads;
+  if (!payloads?.[1]) throw new Error('expected the carried state as the second argument');
+  const { payloadCodecs = [] } = fixtureDataConverter();
+  const decode = async (p: Payload) => {
+    let decoded = [p];
+    for (const codec of [...payloadCodecs].reverse()) decoded = await codec.decode(decoded);
+    return defaultPayloadConverter.fromPayload<Record<string, unknown>>(decoded[0] as Payload);
+  };
+  const encode = async (value: unknown) => {
+    let encoded = [defaultPayloadConverter.toPayload(value)];
+    for (const codec of payloadCodecs) encoded = await codec.encode(encoded);
+    return encoded[0] as Payload;
+  };
+  const carried = await decode(payloads[1]);
+  expect(carried.version).toBe(2);
+  payloads[1] = await encode({ ...carried, version: 3 });
+  await Worker.runReplayHistory(
+    { workflowBundle: await workflowBundle(), dataConverter: fixtureDataConverter() },
+    history,
+  );
 });
