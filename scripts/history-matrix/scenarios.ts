@@ -487,7 +487,10 @@ const waitScenarios: Scenario[] = [
     drive: (d) => d.settle(),
   },
   {
+    // From 0.2 on, where validation is an activity. 0.1 validated inside the workflow and failed at
+    // once: no such run can be running, and the frozen 0.1 code rightly no longer validates.
     name: 'invalid-order',
+    when: fidelity,
     input: (o, domain, f) => defaultInput(o, domain, f, { language: 'klingon' }),
     drive: (d) => d.settle(),
   },
