@@ -90,4 +90,25 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: NOT_IN_WORKFLOWS }],
     },
   },
+  {
+    // Sealed: a frozen release's workflow runs only its own copies (workflows/legacy/*-v1.ts), so that
+    // changing today's code cannot change an old run. Only the message and type contracts are shared.
+    // (Repeats the sandbox patterns above: a later block's options replace an earlier one's.)
+    files: ['workflows/legacy/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...NOT_IN_WORKFLOWS,
+            {
+              // A sibling of legacy/ in workflows/ (../x), the message contracts excepted.
+              regex: '^\\.\\./(?!messages$)[^.]',
+              message: 'workflows/legacy/ is frozen: copy what it needs into legacy/ (only ../messages is shared).',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

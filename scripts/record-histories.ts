@@ -8,7 +8,8 @@
  *   npm run record-histories -- --force # re-records it (only while that release is unreleased)
  *
  * Append-only: a released version's folder is the record of onboardings that may still be running
- * on it; it is never re-recorded to make a replay failure go away.
+ * on it; it is never re-recorded to make a replay failure go away. The branch matrix, recorded from
+ * any release's own commit with stubs, is `npm run record-matrix` (scripts/history-matrix/).
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

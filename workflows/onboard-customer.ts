@@ -46,7 +46,8 @@ export async function onboardCustomer(
   if (carried !== undefined && !workflowInfo().continuedFromExecutionRunId) {
     throw ApplicationFailure.nonRetryable('Invalid order: an onboarding takes one argument, the order', 'InvalidOrder');
   }
-  const current = carried ? 'version' in carried && carried.version === 2 : patched(GOOGLE_FIDELITY_PATCH);
+  // Carried state has had a version since 0.2 (2, later ones higher): only a state without one is 0.1's.
+  const current = carried ? 'version' in carried && carried.version >= 2 : patched(GOOGLE_FIDELITY_PATCH);
   if (!current) return onboardCustomerV1(input, carried as CarriedStateV1 | undefined);
   const ob = new Onboarding(input, carried as CarriedState | undefined);
   registerHandlers(ob);

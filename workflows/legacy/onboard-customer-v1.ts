@@ -32,8 +32,15 @@ import type { OnboardingActivities, WaitDefaults } from '../../activities';
 import { parseDurationMs } from '../../order/duration';
 import { customerContactEmail, validateTransferToken } from '../../order/basics';
 import type { Order } from '../../order/order';
-import { CHECK_CALL, local, REMINDER_CALL, run, runActivity, TRANSFER_CALL } from '../activity-stubs';
-import { durationMs, startWait, waitForCustomer, waitStatus, type WaitPolicy, type WaitState } from '../customer-wait';
+import { CHECK_CALL, local, REMINDER_CALL, run, runActivity, TRANSFER_CALL } from './activity-stubs-v1';
+import {
+  durationMs,
+  startWait,
+  waitForCustomer,
+  waitStatus,
+  type WaitPolicy,
+  type WaitState,
+} from './customer-wait-v1';
 import {
   cancellationReasonSignal,
   extendDeadlineUpdate,
@@ -45,7 +52,7 @@ import {
   type TosAcceptance,
   type TransferTokenOutcome,
 } from '../messages';
-import { Progress } from '../progress';
+import { Progress } from './progress-v1';
 import { Saga, type SagaState } from './saga-v1';
 
 /** What a run hands to the next when a long wait continues as new. Not part of the public contract. */

@@ -7,7 +7,7 @@
  */
 import { ActivityFailure, CancellationScope } from '@temporalio/workflow';
 import type { CompensationReport } from '../messages';
-import { COMPENSATION_CALL, runActivity } from '../activity-stubs';
+import { COMPENSATION_CALL, runActivity } from './activity-stubs-v1';
 
 export interface Compensation {
   description: string;
