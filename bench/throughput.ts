@@ -20,6 +20,12 @@
  *   npm run bench:throughput -- --worker-env 'SMTP_URL=smtp://127.0.0.1:{smtpPort}?pool=false'  # the mailer as before
  *   npm run bench:throughput -- --profile /tmp/prof          # CPU profiles of both workers
  *   npm run bench:throughput -- --visible   # also the bare workflow + the stage attribute (+ the status memo) at each step
+ *   npm run bench:throughput -- --address 127.0.0.1:7233 --server-pid 1234   # a running cluster instead of a dev server
+ *
+ * Each round also prints, from the histories, the events per workflow and those of them that write
+ * the visibility record (start, search-attribute upserts, memo changes, close), product against bare;
+ * the summary prints the CPU per workflow per process, product against bare. docs/benchmarks.md has
+ * release 0.4's figures.
  *
  * Targets (issue 11): product throughput ≥ 0.85 × bare, product p50 alone ≤ 1.1 × bare.
  *
