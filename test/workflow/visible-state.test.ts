@@ -16,7 +16,8 @@ import { STATUS_MEMO_KEY } from '../../workflows/progress';
 import { FIXTURE_KEYS } from '../support/fixture-keys';
 import { startTimeSkippingServer, waitForStatus, workflowBundle } from '../support/onboarding-stack';
 import { domainOrder, uniqueDomain } from '../support/orders';
-import { stubActivities } from '../support/stub-activities';
+import { stubActivities, TEST_WAIT_DEFAULTS } from '../support/stub-activities';
+import { validateOrder } from '../../order/order';
 import { stageReached, startOnboarding, statusOf, withStubWorker, type OnboardingHandle } from './harness';
 
 let env: TestWorkflowEnvironment;
@@ -140,6 +141,25 @@ test('a wait continued as new: the new run finds its attributes carried and does
     // The attributes are there all the same (carried by the continue-as-new), and the status answers.
     expect(continued.typedSearchAttributes.get({ name: 'OnboardingStage', type: 'KEYWORD' })).toBe('awaiting-tos');
     expect(await statusOf(handle)).toMatchObject({ stage: 'awaiting-tos', customerDomain: domain });
+    await handle.cancel();
+  });
+});
+
+test('a validation answered by a worker older than 0.4 (no wait defaults in its result): the local activity still gives them', async () => {
+  const domain = uniqueDomain('wf-lean-old-worker');
+  const stubs = stubActivities({
+    async validateOrder(input) {
+      return { order: validateOrder(input), attempt: 1 }; // as release 0.3's activity answered
+    },
+  });
+  await withStubWorker(env, stubs, async () => {
+    const handle = await startOnboarding(env, domain, domainOrder(domain, { verifyDomain: false }));
+    const parked = await stageReached(handle, 'awaiting-tos');
+    expect(stubs.calls.map((c) => c.name)).toContain('waitDefaults');
+    expect(localActivityMarkers(await events(handle))).toHaveLength(1);
+    // The defaults it gave are the ones the wait uses (the stubs' 30-day deadline).
+    const deadline = Date.parse(parked.waitingFor?.deadline ?? '') - Date.parse(parked.waitingFor?.since ?? '');
+    expect(deadline).toBe(TEST_WAIT_DEFAULTS.deadlineMs);
     await handle.cancel();
   });
 });
