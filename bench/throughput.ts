@@ -471,18 +471,16 @@ function printSummary(rounds: Round[]): void {
       0,
     )} ms` + ` → CPU-bound throughput ratio ${spread(cpuRatio, 2)}`,
   );
-  const processNames = [...new Set(rounds.flatMap((r) => Object.keys(r.product.cpu)))];
-  for (const name of processNames) {
-    const of = (f: Figures) => (f.cpu[name] ?? NaN) / COUNT;
+  // Each side's own worker is its own process: compare the product worker with the bare worker.
+  const ownWorker: Record<string, [string, string]> = { worker: ['bare worker', 'product worker'] };
+  const shared = [...new Set(rounds.flatMap((r) => Object.keys(r.product.cpu)))].filter((n) => !n.endsWith(' worker'));
+  for (const name of [...shared, 'worker']) {
+    const [bareName, productName] = ownWorker[name] ?? [name, name];
+    const bareOf = (r: Round) => (r.bare.cpu[bareName] ?? NaN) / COUNT;
+    const productOf = (r: Round) => (r.product.cpu[productName] ?? NaN) / COUNT;
     console.log(
-      `    ${name}: bare ${spread(
-        rounds.map((r) => of(r.bare)),
-        1,
-      )} ms, product ${spread(
-        rounds.map((r) => of(r.product)),
-        1,
-      )} ms per workflow → ×${spread(
-        rounds.map((r) => of(r.product) / of(r.bare)),
+      `    ${name}: bare ${spread(rounds.map(bareOf), 1)} ms, product ${spread(rounds.map(productOf), 1)} ms per workflow → ×${spread(
+        rounds.map((r) => productOf(r) / bareOf(r)),
         2,
       )}`,
     );
