@@ -4,16 +4,18 @@
  * and rule — is recorded in history, so a later, stricter rule never changes a running onboarding.
  * The policy includes the worker's floor for `waitPolicy.checkEvery` (MIN_CHECK_EVERY): periodic
  * acceptance checks cost Google quota, so an order may not ask for them more often than that.
+ * Its result also carries this worker's wait defaults (release 0.4): recorded with the verdict, they
+ * replace the `waitDefaults` local activity that used to follow (one marker event fewer per onboarding).
  */
 import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { OrderValidationError, validateOrder, type Order } from '../order/order';
 import { onboardingWorkflowId } from '../workflows/messages';
-import type { ActivityDependencies } from './dependencies';
+import type { ActivityDependencies, WaitDefaults } from './dependencies';
 
-export function validationActivities({ policy }: ActivityDependencies) {
+export function validationActivities({ policy, waits }: ActivityDependencies) {
   return {
-    async validateOrder(input: unknown): Promise<{ order: Order; attempt: number }> {
+    async validateOrder(input: unknown): Promise<{ order: Order; attempt: number; waitDefaults?: WaitDefaults }> {
       try {
         const order = validateOrder(input, policy);
         // One onboarding per domain, under its own id: the ownership proof (ownership.ts) relies on it.
@@ -24,7 +26,7 @@ export function validationActivities({ policy }: ActivityDependencies) {
             'InvalidOrder',
           );
         }
-        return { order, attempt: activityInfo().attempt };
+        return { order, attempt: activityInfo().attempt, waitDefaults: waits };
       } catch (err) {
         if (err instanceof OrderValidationError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidOrder');
         throw err;

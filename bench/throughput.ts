@@ -20,6 +20,12 @@
  *   npm run bench:throughput -- --worker-env 'SMTP_URL=smtp://127.0.0.1:{smtpPort}?pool=false'  # the mailer as before
  *   npm run bench:throughput -- --profile /tmp/prof          # CPU profiles of both workers
  *   npm run bench:throughput -- --visible   # also the bare workflow + the stage attribute (+ the status memo) at each step
+ *   npm run bench:throughput -- --address 127.0.0.1:7233 --server-pid 1234   # a running cluster instead of a dev server
+ *
+ * Each round also prints, from the histories, the events per workflow and those of them that write
+ * the visibility record (start, search-attribute upserts, memo changes, close), product against bare;
+ * the summary prints the CPU per workflow per process, product against bare. docs/benchmarks.md has
+ * release 0.4's figures.
  *
  * Targets (issue 11): product throughput ≥ 0.85 × bare, product p50 alone ≤ 1.1 × bare.
  *
@@ -73,8 +79,15 @@ const { values: flags } = parseArgs({
     profile: { type: 'string' },
     // Also measure the bare workflow plus the onboarding's visible state: the stage search attribute, then also the status memo, at each step.
     visible: { type: 'boolean', default: false },
+    // host:port of a Temporal cluster to use instead of a dev server of our own (its namespace must
+    // have CustomerDomain and OnboardingStage registered); --server-pid names its process for CPU figures.
+    address: { type: 'string' },
+    namespace: { type: 'string', default: 'default' },
+    'server-pid': { type: 'string' },
   },
 });
+if (flags.address !== undefined && !/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(flags.address))
+  throw new Error(`--address: must be host:port (e.g. 127.0.0.1:7233), got ${flags.address}`);
 const COUNT = Number(flags.count);
 const ALONE = Number(flags.alone);
 const ROUNDS = Number(flags.rounds);
@@ -187,16 +200,45 @@ const isBareEnd = (event: Event) =>
   event.workflowExecutionCompletedEventAttributes !== undefined &&
   event.workflowExecutionCompletedEventAttributes !== null;
 
-/** [started, reached] of one workflow, from its history. */
-async function times(
-  client: Client,
-  workflowId: string,
-  reached: (e: Event) => boolean,
-): Promise<{ startedMs: number; reachedMs: number }> {
+/**
+ * Events that make the server write the workflow's visibility record: the start, each upsert of
+ * search attributes (the product's stage, the SDK's TemporalChangeVersion for each patch marker), each
+ * memo change, the close. (The dev server writes SQLite, a cluster its visibility store, per such event.)
+ */
+const writesVisibility = (e: Event) =>
+  Boolean(
+    e.workflowExecutionStartedEventAttributes ||
+    e.upsertWorkflowSearchAttributesEventAttributes ||
+    e.workflowPropertiesModifiedEventAttributes ||
+    e.workflowExecutionCompletedEventAttributes ||
+    e.workflowExecutionFailedEventAttributes ||
+    e.workflowExecutionContinuedAsNewEventAttributes,
+  );
+
+interface RunFigures {
+  startedMs: number;
+  reachedMs: number;
+  /** History events up to the one that ends the measure, and those of them that write visibility. */
+  events: number;
+  visibilityWrites: number;
+}
+
+/** [started, reached] of one workflow and its history's size up to `reached` (and the task that wrote it), from its history. */
+async function times(client: Client, workflowId: string, reached: (e: Event) => boolean): Promise<RunFigures> {
   const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-  const end = events.find(reached);
+  const endIndex = events.findIndex(reached);
+  const end = events[endIndex];
   if (!events[0] || !end) throw new Error(`${workflowId}: no such event in its history`);
-  return { startedMs: eventMs(events[0]), reachedMs: eventMs(end) };
+  // Up to the end of the workflow task that wrote `reached` (what the server had to do to get there).
+  let last = endIndex;
+  while (last + 1 < events.length && !events[last + 1]?.workflowTaskScheduledEventAttributes) last += 1;
+  const upTo = events.slice(0, last + 1);
+  return {
+    startedMs: eventMs(events[0]),
+    reachedMs: eventMs(end),
+    events: upTo.length,
+    visibilityWrites: upTo.filter(writesVisibility).length,
+  };
 }
 
 async function inLanes<T, R>(items: T[], lanes: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -285,7 +327,11 @@ function productSide(stack: Stack): Side {
 /** Onboardings already parked before the current burst (the product side counts from there). */
 const parkedBefore = { count: 0 };
 
-async function burst(stack: Stack, side: Side, count: number): Promise<{ perSecond: number; p50Ms: number; cpu: Cpu }> {
+async function burst(
+  stack: Stack,
+  side: Side,
+  count: number,
+): Promise<{ perSecond: number; p50Ms: number; cpu: Cpu; events: number; visibilityWrites: number }> {
   if (side.name === 'product') parkedBefore.count = await awaitingTos(stack.client);
   const cpu = cpuNow();
   const t0 = Date.now();
@@ -300,6 +346,8 @@ async function burst(stack: Stack, side: Side, count: number): Promise<{ perSeco
     perSecond: count / ((last - t0) / 1000),
     p50Ms: median(spans.map((s) => s.reachedMs - s.startedMs)),
     cpu: used,
+    events: median(spans.map((s) => s.events)),
+    visibilityWrites: median(spans.map((s) => s.visibilityWrites)),
   };
 }
 
@@ -322,6 +370,9 @@ interface Figures {
   aloneMs: number;
   /** CPU milliseconds per process during the burst. */
   cpu: Cpu;
+  /** History events per workflow (median), and those that write visibility. */
+  events: number;
+  visibilityWrites: number;
 }
 interface Round {
   bare: Figures;
@@ -363,6 +414,11 @@ function printRound(i: number, r: Round): void {
       .join(', ');
   console.log(
     `  CPU ms per workflow in the burst — bare: ${perWorkflow(r.bare.cpu)}; product: ${perWorkflow(r.product.cpu)}`,
+  );
+  console.log(
+    `  history per workflow — bare: ${r.bare.events} events, ${r.bare.visibilityWrites} visibility writes; ` +
+      `product: ${r.product.events} events (×${(r.product.events / r.bare.events).toFixed(2)}), ` +
+      `${r.product.visibilityWrites} visibility writes (×${(r.product.visibilityWrites / r.bare.visibilityWrites).toFixed(2)})`,
   );
   for (const [label, f] of [
     ['bare + stage attribute', r.stage],
@@ -415,25 +471,55 @@ function printSummary(rounds: Round[]): void {
       0,
     )} ms` + ` → CPU-bound throughput ratio ${spread(cpuRatio, 2)}`,
   );
+  // Each side's own worker is its own process: compare the product worker with the bare worker.
+  const ownWorker: Record<string, [string, string]> = { worker: ['bare worker', 'product worker'] };
+  const shared = [...new Set(rounds.flatMap((r) => Object.keys(r.product.cpu)))].filter((n) => !n.endsWith(' worker'));
+  for (const name of [...shared, 'worker']) {
+    const [bareName, productName] = ownWorker[name] ?? [name, name];
+    const bareOf = (r: Round) => (r.bare.cpu[bareName] ?? NaN) / COUNT;
+    const productOf = (r: Round) => (r.product.cpu[productName] ?? NaN) / COUNT;
+    console.log(
+      `    ${name}: bare ${spread(rounds.map(bareOf), 1)} ms, product ${spread(rounds.map(productOf), 1)} ms per workflow → ×${spread(
+        rounds.map((r) => productOf(r) / bareOf(r)),
+        2,
+      )}`,
+    );
+  }
+  const [first] = rounds;
+  if (first)
+    console.log(
+      `  history per workflow: bare ${first.bare.events} events, ${first.bare.visibilityWrites} visibility writes; ` +
+        `product ${first.product.events} events (×${(first.product.events / first.bare.events).toFixed(2)}), ` +
+        `${first.product.visibilityWrites} visibility writes (×${(first.product.visibilityWrites / first.bare.visibilityWrites).toFixed(2)})`,
+    );
+}
+
+/** Our own dev server (SQLite file), or the cluster at --address. */
+async function temporalServer(dbDir: string): Promise<TestWorkflowEnvironment> {
+  if (flags.address)
+    return TestWorkflowEnvironment.createFromExistingServer({
+      address: flags.address,
+      namespace: flags.namespace,
+      client: { dataConverter: fixtureDataConverter() },
+    });
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: provisionTemporal().cli },
+      dbFilename: path.join(dbDir, 'temporal.sqlite'),
+      searchAttributes: SEARCH_ATTRIBUTES,
+      ip: '127.0.0.1',
+    },
+    client: { dataConverter: fixtureDataConverter() },
+  });
 }
 
 async function main(): Promise<void> {
   const dbDir = mkdtempSync(path.join(tmpdir(), 'bench-throughput-'));
-  const [env, emulator] = await Promise.all([
-    TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: { type: 'existing-path', path: provisionTemporal().cli },
-        dbFilename: path.join(dbDir, 'temporal.sqlite'),
-        searchAttributes: SEARCH_ATTRIBUTES,
-        ip: '127.0.0.1',
-      },
-      client: { dataConverter: fixtureDataConverter() },
-    }),
-    startEmulator(),
-  ]);
+  const [env, emulator] = await Promise.all([temporalServer(dbDir), startEmulator()]);
   const workerEnv = {
     ONBOARDING_MODE: 'local',
-    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_ADDRESS: flags.address ?? env.address,
+    TEMPORAL_NAMESPACE: flags.namespace,
     GOOGLE_API_ROOT_URL: emulator.url,
     SMTP_URL: `smtp://127.0.0.1:${emulator.smtpPort}`,
     ONBOARDING_ENCRYPTION_KEYS: fixtureKeysVariable(),
@@ -445,7 +531,8 @@ async function main(): Promise<void> {
   };
   const stops: (() => Promise<void>)[] = [];
   try {
-    processes['dev server'] = pidWithArgument(path.join(dbDir, 'temporal.sqlite'));
+    if (!flags.address) processes['dev server'] = pidWithArgument(path.join(dbDir, 'temporal.sqlite'));
+    else if (flags['server-pid']) processes['temporal server'] = Number(flags['server-pid']);
     stops.push(await startWorker('product', workerEnv), await startWorker('bare', workerEnv));
     const stack: Stack = {
       client: env.client,

@@ -114,7 +114,8 @@ export interface StatusReading {
   status: OnboardingStatus;
   /**
    * `query`: the running workflow answered (a worker ran it) — the freshest answer.
-   * `memo`: the status the workflow published in its memo (at each stage change) — read without a
+   * `memo`: the status the workflow published in its memo (at each stage change; release 0.4: at the
+   * stages it rests in, as a summary marked `summary: true`, without the step log) — read without a
    * worker, for an ended onboarding or when no worker answered in time.
    */
   source: 'query' | 'memo';

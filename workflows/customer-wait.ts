@@ -24,6 +24,8 @@ export interface WaitPolicy {
   deadlineMs: number;
   /** How often to ask Google whether the customer already did it; none when it cannot be observed. */
   checkEveryMs?: number;
+  /** Release 0.4 runs: checks are spread, known without asking for the `spread-checks` marker. */
+  spreadChecks?: boolean;
 }
 
 export interface WaitState {
@@ -40,8 +42,8 @@ export type WaitOutcome = 'done' | 'expired' | 'continue-as-new';
 export const CHECK_SPREAD = 0.25;
 
 /** The interval to the next check: checkEvery × [1, 1 + CHECK_SPREAD) for new runs, exactly checkEvery for older ones (and outside a workflow). */
-export function checkIntervalMs(checkEveryMs: number): number {
-  if (!inWorkflowContext() || !patched('spread-checks')) return checkEveryMs;
+export function checkIntervalMs(checkEveryMs: number, spread?: boolean): number {
+  if (!inWorkflowContext() || !(spread ?? patched('spread-checks'))) return checkEveryMs;
   return Math.round(checkEveryMs * (1 + CHECK_SPREAD * Math.random()));
 }
 
@@ -52,7 +54,7 @@ export function startWait(what: WaitStatus['what'], policy: WaitPolicy): WaitSta
     sinceMs: now,
     deadlineAtMs: now + policy.deadlineMs,
     remindersSent: 0,
-    ...(policy.checkEveryMs ? { nextCheckAtMs: now + checkIntervalMs(policy.checkEveryMs) } : {}),
+    ...(policy.checkEveryMs ? { nextCheckAtMs: now + checkIntervalMs(policy.checkEveryMs, policy.spreadChecks) } : {}),
   };
 }
 
@@ -103,7 +105,7 @@ export async function waitForCustomer(options: {
       continue;
     }
     if (options.check && policy.checkEveryMs && state.nextCheckAtMs !== undefined && now >= state.nextCheckAtMs) {
-      state.nextCheckAtMs = now + checkIntervalMs(policy.checkEveryMs);
+      state.nextCheckAtMs = now + checkIntervalMs(policy.checkEveryMs, policy.spreadChecks);
       if (await options.check()) return 'done';
       continue;
     }

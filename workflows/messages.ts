@@ -204,6 +204,11 @@ export interface OnboardingStatus {
   cancellation?: { reason: string; requestedBy?: string; at: string };
   expired?: { what: WaitStatus['what']; at: string };
   compensation?: CompensationReport;
+  /**
+   * Release 0.4's status memo (read when no worker answers): a compact summary — no step log, short
+   * entries, long texts cut. The `status` query answers with everything.
+   */
+  summary?: true;
 }
 
 export const statusQuery = defineQuery<OnboardingStatus>('status');

@@ -33,7 +33,11 @@ import { provision } from './onboarding/provisioning';
 import { Onboarding, type CarriedState } from './onboarding/state';
 import { awaitTerms } from './onboarding/terms';
 import { transferBranch } from './onboarding/transfer';
+<<<<<<< HEAD
 import type { WaitKindName } from './onboarding/wait-kinds';
+=======
+import { isRelease4Run } from './versions';
+>>>>>>> lean
 
 /** The patch that moved onboardings from release 0.1's workflow to this one. */
 export const GOOGLE_FIDELITY_PATCH = 'google-fidelity';
@@ -46,10 +50,20 @@ export async function onboardCustomer(
   if (carried !== undefined && !workflowInfo().continuedFromExecutionRunId) {
     throw ApplicationFailure.nonRetryable('Invalid order: an onboarding takes one argument, the order', 'InvalidOrder');
   }
+<<<<<<< HEAD
   // Carried state has had a version since 0.2 (2, later ones higher): only a state without one is 0.1's.
   const current = carried ? 'version' in carried && carried.version >= 2 : patched(GOOGLE_FIDELITY_PATCH);
   if (!current) return onboardCustomerV1(input, carried as CarriedStateV1 | undefined);
   const ob = new Onboarding(input, carried as CarriedState | undefined);
+=======
+  // A 0.1 chain continues on the frozen 0.1 code, asking for no marker (as before 0.4).
+  const legacyChain = carried !== undefined && !('version' in carried && carried.version === 2);
+  if (legacyChain) return onboardCustomerV1(input, carried as CarriedStateV1);
+  const release4 = isRelease4Run(); // newest release first (workflows/versions.ts)
+  const current = release4 || carried !== undefined || patched(GOOGLE_FIDELITY_PATCH);
+  if (!current) return onboardCustomerV1(input, undefined);
+  const ob = new Onboarding(input, carried as CarriedState | undefined, release4);
+>>>>>>> lean
   registerHandlers(ob);
   try {
     const result = ob.carried ? await resume(ob, ob.carried) : await start(ob);
@@ -76,12 +90,14 @@ async function start(ob: Onboarding): Promise<OnboardingStatus> {
       'Invalid order: (order): must be an order object naming customerDomain',
       'InvalidOrder',
     );
-  const { order } = await ob.progress.step('validate-order', () =>
+  const { order, waitDefaults } = await ob.progress.step('validate-order', () =>
     run('validateOrder', 'validate the order', ob.input),
   );
   ob.order = order;
   ob.progress.update({ customerType: order.customerType });
-  ob.defaults = await local.waitDefaults();
+  // 0.4: the validation's result carries them (a worker older than 0.4 ran it: the local activity still answers).
+  ob.defaults =
+    ob.behaviour.waitDefaultsFromValidation && waitDefaults !== undefined ? waitDefaults : await local.waitDefaults();
   return provision(ob);
 }
 

@@ -2,7 +2,7 @@
  * The onboarding's visible state, kept in one place so that the `status` query, the
  * `OnboardingStage` search attribute and the Web UI's current details never disagree.
  */
-import { setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { markdownText } from './markdown';
 import {
   CustomerDomainAttribute,
@@ -11,6 +11,7 @@ import {
   type Stage,
   type StepRecord,
 } from './messages';
+import { memoSummary } from './status-memo';
 
 /** Now, as an ISO string: deterministic inside a workflow (the task's time). */
 export const nowIso = (): string => new Date().toISOString();
@@ -18,25 +19,78 @@ export const nowIso = (): string => new Date().toISOString();
 /** The memo key under which the status is kept, so that it can be read with no worker running (encrypted like any payload). */
 export const STATUS_MEMO_KEY = 'status';
 
+/**
+ * The stages an onboarding rests in: it waits for someone outside it (the customer, the sales system)
+ * or it has ended — or, for `validating`, it has just started. Release 0.4 writes the `OnboardingStage`
+ * attribute and the memo at these only. The stages in between (`creating-customer` … `notifying`,
+ * `transferring`) are one activity or a few, done in well under a second when Google answers; each
+ * attribute write there was a history event plus a visibility write, read by nobody. While a step is
+ * retried (Google down) the attribute keeps the stage the onboarding came from, and the `status`
+ * query and the Web UI (current details, the pending activity and its last failure) show the step.
+ */
+export const RESTING_STAGES: ReadonlySet<Stage> = new Set<Stage>([
+  'validating',
+  'awaiting-tos',
+  'awaiting-domain-verification',
+  'awaiting-transfer-token',
+  'completed',
+  'transferred',
+  'failed',
+  'cancelled',
+  'expired',
+  'already-a-customer',
+]);
+
+export interface ProgressOptions {
+  /** Publish the status in the memo (release 0.2 on; 0.1's frozen workflow passes false). */
+  memo: boolean;
+  /** 0.4 (a run continued by 0.4): do not upsert the search attributes this run already carries from its start or continue-as-new. */
+  skipCarriedAttributes?: boolean;
+}
+
 export class Progress {
   private readonly status: OnboardingStatus;
 
   /**
    * A fresh onboarding, or (after continue-as-new) the status the previous run handed over.
-   * `memo`: publish the status in the workflow's memo at each stage (release 0.2 on; 0.1's
-   * histories have no such events, so its frozen workflow passes false).
+   * `options`: see ProgressOptions (each release's histories fix what it writes).
    */
   constructor(
     customerDomain: string,
     carried?: OnboardingStatus,
-    private readonly options: { memo: boolean } = { memo: false },
+    private readonly options: ProgressOptions = { memo: false },
   ) {
     this.status = carried ?? { stage: 'validating', customerDomain, steps: [] };
-    upsertSearchAttributes([
-      { key: CustomerDomainAttribute, value: this.status.customerDomain },
-      { key: OnboardingStageAttribute, value: this.status.stage },
-    ]);
+    this.publishedStage = this.status.stage;
+    if (!(options.skipCarriedAttributes && this.attributesCarried())) {
+      upsertSearchAttributes([
+        { key: CustomerDomainAttribute, value: this.status.customerDomain },
+        { key: OnboardingStageAttribute, value: this.status.stage },
+      ]);
+    }
     if (!carried) this.describe('Validating the order.');
+  }
+
+  /** 0.4: write the stage attribute and the memo at resting stages only (RESTING_STAGES). Set before any `enter`. */
+  publishAtRestOnly(on: boolean): void {
+    this.atRestOnly = on;
+  }
+
+  /** 0.4: the memo holds the compact summary (status-memo.ts), not the whole status. */
+  compactMemo(on: boolean): void {
+    this.compact = on;
+  }
+
+  private atRestOnly = false;
+  private compact = false;
+
+  /** The run already carries both attributes with these values (the client library sets them at start). */
+  private attributesCarried(): boolean {
+    const attributes = workflowInfo().typedSearchAttributes;
+    return (
+      attributes.get(CustomerDomainAttribute) === this.status.customerDomain &&
+      attributes.get(OnboardingStageAttribute) === this.status.stage
+    );
   }
 
   get stage(): Stage {
@@ -60,15 +114,29 @@ export class Progress {
   enter(stage: Stage, details: string): void {
     if (stage !== this.status.stage) {
       this.status.stage = stage;
-      upsertSearchAttributes([{ key: OnboardingStageAttribute, value: stage }]);
-      this.publish();
+      if (!this.atRestOnly) {
+        upsertSearchAttributes([{ key: OnboardingStageAttribute, value: stage }]);
+        this.publish();
+      } else if (RESTING_STAGES.has(stage)) {
+        if (stage !== this.publishedStage) upsertSearchAttributes([{ key: OnboardingStageAttribute, value: stage }]);
+        this.publishedStage = stage;
+        this.publish(); // back at the same resting stage (a refused token), the memo still has news
+      }
     }
     this.describe(details);
   }
 
+  /** The stage last written to the attribute (0.4, atRestOnly: skipped steps do not move it). */
+  private publishedStage: Stage;
+
+  /** What goes in the memo: the whole status, or (0.4) its compact summary. */
+  memoValue(): OnboardingStatus {
+    return this.compact ? memoSummary(this.status) : this.snapshot();
+  }
+
   /** Puts the current status in the memo: `status` then answers without a worker (client/onboarding-client.ts). */
   publish(): void {
-    if (this.options.memo) upsertMemo({ [STATUS_MEMO_KEY]: this.snapshot() });
+    if (this.options.memo) upsertMemo({ [STATUS_MEMO_KEY]: this.memoValue() });
   }
 
   /** Says in the Web UI what is happening (markdown), with the wait's schedule when there is one. */

@@ -26,13 +26,37 @@ export interface Behaviours {
   /** 0.4: the compensation report lists each compensation's kind and result as data (`compensation.results`). */
   compensationResultsReported: boolean;
   // 0.4 behaviours go here, each named for what it does, each `release4` below.
+  /** 0.4: the `OnboardingStage` attribute and the status memo are written at the stages an onboarding rests in, not at each step. */
+  stagePublishedAtRest: boolean;
+  /** 0.4: acceptance checks are spread (as 0.3's `spread-checks` did) without asking for that marker too. */
+  checksSpreadWithoutMarker: boolean;
+  /** 0.4: the status memo is a compact summary (no step log, short entries), under the server's 2 KiB warning. */
+  compactStatusMemo: boolean;
+  /** 0.4: the wait defaults come with the validation activity's result (no `waitDefaults` local activity). */
+  waitDefaultsFromValidation: boolean;
+  /**
+   * 0.4: the search attributes the start (or continue-as-new: the server copies them) already set are
+   * not upserted again. Decided before 0.3's marker is asked for, so workflows/onboarding/state.ts
+   * passes `release4` itself to Progress; this flag says the same.
+   */
+  startAttributesNotRepeated: boolean;
 }
 
-/** The behaviours of the current run: asked once, when the run starts. */
-export function behavioursOfThisRun(): Behaviours {
-  const release3 = patched(RELEASE_0_3_PATCH);
-  // A run that 0.3 did not mark cannot be a 0.4 run: ask for the 0.4 marker only after the 0.3 one.
-  const release4 = release3 && patched(RELEASE_0_4_PATCH);
+/**
+ * Is this a release-0.4 run? Asked first thing in a run's first task, before any other marker: the
+ * newest release first. A 0.4 run records this marker only, and it implies release 0.3's behaviours
+ * and google-fidelity (each marker also makes the SDK upsert Temporal's `TemporalChangeVersion`
+ * attribute: two events and a visibility write per marker, so 0.4 runs record one instead of three).
+ * A run an older release started has no 0.4 marker in its first task: replaying, `patched` answers
+ * false without a command, and the older markers are asked for in their recorded order.
+ */
+export function isRelease4Run(): boolean {
+  return patched(RELEASE_0_4_PATCH);
+}
+
+/** The behaviours of the current run: asked once, when the run starts (`release4` from isRelease4Run). */
+export function behavioursOfThisRun(release4: boolean): Behaviours {
+  const release3 = release4 || patched(RELEASE_0_3_PATCH);
   return {
     tokenAnsweredWhenQueued: release3,
     inboxAndUpdatesCarried: release3,
@@ -40,6 +64,10 @@ export function behavioursOfThisRun(): Behaviours {
     cancelWinsOverLaterFailure: release3,
     registrationNotInterruptible: release3,
     compensationResultsReported: release4,
-    // 0.4 behaviours: `name: release4,`
+    stagePublishedAtRest: release4,
+    checksSpreadWithoutMarker: release4,
+    compactStatusMemo: release4,
+    waitDefaultsFromValidation: release4,
+    startAttributesNotRepeated: release4,
   };
 }

@@ -98,6 +98,51 @@ describe('GooglePacer', () => {
     expect(inWindow.length / (3 * 600)).toBeGreaterThanOrEqual(0.9);
   });
 
+  /**
+   * 200 onboardings started over 40 s, each making 6 calls one after the other (a workflow task
+   * between them), 1,200 calls in all: two windows' worth. A paced-out attempt is retried by Temporal
+   * `nextRetryDelay` later plus `latencyMs` (timer, dispatch, a busy worker). Returns the sends per minute.
+   */
+  async function burstOfOnboardings(latencyMs: number): Promise<{ perMinute: number[]; pacedOut: number }> {
+    const clock = new FakeClock();
+    const pacer = new GooglePacer(config(600), clock); // limit 582
+    const sends: number[] = [];
+    let pacedOut = 0;
+    const onboarding = async (n: number) => {
+      await clock.sleep(n * 200);
+      for (let call = 0; call < 6; call += 1) {
+        await clock.sleep(500);
+        for (;;) {
+          try {
+            await pacer.acquire('directory', 1, { maxWaitMs: 10_000 });
+            sends.push(clock.time);
+            break;
+          } catch (err) {
+            pacedOut += 1;
+            await clock.sleep(((err as ApplicationFailure).nextRetryDelay as number) + latencyMs);
+          }
+        }
+      }
+    };
+    const start = clock.time;
+    const running = Promise.all(Array.from({ length: 200 }, (_, n) => onboarding(n)));
+    let done = false;
+    void running.then(() => (done = true));
+    while (!done && clock.time - start < 10 * WINDOW_MS) await clock.advance(100);
+    const perMinute = [0, 1, 2, 3].map(
+      (m) => sends.filter((t) => t >= start + m * WINDOW_MS && t < start + (m + 1) * WINDOW_MS).length,
+    );
+    return { perMinute, pacedOut };
+  }
+
+  test('a burst of 200 onboardings, retried late by a loaded worker: every minute carries the whole limit', async () => {
+    // Retried 12 s after the slot they were told (longer than the 10 s waited in-process): still full minutes.
+    const { perMinute, pacedOut } = await burstOfOnboardings(12_000);
+    expect(perMinute.slice(0, 2)).toEqual([582, 582]);
+    expect(perMinute.reduce((a, b) => a + b, 0)).toBe(1200);
+    expect(pacedOut).toBeGreaterThan(0);
+  });
+
   test('a batch takes one unit per part', async () => {
     const clock = new FakeClock();
     const pacer = new GooglePacer(config(2400, 10), clock); // reseller limit 9

@@ -52,13 +52,22 @@ export class Onboarding {
   wait: WaitState | undefined;
   tosAccepted: OnboardingStatus['tosAccepted'];
 
+  /** `release4`: what isRelease4Run answered at the start of this run (workflows/versions.ts). */
   constructor(
     readonly input: unknown,
     readonly carried?: CarriedState,
+    release4 = false,
   ) {
-    this.progress = new Progress(orderDomainOf(input) ?? '(unknown)', carried?.status, { memo: true });
+    // Progress upserts the attributes before release 0.3's marker is asked for (the order recorded
+    // histories have); a 0.4 run knows it is one already (startAttributesNotRepeated = release4).
+    this.progress = new Progress(orderDomainOf(input) ?? '(unknown)', carried?.status, {
+      memo: true,
+      skipCarriedAttributes: release4,
+    });
     this.saga = new Saga(carried?.saga);
-    this.behaviour = behavioursOfThisRun();
+    this.behaviour = behavioursOfThisRun(release4);
+    this.progress.publishAtRestOnly(this.behaviour.stagePublishedAtRest);
+    this.progress.compactMemo(this.behaviour.compactStatusMemo);
     this.saga.reportsResults = this.behaviour.compensationResultsReported;
     this.tokens = new TokenInbox(carried?.tokensTried ?? 0, carried?.inbox);
     if (this.behaviour.tokenAnsweredWhenQueued)
@@ -128,6 +137,7 @@ export class Onboarding {
       ...(waitKind(what).checkable
         ? { checkEveryMs: overrides.checkEvery ? durationMs(overrides.checkEvery) : defaults.tosCheckEveryMs }
         : {}),
+      ...(this.behaviour.checksSpreadWithoutMarker ? { spreadChecks: true } : {}),
     };
   }
 
@@ -136,7 +146,7 @@ export class Onboarding {
     await condition(allHandlersFinished);
     // The status memo goes along, so that `status` keeps answering without a worker in the new run.
     const continueAsNew = makeContinueAsNewFunc<typeof onboardCustomer>({
-      memo: { [STATUS_MEMO_KEY]: this.progress.snapshot() },
+      memo: { [STATUS_MEMO_KEY]: this.progress.memoValue() },
     });
     return continueAsNew(this.validOrder, {
       version: 2,
