@@ -29,6 +29,19 @@ export const WORKER_TUNING = {
   activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 },
 } as const satisfies Partial<WorkerOptions>;
 
+/**
+ * Shutdown, within the container's stop timeout (SIGTERM, then SIGKILL after it): the platform must
+ * give the worker CONTAINER_STOP_TIMEOUT_S (Docker's default is 10 s: `docker run --stop-timeout 30`,
+ * compose `stop_grace_period: 30s`; Kubernetes' default 30 s; docs/operations.md "Shutdown"). On
+ * SIGTERM the worker stops polling and lets running activities finish for SHUTDOWN_GRACE — longer than
+ * one Google call (GOOGLE_REQUEST_TIMEOUT_MS ≤ 10 s) — then cancels them (the transfer then fails
+ * retryably so another worker resumes it, activities/transfer.ts); SHUTDOWN_FORCE ends the worker
+ * before the platform's SIGKILL would, with room to close connections and flush telemetry.
+ */
+export const CONTAINER_STOP_TIMEOUT_S = 30;
+export const SHUTDOWN_GRACE = '20 seconds';
+export const SHUTDOWN_FORCE = '25 seconds';
+
 export type WorkerTuning = Partial<
   Pick<
     WorkerOptions,
@@ -38,13 +51,19 @@ export type WorkerTuning = Partial<
     | 'workflowTaskPollerBehavior'
     | 'activityTaskPollerBehavior'
     | 'shutdownGraceTime'
+    | 'shutdownForceTime'
     | 'identity'
   >
 >;
 
 /** The options every worker of this project runs with (the bench's bare worker too): WORKER_TUNING, then `tuning`. */
 export function workerTuning(tuning: WorkerTuning = {}): WorkerTuning {
-  const merged: WorkerTuning = { ...WORKER_TUNING, shutdownGraceTime: '10 seconds', ...tuning };
+  const merged: WorkerTuning = {
+    ...WORKER_TUNING,
+    shutdownGraceTime: SHUTDOWN_GRACE,
+    shutdownForceTime: SHUTDOWN_FORCE,
+    ...tuning,
+  };
   const { maxCachedWorkflows, maxConcurrentWorkflowTaskExecutions } = merged;
   // Temporal caps workflow task slots at the cache size (and warns): say it here instead.
   if (
