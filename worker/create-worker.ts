@@ -8,7 +8,7 @@ import { createSmtpMailer, type Mailer } from '../activities/mailer';
 import { reconciliationSettingsFromEnv, type ReconciliationSettings } from '../activities/reconciliation-settings';
 import type { Tracing } from '../config/tracing';
 import { TASK_QUEUE } from '../workflows/messages';
-import type { WorkerConfig } from './config';
+import type { WorkerConfig, WorkerDeployment } from './config';
 import { googleErrorMetricsInterceptor } from './google-error-metrics';
 import { buildWorkflowBundle } from './workflow-bundle';
 
@@ -74,6 +74,21 @@ export function workerTuning(tuning: WorkerTuning = {}): WorkerTuning {
     merged.maxConcurrentWorkflowTaskExecutions = Math.max(2, maxCachedWorkflows);
   }
   return merged;
+}
+
+/**
+ * Worker Versioning (docs/operations.md "Deploying with Worker Versioning"): the runs this build
+ * starts stay on it (PINNED) while they provision, and a run parked in a customer wait moves to the
+ * deployment's new current build at its next wake-up, by continue-as-new (workflows/onboarding/waiting.ts):
+ * old builds drain within hours, not the 30 days a wait may last. Patches still guard fixes to runs
+ * in flight, and unversioned workers.
+ */
+export function deploymentOptions(deployment: WorkerDeployment): NonNullable<WorkerOptions['workerDeploymentOptions']> {
+  return {
+    version: { deploymentName: deployment.deploymentName, buildId: deployment.buildId },
+    useWorkerVersioning: true,
+    defaultVersioningBehavior: deployment.defaultVersioningBehavior,
+  };
 }
 
 export interface OnboardingWorker {
@@ -143,6 +158,7 @@ export async function createOnboardingWorker(options: {
     interceptors: { activity: activityInterceptors },
     ...(sinks ? { sinks } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    ...(config.deployment ? { workerDeploymentOptions: deploymentOptions(config.deployment) } : {}),
     // Only the transfer heartbeats: a cancel reaches it within a second or two, so it stops between subscriptions.
     maxHeartbeatThrottleInterval: '1 second',
     ...workerTuning(options.tuning),

@@ -23,6 +23,23 @@ export interface Behaviours {
   cancelWinsOverLaterFailure: boolean;
   /** 0.3: registering a transferred customer cannot be interrupted; a cancel stopping a transfer is reported. */
   registrationNotInterruptible: boolean;
+  /**
+   * 0.4: a customer wait also wakes when the server suggests continue-as-new or its history passed
+   * 1,000 events (signals that change nothing cannot grow it to the event limit), and continues as new.
+   */
+  waitWakesToContinueAsNew: boolean;
+  /**
+   * 0.4 (Worker Versioning): a pinned run's customer wait also wakes when another build became the
+   * deployment's current version, and continues as new onto it (upgrade on continue-as-new).
+   */
+  waitMovesToCurrentBuild: boolean;
+  /**
+   * 0.4: a `tosAccepted` signal before the wait for the terms is recorded (status `tosReportedEarly`)
+   * but neither completes the onboarding nor changes the saga until that wait starts or Google confirms.
+   */
+  earlyTermsReportHeld: boolean;
+  /** 0.4: a cancel during the sign-in notice waits for the mail attempt to end before the compensation starts. */
+  noticeCancelWaitsForMail: boolean;
   // 0.4 behaviours go here, each named for what it does, each `release4` below.
 }
 
@@ -30,7 +47,6 @@ export interface Behaviours {
 export function behavioursOfThisRun(): Behaviours {
   const release3 = patched(RELEASE_0_3_PATCH);
   // A run that 0.3 did not mark cannot be a 0.4 run: ask for the 0.4 marker only after the 0.3 one.
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- until the first 0.4 behaviour lands
   const release4 = release3 && patched(RELEASE_0_4_PATCH);
   return {
     tokenAnsweredWhenQueued: release3,
@@ -38,6 +54,10 @@ export function behavioursOfThisRun(): Behaviours {
     outcomeStandsAgainstLateCancel: release3,
     cancelWinsOverLaterFailure: release3,
     registrationNotInterruptible: release3,
+    waitWakesToContinueAsNew: release4,
+    waitMovesToCurrentBuild: release4,
+    earlyTermsReportHeld: release4,
+    noticeCancelWaitsForMail: release4,
     // 0.4 behaviours: `name: release4,`
   };
 }
