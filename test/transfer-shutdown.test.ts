@@ -7,12 +7,17 @@
  * context is Temporal's MockActivityEnvironment, cancelled with the details a real worker gives.
  */
 import { ActivityCancellationDetails, ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
+import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
+import { OnboardingClient } from '../client/onboarding-client';
 import type { ActivityDependencies } from '../activities';
 import { createGoogleClients } from '../activities/google-clients';
 import { transferActivities } from '../activities/transfer';
 import { EmulatorControl } from '../emulator/control-client';
 import { startEmulator, type RunningEmulator } from '../emulator/server';
+import { createOnboardingWorker } from '../worker/create-worker';
+import { fixtureDataConverter } from './support/fixture-keys';
+import { startDevServer, waitForStatus, workerSettingsFor, workflowBundle } from './support/onboarding-stack';
+import { domainOrder, uniqueDomain } from './support/orders';
 
 let emulator: RunningEmulator;
 let control: EmulatorControl;
@@ -104,4 +109,80 @@ test("the onboarding's cancel still stops the transfer as a cancel, with what mo
   expect(outcome).toBeInstanceOf(CancelledFailure);
   expect((outcome as CancelledFailure).message).toContain('stopped by a cancel: 1 of 2 subscription(s) had moved');
   expect(owners).toEqual(['1010020027:google', '1010020028:this-reseller']);
+});
+
+/**
+ * End to end: the real worker, shut down with a subscription move in flight, and a second worker.
+ * Note: 0.3's activity passes this too — the SDK reports a cancel confirmed during a shutdown as a
+ * failed attempt, so the retry came anyway; the tests above pin down what the activity reports.
+ */
+describe('a real worker shutting down in the middle of a transfer', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await startDevServer();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  /** The product's worker, with a short grace time so that the shutdown cuts the transfer. */
+  async function startWorker() {
+    const { worker, close } = await createOnboardingWorker({
+      config: workerSettingsFor(emulator),
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      workflowBundle: await workflowBundle(),
+      dataConverter: fixtureDataConverter(),
+      tuning: { shutdownGraceTime: '1 second' },
+    });
+    const running = worker.run();
+    return {
+      async stop() {
+        worker.shutdown();
+        await running;
+        await close();
+      },
+    };
+  }
+
+  test('the next attempt resumes on another worker at once: the onboarding ends transferred, not cancelled', async () => {
+    const domain = uniqueDomain('shutdown-e2e');
+    await control.reset();
+    await control.seed({
+      customers: [
+        {
+          customerDomain: domain,
+          owner: 'google',
+          transferTokens: [{ token: `valid-token-${domain}` }],
+          subscriptions: [
+            { skuId: '1010020028', planName: 'FLEXIBLE', seats: 5, minimumTransferableSeats: 1 },
+            { skuId: '1010020027', planName: 'FLEXIBLE', seats: 5, minimumTransferableSeats: 1 },
+          ],
+        },
+      ],
+    });
+    // The first move answers after 4 s: the shutdown's grace time (1 s) ends while it is in flight.
+    await control.addFault({ method: 'POST', path: '/subscriptions$', delayMs: 4000, times: 1 });
+    const client = new OnboardingClient(env.client);
+    const first = await startWorker();
+    await client.start(domainOrder(domain, { transferToken: `valid-token-${domain}` }));
+    await waitForStatus(
+      () => client.status(domain),
+      (s) => s.steps.some((step) => step.name === 'transfer-subscriptions'),
+    );
+    await new Promise((r) => setTimeout(r, 1000)); // the first move is in flight (it answers after 4 s)
+    const stoppedAt = Date.now();
+    await first.stop();
+    const second = await startWorker();
+    try {
+      const final = await client.result(domain);
+      expect(final.stage).toBe('transferred');
+      expect(final.transfer?.transferred?.map((s) => s.skuId).sort()).toEqual(['1010020027', '1010020028']);
+      expect(final.steps.find((s) => s.name === 'transfer-subscriptions')).toMatchObject({ attempts: 2 });
+      // Resumed at once, not after the 30 s heartbeat timeout.
+      expect(Date.now() - stoppedAt).toBeLessThan(20_000);
+    } finally {
+      await second.stop();
+    }
+  }, 90_000);
 });
