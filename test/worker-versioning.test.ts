@@ -155,3 +155,36 @@ test('a deploy: the old pinned run finishes on build 1, new runs start on build 
   await client.cancel(parked, 'end of test');
   await client.cancel(fresh, 'end of test');
 }, 120_000);
+
+/**
+ * Observed on Server 1.32: a run under a pinned override is not told that the target changed, so it
+ * stays without trying; were it told, `movedFromBuild` (carried state) stops it after one try
+ * instead of a continue-as-new at every wake-up.
+ */
+test('a run an operator pinned (versioning override) stays on its build: no continue-as-new storm', async () => {
+  // After the first test build 2 is current; build 3 comes next.
+  const held = uniqueDomain('held');
+  await client.start(domainOrder(held, { verifyDomain: false, waitPolicy: { checkEvery: '2 seconds' } }));
+  await waitForStatus(
+    () => client.status(held),
+    (s) => s.stage === 'awaiting-tos',
+  );
+  expect(await versioningOf(held)).toMatchObject({ buildId: 'build-2' });
+  const address = env.connection.options.address ?? '';
+  await promisify(execFile)(provisionTemporal().cli, [
+    ...['workflow', 'update-options', '--address', address, '--workflow-id', onboardingWorkflowId(held)],
+    ...['--versioning-override-behavior', 'pinned', '--versioning-override-deployment-name', DEPLOYMENT],
+    ...['--versioning-override-build-id', 'build-2'],
+  ]);
+  await startBuild('build-3');
+  await setCurrentVersion('build-3');
+
+  await new Promise((r) => setTimeout(r, 12_000)); // six checks
+  const runs: string[] = [];
+  for await (const run of env.client.workflow.list({ query: `WorkflowId='${onboardingWorkflowId(held)}'` }))
+    runs.push(run.runId);
+  expect(runs.length).toBeLessThanOrEqual(2);
+  expect(await versioningOf(held)).toMatchObject({ buildId: 'build-2' });
+  expect((await client.status(held)).stage).toBe('awaiting-tos');
+  await client.cancel(held, 'end of test');
+}, 90_000);
