@@ -46,6 +46,9 @@ COPY package.json ./
 # The image's own non-root user `node` (uid/gid 1000), by number so that runtimes can check it is not root.
 USER 1000:1000
 EXPOSE 9464
-# SIGTERM drains the worker (Temporal's runtime stops polling, running activities finish).
+# SIGTERM drains the worker (Temporal's runtime stops polling, running activities finish within 20 s,
+# the worker ends itself by 25 s). Give it 30 s before SIGKILL: Docker's default is only 10 s, so run
+# it with `docker run --stop-timeout 30` (compose `stop_grace_period: 30s`; Kubernetes' default
+# terminationGracePeriodSeconds is 30). worker/create-worker.ts, docs/operations.md "Shutdown".
 STOPSIGNAL SIGTERM
 CMD ["node", "dist/worker/main.js"]

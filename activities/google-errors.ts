@@ -1,8 +1,12 @@
 /**
  * Turns a failed Google API call into a Temporal failure that says whether retrying can help.
  *
- * 400/401/403/404/409/412 are the caller's problem: non-retryable, with a type that names Google's
- * reason (e.g. `Google.duplicate`) so the workflow can branch on it. 408/429/5xx, Google's rate and
+ * 400/403/404/409/412 are the caller's problem: non-retryable, with a type that names Google's
+ * reason (e.g. `Google.duplicate`) so the workflow can branch on it. Refused credentials — an API's
+ * 401, or the token endpoint's `invalid_grant` / `unauthorized_client` / `invalid_client` (a rotated
+ * or deleted key, removed domain-wide delegation) — are an incident of the reseller's, not of this
+ * onboarding: retryable within the step's time budget, typed `Google.credentials` so the metric and
+ * its alert single them out (docs/operations.md). 408/429/5xx, Google's rate and
  * quota 403s and network errors are transient: retryable, honouring `Retry-After` (seconds or an
  * HTTP-date). `dailyLimitExceeded` says that the project's daily quota is used up and when it
  * resets (midnight Pacific time), and is retried after a long delay, not every few seconds. A
@@ -18,7 +22,18 @@ export const RATE_LIMIT_REASONS: ReadonlySet<string> = new Set([
   'quotaExceeded',
 ]);
 const RETRYABLE_FORBIDDEN_REASONS = new Set([...RATE_LIMIT_REASONS, 'dailyLimitExceeded']);
-const PERMANENT_STATUSES = new Set([400, 401, 403, 404, 409, 412]);
+const PERMANENT_STATUSES = new Set([400, 403, 404, 409, 412]);
+/**
+ * OAuth 2.0 token endpoint errors (RFC 6749 §5.2) that mean the credentials themselves are refused:
+ * fixed by an operator (a new key, delegation granted again), after which the same call succeeds.
+ */
+const TOKEN_ENDPOINT_CREDENTIAL_ERRORS: ReadonlySet<string> = new Set([
+  'invalid_grant',
+  'unauthorized_client',
+  'invalid_client',
+]);
+/** The failure type of refused credentials (an API's 401 or the token endpoint's refusal). */
+export const CREDENTIALS_FAILURE_TYPE = 'Google.credentials';
 
 export interface GoogleErrorFacts {
   status?: number;
@@ -114,6 +129,37 @@ export function googleErrorFacts(err: unknown): GoogleErrorFacts {
   };
 }
 
+/**
+ * What refused the credentials, if they were refused: an API's 401, or the token endpoint's
+ * OAuth error. google-auth-library surfaces the latter as the token request's own GaxiosError
+ * (`response.data = { error: 'invalid_grant', error_description }`, a 400 or 401), without
+ * the `error.errors[]` of an API answer.
+ */
+export function credentialsRefusal(err: unknown): string | undefined {
+  const e = (err ?? {}) as ErrorLike;
+  const status = typeof e.response?.status === 'number' ? e.response.status : undefined;
+  const body = (e.response?.data ?? {}) as { error?: unknown; error_description?: unknown };
+  if (typeof body.error === 'string' && TOKEN_ENDPOINT_CREDENTIAL_ERRORS.has(body.error)) {
+    const description = typeof body.error_description === 'string' ? `: ${body.error_description.slice(0, 200)}` : '';
+    return `token endpoint refused the credentials (HTTP ${status ?? '?'} ${body.error}${description})`;
+  }
+  if (status === 401) {
+    const facts = googleErrorFacts(err);
+    return `HTTP 401 ${facts.reason ?? 'unauthenticated'}: ${facts.message}`;
+  }
+  return undefined;
+}
+
+function credentialsFailure(operation: string, refusal: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    message:
+      `${operation} failed: ${refusal}. The service account key or its domain-wide delegation is refused; ` +
+      'retrying within the step budget (docs/operations.md, "Credential incidents")',
+    type: CREDENTIALS_FAILURE_TYPE,
+    nonRetryable: false,
+  });
+}
+
 export function isGoogleStatus(err: unknown, status: number): boolean {
   return googleErrorFacts(err).status === status;
 }
@@ -198,6 +244,8 @@ function dailyLimitFailure(operation: string, facts: GoogleErrorFacts, now = Dat
 export function googleFailure(operation: string, err: unknown): ApplicationFailure {
   const inner = innerFailure(err);
   if (inner) return inner;
+  const refusal = credentialsRefusal(err);
+  if (refusal) return credentialsFailure(operation, refusal);
   const facts = googleErrorFacts(err);
   if (facts.reason === 'dailyLimitExceeded') return dailyLimitFailure(operation, facts);
   const reason = facts.reason ?? (facts.status ? `http${facts.status}` : 'unavailable');

@@ -90,6 +90,14 @@ function describe(sub: reseller_v1.Schema$Subscription): TransferredSubscription
 /** Well inside the transfer's heartbeat timeout (workflows/activity-stubs.ts TRANSFER_CALL). */
 const HEARTBEAT_EVERY_MS = 1000;
 const cancelled = (): boolean => Context.current().cancellationSignal.aborted;
+/**
+ * Stopped, but not by the onboarding's cancel: the worker is shutting down (its grace time is over),
+ * or the attempt was timed out, paused or reset. Not the customer's decision: the next attempt resumes.
+ */
+const stoppedForAnotherReason = (): boolean => {
+  const details = Context.current().cancellationDetails;
+  return details !== undefined && !details.cancelRequested;
+};
 
 export function transferActivities({ google }: ActivityDependencies) {
   const path = (customerId: string) => `/apps/reseller/v1/customers/${encodeURIComponent(customerId)}/subscriptions`;
@@ -186,7 +194,10 @@ export function transferActivities({ google }: ActivityDependencies) {
       } finally {
         clearInterval(beating);
       }
-      if (cancelled() && moved < pending.length) throw await stoppedByCancel(input, pending);
+      if (cancelled() && moved < pending.length) {
+        if (stoppedForAnotherReason()) throw interrupted(input, moved, pending.length);
+        throw await stoppedByCancel(input, pending);
+      }
       const ours = await listOurs(customerId);
       const missing = pending.filter((s) => !ours.some((o) => o.skuId === s.skuId));
       if (missing.length > 0) {
@@ -199,6 +210,22 @@ export function transferActivities({ google }: ActivityDependencies) {
       return { transferred: ours.map(describe), attempt: activityInfo().attempt };
     },
   };
+
+  /**
+   * Stopped between subscriptions by a worker shutdown (or a timeout, pause or reset): failed at once,
+   * retryably, so the next attempt starts now on another worker and moves what is left (what moved
+   * is skipped). Reporting it as a cancel would end the onboarding; not answering at all would leave
+   * the server to wait out the heartbeat timeout.
+   */
+  function interrupted(input: TransferInput, moved: number, pending: number): ApplicationFailure {
+    const reason = Context.current().cancellationDetails?.workerShutdown ? 'the worker shut down' : 'interrupted';
+    return ApplicationFailure.create({
+      message: `transfer of ${input.customerDomain} ${reason} after ${moved} of ${pending} subscription(s): the next attempt resumes`,
+      type: 'TransferInterrupted',
+      nonRetryable: false,
+      nextRetryDelay: '1 second',
+    });
+  }
 
   /**
    * Stopped between subscriptions: what moved is what Google now lists as this reseller's, handed to

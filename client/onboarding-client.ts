@@ -106,7 +106,13 @@ export interface TransferTokenOptions extends MessageOptions {
   waitTimeoutMs?: number;
 }
 
-const TOKEN_OUTCOME_POLL_MS = 1000;
+/**
+ * The token's outcome is read from the onboarding's memo (a describe: no workflow task, no replay),
+ * first soon, then less and less often: a transfer takes seconds to minutes. A `status` query per
+ * second instead made a worker replay an evicted run (up to 1,000 events) every second for 15 minutes.
+ */
+export const TOKEN_OUTCOME_FIRST_READ_MS = 250;
+export const TOKEN_OUTCOME_MAX_READ_INTERVAL_MS = 10_000;
 const DEFAULT_TOKEN_WAIT_MS = 15 * 60_000;
 
 /** Where a status came from. */
@@ -305,15 +311,27 @@ export class OnboardingClient {
     return this.tokenOutcome(customerDomain, answer, options.waitTimeoutMs ?? DEFAULT_TOKEN_WAIT_MS);
   }
 
-  /** Reads the status until the token's outcome shows (the memo serves when no worker answers). */
+  /**
+   * Reads the onboarding's memo (describe only) until the token's outcome shows, with backoff
+   * (TOKEN_OUTCOME_FIRST_READ_MS doubling to TOKEN_OUTCOME_MAX_READ_INTERVAL_MS). The onboarding
+   * publishes each token's outcome to its memo when it settles (workflows/onboarding/state.ts); an
+   * onboarding without a status memo is read as `status` reads it.
+   */
   private async tokenOutcome(
     customerDomain: string,
     accepted: TransferTokenOutcome,
     timeoutMs: number,
   ): Promise<TransferTokenOutcome> {
     const until = Date.now() + timeoutMs;
-    for (;;) {
-      const { status, executionStatus } = await this.readStatus(customerDomain);
+    const handle = this.handle(customerDomain);
+    for (
+      let interval = TOKEN_OUTCOME_FIRST_READ_MS;
+      ;
+      interval = Math.min(2 * interval, TOKEN_OUTCOME_MAX_READ_INTERVAL_MS)
+    ) {
+      const description = await this.notFoundAware(customerDomain, () => handle.describe());
+      const executionStatus = description.status.name;
+      const status = statusFromMemo(description.memo) ?? (await this.readStatus(customerDomain)).status;
       const settled = status.transfer?.tokens?.find((t) => t.token === accepted.token);
       if (settled) return { outcome: settled.outcome, message: settled.message, token: settled.token };
       if (executionStatus !== 'RUNNING')
@@ -322,8 +340,9 @@ export class OnboardingClient {
           message: `the onboarding ended (${status.stage}) before the token's outcome showed`,
           token: accepted.token,
         };
-      if (Date.now() >= until) return accepted;
-      await new Promise((resolve) => setTimeout(resolve, TOKEN_OUTCOME_POLL_MS));
+      const left = until - Date.now();
+      if (left <= 0) return accepted;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(interval, left)));
     }
   }
 

@@ -107,6 +107,16 @@ const envSchema = z.object({
   // OpenTelemetry traces go there (OTLP over HTTP, e.g. http://otel-collector:4318); unset: no tracing.
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('workspace-onboarding-worker'),
+  // Worker Versioning (docs/operations.md "Deploying with Worker Versioning"): both, or neither.
+  WORKER_DEPLOYMENT_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,254}$/, 'must be letters, digits, "-", "_" or "." (no "/"), e.g. onboarding')
+    .optional(),
+  WORKER_BUILD_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,254}$/, 'must be letters, digits, "-", "_" or "." (no "/"), e.g. a git sha')
+    .optional(),
+  WORKER_VERSIONING_BEHAVIOR: z.enum(['pinned', 'auto-upgrade']).default('pinned'),
 });
 type Env = z.infer<typeof envSchema>;
 
@@ -130,8 +140,35 @@ export interface WorkerConfig {
   logLevel: Env['LOG_LEVEL'];
   metricsBindAddress?: string;
   tracing?: { otlpEndpoint: string; serviceName: string };
+  /**
+   * Worker Versioning: this worker is build `buildId` of Worker Deployment `deploymentName`, and the
+   * runs it starts are pinned to it (or auto-upgrade); unset: unversioned (patching alone).
+   */
+  deployment?: WorkerDeployment;
   /** Local mode only: the start-up warning that says which conveniences are on. */
   localModeWarning?: string;
+}
+
+export interface WorkerDeployment {
+  deploymentName: string;
+  buildId: string;
+  defaultVersioningBehavior: 'PINNED' | 'AUTO_UPGRADE';
+}
+
+/** WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID go together: one without the other is a configuration error. */
+function workerDeployment(e: Env): WorkerDeployment | undefined {
+  const { WORKER_DEPLOYMENT_NAME: deploymentName, WORKER_BUILD_ID: buildId } = e;
+  if (!deploymentName && !buildId) return undefined;
+  if (!deploymentName || !buildId)
+    throw new ConfigError(
+      `${deploymentName ? 'WORKER_BUILD_ID' : 'WORKER_DEPLOYMENT_NAME'}: must be set with ` +
+        `${deploymentName ? 'WORKER_DEPLOYMENT_NAME' : 'WORKER_BUILD_ID'} (Worker Versioning needs both), or both unset`,
+    );
+  return {
+    deploymentName,
+    buildId,
+    defaultVersioningBehavior: e.WORKER_VERSIONING_BEHAVIOR === 'pinned' ? 'PINNED' : 'AUTO_UPGRADE',
+  };
 }
 
 const isSet = (env: NodeJS.ProcessEnv, name: string) => (env[name]?.trim() ?? '') !== '';
@@ -256,6 +293,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   if (mode === 'production') refuseIfProblems('The worker', workerProductionProblems(env));
   const e = parseEnv(env);
   const google = googleConfig(e, mode);
+  const deployment = workerDeployment(e);
   const smtpUrl = e.SMTP_URL ?? EMULATOR_DEFAULT_SMTP_URL; // production: required above
   const conveniences = [
     google.auth.kind === 'static-token' ? `Google = emulator at ${google.rootUrl}` : 'Google = service account',
@@ -288,6 +326,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     ...(e.OTEL_EXPORTER_OTLP_ENDPOINT
       ? { tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME } }
       : {}),
+    ...(deployment ? { deployment } : {}),
     ...(mode === 'local' ? { localModeWarning: localModeWarning('the worker', conveniences) } : {}),
   };
 }

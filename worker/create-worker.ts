@@ -13,7 +13,7 @@ import { createSmtpMailer, type Mailer } from '../activities/mailer';
 import { reconciliationSettingsFromEnv, type ReconciliationSettings } from '../activities/reconciliation-settings';
 import type { Tracing } from '../config/tracing';
 import { TASK_QUEUE } from '../workflows/messages';
-import type { WorkerConfig } from './config';
+import type { WorkerConfig, WorkerDeployment } from './config';
 import { googleErrorMetricsInterceptor } from './google-error-metrics';
 import { buildWorkflowBundle } from './workflow-bundle';
 
@@ -34,6 +34,19 @@ export const WORKER_TUNING = {
   activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 },
 } as const satisfies Partial<WorkerOptions>;
 
+/**
+ * Shutdown, within the container's stop timeout (SIGTERM, then SIGKILL after it): the platform must
+ * give the worker CONTAINER_STOP_TIMEOUT_S (Docker's default is 10 s: `docker run --stop-timeout 30`,
+ * compose `stop_grace_period: 30s`; Kubernetes' default 30 s; docs/operations.md "Shutdown"). On
+ * SIGTERM the worker stops polling and lets running activities finish for SHUTDOWN_GRACE — longer than
+ * one Google call (GOOGLE_REQUEST_TIMEOUT_MS ≤ 10 s) — then cancels them (the transfer then fails
+ * retryably so another worker resumes it, activities/transfer.ts); SHUTDOWN_FORCE ends the worker
+ * before the platform's SIGKILL would, with room to close connections and flush telemetry.
+ */
+export const CONTAINER_STOP_TIMEOUT_S = 30;
+export const SHUTDOWN_GRACE = '20 seconds';
+export const SHUTDOWN_FORCE = '25 seconds';
+
 export type WorkerTuning = Partial<
   Pick<
     WorkerOptions,
@@ -43,13 +56,19 @@ export type WorkerTuning = Partial<
     | 'workflowTaskPollerBehavior'
     | 'activityTaskPollerBehavior'
     | 'shutdownGraceTime'
+    | 'shutdownForceTime'
     | 'identity'
   >
 >;
 
 /** The options every worker of this project runs with (the bench's bare worker too): WORKER_TUNING, then `tuning`. */
 export function workerTuning(tuning: WorkerTuning = {}): WorkerTuning {
-  const merged: WorkerTuning = { ...WORKER_TUNING, shutdownGraceTime: '10 seconds', ...tuning };
+  const merged: WorkerTuning = {
+    ...WORKER_TUNING,
+    shutdownGraceTime: SHUTDOWN_GRACE,
+    shutdownForceTime: SHUTDOWN_FORCE,
+    ...tuning,
+  };
   const { maxCachedWorkflows, maxConcurrentWorkflowTaskExecutions } = merged;
   // Temporal caps workflow task slots at the cache size (and warns): say it here instead.
   if (
@@ -60,6 +79,21 @@ export function workerTuning(tuning: WorkerTuning = {}): WorkerTuning {
     merged.maxConcurrentWorkflowTaskExecutions = Math.max(2, maxCachedWorkflows);
   }
   return merged;
+}
+
+/**
+ * Worker Versioning (docs/operations.md "Deploying with Worker Versioning"): the runs this build
+ * starts stay on it (PINNED) while they provision, and a run parked in a customer wait moves to the
+ * deployment's new current build at its next wake-up, by continue-as-new (workflows/onboarding/waiting.ts):
+ * old builds drain within hours, not the 30 days a wait may last. Patches still guard fixes to runs
+ * in flight, and unversioned workers.
+ */
+export function deploymentOptions(deployment: WorkerDeployment): NonNullable<WorkerOptions['workerDeploymentOptions']> {
+  return {
+    version: { deploymentName: deployment.deploymentName, buildId: deployment.buildId },
+    useWorkerVersioning: true,
+    defaultVersioningBehavior: deployment.defaultVersioningBehavior,
+  };
 }
 
 export interface OnboardingWorker {
@@ -129,6 +163,7 @@ export async function createOnboardingWorker(options: {
     interceptors: { activity: activityInterceptors },
     ...(sinks ? { sinks } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    ...(config.deployment ? { workerDeploymentOptions: deploymentOptions(config.deployment) } : {}),
     // Only the transfer heartbeats: a cancel reaches it within a second or two, so it stops between subscriptions.
     maxHeartbeatThrottleInterval: '1 second',
     ...workerTuning(options.tuning),

@@ -104,6 +104,9 @@ async function main(): Promise<void> {
       maxCachedWorkflows: config.maxCachedWorkflows,
       metrics: config.metricsBindAddress ?? 'off',
       tracing: config.tracing ? 'on' : 'off',
+      versioning: config.deployment
+        ? `${config.deployment.deploymentName}:${config.deployment.buildId} (${config.deployment.defaultVersioningBehavior})`
+        : 'unversioned',
       startupMs: Math.round(process.uptime() * 1000),
       startup: { loadedMs, connectMs, createWorkerMs: since(createStart) },
     },

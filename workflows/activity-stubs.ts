@@ -32,6 +32,16 @@ export const TRANSFER_CALL: ActivityOptions = {
   // A cancel waits until the activity stopped (it checks at each subscription), so the status can say what moved.
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 };
+/**
+ * The sign-in notice (it may carry a temporary password). A cancel waits until the attempt in flight
+ * has ended (the mail sent or not) before the workflow goes on to the compensation: with the default
+ * (TRY_CANCEL) the saga deleted the admin while the attempt was still mailing a password for it. An
+ * attempt not yet started (between retries) is cancelled at once. Release 0.4 on (`noticeCancelWaitsForMail`).
+ */
+export const NOTICE_CALL: ActivityOptions = {
+  ...GOOGLE_CALL,
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+};
 /** Undoing must outlast a bad day at Google (a super admin left behind is worse than a late one removed): days, not hours. */
 export const COMPENSATION_CALL: ActivityOptions = {
   startToCloseTimeout: '30 seconds',

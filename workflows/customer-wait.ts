@@ -81,6 +81,12 @@ export function waitStatus(state: WaitState, policy: WaitPolicy): WaitStatus {
   };
 }
 
+/** The server suggests continuing as new, or this run's history passed what a wake-up should replay. */
+export function historyWantsContinueAsNew(): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength > MAX_EVENTS_PER_RUN;
+}
+
 export async function waitForCustomer(options: {
   state: WaitState;
   policy: WaitPolicy;
@@ -92,6 +98,11 @@ export async function waitForCustomer(options: {
   onSchedule: (status: WaitStatus) => void;
   /** Wakes the wait early (to refresh what it shows) when it turns true; it does not end the wait. */
   changed?: () => boolean;
+  /**
+   * When given, watched by the wait's condition too (not only when a timer wakes it): turning true
+   * ends the wait with 'continue-as-new'. Release 0.4's runs pass historyWantsContinueAsNew.
+   */
+  continueAsNewWanted?: () => boolean;
 }): Promise<WaitOutcome> {
   const { state, policy } = options;
   for (;;) {
@@ -111,6 +122,7 @@ export async function waitForCustomer(options: {
     }
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > MAX_EVENTS_PER_RUN) return 'continue-as-new';
+    if (options.continueAsNewWanted?.()) return 'continue-as-new';
 
     const wakeAt = Math.min(state.deadlineAtMs, reminderAt ?? Infinity, state.nextCheckAtMs ?? Infinity);
     const reason =
@@ -122,7 +134,11 @@ export async function waitForCustomer(options: {
     options.onSchedule(waitStatus(state, policy));
     const deadlineBefore = state.deadlineAtMs;
     await condition(
-      () => options.done() || state.deadlineAtMs !== deadlineBefore || (options.changed?.() ?? false),
+      () =>
+        options.done() ||
+        state.deadlineAtMs !== deadlineBefore ||
+        (options.changed?.() ?? false) ||
+        (options.continueAsNewWanted?.() ?? false),
       wakeAt - now,
       {
         summary: `waiting for the customer until ${reason} at ${iso(wakeAt)}`,

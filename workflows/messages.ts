@@ -184,6 +184,13 @@ export interface OnboardingStatus {
   /** What the onboarding is waiting for, until when, and what it does meanwhile. */
   waitingFor?: WaitStatus;
   tosAccepted?: { at: string; via: 'signal' | 'detected'; reportedBy?: string };
+  /**
+   * Release 0.4: a `tosAccepted` signal that came before the customer could accept (no notice sent
+   * yet): recorded as reported; it counts once the onboarding waits for the terms, unless Google
+   * confirms the acceptance first. Until then it neither completes the onboarding nor keeps what a
+   * cancel would undo.
+   */
+  tosReportedEarly?: { at: string; via: 'signal' | 'detected'; reportedBy?: string };
   /** Domain customers: the TXT record to publish, and when and how the verification was learned. */
   domainVerification?: {
     required: boolean;

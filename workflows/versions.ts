@@ -25,6 +25,23 @@ export interface Behaviours {
   registrationNotInterruptible: boolean;
   /** 0.4: the compensation report lists each compensation's kind and result as data (`compensation.results`). */
   compensationResultsReported: boolean;
+  /**
+   * 0.4: a customer wait also wakes when the server suggests continue-as-new or its history passed
+   * 1,000 events (signals that change nothing cannot grow it to the event limit), and continues as new.
+   */
+  waitWakesToContinueAsNew: boolean;
+  /**
+   * 0.4 (Worker Versioning): a pinned run's customer wait also wakes when another build became the
+   * deployment's current version, and continues as new onto it (upgrade on continue-as-new).
+   */
+  waitMovesToCurrentBuild: boolean;
+  /**
+   * 0.4: a `tosAccepted` signal before the wait for the terms is recorded (status `tosReportedEarly`)
+   * but neither completes the onboarding nor changes the saga until that wait starts or Google confirms.
+   */
+  earlyTermsReportHeld: boolean;
+  /** 0.4: a cancel during the sign-in notice waits for the mail attempt to end before the compensation starts. */
+  noticeCancelWaitsForMail: boolean;
   // 0.4 behaviours go here, each named for what it does, each `release4` below.
   /** 0.4: the `OnboardingStage` attribute and the status memo are written at the stages an onboarding rests in, not at each step. */
   stagePublishedAtRest: boolean;
@@ -69,5 +86,9 @@ export function behavioursOfThisRun(release4: boolean): Behaviours {
     compactStatusMemo: release4,
     waitDefaultsFromValidation: release4,
     startAttributesNotRepeated: release4,
+    waitWakesToContinueAsNew: release4,
+    waitMovesToCurrentBuild: release4,
+    earlyTermsReportHeld: release4,
+    noticeCancelWaitsForMail: release4,
   };
 }

@@ -4,8 +4,12 @@
  * a permanent refusal or gives up on a transient one; and the failure message lands in history,
  * so it must never carry the request (bearer token, passwords). Plain jest, gaxios-like objects.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
+import { gaxios, JWT } from 'google-auth-library';
 import {
+  CREDENTIALS_FAILURE_TYPE,
+  credentialsRefusal,
   googleErrorFacts,
   googleFailure,
   isGoogleStatus,
@@ -106,7 +110,6 @@ describe('googleErrorFacts', () => {
 describe('googleFailure', () => {
   test.each([
     [400, 'invalid'],
-    [401, 'authError'],
     [403, 'forbidden'],
     [403, 'insufficientPermissions'],
     [404, 'notFound'],
@@ -225,5 +228,75 @@ describe('googleFailure', () => {
     expect(failure.cause).toBeUndefined();
     // Its details say which call failed and why, as data: nothing of the request, not even the address.
     expect(failure.details).toEqual([{ api: 'directory', method: 'users.insert', reason: 'invalid' }]);
+  });
+});
+
+describe('refused credentials: retried within the budget as Google.credentials', () => {
+  /** The token endpoint's refusal as google-auth-library surfaces it: the token request's own GaxiosError. */
+  async function tokenEndpointError(status: number, body: object): Promise<unknown> {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const transporter = new gaxios.Gaxios({
+      fetchImplementation: (async () =>
+        new Response(JSON.stringify(body), {
+          status,
+          headers: { 'content-type': 'application/json' },
+        })) as typeof fetch,
+    });
+    const jwt = new JWT({
+      email: 'onboarding@project.iam.gserviceaccount.com',
+      key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      scopes: ['https://www.googleapis.com/auth/apps.order'],
+      subject: 'admin@reseller.example',
+      transporter,
+    });
+    return jwt.getAccessToken().then(
+      () => {
+        throw new Error('expected the token request to fail');
+      },
+      (err: unknown) => err,
+    );
+  }
+
+  test.each([
+    [400, 'invalid_grant', 'Invalid JWT Signature.'],
+    [401, 'unauthorized_client', 'Client is unauthorized to retrieve access tokens using this method.'],
+    [401, 'invalid_client', 'The OAuth client was not found.'],
+  ])(
+    'the token endpoint answering %i %s (a real GaxiosError from google-auth-library)',
+    async (status, error, description) => {
+      const err = await tokenEndpointError(status, { error, error_description: description });
+      expect(err).toMatchObject({ response: { status, data: { error } } }); // the shape this test relies on
+      const failure = googleFailure('users.makeAdmin admin@acme.example', err);
+      expect(failure.type).toBe(CREDENTIALS_FAILURE_TYPE);
+      expect(failure.nonRetryable).toBe(false);
+      expect(failure.message).toContain(
+        `users.makeAdmin admin@acme.example failed: token endpoint refused the credentials (HTTP ${status} ${error}: ${description})`,
+      );
+      expect(failure.message).not.toMatch(/BEGIN|PRIVATE|assertion|eyJ/); // neither the key nor the signed JWT
+    },
+  );
+
+  test("an API's 401 (expired or revoked token) is retryable, typed Google.credentials", () => {
+    const failure = googleFailure(
+      'customers.get acme.example',
+      googleError(401, 'authError', 'Request had invalid authentication credentials.'),
+    );
+    expect(failure).toMatchObject({ type: 'Google.credentials', nonRetryable: false });
+    expect(failure.message).toContain('HTTP 401 authError: Request had invalid authentication credentials.');
+    expect(failure.message).not.toContain('ya29');
+  });
+
+  test('other token endpoint errors and 403s keep their classification', () => {
+    expect(googleFailure('x.y', { response: { status: 400, data: { error: 'invalid_scope' } } })).toMatchObject({
+      type: 'Google.http400',
+      nonRetryable: true,
+    });
+    expect(
+      googleFailure('x.y', googleError(403, 'forbidden', 'Not Authorized to access this resource/api')),
+    ).toMatchObject({
+      type: 'Google.forbidden',
+      nonRetryable: true,
+    });
+    expect(credentialsRefusal(googleError(404, 'notFound', 'Resource Not Found'))).toBeUndefined();
   });
 });

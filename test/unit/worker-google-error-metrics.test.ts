@@ -21,6 +21,12 @@ test.each([
     { api: 'reseller', method: 'customers.insert', reason: 'invalid', retryable: 'false' },
   ],
   [
+    'users.makeAdmin admin@example.com',
+    401,
+    'authError',
+    { api: 'directory', method: 'users.makeAdmin', reason: 'credentials', retryable: 'true' },
+  ],
+  [
     'customers.patch C123 language',
     503,
     'backendError',

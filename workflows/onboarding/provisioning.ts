@@ -7,7 +7,7 @@
  */
 import { CancellationScope } from '@temporalio/workflow';
 import type { CustomerOutcome } from '../../activities/customer';
-import { run } from '../activity-stubs';
+import { GOOGLE_CALL, NOTICE_CALL, run, runActivity } from '../activity-stubs';
 import type { OnboardingStatus } from '../messages';
 import { prepareDomainVerification } from './domain';
 import { alreadyACustomer } from './endings';
@@ -125,14 +125,19 @@ async function sendSignInNotice(ob: Onboarding, customerId: string, adminEmail: 
     `E-mailing ${contact} how to sign in and accept the terms${dnsRecord ? ', and the DNS record that verifies the domain' : ''}.`,
   );
   await ob.progress.step('send-sign-in-notice', () =>
-    run('sendSignInNotice', `e-mail sign-in notice to ${contact}`, {
-      customerDomain: ob.domain,
-      customerId,
-      to: contact,
-      ...(adminEmail ? { adminEmail } : {}),
-      issueTemporaryPassword: ob.validOrder.admin?.password === undefined,
-      subscriptions,
-      ...(dnsRecord ? { dnsRecord } : {}),
-    }),
+    runActivity(
+      ob.behaviour.noticeCancelWaitsForMail ? NOTICE_CALL : GOOGLE_CALL,
+      'sendSignInNotice',
+      `e-mail sign-in notice to ${contact}`,
+      {
+        customerDomain: ob.domain,
+        customerId,
+        to: contact,
+        ...(adminEmail ? { adminEmail } : {}),
+        issueTemporaryPassword: ob.validOrder.admin?.password === undefined,
+        subscriptions,
+        ...(dnsRecord ? { dnsRecord } : {}),
+      },
+    ),
   );
 }

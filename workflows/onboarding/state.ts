@@ -35,6 +35,11 @@ export interface CarriedState {
   inbox?: CarriedInbox;
   /** Release 0.3 on: answers to updates already applied, so that a retried update id is applied once. */
   updates?: AppliedUpdate[];
+  /**
+   * Release 0.4 on: the build this run left to move to the deployment's current build (Worker
+   * Versioning). A run that finds itself on it still (a pinned override) does not try again.
+   */
+  movedFromBuild?: string;
 }
 
 export class Onboarding {
@@ -51,6 +56,8 @@ export class Onboarding {
   defaults: WaitDefaults | undefined;
   wait: WaitState | undefined;
   tosAccepted: OnboardingStatus['tosAccepted'];
+  /** Release 0.4: the onboarding waits for the terms (terms.ts): a reported acceptance counts from now on. */
+  private termsAcceptable = false;
 
   /** `release4`: what isRelease4Run answered at the start of this run (workflows/versions.ts). */
   constructor(
@@ -86,12 +93,34 @@ export class Onboarding {
 
   /** The customer accepted the terms (signal or detected): kept once, and shown in the status at once. */
   termsAccepted(acceptance: NonNullable<OnboardingStatus['tosAccepted']>): void {
+    if (this.reportedTooEarly(acceptance)) {
+      // Before the notice the customer cannot have accepted: kept as reported, taken when the wait for the terms starts.
+      this.progress.update({ tosReportedEarly: this.progress.view.tosReportedEarly ?? acceptance });
+      return;
+    }
     this.tosAccepted ??= acceptance;
     this.progress.update({ tosAccepted: this.tosAccepted });
     // From now on the admin and the subscriptions are the customer's: a later cancel must not undo them.
     this.saga.keepAll(
       'the customer accepted the terms: the admin and subscriptions created are theirs now and were kept',
     );
+  }
+
+  /** Release 0.4: a report (not Google's confirmation) while nothing waits for the terms yet. */
+  private reportedTooEarly(acceptance: NonNullable<OnboardingStatus['tosAccepted']>): boolean {
+    return (
+      this.behaviour.earlyTermsReportHeld &&
+      acceptance.via === 'signal' &&
+      !this.termsAcceptable &&
+      this.tosAccepted === undefined
+    );
+  }
+
+  /** The wait for the terms starts (or resumes after continue-as-new): an acceptance reported earlier counts now. */
+  termsNowAcceptable(): void {
+    this.termsAcceptable = true;
+    const early = this.progress.view.tosReportedEarly;
+    if (early && this.behaviour.earlyTermsReportHeld) this.termsAccepted(early);
   }
 
   /** Each token's outcome in the status (and its memo), where the caller who handed it over reads it. */
@@ -141,12 +170,28 @@ export class Onboarding {
     };
   }
 
+  /**
+   * Release 0.4, Worker Versioning: another build became the deployment's current version while this
+   * run is pinned to its own; false when this run already tried to leave this build (pinned override).
+   */
+  newBuildIsCurrent(): boolean {
+    if (!this.behaviour.waitMovesToCurrentBuild) return false;
+    const info = workflowInfo();
+    if (!info.targetWorkerDeploymentVersionChanged) return false;
+    const build = info.currentDeploymentVersion?.buildId;
+    return build === undefined || build !== this.carried?.movedFromBuild;
+  }
+
   /** Hands the wait over to a fresh run (history stays short); never returns. */
   async carryOn(): Promise<never> {
     await condition(allHandlersFinished);
     // The status memo goes along, so that `status` keeps answering without a worker in the new run.
+    // Worker Versioning: a pinned run whose deployment has a new current build starts its next run there.
+    const upgrade = this.newBuildIsCurrent();
+    const build = workflowInfo().currentDeploymentVersion?.buildId;
     const continueAsNew = makeContinueAsNewFunc<typeof onboardCustomer>({
       memo: { [STATUS_MEMO_KEY]: this.progress.memoValue() },
+      ...(upgrade ? { initialVersioningBehavior: 'AUTO_UPGRADE' as const } : {}),
     });
     return continueAsNew(this.validOrder, {
       version: 2,
@@ -157,6 +202,7 @@ export class Onboarding {
       tokensTried: this.tokens.tried,
       onboarding: this.identity,
       ...(this.behaviour.inboxAndUpdatesCarried ? { inbox: this.tokens.carried, updates: this.updates.state } : {}),
+      ...(upgrade && build ? { movedFromBuild: build } : {}),
     });
   }
 }

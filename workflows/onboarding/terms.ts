@@ -18,6 +18,7 @@ export async function awaitTerms(
   customerId: string,
   adminEmail: string | undefined,
 ): Promise<OnboardingStatus> {
+  ob.termsNowAcceptable();
   const contact = ob.contact;
   const who = adminEmail ?? contact;
   const done = () => ob.tosAccepted !== undefined && !domainMissing(ob);

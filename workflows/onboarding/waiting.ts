@@ -6,7 +6,7 @@
 import { ActivityFailure, isCancellation, log } from '@temporalio/workflow';
 import type { OnboardingActivities } from '../../activities';
 import { REMINDER_CALL, runActivity } from '../activity-stubs';
-import { startWait, waitForCustomer, waitStatus } from '../customer-wait';
+import { historyWantsContinueAsNew, startWait, waitForCustomer, waitStatus } from '../customer-wait';
 import type { Stage, WaitStatus } from '../messages';
 import { waitKind } from './wait-kinds';
 import { expire } from './endings';
@@ -43,6 +43,7 @@ export async function waitFor(ob: Onboarding, what: WaitStatus['what'], options:
     // A signal that moves the stage (terms accepted, domain still to verify) wakes the wait to show it.
     changed: () => stage() !== ob.progress.stage,
     ...(options.check ? { check: options.check } : {}),
+    ...(ob.behaviour.waitWakesToContinueAsNew ? { continueAsNewWanted: () => continueAsNewWanted(ob) } : {}),
     sendReminder: (n, deadline) => remind(options.reminder(n, deadline)),
     onSchedule: (status) => {
       ob.progress.update({ waitingFor: status });
@@ -53,6 +54,16 @@ export async function waitFor(ob: Onboarding, what: WaitStatus['what'], options:
   if (outcome === 'continue-as-new') return ob.carryOn();
   ob.wait = undefined;
   ob.progress.update({ waitingFor: undefined });
+}
+
+/**
+ * Release 0.4: the wait's condition watches the history (a flood of signals that change nothing
+ * must not grow it to the server's event limit) and, under Worker Versioning, a new current build
+ * (a pinned run moves to it at continue-as-new instead of keeping the old workers for a month).
+ */
+function continueAsNewWanted(ob: Onboarding): boolean {
+  if (historyWantsContinueAsNew()) return true;
+  return ob.newBuildIsCurrent();
 }
 
 /** A reminder that cannot be sent (mail down for hours) must not end the onboarding: it is logged and the wait goes on. */
