@@ -16,7 +16,8 @@ import { loadEnvFile } from '../config/env-file';
 import { localKeyFile } from '../config/local-state';
 import { applyModeDefaults, type OnboardingMode } from '../config/mode';
 import { startTracing } from '../config/tracing';
-import { createDataConverter } from '../encryption/keys';
+import { acceptUnboundFromEnv, createDataConverter } from '../encryption/keys';
+import { payloadRefusalReporter } from './payload-refusals';
 import { loadWorkerConfig, type WorkerConfig } from './config';
 import { createOnboardingWorker } from './create-worker';
 import { prebuiltBundlePath, type BundleVariant } from './workflow-bundle';
@@ -89,6 +90,9 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     dataConverter: createDataConverter(process.env, localKeyFile(), {
       requireEncrypted: config.requireEncryptedPayloads ?? false,
+      refuseUndecryptable: true,
+      acceptUnbound: acceptUnboundFromEnv(),
+      onRefused: payloadRefusalReporter(logger),
     }),
     ...(workflowBundle ? { workflowBundle } : {}),
     ...(tracing ? { tracing } : {}),
