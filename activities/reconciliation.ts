@@ -206,7 +206,7 @@ export function reconciliationActivities(deps: ActivityDependencies) {
           '',
           input.removeUsers
             ? 'Removal was on: users marked "removed" were deleted at Google.'
-            : 'Report only: nothing was deleted. Remove them by setting RECONCILE_REMOVE_USERS=true on the worker (release 0.4: a run\'s --remove-users alone no longer deletes), or settle them with the customer.',
+            : "Report only: nothing was deleted. Remove them by setting RECONCILE_REMOVE_USERS=true on the worker (release 0.4: a run's --remove-users alone no longer deletes), or settle them with the customer.",
           '',
           `— ${mail.resellerName}`,
         ].join('\n'),
