@@ -13,7 +13,8 @@ import type { ActivityDependencies } from './dependencies';
 
 export function validationActivities({ policy }: ActivityDependencies) {
   return {
-    async validateOrder(input: unknown): Promise<{ order: Order; attempt: number }> {
+    /** `encryptionRequired` (0.4): recorded, so the workflow knows deterministically whether keyless messages count. */
+    async validateOrder(input: unknown): Promise<{ order: Order; attempt: number; encryptionRequired: boolean }> {
       try {
         const order = validateOrder(input, policy);
         // One onboarding per domain, under its own id: the ownership proof (ownership.ts) relies on it.
@@ -24,7 +25,7 @@ export function validationActivities({ policy }: ActivityDependencies) {
             'InvalidOrder',
           );
         }
-        return { order, attempt: activityInfo().attempt };
+        return { order, attempt: activityInfo().attempt, encryptionRequired: policy.requireEncryptedInput === true };
       } catch (err) {
         if (err instanceof OrderValidationError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidOrder');
         throw err;

@@ -29,7 +29,7 @@ import { local, run } from './activity-stubs';
 import { onboardCustomerV1, type CarriedState as CarriedStateV1 } from './legacy/onboard-customer-v1';
 import type { OnboardingStatus } from './messages';
 import { endAfter } from './onboarding/endings';
-import { registerHandlers } from './onboarding/handlers';
+import { registerHandlers, settleHeldKeylessSignals } from './onboarding/handlers';
 import { provision } from './onboarding/provisioning';
 import { Onboarding, type CarriedState } from './onboarding/state';
 import { awaitTerms } from './onboarding/terms';
@@ -75,10 +75,12 @@ async function start(ob: Onboarding): Promise<OnboardingStatus> {
       'Invalid order: (order): must be an order object naming customerDomain',
       'InvalidOrder',
     );
-  const { order } = await ob.progress.step('validate-order', () =>
+  const { order, encryptionRequired } = await ob.progress.step('validate-order', () =>
     run('validateOrder', 'validate the order', ob.input),
   );
   ob.order = order;
+  ob.encryptionRequired = encryptionRequired;
+  settleHeldKeylessSignals(ob);
   ob.progress.update({ customerType: order.customerType });
   ob.defaults = await local.waitDefaults();
   return provision(ob);

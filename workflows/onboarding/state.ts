@@ -34,6 +34,8 @@ export interface CarriedState {
   inbox?: CarriedInbox;
   /** Release 0.3 on: answers to updates already applied, so that a retried update id is applied once. */
   updates?: AppliedUpdate[];
+  /** Release 0.4 on: the worker that validated the order required encrypted input (keyless messages ignored). */
+  encryptionRequired?: boolean;
 }
 
 export class Onboarding {
@@ -50,6 +52,8 @@ export class Onboarding {
   defaults: WaitDefaults | undefined;
   wait: WaitState | undefined;
   tosAccepted: OnboardingStatus['tosAccepted'];
+  /** Recorded by the validation activity (0.4): whether the worker required encrypted input. Unknown: treated as required. */
+  encryptionRequired: boolean | undefined;
 
   constructor(
     readonly input: unknown,
@@ -65,6 +69,7 @@ export class Onboarding {
     this.wait = carried?.wait;
     this.defaults = carried?.defaults;
     this.tosAccepted = carried?.status.tosAccepted;
+    this.encryptionRequired = carried?.encryptionRequired;
     if (carried) this.order = input as Order;
     const info = workflowInfo();
     this.identity = carried?.onboarding ?? {
@@ -145,6 +150,9 @@ export class Onboarding {
       tokensTried: this.tokens.tried,
       onboarding: this.identity,
       ...(this.behaviour.inboxAndUpdatesCarried ? { inbox: this.tokens.carried, updates: this.updates.state } : {}),
+      ...(this.behaviour.keylessMessagesIgnored && this.encryptionRequired !== undefined
+        ? { encryptionRequired: this.encryptionRequired }
+        : {}),
     });
   }
 }
