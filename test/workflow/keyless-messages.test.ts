@@ -54,6 +54,10 @@ test('encryption required: a keyless domainVerified is ignored', async () => {
     const after = await statusOf(handle);
     expect(after.stage).toBe('awaiting-domain-verification');
     expect(after.domainVerification?.verified).toBeUndefined();
+    // Updates without an argument are rejected by their validators (nothing is written to history).
+    await expect(handle.executeUpdate('extendDeadline', { args: [] })).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/takes one argument/) },
+    });
     await handle.terminate('test over');
   });
 });

@@ -156,6 +156,8 @@ function extendDeadline(wait: WaitState, { until, by }: DeadlineExtension): { de
 }
 
 function refusePlaintext(value: unknown): void {
+  // No argument: nothing encrypted, so nothing to trust (and nothing to apply).
+  if (value === undefined) throw new Error('this update takes one argument: send it through the client library');
   if (isRefusedPlaintext(value))
     throw new Error(
       'this worker requires encrypted input: send it through the client library or with --codec-endpoint',
