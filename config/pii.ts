@@ -47,10 +47,10 @@ export class PiiScrubbingSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    const status = span.status as { message?: string };
-    if (status.message) status.message = scrubPii(status.message);
-    scrubAttributes(span.attributes);
-    for (const event of span.events) {
+    const status = span.status as { message?: string } | undefined;
+    if (status?.message) status.message = scrubPii(status.message);
+    if (span.attributes) scrubAttributes(span.attributes);
+    for (const event of span.events ?? []) {
       if (event.attributes) scrubAttributes(event.attributes);
     }
     this.next.onEnd(span);
