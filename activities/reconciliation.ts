@@ -57,6 +57,15 @@ export function reconciliationActivities(deps: ActivityDependencies) {
     }
   }
 
+  async function domainOfCustomer(customerId: string): Promise<string | undefined> {
+    try {
+      return (await google.reseller.customers.get({ customerId })).data.customerDomain ?? undefined;
+    } catch (err) {
+      if (isGoogleStatus(err, 404) || isGoogleStatus(err, 403)) return undefined;
+      throw googleFailure(`customers.get ${customerId}`, err);
+    }
+  }
+
   /** One ended run: ruled out from what it recorded, else its user is looked up at Google. */
   async function examine(run: EndedRun): Promise<Verdict> {
     const client = temporalClient();
@@ -77,6 +86,10 @@ export function reconciliationActivities(deps: ActivityDependencies) {
       return { verdict: `${adminEmail} exists but does not carry this onboarding's marker: not ours, untouched` };
     if (user.agreedToTerms)
       return { verdict: `${adminEmail} signed in and accepted the terms: the admin is the customer's` };
+    // The customer it names must be the one of the workflow id's domain, as Google says.
+    const customerDomain = await domainOfCustomer(customerId);
+    if (customerDomain?.toLowerCase() !== run.domain)
+      return { verdict: `not trusted, untouched: customer ${customerId} is not ${run.domain}'s at Google` };
     // A reset terminates a run and starts another that keeps the first run id (so the marker) and the user.
     const latest = await client.workflow.getHandle(run.workflowId).describe();
     if (latest.runId !== run.runId && latest.status.name === 'RUNNING') {
