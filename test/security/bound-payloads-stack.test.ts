@@ -105,6 +105,33 @@ test("a ciphertext copied from one onboarding into another's start does not decr
   await stack.client.cancel(victim, 'end of test');
 });
 
+test("a genuine tosAccepted copied from one onboarding's history into another's does not apply there", async () => {
+  const [a, b] = [uniqueDomain('sig-a'), uniqueDomain('sig-b')];
+  await Promise.all([toAwaitingTos(a), toAwaitingTos(b)]);
+  await stack.client.acceptTos(a, { reportedBy: 'genuine' });
+  await stack.client.handle(a).result();
+  const history = await stack.env.client.workflow.getHandle(`onboarding:${a}`).fetchHistory();
+  const signal = history.events?.find((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'tosAccepted');
+  const copied = (signal?.workflowExecutionSignaledEventAttributes?.input?.payloads ?? []) as Payload[];
+  expect(copied).toHaveLength(1);
+  refusals.length = 0;
+  await stack.env.client.workflowService.signalWorkflowExecution({
+    namespace: namespace(),
+    workflowExecution: { workflowId: `onboarding:${b}` },
+    signalName: 'tosAccepted',
+    input: { payloads: copied },
+    requestId: randomUUID(),
+  });
+  await waitForStatus(
+    async () => refusals.filter((r) => r.workflowId === `onboarding:${b}`),
+    (found) => found.some((r) => r.reason === 'bound-elsewhere'),
+  );
+  const status = await stack.client.status(b);
+  expect(status.stage).toBe('awaiting-tos');
+  expect(status.tosAccepted).toBeUndefined();
+  await stack.client.cancel(b, 'end of test');
+});
+
 test("the replay attack: a continued run's input started elsewhere and terminated removes nothing", async () => {
   const victim = uniqueDomain('replayed');
   const started = await toAwaitingTos(victim, { waitPolicy: { checkEvery: '1 second' } });
