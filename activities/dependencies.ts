@@ -8,7 +8,8 @@ export interface ActivityDependencies {
   google: GoogleClients;
   mailer: Mailer;
   /** minCheckEveryMs: the shortest waitPolicy.checkEvery an order may ask for (MIN_CHECK_EVERY; unset: no floor). */
-  policy: { allowedCountries: readonly string[]; minCheckEveryMs?: number };
+  /** requireEncryptedInput: the worker refuses unencrypted input (ONBOARDING_REQUIRE_ENCRYPTED_PAYLOADS or its codec). */
+  policy: { allowedCountries: readonly string[]; minCheckEveryMs?: number; requireEncryptedInput?: boolean };
   /** salesEmailDomains: where an order's sales contact may be (unset or empty: SALES_NOTIFY_EMAIL's domain). */
   mail: { resellerName: string; salesNotifyEmail: string; salesEmailDomains?: readonly string[] };
   /** Defaults for the customer waits; an order may override them. */

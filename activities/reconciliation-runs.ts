@@ -8,13 +8,18 @@
  * what the workflow itself used: the createAdminUser input in this run's history (a first run), or
  * the state carried into this run (`onboarding.key`; release 0.1 carried none: its marker is the
  * workflow id) — never rebuilt from the id's text.
+ *
+ * Release 0.4 (issue 19): only this product's runs are listed (its id scheme, its task queue:
+ * reconciliation-trust.ts), and a history is decoded for its own workflow id, so a ciphertext
+ * copied from another onboarding does not decrypt there (encryption/codec.ts).
  */
 import type { Client } from '@temporalio/client';
-import type { LoadedDataConverter, Payload } from '@temporalio/common';
+import type { LoadedDataConverter, Payload, SerializationContext } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { CustomerDomainAttribute, WORKFLOW_TYPE, type OnboardingStatus } from '../workflows/messages';
 import { STATUS_MEMO_KEY } from '../workflows/progress';
 import type { EndedOutcome } from '../workflows/reconcile-messages';
+import { domainOfWorkflowId, notOurRunBecause } from './reconciliation-trust';
 
 export interface EndedRun {
   workflowId: string;
@@ -66,13 +71,17 @@ function statusOf(value: unknown): OnboardingStatus | undefined {
 export async function* endedRuns(client: Client, since: Date): AsyncGenerator<EndedRun> {
   for await (const execution of client.workflow.list({ query: endedRunsQuery(since) })) {
     const outcome = OUTCOMES[execution.status.name];
-    if (!outcome) continue;
+    // Anyone may start `onboardCustomer` under any id on any queue: such a run is not an onboarding of ours.
+    if (!outcome || notOurRunBecause(execution)) continue;
     const status = statusOf(execution.memo?.[STATUS_MEMO_KEY]);
     yield {
       workflowId: execution.workflowId,
       runId: execution.runId,
+      // From the workflow id (checked above): search attributes and memo are whatever the starter wrote.
       domain:
-        execution.typedSearchAttributes.get(CustomerDomainAttribute) ?? status?.customerDomain ?? execution.workflowId,
+        domainOfWorkflowId(execution.workflowId) ??
+        execution.typedSearchAttributes.get(CustomerDomainAttribute) ??
+        execution.workflowId,
       outcome,
       closedAt: (execution.closeTime ?? execution.startTime).toISOString(),
       ...(status ? { status } : {}),
@@ -81,9 +90,13 @@ export async function* endedRuns(client: Client, since: Date): AsyncGenerator<En
 }
 
 /** Decodes payloads as the worker's data converter does (the codec decrypts). */
-async function decode(converter: LoadedDataConverter, payloads: Payload[] | null | undefined): Promise<unknown[]> {
+async function decode(
+  converter: LoadedDataConverter,
+  payloads: Payload[] | null | undefined,
+  context: SerializationContext,
+): Promise<unknown[]> {
   let decoded = payloads ?? [];
-  for (const codec of [...converter.payloadCodecs].reverse()) decoded = await codec.decode(decoded);
+  for (const codec of [...converter.payloadCodecs].reverse()) decoded = await codec.decode(decoded, context);
   return decoded.map((payload) => converter.payloadConverter.fromPayload(payload));
 }
 
@@ -104,6 +117,8 @@ function failureTypeOf(event: temporal.api.history.v1.IHistoryEvent | undefined)
 /** Reads one ended run's history: the admin it created and its marker, or the state it carried. */
 export async function runFacts(client: Client, workflowId: string, runId: string): Promise<RunFacts> {
   const converter = client.options.loadedDataConverter;
+  // Decoded as this workflow's own payloads: one bound to another workflow does not decrypt here.
+  const context: SerializationContext = { type: 'workflow', namespace: client.options.namespace, workflowId };
   const events = (await client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
   const failureType = failureTypeOf(events.at(-1));
   const facts: RunFacts = failureType ? { failureType } : {};
@@ -111,7 +126,7 @@ export async function runFacts(client: Client, workflowId: string, runId: string
   for (const event of events) {
     const scheduled = event.activityTaskScheduledEventAttributes;
     if (scheduled?.activityType?.name === 'createAdminUser')
-      creation = (await decode(converter, scheduled.input?.payloads))[0] as CreateAdminUserInput;
+      creation = (await decode(converter, scheduled.input?.payloads, context))[0] as CreateAdminUserInput;
   }
   if (creation?.admin?.primaryEmail && creation.customerId) {
     // Release 0.1 sent no onboardingKey: it marked users with the workflow id.
@@ -127,6 +142,7 @@ export async function runFacts(client: Client, workflowId: string, runId: string
   const [, carried] = (await decode(
     converter,
     events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads,
+    context,
   )) as [unknown, Carried | undefined];
   const carriedStatus = statusOf(carried?.status);
   if (!carriedStatus) return facts;

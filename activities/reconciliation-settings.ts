@@ -8,7 +8,7 @@ import { ConfigError } from '../config/config-error';
 import { DEFAULT_RECONCILE_LOOKBACK_MS, lookbackMs } from '../workflows/reconcile-messages';
 
 export interface ReconciliationSettings {
-  /** Delete the admins found (default false: report only). A run's input can turn it on, not off. */
+  /** Delete the admins found (default false: report only). Release 0.4: the only switch; a run's input cannot turn it on. */
   removeUsers: boolean;
   lookbackMs: number;
 }

@@ -25,7 +25,12 @@ import { adminUserActivities, carriesOnboardingMarker } from './admin-user';
 import type { ActivityDependencies } from './dependencies';
 import { googleFailure, isGoogleStatus } from './google-errors';
 import { endedRuns, runFacts, type EndedRun } from './reconciliation-runs';
+import { factsDisagreeBecause } from './reconciliation-trust';
 import { notALeftoverBecause, suspicion } from './reconciliation-verdict';
+import { onboardingWorkflowId } from '../workflows/messages';
+
+const REMOVAL_OFF =
+  "removal is off on this worker (RECONCILE_REMOVE_USERS=false); a run's input cannot turn it on (docs/security.md)";
 
 type Verdict = { leftover: LeftoverAdmin } | { verdict: string; unchecked?: true };
 
@@ -52,6 +57,15 @@ export function reconciliationActivities(deps: ActivityDependencies) {
     }
   }
 
+  async function domainOfCustomer(customerId: string): Promise<string | undefined> {
+    try {
+      return (await google.reseller.customers.get({ customerId })).data.customerDomain ?? undefined;
+    } catch (err) {
+      if (isGoogleStatus(err, 404) || isGoogleStatus(err, 403)) return undefined;
+      throw googleFailure(`customers.get ${customerId}`, err);
+    }
+  }
+
   /** One ended run: ruled out from what it recorded, else its user is looked up at Google. */
   async function examine(run: EndedRun): Promise<Verdict> {
     const client = temporalClient();
@@ -63,12 +77,19 @@ export function reconciliationActivities(deps: ActivityDependencies) {
     if (late) return { verdict: late };
     if (!facts.creation) return { verdict: 'it never asked Google to create a user' };
     const { adminEmail, customerId, marker } = facts.creation;
+    // A history can be planted: its facts count only where they agree with the workflow id.
+    const disagreement = factsDisagreeBecause(run.workflowId, facts.creation);
+    if (disagreement) return { verdict: `not trusted, untouched: ${disagreement}` };
     const user = await findUser(adminEmail);
     if (!user) return { verdict: `${adminEmail} does not exist (never created, or already deleted)` };
     if (!carriesOnboardingMarker(user, customerId, marker))
       return { verdict: `${adminEmail} exists but does not carry this onboarding's marker: not ours, untouched` };
     if (user.agreedToTerms)
       return { verdict: `${adminEmail} signed in and accepted the terms: the admin is the customer's` };
+    // The customer it names must be the one of the workflow id's domain, as Google says.
+    const customerDomain = await domainOfCustomer(customerId);
+    if (customerDomain?.toLowerCase() !== run.domain)
+      return { verdict: `not trusted, untouched: customer ${customerId} is not ${run.domain}'s at Google` };
     // A reset terminates a run and starts another that keeps the first run id (so the marker) and the user.
     const latest = await client.workflow.getHandle(run.workflowId).describe();
     if (latest.runId !== run.runId && latest.status.name === 'RUNNING') {
@@ -93,6 +114,8 @@ export function reconciliationActivities(deps: ActivityDependencies) {
       leftover.notRemovable =
         'release 0.1 marker and a later onboarding of this domain exists: it may have adopted this user';
     }
+    // Removal is the worker's setting alone: a run's input (replayable by anyone who can start workflows) cannot turn it on.
+    if (!settings.removeUsers) leftover.notRemovable ??= REMOVAL_OFF;
     return { leftover };
   }
 
@@ -146,11 +169,24 @@ export function reconciliationActivities(deps: ActivityDependencies) {
     ): Promise<{ outcome: 'deleted' | 'already-gone' | 'kept: not created by this onboarding' }> {
       if (leftover.notRemovable)
         throw ApplicationFailure.nonRetryable(`not removable: ${leftover.notRemovable}`, 'NotRemovable');
-      return users.deleteUser({
-        userKey: leftover.user,
-        customerId: leftover.customerId,
-        onboardingKey: leftover.marker,
+      if (!settings.removeUsers) throw ApplicationFailure.nonRetryable(`not removable: ${REMOVAL_OFF}`, 'NotRemovable');
+      const disagreement = factsDisagreeBecause(leftover.workflowId, {
+        adminEmail: leftover.user,
+        marker: leftover.marker,
       });
+      if (disagreement || leftover.workflowId !== onboardingWorkflowId(leftover.domain))
+        throw ApplicationFailure.nonRetryable(
+          `not removable: ${disagreement ?? 'domain and workflow id differ'}`,
+          'NotRemovable',
+        );
+      // The onboarding's own latest run, asked again just before the deletion: a run started since may use the user.
+      const latest = await temporalClient().workflow.getHandle(leftover.workflowId).describe();
+      if (latest.status.name === 'RUNNING')
+        throw ApplicationFailure.nonRetryable(
+          `not removable: ${leftover.workflowId} is running again and may use ${leftover.user}`,
+          'NotRemovable',
+        );
+      return users.deleteUser({ userKey: leftover.user, customerId: leftover.customerId, onboardingKey: leftover.marker });
     },
 
     /** One e-mail to SALES_NOTIFY_EMAIL listing the admins found and what was done with each. */
@@ -183,7 +219,7 @@ export function reconciliationActivities(deps: ActivityDependencies) {
           '',
           input.removeUsers
             ? 'Removal was on: users marked "removed" were deleted at Google.'
-            : 'Report only: nothing was deleted. Remove them with `onboarding reconciliation run --remove-users` (or RECONCILE_REMOVE_USERS=true on the worker), or settle them with the customer.',
+            : "Report only: nothing was deleted. Remove them by setting RECONCILE_REMOVE_USERS=true on the worker (release 0.4: a run's --remove-users alone no longer deletes), or settle them with the customer.",
           '',
           `— ${mail.resellerName}`,
         ].join('\n'),

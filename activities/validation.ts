@@ -15,7 +15,10 @@ import type { ActivityDependencies, WaitDefaults } from './dependencies';
 
 export function validationActivities({ policy, waits }: ActivityDependencies) {
   return {
-    async validateOrder(input: unknown): Promise<{ order: Order; attempt: number; waitDefaults?: WaitDefaults }> {
+    /** `encryptionRequired` (0.4): recorded, so the workflow knows deterministically whether keyless messages count. */
+    async validateOrder(
+      input: unknown,
+    ): Promise<{ order: Order; attempt: number; waitDefaults?: WaitDefaults; encryptionRequired: boolean }> {
       try {
         const order = validateOrder(input, policy);
         // One onboarding per domain, under its own id: the ownership proof (ownership.ts) relies on it.
@@ -26,7 +29,12 @@ export function validationActivities({ policy, waits }: ActivityDependencies) {
             'InvalidOrder',
           );
         }
-        return { order, attempt: activityInfo().attempt, waitDefaults: waits };
+        return {
+          order,
+          attempt: activityInfo().attempt,
+          waitDefaults: waits,
+          encryptionRequired: policy.requireEncryptedInput === true,
+        };
       } catch (err) {
         if (err instanceof OrderValidationError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidOrder');
         throw err;

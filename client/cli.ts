@@ -322,7 +322,10 @@ function addReconciliationCommands(
     .description('create the Temporal Schedule that runs it (daily by default), or update the existing one')
     .option('--cron <expression>', 'when, as a cron expression in UTC (default "0 6 * * *")')
     .option('--every <duration>', 'or how often, e.g. 1d or "12 hours"')
-    .option('--remove-users', 'delete the admins found (default: report only)')
+    .option(
+      '--remove-users',
+      'ask to delete the admins found (0.4: only a worker with RECONCILE_REMOVE_USERS=true deletes)',
+    )
     .option(
       '--lookback <duration>',
       "onboardings ended within this long (default: the worker's RECONCILE_LOOKBACK, 8 days)",
@@ -334,14 +337,17 @@ function addReconciliationCommands(
         print(
           scheduled,
           () =>
-            `${scheduled.created ? 'Created' : 'Updated'} schedule ${scheduled.scheduleId}: runs ${scheduled.runs}, ${scheduled.input.removeUsers ? 'removing the admins found' : 'report only (unless the worker has RECONCILE_REMOVE_USERS=true)'}.`,
+            `${scheduled.created ? 'Created' : 'Updated'} schedule ${scheduled.scheduleId}: runs ${scheduled.runs}, ${scheduled.input.removeUsers ? 'asking to remove the admins found (done only where the worker has RECONCILE_REMOVE_USERS=true)' : 'report only (unless the worker has RECONCILE_REMOVE_USERS=true)'}.`,
         );
       });
     });
   reconciliation
     .command('run')
     .description('run it once now (a worker must be running) and print the report')
-    .option('--remove-users', 'delete the admins found (default: report only)')
+    .option(
+      '--remove-users',
+      'ask to delete the admins found (0.4: only a worker with RECONCILE_REMOVE_USERS=true deletes)',
+    )
     .option(
       '--lookback <duration>',
       "onboardings ended within this long (default: the worker's RECONCILE_LOOKBACK, 8 days)",

@@ -7,6 +7,7 @@
  */
 import type { Resource } from '@opentelemetry/resources';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { PiiScrubbingSpanProcessor } from './pii';
 
 export interface Tracing {
   resource: Resource;
@@ -30,7 +31,8 @@ export async function startTracing(options: { otlpEndpoint: string; serviceName:
   ]);
   const resource = new resources.Resource({ 'service.name': options.serviceName });
   const exporter = new OTLPTraceExporter({ url: `${options.otlpEndpoint.replace(/\/+$/, '')}/v1/traces` });
-  const spanProcessor = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000 });
+  // Failure messages name people: span status and exception events are scrubbed before export (pii.ts).
+  const spanProcessor = new PiiScrubbingSpanProcessor(new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000 }));
   const provider = new BasicTracerProvider({ resource, spanProcessors: [spanProcessor] });
   // The active span must follow async calls, or nothing is propagated into Temporal's headers.
   provider.register({ contextManager: new AsyncLocalStorageContextManager().enable() });

@@ -4,6 +4,11 @@
  * Cross-site browser requests are refused (Origin / Sec-Fetch-Site), and so are bodies that are
  * not JSON (an HTML form can post text/plain or urlencoded bodies without a CORS preflight).
  * The emulator also refuses to listen beyond loopback unless explicitly allowed.
+ *
+ * DNS rebinding (issue 19): a page whose name is re-pointed at 127.0.0.1 is "same-origin" to the
+ * browser, so Origin and Sec-Fetch-Site do not stop it; its Host header still names the page's
+ * domain. Control requests must name a loopback host (localhost, 127.x, [::1]) or one allowed
+ * (the non-loopback host it listens on, EMULATOR_ALLOWED_HOSTS) — as the codec server does.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
@@ -11,8 +16,24 @@ import { isIP } from 'node:net';
 export const CONTROL_PREFIX = '/_emulator/';
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** Why a control request is refused, or undefined when it may go on. */
-export function controlRefusal(method: string, headers: IncomingHttpHeaders): string | undefined {
+/** The host name of a Host header (lower case, IPv6 without brackets), or undefined when malformed. */
+function hostName(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const value = header.trim().toLowerCase();
+  const match = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::\d+)?$/.exec(value);
+  return match ? (match[1] as string).replace(/^\[|\]$/g, '') : undefined;
+}
+
+/** Why a control request is refused, or undefined when it may go on. `allowedHosts`: names beyond loopback. */
+export function controlRefusal(
+  method: string,
+  headers: IncomingHttpHeaders,
+  allowedHosts: readonly string[] = [],
+): string | undefined {
+  const name = hostName(headers.host);
+  if (name === undefined || !(isLoopbackHost(name) || allowedHosts.includes(name))) {
+    return 'unknown Host (DNS rebinding?): use localhost, 127.0.0.1 or [::1], or list it in EMULATOR_ALLOWED_HOSTS';
+  }
   const site = headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
     return `cross-site request refused (Sec-Fetch-Site: ${site})`;

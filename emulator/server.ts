@@ -13,7 +13,7 @@ import { prettifyError, ZodError } from 'zod';
 import { registerBatchRoute } from './batch-route';
 import { type ControlParts, registerControlRoutes } from './control-routes';
 import { registerGoogleRoutes } from './google-routes';
-import { checkListenHost, CONTROL_PREFIX, controlRefusal } from './control-guard';
+import { checkListenHost, CONTROL_PREFIX, controlRefusal, isLoopbackHost } from './control-guard';
 import { defaultReason, errorBody, forbidden, GoogleApiError, loginRequired } from './errors';
 import { type Fault, FaultList, RequestLog } from './faults';
 import { Quotas } from './quotas';
@@ -34,6 +34,8 @@ export interface EmulatorOptions {
   logLevel?: string;
   /** Listen on a non-loopback host anyway. Default: EMULATOR_ALLOW_NON_LOOPBACK === 'true'. */
   allowNonLoopback?: boolean;
+  /** Host names the control endpoints answer beyond loopback. Default: EMULATOR_ALLOWED_HOSTS (comma-separated). */
+  controlHosts?: readonly string[];
 }
 
 export interface RunningEmulator {
@@ -85,7 +87,7 @@ function hasStatus(fault: Fault): fault is Fault & { status: number } {
   return fault.status !== undefined;
 }
 
-function buildApp(logger: Logger, parts: ControlParts) {
+function buildApp(logger: Logger, parts: ControlParts, controlHosts: readonly string[]) {
   const { state, quotas, siteVerification, faults, requests } = parts;
   const app = Fastify({
     loggerInstance: logger,
@@ -112,7 +114,7 @@ function buildApp(logger: Logger, parts: ControlParts) {
   app.addHook('onRequest', async (request, reply) => {
     const url = new URL(request.url, 'http://emulator.invalid');
     if (url.pathname.startsWith(CONTROL_PREFIX)) {
-      const refusal = controlRefusal(request.method, request.headers);
+      const refusal = controlRefusal(request.method, request.headers, controlHosts);
       if (refusal) throw forbidden(`Control endpoint refused: ${refusal}.`);
       return;
     }
@@ -247,7 +249,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     requests: new RequestLog(),
     mail,
   };
-  const app = buildApp(logger, parts);
+  const controlHosts = [
+    ...(isLoopbackHost(host) ? [] : [host.toLowerCase()]),
+    ...(options.controlHosts ??
+      (process.env.EMULATOR_ALLOWED_HOSTS ?? '')
+        .split(',')
+        .map((name) => name.trim().toLowerCase())
+        .filter((name) => name !== '')),
+  ];
+  const app = buildApp(logger, parts, controlHosts);
   try {
     await app.listen({ host, port: options.httpPort ?? 0 });
   } catch (error) {

@@ -4,6 +4,7 @@
  * Temporal server itself only ever stores ciphertext.
  *
  * `POST /encode` and `POST /decode` take and return `{ payloads: [{ metadata: {k: base64}, data: base64 }] }`.
+ * Optional `X-Workflow-Id` (with `X-Namespace`, default `default`): the workflow the payloads belong to.
  * Whoever can call it can decrypt, so before any work it refuses (in this order):
  * - a Host that is not one of its own names (421: DNS rebinding),
  * - an Origin that is not an allowed Web UI (403; callers without Origin, like the CLI, pass),
@@ -221,7 +222,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
   app.options('*', async (_request, reply) => {
     if (reply.hasHeader('Access-Control-Allow-Origin')) {
       reply.header('Access-Control-Allow-Methods', 'POST, OPTIONS');
-      reply.header('Access-Control-Allow-Headers', 'Content-Type, X-Namespace, Authorization');
+      reply.header('Access-Control-Allow-Headers', 'Content-Type, X-Namespace, X-Workflow-Id, Authorization');
       reply.header('Access-Control-Max-Age', '600');
     }
     return reply.code(204).send();
@@ -234,9 +235,16 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
       namespace: String(request.headers['x-namespace'] ?? '').slice(0, 100),
       payloads: payloads.length,
     };
+    // Release 0.4: with X-Workflow-Id (and X-Namespace), /encode binds the payloads to that workflow
+    // and /decode refuses payloads bound to another (encryption/codec.ts, docs/security.md).
+    const workflowId = request.headers['x-workflow-id'];
+    const serialization =
+      typeof workflowId === 'string' && workflowId !== ''
+        ? { type: 'workflow' as const, namespace: String(request.headers['x-namespace'] ?? 'default'), workflowId }
+        : undefined;
     let result: Payload[];
     try {
-      result = await codec[direction](payloads);
+      result = await codec[direction](payloads, serialization);
     } catch (err) {
       // The codec's messages name neither key ids nor payload contents.
       request.log.warn({ ...context, reason: (err as Error).message }, `${direction} failed`);

@@ -42,6 +42,11 @@ export const KEYS_VARIABLE = 'ONBOARDING_ENCRYPTION_KEYS';
 export const KEY_FILE_VARIABLE = 'ONBOARDING_ENCRYPTION_KEY_FILE';
 /** Worker only: refuse (replace by a sentinel) payloads that arrive unencrypted. See plaintext-refusal.ts. */
 export const REQUIRE_ENCRYPTED_VARIABLE = 'ONBOARDING_REQUIRE_ENCRYPTED_PAYLOADS';
+/**
+ * Worker only, release 0.4's transition: decrypt payloads written before 0.4 (bound to no workflow).
+ * `true` (default) until no run started before 0.4 is open; then `false` (docs/security.md).
+ */
+export const ACCEPT_UNBOUND_VARIABLE = 'ONBOARDING_ACCEPT_UNBOUND_PAYLOADS';
 /** Encrypted failure messages too: client, worker and workflow bundle all load it from here. */
 export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
 export const DEFAULT_KEY_FILE = path.resolve(__dirname, '..', '.local', 'encryption-keys.json');
@@ -247,18 +252,28 @@ export function requireEncryptedFromEnv(env: NodeJS.ProcessEnv = process.env, fa
   throw new ConfigError(`${REQUIRE_ENCRYPTED_VARIABLE}: must be "true" or "false"`);
 }
 
+/** ONBOARDING_ACCEPT_UNBOUND_PAYLOADS: `true` (default) or `false`. */
+export function acceptUnboundFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env[ACCEPT_UNBOUND_VARIABLE]?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === 'true') return true;
+  if (value === 'false') return false;
+  throw new ConfigError(`${ACCEPT_UNBOUND_VARIABLE}: must be "true" or "false"`);
+}
+
 /**
  * The data converter for every Temporal Client and Worker of this project. Only a worker sets
- * `requireEncrypted` (a client must still read what others wrote in plain, e.g. query results of old runs).
+ * `requireEncrypted` (a client must still read what others wrote in plain, e.g. query results of old runs),
+ * `refuseUndecryptable`, `acceptUnbound` and `onRefused` (encryption/codec.ts).
  */
 export function createDataConverter(
   env: NodeJS.ProcessEnv = process.env,
   defaultKeyFile: string = DEFAULT_KEY_FILE,
   options: KeyLoadOptions & CodecOptions = {},
 ): DataConverter {
-  const { requireEncrypted, ...keyOptions } = options;
+  const { requireEncrypted, refuseUndecryptable, acceptUnbound, onRefused, ...keyOptions } = options;
+  const codecOptions = { requireEncrypted, refuseUndecryptable, acceptUnbound, onRefused };
   return {
-    payloadCodecs: [new AesGcmPayloadCodec(loadEncryptionKeys(env, defaultKeyFile, keyOptions), { requireEncrypted })],
+    payloadCodecs: [new AesGcmPayloadCodec(loadEncryptionKeys(env, defaultKeyFile, keyOptions), codecOptions)],
     failureConverterPath: FAILURE_CONVERTER_PATH,
   };
 }

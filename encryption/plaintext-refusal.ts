@@ -7,7 +7,15 @@
  * reaches workflow code; the workflow recognises it with `isRefusedPlaintext` and fails the
  * onboarding (non-retryable `UnencryptedInput`) before any Google call, and update validators
  * reject it. Bundled into the workflow sandbox: no imports at all.
+ *
+ * Release 0.4: the same sentinel, with a `reason`, stands in for a payload that claims encryption
+ * but cannot be decrypted by this worker (forged, altered, unknown key, or bound to another
+ * workflow: encryption/codec.ts), so that it is refused like plaintext instead of failing every
+ * workflow task of the run.
  */
+
+/** Why the codec refused a payload. */
+export type RefusalReason = 'plaintext' | 'undecryptable' | 'bound-elsewhere' | 'unbound';
 
 /** The one key of the sentinel object; its value is always `true`. */
 export const REFUSED_PLAINTEXT_MARKER = '__onboardingRefusedPlaintext';

@@ -10,9 +10,41 @@
  *   Letters with diacritics and ligatures keep their skeleton out of ASCII (`bücher`, `æble` pass).
  * Legitimate single-script names pass: `bücher`, `пример`, `例え`, `παράδειγμα`, `한국`.
  *
+ * Before both (release 0.4): IDNA2008 validity as UTS #46 processes it (the `tr46` package, the
+ * WHATWG URL standard's implementation, pinned): a label must come out of UTS #46 processing
+ * (nontransitional, STD3 rules, CONTEXTJ, Bidi) unchanged and without error, so characters that
+ * are disallowed, or that UTS #46 maps away (`goo\u034Fgle`: combining grapheme joiner;
+ * `go\u1160ogle`: Hangul filler), are refused instead of being silently dropped into `google`.
+ * UTS #39 §5.4's optional checks follow: a dotless i or j under a combining dot above (`gı̇thub`),
+ * and the same nonspacing mark twice in a row.
+ *
  * Bundled into the workflow sandbox with order.ts: deterministic code and data only.
  */
+import { toUnicode } from 'tr46';
 import unhomoglyph from 'unhomoglyph';
+
+const UTS46 = {
+  checkBidi: true,
+  checkHyphens: true,
+  checkJoiners: true,
+  useSTD3ASCIIRules: true,
+  transitionalProcessing: false,
+  verifyDNSLength: false, // lengths are checked on the whole domain by order.ts
+};
+/** UTS #39 §5.4: a dotless i or j with a dot put back on it reads as i or j. */
+const DOTLESS_WITH_DOT = /[\u0131\u0237]\p{Mn}*[\u0307\u0358]/u;
+const REPEATED_MARK = /(\p{Mn})\1/u;
+
+/** Why a Unicode label is not a valid IDNA2008 label as UTS #46 processes it; undefined when it is. */
+export function idnaRule(label: string): string | undefined {
+  const { domain, error } = toUnicode(label, UTS46);
+  if (error || domain !== label)
+    return 'must be a valid internationalized label (IDNA2008, UTS #46): it holds a character that is disallowed or that would be mapped or dropped';
+  const decomposed = label.normalize('NFD');
+  if (DOTLESS_WITH_DOT.test(decomposed)) return 'must not put a dot back on a dotless i or j (look-alike of i or j)';
+  if (REPEATED_MARK.test(decomposed)) return 'must not repeat the same combining mark (look-alike characters)';
+  return undefined;
+}
 
 /** Unicode's scripts (long names, as ECMAScript's `\p{Script_Extensions=…}` takes them), Common and Inherited excepted. */
 const SCRIPT_NAMES = (
@@ -106,6 +138,8 @@ function isAsciiLookalike(label: string): boolean {
 
 /** Why a (lower-case, Unicode) domain label is a look-alike, or undefined when it is not. */
 export function lookalikeRule(label: string): string | undefined {
+  const invalid = idnaRule(label);
+  if (invalid) return invalid;
   if (!isHighlyRestrictive(label)) {
     const scripts = new Set(Array.from(label).flatMap((char) => [...(scriptsOf(char) ?? [])]));
     if ([...scripts].every((name) => CONFUSABLE_EUROPEAN.has(name))) {

@@ -3,6 +3,11 @@
  * :8233, search attributes registered, payloads decoded through the codec server), the Google
  * emulator with its SMTP sink, the codec server and the worker — all on this machine.
  * `startLocalStack()` is also used by the demo.
+ *
+ * Its security settings are the documented ones (issue 19), read from the environment and `.env`:
+ * CODEC_SERVER_ACCESS_TOKEN / CODEC_SERVER_OIDC_* protect its codec server's /decode (the Web UI of
+ * the dev server then needs OIDC to show payloads), and ONBOARDING_REQUIRE_ENCRYPTED_PAYLOADS makes
+ * its worker refuse unencrypted input, exactly as `npm run codec-server` and `npm run worker` do.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -12,14 +17,15 @@ import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { startCodecServer } from '../encryption/codec-server';
-import { createDataConverter, loadEncryptionKeys } from '../encryption/keys';
+import { codecServerOptionsFromEnv } from '../encryption/codec-server-config';
+import { acceptUnboundFromEnv, createDataConverter, loadEncryptionKeys } from '../encryption/keys';
 import { startEmulator } from '../emulator/server';
 import { loadWorkerConfig } from '../worker/config';
 import { createOnboardingWorker } from '../worker/create-worker';
 import { SEARCH_ATTRIBUTES } from '../workflows/messages';
 import { provisionTemporal } from './provision-temporal';
 import { loadEnvFile } from '../config/env-file';
-import { MODE_VARIABLE } from '../config/mode';
+import { MODE_VARIABLE, requireEncryptedPayloads } from '../config/mode';
 
 export const LOCAL = {
   temporalPort: 7233,
@@ -91,6 +97,19 @@ function startDevServer(cli: string, codecServerUrl: string): ChildProcess {
   return server;
 }
 
+/** The security settings `npm start` takes from the environment (and .env): the codec server's callers, the worker's input. */
+export function localSecuritySettings(env: NodeJS.ProcessEnv = process.env) {
+  const { accessToken, oidc } = codecServerOptionsFromEnv(env);
+  return {
+    codec: { ...(accessToken ? { accessToken } : {}), ...(oidc ? { oidc } : {}) },
+    worker: {
+      requireEncrypted: requireEncryptedPayloads(env),
+      refuseUndecryptable: true,
+      acceptUnbound: acceptUnboundFromEnv(env),
+    },
+  };
+}
+
 export async function startLocalStack(options: { log?: (line: string) => void } = {}): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
   // Everything here is local by definition (emulator, SMTP sink, dev server): so is every part's mode.
@@ -108,7 +127,9 @@ export async function startLocalStack(options: { log?: (line: string) => void } 
   };
   try {
     const keys = loadEncryptionKeys();
+    const security = localSecuritySettings();
     const codec = await startCodecServer({
+      ...security.codec,
       host: '127.0.0.1',
       port: LOCAL.codecPort,
       keys,
@@ -140,7 +161,7 @@ export async function startLocalStack(options: { log?: (line: string) => void } 
       config,
       connection,
       namespace: 'default',
-      dataConverter: createDataConverter(),
+      dataConverter: createDataConverter(process.env, undefined, security.worker),
       tuning: { maxCachedWorkflows: config.maxCachedWorkflows },
     });
     const running = worker.run();

@@ -8,6 +8,7 @@ import {
   type WorkerOptions,
 } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { codecRequiresEncryption } from '../encryption/codec';
 import { createGoogleClients } from '../activities/google-clients';
 import { createSmtpMailer, type Mailer } from '../activities/mailer';
 import { reconciliationSettingsFromEnv, type ReconciliationSettings } from '../activities/reconciliation-settings';
@@ -127,6 +128,7 @@ export async function createOnboardingWorker(options: {
     policy: {
       allowedCountries: config.allowedCountries,
       ...(config.minCheckEveryMs ? { minCheckEveryMs: config.minCheckEveryMs } : {}),
+      requireEncryptedInput: config.requireEncryptedPayloads === true || codecRequiresEncryption(options.dataConverter),
     },
     mail: {
       resellerName: config.resellerName,

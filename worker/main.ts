@@ -16,7 +16,9 @@ import { loadEnvFile } from '../config/env-file';
 import { localKeyFile } from '../config/local-state';
 import { applyModeDefaults, type OnboardingMode } from '../config/mode';
 import { startTracing } from '../config/tracing';
-import { createDataConverter } from '../encryption/keys';
+import { acceptUnboundFromEnv, createDataConverter } from '../encryption/keys';
+import { payloadRefusalReporter } from './payload-refusals';
+import { runtimeLogFunction } from './runtime-log';
 import { loadWorkerConfig, type WorkerConfig } from './config';
 import { createOnboardingWorker } from './create-worker';
 import { prebuiltBundlePath, type BundleVariant } from './workflow-bundle';
@@ -38,9 +40,8 @@ const CUSTOMER_WAIT_BUCKETS = [
 function installRuntime(config: WorkerConfig, logger: pino.Logger): void {
   Runtime.install({
     // Route the SDK's logs (workflow `log`, activity `log`, core) through one structured logger.
-    logger: new DefaultLogger(config.logLevel.toUpperCase() as 'INFO', ({ level, message, meta }) => {
-      logger[level === 'TRACE' ? 'trace' : (level.toLowerCase() as 'info')]({ ...meta }, message);
-    }),
+    // Personal data (e-mails in failure messages and stacks) is scrubbed before it is logged.
+    logger: new DefaultLogger(config.logLevel.toUpperCase() as 'INFO', runtimeLogFunction(logger)),
     ...(config.metricsBindAddress
       ? {
           telemetryOptions: {
@@ -89,6 +90,9 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     dataConverter: createDataConverter(process.env, localKeyFile(), {
       requireEncrypted: config.requireEncryptedPayloads ?? false,
+      refuseUndecryptable: true,
+      acceptUnbound: acceptUnboundFromEnv(),
+      onRefused: payloadRefusalReporter(logger),
     }),
     ...(workflowBundle ? { workflowBundle } : {}),
     ...(tracing ? { tracing } : {}),

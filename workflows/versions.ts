@@ -43,6 +43,8 @@ export interface Behaviours {
   /** 0.4: a cancel during the sign-in notice waits for the mail attempt to end before the compensation starts. */
   noticeCancelWaitsForMail: boolean;
   // 0.4 behaviours go here, each named for what it does, each `release4` below.
+  /** 0.4: where the worker requires encrypted input, a signal with no argument (no key needed) changes nothing. */
+  keylessMessagesIgnored: boolean;
   /** 0.4: the `OnboardingStage` attribute and the status memo are written at the stages an onboarding rests in, not at each step. */
   stagePublishedAtRest: boolean;
   /** 0.4: acceptance checks are spread (as 0.3's `spread-checks` did) without asking for that marker too. */
@@ -90,5 +92,6 @@ export function behavioursOfThisRun(release4: boolean): Behaviours {
     waitMovesToCurrentBuild: release4,
     earlyTermsReportHeld: release4,
     noticeCancelWaitsForMail: release4,
+    keylessMessagesIgnored: release4,
   };
 }

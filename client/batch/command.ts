@@ -12,7 +12,7 @@ import type { OrderPolicy } from '../../order/order';
 import type { OnboardingClient } from '../onboarding-client';
 import { BATCH_FORMATS, batchFormatOf, parseBatch } from './parse';
 import { batchProgress, type ProgressStream } from './progress';
-import { problemLine, resultJsonLines, resultTable, summaryLine } from './render';
+import { problemJsonLine, problemLine, resultJsonLines, resultTable, summaryLine, terminalSafe } from './render';
 import { DEFAULT_CONCURRENCY, runBatch } from './run';
 import { BatchValidationError, type BatchFormat } from './types';
 import { validateBatch } from './validate';
@@ -38,7 +38,9 @@ function read(file: string, fail: StartBatchCliDeps['fail'], code: number): Buff
 }
 
 export function addStartBatchCommand(program: Command, deps: StartBatchCliDeps): void {
-  const { exit, fail } = deps;
+  const { exit } = deps;
+  // Messages quote input (file names, CSV header names): never raw to the terminal.
+  const fail: StartBatchCliDeps['fail'] = (message, code) => deps.fail(terminalSafe(message), code);
   const concurrencyOf = (value: string) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY)
@@ -67,7 +69,7 @@ export function addStartBatchCommand(program: Command, deps: StartBatchCliDeps):
       const { valid, problems } = validateBatch(parsed.rows, deps.policy());
       const all = [...parsed.problems, ...problems].sort((a, b) => a.line - b.line);
       if (all.length) {
-        for (const p of all) stderr.write(`${json ? JSON.stringify(p) : problemLine(p)}\n`);
+        for (const p of all) stderr.write(`${json ? problemJsonLine(p) : problemLine(p)}\n`);
         throw fail(new BatchValidationError(all).message, exit.invalidInput);
       }
       if (valid.length === 0) throw fail(`${file} holds no orders`, exit.invalidInput);

@@ -335,7 +335,9 @@ describe('codec server', () => {
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
     expect(allowed.headers.get('access-control-allow-methods')).toBe('POST, OPTIONS');
-    expect(allowed.headers.get('access-control-allow-headers')).toBe('Content-Type, X-Namespace, Authorization');
+    expect(allowed.headers.get('access-control-allow-headers')).toBe(
+      'Content-Type, X-Namespace, X-Workflow-Id, Authorization',
+    );
     expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
 
     const denied = await preflight('http://evil.example');

@@ -12,7 +12,11 @@ import { domainOrder, uniqueDomain } from '../support/orders';
 let stack: OnboardingStack;
 beforeAll(async () => {
   // Every wake-up of the wait sees continueAsNewSuggested after a few dozen events: a chain in seconds.
-  stack = await startOnboardingStack({ devServer: { suggestContinueAsNewAfterEvents: 40 } });
+  // Removal is the worker's setting (0.4): the run's input alone cannot turn it on.
+  stack = await startOnboardingStack({
+    devServer: { suggestContinueAsNewAfterEvents: 40 },
+    reconciliation: { removeUsers: true, lookbackMs: 86_400_000 },
+  });
 });
 afterAll(async () => {
   await stack?.teardown();

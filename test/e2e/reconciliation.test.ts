@@ -25,8 +25,18 @@ import {
 import { domainOrder, uniqueDomain } from '../support/orders';
 
 let stack: OnboardingStack;
+// The worker's removal switch (0.4: the only one): off, and turned on by the tests that remove.
+const reconciliation = { removeUsers: false, lookbackMs: 8 * 86_400_000 };
+async function withRemovalOn<T>(body: () => Promise<T>): Promise<T> {
+  reconciliation.removeUsers = true;
+  try {
+    return await body();
+  } finally {
+    reconciliation.removeUsers = false;
+  }
+}
 beforeAll(async () => {
-  stack = await startOnboardingStack();
+  stack = await startOnboardingStack({ reconciliation });
 });
 afterAll(async () => {
   await stack?.teardown();
@@ -133,7 +143,7 @@ test("with removal on, the leftover admin is deleted at Google; a user without t
   });
   await stack.google.clearRequests();
 
-  const report = await runReconciliation(stack.env.client, { removeUsers: true });
+  const report = await withRemovalOn(() => runReconciliation(stack.env.client, { removeUsers: true }));
 
   expect(report.removeUsers).toBe(true);
   expect(leftoverOf(report, lost)).toMatchObject({ user: `admin@${lost}`, action: 'removed' });
@@ -271,7 +281,7 @@ test('a reset onboarding (its base run terminated, a new run carrying on with th
     (s) => s.stage === 'awaiting-tos' && s.steps.filter((st) => st.name === 'create-admin').length > 0,
   );
 
-  const report = await runReconciliation(stack.env.client, { removeUsers: true });
+  const report = await withRemovalOn(() => runReconciliation(stack.env.client, { removeUsers: true }));
   expect(leftoverOf(report, domain)).toBeUndefined();
   expect(report.notReported.find((n) => n.domain === domain && n.runId === base.runId)?.verdict).toMatch(
     /later run .* is running/,

@@ -5,9 +5,12 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
+import { AesGcmPayloadCodec } from '../../encryption/codec';
 import { startCodecServer, type CodecServer } from '../../encryption/codec-server';
+import { isRefusedPlaintext } from '../../encryption/plaintext-refusal';
 import { provisionTemporal } from '../../scripts/provision-temporal';
 import { TASK_QUEUE, WORKFLOW_TYPE } from '../../workflows/messages';
 import { FIXTURE_KEYS } from '../support/fixture-keys';
@@ -125,4 +128,38 @@ test('the CLI starts a workflow through the codec server: its input is stored en
   const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
   expect(Buffer.from(input?.metadata?.encoding ?? []).toString()).toBe('binary/encrypted');
   expect(Buffer.from(input?.data ?? []).includes(order.postalAddress.contactName)).toBe(false);
+});
+
+test('with --codec-header X-Workflow-Id the CLI stores input bound to that workflow (issue 19)', async () => {
+  const domain = uniqueDomain('clibound');
+  const workflowId = `onboarding:${domain}`;
+  const started = await cli(
+    'workflow',
+    'start',
+    '--type',
+    WORKFLOW_TYPE,
+    '--task-queue',
+    `${TASK_QUEUE}-no-worker`,
+    '--workflow-id',
+    workflowId,
+    '--input',
+    JSON.stringify(domainOrder(domain)),
+    '--codec-endpoint',
+    codec.url,
+    '--codec-auth',
+    `Bearer ${TOKEN}`,
+    '--codec-header',
+    `X-Workflow-Id=${workflowId}`,
+  );
+  expect(started.ok).toBe(true);
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0] as Payload;
+  expect(Buffer.from(input.metadata?.['encryption-workflow-id'] ?? []).toString()).toBe(workflowId);
+  const workerCodec = new AesGcmPayloadCodec(FIXTURE_KEYS, { refuseUndecryptable: true });
+  const as = (id: string) =>
+    workerCodec.decode([input], { type: 'workflow', namespace: env.namespace ?? 'default', workflowId: id });
+  expect(defaultPayloadConverter.fromPayload((await as(workflowId))[0]!)).toMatchObject({ customerDomain: domain });
+  expect(isRefusedPlaintext(defaultPayloadConverter.fromPayload((await as('onboarding:other.example'))[0]!))).toBe(
+    true,
+  );
 });

@@ -126,6 +126,23 @@ describe('codec server hardening', () => {
       .setExpirationTime(options.expiresIn ?? '5m')
       .sign(options.key ?? idpKey);
 
+  it('binds what it encodes to X-Workflow-Id, and refuses to decode it for another workflow (issue 19)', async () => {
+    const encoded = await request(url('/encode'), {
+      ...json({ payloads: [plainPayload()] }, { 'x-namespace': 'default', 'x-workflow-id': 'onboarding:a.example' }),
+    });
+    expect(encoded.status).toBe(200);
+    const [payload] = (JSON.parse(encoded.body) as { payloads: { metadata: Record<string, string> }[] }).payloads;
+    expect(Buffer.from(payload!.metadata['encryption-workflow-id']!, 'base64').toString()).toBe('onboarding:a.example');
+    const decodeFor = (workflowId?: string) =>
+      request(url('/decode'), {
+        ...json({ payloads: [payload] }, workflowId ? { 'x-namespace': 'default', 'x-workflow-id': workflowId } : {}),
+      });
+    expect((await decodeFor('onboarding:b.example')).status).toBe(422);
+    const opened = JSON.parse((await decodeFor('onboarding:a.example')).body) as { payloads: { data: string }[] };
+    expect(Buffer.from(opened.payloads[0]!.data, 'base64').toString()).toContain(SECRET);
+    expect((await decodeFor()).status).toBe(200); // the Web UI sends no workflow id: the payload's own binding
+  });
+
   it('refuses a foreign Origin with 403 before any work, even with a valid token', async () => {
     const response = await request(url('/encode'), {
       ...json({ payloads: [plainPayload()] }, { origin: 'https://evil.example' }),

@@ -3,6 +3,8 @@
  * emulator with its SMTP sink, and the real worker with the real activities and googleapis
  * clients pointed at the emulator. Nothing is mocked.
  */
+import type { DataConverter } from '@temporalio/common';
+import type { ReconciliationSettings } from '../../activities/reconciliation-settings';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -104,6 +106,10 @@ export async function startOnboardingStack(
     pacing?: PacingConfig;
     /** Dev server only: see DevServerOptions. */
     devServer?: DevServerOptions;
+    /** The worker's data converter (default: the fixture key, nothing refused). */
+    dataConverter?: DataConverter;
+    /** The worker's reconciliation settings (default: from the environment: report only). */
+    reconciliation?: ReconciliationSettings;
   } = {},
 ): Promise<OnboardingStack> {
   const server = options.server === 'time-skipping' ? startTimeSkippingServer() : startDevServer(options.devServer);
@@ -113,7 +119,8 @@ export async function startOnboardingStack(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     workflowBundle: workflowBundleCode,
-    dataConverter: fixtureDataConverter(),
+    dataConverter: options.dataConverter ?? fixtureDataConverter(),
+    ...(options.reconciliation ? { reconciliation: options.reconciliation } : {}),
     ...(options.maxCachedWorkflows !== undefined ? { tuning: { maxCachedWorkflows: options.maxCachedWorkflows } } : {}),
   });
   const running = worker.run();

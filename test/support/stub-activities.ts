@@ -33,7 +33,7 @@ function successfulActivities(waits: WaitDefaults): OnboardingActivities {
   return {
     async validateOrder(input) {
       try {
-        return { order: validateOrder(input), attempt: 1, waitDefaults: waits };
+        return { order: validateOrder(input), attempt: 1, waitDefaults: waits, encryptionRequired: false };
       } catch (err) {
         if (err instanceof OrderValidationError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidOrder');
         throw err;

@@ -3,7 +3,7 @@
  * early (or repeated) signal or update is kept, once. Validators refuse at once what cannot apply:
  * the caller gets the error and the workflow's history is untouched.
  */
-import { condition, currentUpdateInfo, setHandler } from '@temporalio/workflow';
+import { condition, currentUpdateInfo, log, metricMeter, setHandler } from '@temporalio/workflow';
 import { isRefusedPlaintext } from '../../encryption/plaintext-refusal';
 import { parseDurationMs } from '../../order/duration';
 import { validateTransferToken } from '../../order/basics';
@@ -32,14 +32,24 @@ export function registerHandlers(ob: Onboarding): void {
   // A signal whose argument arrived unencrypted where encryption is required is ignored: whoever sent it lacks the key.
   setHandler(tosAcceptedSignal, (acceptance?: TosAcceptance) => {
     if (isRefusedPlaintext(acceptance)) return;
-    ob.termsAccepted({
+    const accepted = {
       at: nowIso(),
-      via: 'signal',
+      via: 'signal' as const,
       ...(acceptance?.reportedBy ? { reportedBy: acceptance.reportedBy } : {}),
-    });
+    };
+    if (acceptance === undefined && ob.behaviour.keylessMessagesIgnored) {
+      keyless(ob, 'tosAccepted', () => ob.termsAccepted(accepted));
+      return;
+    }
+    ob.termsAccepted(accepted);
   });
   setHandler(domainVerifiedSignal, (report) => {
-    if (!isRefusedPlaintext(report)) reportDomainVerified(ob, report);
+    if (isRefusedPlaintext(report)) return;
+    if (report === undefined && ob.behaviour.keylessMessagesIgnored) {
+      keyless(ob, 'domainVerified', () => reportDomainVerified(ob, report));
+      return;
+    }
+    reportDomainVerified(ob, report);
   });
   setHandler(cancellationReasonSignal, (cancellation) => {
     // A malformed signal (no argument, not an object) is ignored: a throw here would fail every workflow task after it.
@@ -67,6 +77,47 @@ export function registerHandlers(ob: Onboarding): void {
       },
     },
   );
+}
+
+/** Keyless signals held until the validation says whether this worker requires encrypted input. */
+const heldKeyless = new WeakMap<Onboarding, { signal: string; apply: () => void }[]>();
+
+/**
+ * Release 0.4: a signal with no argument needs no key, so where encryption is required it changes
+ * nothing (counted and logged, like refused plaintext). Whether it is required is recorded by the
+ * validation activity (deterministic); before that the signal is held, and when it cannot be known
+ * (a run carried over from 0.3) it is treated as required. The client always sends an argument.
+ */
+function keyless(ob: Onboarding, signal: 'tosAccepted' | 'domainVerified', apply: () => void): void {
+  if (ob.encryptionRequired === false) return apply();
+  if (ob.encryptionRequired === undefined && ob.order === undefined && !ob.carried) {
+    heldKeyless.set(ob, [...(heldKeyless.get(ob) ?? []), { signal, apply }]);
+    return;
+  }
+  ignoredKeyless(signal);
+}
+
+function ignoredKeyless(signal: string): void {
+  log.warn('keyless signal ignored: this worker requires encrypted input (send an argument through the client)', {
+    signal,
+  });
+  metricMeter
+    .createCounter(
+      'onboarding_keyless_messages_ignored',
+      '1',
+      'Signals without an argument ignored (encryption required)',
+    )
+    .add(1, { signal });
+}
+
+/** After validation: the keyless signals held meanwhile apply, or are ignored where encryption is required. */
+export function settleHeldKeylessSignals(ob: Onboarding): void {
+  const held = heldKeyless.get(ob) ?? [];
+  heldKeyless.delete(ob);
+  for (const { signal, apply } of held) {
+    if (ob.encryptionRequired === false) apply();
+    else ignoredKeyless(signal);
+  }
 }
 
 /** An update id this onboarding already applied, in an earlier run (Temporal dedupes within one run only). */
@@ -105,6 +156,8 @@ function extendDeadline(wait: WaitState, { until, by }: DeadlineExtension): { de
 }
 
 function refusePlaintext(value: unknown): void {
+  // No argument: nothing encrypted, so nothing to trust (and nothing to apply).
+  if (value === undefined) throw new Error('this update takes one argument: send it through the client library');
   if (isRefusedPlaintext(value))
     throw new Error(
       'this worker requires encrypted input: send it through the client library or with --codec-endpoint',

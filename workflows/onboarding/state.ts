@@ -40,6 +40,8 @@ export interface CarriedState {
    * Versioning). A run that finds itself on it still (a pinned override) does not try again.
    */
   movedFromBuild?: string;
+  /** Release 0.4 on: the worker that validated the order required encrypted input (keyless messages ignored). */
+  encryptionRequired?: boolean;
 }
 
 export class Onboarding {
@@ -58,6 +60,8 @@ export class Onboarding {
   tosAccepted: OnboardingStatus['tosAccepted'];
   /** Release 0.4: the onboarding waits for the terms (terms.ts): a reported acceptance counts from now on. */
   private termsAcceptable = false;
+  /** Recorded by the validation activity (0.4): whether the worker required encrypted input. Unknown: treated as required. */
+  encryptionRequired: boolean | undefined;
 
   /** `release4`: what isRelease4Run answered at the start of this run (workflows/versions.ts). */
   constructor(
@@ -83,6 +87,7 @@ export class Onboarding {
     this.wait = carried?.wait;
     this.defaults = carried?.defaults;
     this.tosAccepted = carried?.status.tosAccepted;
+    this.encryptionRequired = carried?.encryptionRequired;
     if (carried) this.order = input as Order;
     const info = workflowInfo();
     this.identity = carried?.onboarding ?? {
@@ -203,6 +208,9 @@ export class Onboarding {
       onboarding: this.identity,
       ...(this.behaviour.inboxAndUpdatesCarried ? { inbox: this.tokens.carried, updates: this.updates.state } : {}),
       ...(upgrade && build ? { movedFromBuild: build } : {}),
+      ...(this.behaviour.keylessMessagesIgnored && this.encryptionRequired !== undefined
+        ? { encryptionRequired: this.encryptionRequired }
+        : {}),
     });
   }
 }
