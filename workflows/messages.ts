@@ -152,6 +152,11 @@ export interface CompensationReport {
   failed: string[];
   /** What the APIs cannot undo (e.g. a customer record cannot be deleted). */
   cannotUndo: string[];
+  /**
+   * Release 0.4 on: subscriptions this onboarding ordered that could not be ended. Google bills the
+   * reseller for them until someone ends them (Partner Sales Console, or transfer_to_direct).
+   */
+  stillBilling?: string[];
 }
 
 export interface OnboardingStatus {

@@ -9,7 +9,10 @@ import { COMPENSATION_CALL, runActivity } from './activity-stubs';
 import type { CompensationReport } from './messages';
 
 /** The activities that undo a step; each answers `{ outcome }` and is safe to run twice. */
-export type CompensationActivity = 'deleteUser' | 'revokeSuperAdmin' | 'cancelSubscription';
+export type CompensationActivity = 'deleteUser' | 'revokeSuperAdmin' | 'cancelSubscription' | 'endSubscriptions';
+
+/** Removing the administrator: never before the subscriptions it takes to end are gone (Google answers 412 without one). */
+const ADMIN_REMOVALS: ReadonlySet<CompensationActivity> = new Set(['deleteUser', 'revokeSuperAdmin']);
 
 export interface Compensation<K extends CompensationActivity = CompensationActivity> {
   description: string;
@@ -23,7 +26,7 @@ export interface SagaState {
 }
 
 /** Outcomes that mean "undone as asked"; any other is reported beside the description. */
-const DONE = new Set(['deleted', 'revoked', 'cancelled']);
+const DONE = new Set(['deleted', 'revoked', 'cancelled', 'ended']);
 
 export class Saga {
   readonly state: SagaState;
@@ -49,11 +52,22 @@ export class Saga {
     if (!this.state.cannotUndo.includes(description)) this.state.cannotUndo.push(description);
   }
 
-  /** Runs the compensations in reverse, each retried, in a scope that a cancellation cannot interrupt. */
+  /**
+   * Runs the compensations in reverse, each retried, in a scope that a cancellation cannot interrupt.
+   * Release 0.4 on, subscriptions are ended before the administrator is removed; when they could not
+   * be ended, the administrator stays (without one Google refuses to end them) and the report says
+   * what keeps billing the reseller.
+   */
   compensate(): Promise<CompensationReport> {
     return CancellationScope.nonCancellable(async () => {
       const report: CompensationReport = { undone: [], failed: [], cannotUndo: [...this.state.cannotUndo] };
       for (const compensation of [...this.state.compensations].reverse()) {
+        if (report.stillBilling && ADMIN_REMOVALS.has(compensation.activity)) {
+          report.cannotUndo.push(
+            `${compensation.description}: not done, so that the subscriptions still billing can be ended (Google refuses to end a subscription of a customer without an administrator)`,
+          );
+          continue;
+        }
         try {
           const { outcome } = (await runActivity(
             COMPENSATION_CALL,
@@ -67,6 +81,10 @@ export class Saga {
         } catch (err) {
           if (!(err instanceof ActivityFailure)) throw err;
           report.failed.push(`${compensation.description}: ${err.cause?.message ?? err.message}`);
+          if (compensation.activity === 'endSubscriptions') {
+            const { skuIds, customerDomain } = compensation.input as Compensation<'endSubscriptions'>['input'];
+            report.stillBilling = skuIds.map((sku) => `subscription ${sku} of ${customerDomain}`);
+          }
         }
       }
       this.state.compensations = [];
