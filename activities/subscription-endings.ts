@@ -128,7 +128,9 @@ export function subscriptionEndingActivities({ google }: ActivityDependencies) {
       try {
         listed = await listAllSubscriptions(google, input.customerId);
       } catch (err) {
-        throw googleFailure(`subscriptions.list ${input.customerId}`, err);
+        // Not this reseller's customer any more (an earlier attempt handed it back): nothing of ours bills.
+        if (!isGoogleStatus(err, 403)) throw googleFailure(`subscriptions.list ${input.customerId}`, err);
+        listed = [];
       }
       const ours = listed.filter((s) => s.subscriptionId && input.skuIds.includes(s.skuId ?? ''));
       const email = temporaryAdminEmail(input);

@@ -100,6 +100,8 @@ export interface Customer {
   registeredWithThisReseller: boolean;
   /** Directory calls still answered "not yet propagated" (customers.insert by this reseller only). */
   propagationCallsLeft: number;
+  /** This reseller ended its last subscription with transfer_to_direct: it may still remove the users it created. */
+  handedBackByThisReseller?: boolean;
 }
 
 export interface Subscription {

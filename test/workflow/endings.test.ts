@@ -245,7 +245,7 @@ test('cancelled after the customer accepted the terms: nothing is ended, and the
     expect(status.stage).toBe('cancelled');
     expect(status.compensation?.undone).toEqual([]);
     expect(status.compensation?.cannotUndo).toEqual(
-      expect.arrayContaining([expect.stringMatching(/customer accepted the terms.*stay as they are/)]),
+      expect.arrayContaining([expect.stringMatching(/customer accepted the terms.*theirs now and were kept/)]),
     );
   });
   expect(stubs.names().filter((n) => COMPENSATIONS.includes(n))).toEqual([]);

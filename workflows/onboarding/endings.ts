@@ -111,15 +111,11 @@ export async function endAfter(ob: Onboarding, err: unknown): Promise<never> {
 async function undo(ob: Onboarding, stage: 'failed' | 'cancelled', why: string): Promise<CompensationReport> {
   const title = stage === 'failed' ? 'Failed' : 'Cancelled';
   // Free text (a caller's reason, Google's messages) shows in the Web UI as text, never as markdown.
-  // Release 0.4 on: once the customer accepted the terms, what was created is the customer's: nothing is ended.
-  const accepted = ob.behaviour.subscriptionsEndedBeforeAdmin && ob.tosAccepted !== undefined;
-  if (accepted) {
-    ob.saga.keepAll(ACCEPTED_KEEPS_ALL);
-    ob.saga.cannotUndo(ACCEPTED_KEEPS_ALL);
-  }
+  // Once the customer accepted the terms, what was created is theirs (Onboarding.termsAccepted kept it all).
+  const accepted = ob.tosAccepted !== undefined;
   ob.progress.enter(
     stage,
-    `${title}: ${markdownText(why)}. ${accepted ? 'The customer had accepted the terms: nothing is ended.' : 'Undoing what can be undone.'}`,
+    `${title}: ${markdownText(why)}. ${accepted ? 'The customer had accepted the terms: nothing is ended, what was created is theirs (and billed as sold).' : 'Undoing what can be undone.'}`,
   );
   const report = await ob.saga.compensate();
   ob.progress.update({ compensation: report });
@@ -131,10 +127,6 @@ async function undo(ob: Onboarding, stage: 'failed' | 'cancelled', why: string):
   );
   return report;
 }
-
-/** What a failure or cancel after the customer accepted the terms leaves, and why. */
-export const ACCEPTED_KEEPS_ALL =
-  "the customer accepted the terms: the customer, its administrator and its subscriptions are the customer's now and stay as they are (billing goes on as sold); end them in the Partner Sales Console if the sale is really off";
 
 export function reportLines(report: CompensationReport): string[] {
   return [
