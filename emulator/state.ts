@@ -99,7 +99,9 @@ export class EmulatorState {
   // ---- Reseller API: customers
 
   getResellerCustomer(customerKey: string): Json {
-    return resellerCustomerView(this.store.requireCustomer(customerKey));
+    const customer = this.store.requireCustomer(customerKey);
+    this.settleDomainVerification(customer);
+    return resellerCustomerView(customer);
   }
 
   insertResellerCustomer(body: unknown, customerAuthToken?: string): Json {
@@ -369,10 +371,32 @@ export class EmulatorState {
     return { customerId: customer.customerId, users: users.length, subscriptionsActivated };
   }
 
-  /** Site Verification verified the domain: the Reseller record shows customerDomainVerified. */
-  markDomainVerified(domain: string): void {
+  /**
+   * Site Verification verified the domain: the Reseller record shows customerDomainVerified at once
+   * when the customer's admin is among the owners, else after the propagation delay ("about 3 hours").
+   */
+  markDomainVerified(domain: string, owners: string[] = []): void {
     const customer = this.store.findCustomer(domain);
-    if (customer) customer.domainVerified = true;
+    if (!customer || customer.domainVerified) return;
+    const adminOwns = [...this.store.users.values()].some(
+      (u) => u.customerId === customer.customerId && u.isAdmin && owners.includes(u.primaryEmail.toLowerCase()),
+    );
+    const from = adminOwns ? this.store.now() : this.store.now() + this.settings.domainVerificationPropagationMs;
+    customer.domainVerifiedFrom = Math.min(customer.domainVerifiedFrom ?? Infinity, from);
+    this.settleDomainVerification(customer);
+  }
+
+  /** Control: the customer verified its domain in the Admin console (Google's own flow, no token of ours). */
+  customerVerifiesDomain(domain: string): { customerDomain: string; customerDomainVerified: boolean } {
+    const customer = this.store.findCustomer(domain);
+    if (!customer) throw notFound(`Unknown customer ${domain}.`);
+    customer.domainVerified = true;
+    return { customerDomain: customer.customerDomain, customerDomainVerified: true };
+  }
+
+  private settleDomainVerification(customer: Customer): void {
+    if (customer.domainVerifiedFrom !== undefined && customer.domainVerifiedFrom <= this.store.now())
+      customer.domainVerified = true;
   }
 
   updateSettings(patch: SettingsPatch): Settings {
@@ -381,6 +405,8 @@ export class EmulatorState {
       this.settings.customerPropagationCalls = patch.customerPropagationCalls;
     if (patch.batchResponseContentIds !== undefined)
       this.settings.batchResponseContentIds = patch.batchResponseContentIds;
+    if (patch.domainVerificationPropagationMs !== undefined)
+      this.settings.domainVerificationPropagationMs = patch.domainVerificationPropagationMs;
     for (const key of [
       'directoryQueriesPerMinute',
       'resellerQueriesPerMinute',
