@@ -131,3 +131,25 @@ test('the customer lost its administrator: Google answers 412, a temporary admin
   const state = await stack.google.state();
   expect(state.users.filter((u) => u.primaryEmail.startsWith('onboarding-temporary-admin-'))).toEqual([]);
 });
+
+test('subscriptions Google refuses to end: named as still billing in the status and the sales e-mail; the admin is kept', async () => {
+  const domain = uniqueDomain('end-refused');
+  const customerId = await cancelWhileAwaitingTerms(domain);
+  await stack.google.addFault({ method: 'POST', path: '^/batch$', status: 400, times: 1 });
+  await stack.client.cancel(domain, 'the customer withdrew the order', 'sales');
+  await stack.client.result(domain).catch(() => undefined);
+
+  const status = await stack.client.status(domain);
+  expect(status.compensation?.stillBilling).toEqual([
+    `subscription 1010020028 of ${domain}`,
+    `subscription Google-Vault of ${domain}`,
+  ]);
+  expect(status.compensation?.undone).toEqual([]);
+  expect(status.compensation?.cannotUndo.join('\n')).toMatch(/delete user admin@.*not done/);
+  expect(await activeForReseller(customerId)).toHaveLength(2);
+  // Kept on purpose: without an administrator Google would refuse to end them (412).
+  const admin = (await stack.google.state()).users.find((u) => u.primaryEmail === `admin@${domain}`);
+  expect(admin?.isAdmin).toBe(true);
+  const mail = await stack.google.waitForMail((m) => m.subject.includes(domain) && /cancelled/i.test(m.subject));
+  expect(mail.text).toMatch(/STILL BILLING THE RESELLER .*subscription 1010020028 of/);
+});
