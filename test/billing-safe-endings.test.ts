@@ -6,19 +6,26 @@
  * batch BEFORE the administrator is removed (Google answers 412 without one), and a customer left
  * without an administrator gets a temporary one, as Google advises.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { OAuth2Client } from 'google-auth-library';
 import { admin } from 'googleapis/build/src/apis/admin';
 import { reseller } from 'googleapis/build/src/apis/reseller';
 import type { RequestLogEntry } from '../emulator/faults';
+import { runCliOn } from './support/cli-runner';
 import { startOnboardingStack, waitForStatus, type OnboardingStack } from './support/onboarding-stack';
 import { domainOrder, uniqueDomain } from './support/orders';
 
 let stack: OnboardingStack;
+let dir: string;
 beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'billing-endings-'));
   stack = await startOnboardingStack();
 });
 afterAll(async () => {
   await stack?.teardown();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const SOLD = [
@@ -48,10 +55,15 @@ async function activeForReseller(customerId: string): Promise<string[]> {
   }
 }
 
-async function cancelWhileAwaitingTerms(domain: string) {
-  await stack.client.start(
-    domainOrder(domain, { subscriptions: [...SOLD], salesContactEmail: 'rep@reseller.example' }),
-  );
+async function cancelWhileAwaitingTerms(domain: string, viaCli = false) {
+  const order = domainOrder(domain, { subscriptions: [...SOLD], salesContactEmail: 'rep@reseller.example' });
+  if (viaCli) {
+    const file = join(dir, `${domain}.json`);
+    writeFileSync(file, JSON.stringify(order));
+    expect((await runCliOn(stack.client, ['start', file])).code).toBe(0);
+  } else {
+    await stack.client.start(order);
+  }
   const waiting = await waitForStatus(
     () => stack.client.status(domain),
     (s) => s.stage === 'awaiting-tos',
@@ -66,11 +78,12 @@ const isSubscriptionDelete = (r: RequestLogEntry) => r.method === 'DELETE' && /\
 const isUserDelete = (email: string) => (r: RequestLogEntry) =>
   r.method === 'DELETE' && decodeURIComponent(r.path).endsWith(`/users/${email}`);
 
-test('cancelled while awaiting the terms: no subscription left billing, ended in one batch before the admin was removed', async () => {
+test('from the CLI, cancelled while awaiting the terms: no subscription left billing, ended in one batch before the admin was removed', async () => {
   const domain = uniqueDomain('end-cancel');
-  const customerId = await cancelWhileAwaitingTerms(domain);
+  const customerId = await cancelWhileAwaitingTerms(domain, true);
   await stack.google.clearRequests();
-  await stack.client.cancel(domain, 'the customer withdrew the order', 'sales');
+  const cancel = await runCliOn(stack.client, ['cancel', domain, '--reason', 'the customer withdrew the order']);
+  expect(cancel.code).toBe(0);
   await stack.client.result(domain).catch(() => undefined);
 
   const status = await stack.client.status(domain);
