@@ -160,6 +160,9 @@ test('subscriptions Google refuses to end: named as still billing in the status 
   expect(status.compensation?.undone).toEqual([]);
   expect(status.compensation?.cannotUndo.join('\n')).toMatch(/delete user admin@.*not done/);
   expect(await activeForReseller(customerId)).toHaveLength(2);
+  // The Web UI shows it too (the workflow's current details).
+  const metadata = await stack.client.handle(domain).query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+  expect(metadata.currentDetails).toMatch(/STILL BILLING THE RESELLER/);
   // Kept on purpose: without an administrator Google would refuse to end them (412).
   const admin = (await stack.google.state()).users.find((u) => u.primaryEmail === `admin@${domain}`);
   expect(admin?.isAdmin).toBe(true);
