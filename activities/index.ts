@@ -9,6 +9,7 @@ import type { ActivityDependencies, WaitDefaults } from './dependencies';
 import { domainVerificationActivities } from './domain-verification';
 import { noticeActivities } from './notices';
 import { reconciliationActivities } from './reconciliation';
+import { subscriptionEndingActivities } from './subscription-endings';
 import { subscriptionActivities } from './subscriptions';
 import { transferActivities } from './transfer';
 import { validationActivities } from './validation';
@@ -26,6 +27,7 @@ function onboardingActivities(deps: ActivityDependencies) {
     ...customerActivities(deps),
     ...adminUserActivities(deps),
     ...subscriptionActivities(deps),
+    ...subscriptionEndingActivities(deps),
     ...domainVerificationActivities(deps),
     ...noticeActivities(deps),
     ...transferActivities(deps),

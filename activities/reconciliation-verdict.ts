@@ -24,7 +24,8 @@ const DELETE_USER = 'delete user ';
 /** The line reporting the user's deletion with that result: by kind (0.4 on), else by the line's words. */
 function userDeletion(report: CompensationReport, result: CompensationResult['result']): string | undefined {
   if (report.results) return report.results.find((r) => r.kind === 'deleteUser' && r.result === result)?.line;
-  return (result === 'undone' ? report.undone : report.failed).find((line) => line.startsWith(DELETE_USER));
+  const lines = { undone: report.undone, failed: report.failed, kept: [] }[result];
+  return lines.find((line) => line.startsWith(DELETE_USER));
 }
 
 /** Why this onboarding cannot have left an admin behind; undefined when Google must be asked. */
@@ -43,6 +44,8 @@ export function notALeftoverBecause(
   if (outcome === 'TERMINATED' || outcome === 'TIMED_OUT') return undefined; // no saga ran
   const compensation = status.compensation;
   if (!compensation) return undefined; // ended before its saga reported: ask Google
+  const kept = userDeletion(compensation, 'kept');
+  if (kept) return `kept on purpose while subscriptions still bill (see leftBilling): ${kept}`;
   const undone = userDeletion(compensation, 'undone');
   if (undone) return `its compensation finished: ${undone}`;
   if (!userDeletion(compensation, 'failed')) return 'its compensation had no user to delete';

@@ -17,6 +17,7 @@ import {
   lookbackMs,
   MAX_NOT_REPORTED_LISTED,
   type ExaminedOnboarding,
+  type LeftBilling,
   type LeftoverAdmin,
   type LeftoverSearch,
   type ReportedAdmin,
@@ -24,6 +25,7 @@ import {
 import { adminUserActivities, carriesOnboardingMarker } from './admin-user';
 import type { ActivityDependencies } from './dependencies';
 import { googleFailure, isGoogleStatus } from './google-errors';
+import { leftBillingLines, subscriptionsLeftBilling } from './reconciliation-billing';
 import { endedRuns, runFacts, type EndedRun } from './reconciliation-runs';
 import { factsDisagreeBecause } from './reconciliation-trust';
 import { notALeftoverBecause, suspicion } from './reconciliation-verdict';
@@ -129,11 +131,14 @@ export function reconciliationActivities(deps: ActivityDependencies) {
       const leftovers: LeftoverAdmin[] = [];
       const notReported: ExaminedOnboarding[] = [];
       const unchecked: ExaminedOnboarding[] = [];
+      const leftBilling: LeftBilling[] = [];
       let notReportedTotal = 0;
       for await (const run of endedRuns(temporalClient(), since)) {
         heartbeat(run.workflowId);
         let verdict: Verdict;
         try {
+          const billing = await subscriptionsLeftBilling(google, run);
+          if (billing) leftBilling.push(billing);
           verdict = await examine(run);
         } catch (err) {
           // One onboarding that cannot be read does not hide the others: it is reported as unchecked.
@@ -160,6 +165,7 @@ export function reconciliationActivities(deps: ActivityDependencies) {
         notReportedTotal,
         unchecked,
         removalConfigured: settings.removeUsers,
+        ...(leftBilling.length ? { leftBilling } : {}),
       };
     },
 
@@ -195,6 +201,7 @@ export function reconciliationActivities(deps: ActivityDependencies) {
       removeUsers: boolean;
       leftovers: ReportedAdmin[];
       unchecked: ExaminedOnboarding[];
+      leftBilling?: LeftBilling[];
     }): Promise<{ messageId: string }> {
       const uncheckedLines = input.unchecked.length
         ? [
@@ -209,13 +216,14 @@ export function reconciliationActivities(deps: ActivityDependencies) {
       );
       const messageId = await mailer.send({
         to: mail.salesNotifyEmail,
-        subject: `Onboarding reconciliation: ${input.leftovers.length} super admin(s) left behind by ended onboardings`,
+        subject: `Onboarding reconciliation: ${input.leftovers.length} super admin(s) left behind by ended onboardings${input.leftBilling?.length ? `; ${input.leftBilling.length} customer(s) with subscriptions still billing` : ''}`,
         text: [
           `Onboardings that ended since ${input.since} without undoing what they created left these users behind.`,
           "Each carries the marker of the onboarding that created it; its temporary password was e-mailed to the customer's contact.",
           '',
           ...(lines.length ? lines : ['(none found)']),
           ...uncheckedLines,
+          ...leftBillingLines(input.leftBilling ?? []),
           '',
           input.removeUsers
             ? 'Removal was on: users marked "removed" were deleted at Google.'

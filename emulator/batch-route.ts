@@ -1,17 +1,19 @@
 /**
  * POST /batch on the Reseller API root (its discovery batchPath): the nested
- * subscriptions.insert transfers of one batch request, judged together by the state. In this
- * version of the Reseller API only subscription transfers use batch requests, so any other
- * nested call is refused. Each nested call is logged like a request of its own.
+ * subscriptions.insert transfers of one batch request, judged together by the state, and the
+ * nested subscriptions.delete calls that end a customer's subscriptions together ("if a customer
+ * contains multiple subscriptions, you must cancel all subscriptions as a batch request"). Any
+ * other nested call is refused. Each nested call is logged like a request of its own.
  */
 import { buildBatchResponse, type BatchPartRequest, type BatchPartResponse, parseBatchRequest } from './batch-wire';
 import { defaultReason, errorBody, GoogleApiError, invalid } from './errors';
 import type { FaultList, RequestLog } from './faults';
 import type { EmulatorApp } from './http-util';
-import type { BatchTransferItem, EmulatorState } from './state';
+import type { BatchDeleteItem, BatchTransferItem, EmulatorState } from './state';
 
 export const RESELLER_BATCH_PATH = '/batch';
 const TRANSFER_PATH = /^\/apps\/reseller\/v1\/customers\/([^/]+)\/subscriptions$/;
+const DELETE_PATH = /^\/apps\/reseller\/v1\/customers\/([^/]+)\/subscriptions\/([^/]+)$/;
 
 interface Deps {
   state: EmulatorState;
@@ -22,7 +24,12 @@ interface Deps {
   redact: (params: URLSearchParams) => Record<string, string | string[]>;
 }
 
-type Judged = { part: BatchPartRequest; item?: BatchTransferItem; answer?: BatchPartResponse };
+type Judged = {
+  part: BatchPartRequest;
+  item?: BatchTransferItem;
+  deletion?: BatchDeleteItem;
+  answer?: BatchPartResponse;
+};
 
 function errorAnswer(error: GoogleApiError): BatchPartResponse {
   return { status: error.code, body: error.toBody() };
@@ -41,6 +48,18 @@ function judge(part: BatchPartRequest, faults: FaultList): Judged {
       },
     };
   }
+  const deletion = DELETE_PATH.exec(part.path);
+  if (part.method === 'DELETE' && deletion?.[1] && deletion[2]) {
+    const deletionType = part.query.get('deletionType') ?? undefined;
+    return {
+      part,
+      deletion: {
+        customerKey: decodeURIComponent(deletion[1]),
+        subscriptionId: decodeURIComponent(deletion[2]),
+        deletionType,
+      },
+    };
+  }
   const match = TRANSFER_PATH.exec(part.path);
   const customerAuthToken = part.query.get('customerAuthToken') ?? undefined;
   if (part.method !== 'POST' || !match?.[1] || !customerAuthToken) {
@@ -48,7 +67,7 @@ function judge(part: BatchPartRequest, faults: FaultList): Judged {
       part,
       answer: errorAnswer(
         invalid(
-          'Only subscription transfers (subscriptions.insert with a customerAuthToken) can be sent in a batch request.',
+          'Only subscription transfers (subscriptions.insert with a customerAuthToken) and subscriptions.delete can be sent in a batch request.',
         ),
       ),
     };
@@ -72,12 +91,19 @@ export function registerBatchRoute(app: EmulatorApp, deps: Deps): void {
     const judged = parts.map((part) => judge(part, deps.faults));
     const items = judged.flatMap((j) => (j.item ? [j.item] : []));
     const outcomes = deps.state.transferBatch(items);
+    const deletions = judged.flatMap((j) => (j.deletion ? [j.deletion] : []));
+    const deleted = deletions.length > 0 ? deps.state.deleteBatch(deletions) : [];
     const withContentIds = deps.state.currentSettings().batchResponseContentIds;
     const batchSeq = deps.seqOf(request);
-    const responses = judged.map(({ part, item, answer }): BatchPartResponse => {
-      const outcome = item ? outcomes[items.indexOf(item)] : undefined;
+    const responses = judged.map(({ part, item, deletion, answer }): BatchPartResponse => {
+      const outcome = item
+        ? outcomes[items.indexOf(item)]
+        : deletion
+          ? deleted[deletions.indexOf(deletion)]
+          : undefined;
       const response =
         answer ??
+        (deletion && outcome?.ok ? { status: 204 } : undefined) ??
         (outcome?.ok
           ? { status: 200, body: outcome.value }
           : errorAnswer(outcome?.ok === false ? outcome.error : invalid('Unjudged part.')));

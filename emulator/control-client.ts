@@ -61,6 +61,15 @@ export class EmulatorControl {
     return this.call('POST', `/_emulator/customers/${encodeURIComponent(customerDomain)}/verify-domain`);
   }
 
+  /** The customer verifies its domain in the Admin console itself: the Reseller record shows it verified at once. */
+  async customerVerifiesDomain(
+    customerDomain: string,
+  ): Promise<{ customerDomain: string; customerDomainVerified: boolean }> {
+    return this.call('POST', `/_emulator/customers/${encodeURIComponent(customerDomain)}/verify-domain`, {
+      by: 'customer',
+    });
+  }
+
   async addFault(spec: FaultSpec): Promise<Fault> {
     return this.call<Fault>('POST', '/_emulator/faults', spec);
   }

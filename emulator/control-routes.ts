@@ -3,7 +3,7 @@
  * settings, faults), act for the customer (accept-tos, verify-domain) and read what happened
  * (state, requests, mail). No auth: local tooling; control-guard.ts refuses cross-site requests.
  */
-import { faultSpecSchema, seedRequestSchema, settingsPatchSchema } from './control-schema';
+import { faultSpecSchema, seedRequestSchema, settingsPatchSchema, verifyDomainSchema } from './control-schema';
 import type { FaultList, RequestLog } from './faults';
 import type { EmulatorApp } from './http-util';
 import type { Quotas } from './quotas';
@@ -43,9 +43,12 @@ export function registerControlRoutes(
   app.post<{ Params: { domain: string } }>('/_emulator/customers/:domain/accept-tos', async (request) =>
     state.acceptTos(request.params.domain),
   );
-  app.post<{ Params: { domain: string } }>('/_emulator/customers/:domain/verify-domain', async (request) =>
-    siteVerification.publish(request.params.domain),
-  );
+  app.post<{ Params: { domain: string } }>('/_emulator/customers/:domain/verify-domain', async (request) => {
+    const { by, txtRecord } = verifyDomainSchema.parse(request.body ?? {});
+    // The customer verified in the Admin console itself: no TXT record of this reseller's is involved.
+    if (by === 'customer') return state.customerVerifiesDomain(request.params.domain);
+    return siteVerification.publish(request.params.domain, txtRecord);
+  });
   app.get('/_emulator/faults', async () => faults.list());
   app.post('/_emulator/faults', async (request) => faults.add(faultSpecSchema.parse(request.body)));
   app.get('/_emulator/mail', async () => mail.list());

@@ -125,5 +125,13 @@ export const settingsPatchSchema = z.strictObject({
   directoryQueriesPerMinute: z.number().int().positive().nullable().optional(),
   resellerQueriesPerMinute: z.number().int().positive().nullable().optional(),
   userCreationsPerDomainPerSecond: z.number().int().positive().nullable().optional(),
+  domainVerificationPropagationMs: z.number().int().nonnegative().optional(),
 });
 export type SettingsPatch = z.input<typeof settingsPatchSchema>;
+
+/** `POST /_emulator/customers/{domain}/verify-domain`: publish the TXT record(s) (default), or the customer verifies in the Admin console. */
+export const verifyDomainSchema = z.strictObject({
+  by: z.enum(['dns-record', 'customer']).default('dns-record'),
+  txtRecord: z.string().min(1).optional(),
+});
+export type VerifyDomainRequest = z.input<typeof verifyDomainSchema>;

@@ -77,9 +77,12 @@ function registerDirectoryRoutes(app: EmulatorApp, state: EmulatorState): void {
 }
 
 function registerSiteVerificationRoutes(app: EmulatorApp, siteVerification: SiteVerification): void {
-  app.post('/siteVerification/v1/token', async (request) => siteVerification.getToken(request.body));
+  // The caller is the bearer token (the impersonated user): Site Verification tokens are tied to it.
+  const caller = (request: { headers: { authorization?: string } }) =>
+    (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+  app.post('/siteVerification/v1/token', async (request) => siteVerification.getToken(request.body, caller(request)));
   app.post<{ Querystring: Query }>('/siteVerification/v1/webResource', async (request) =>
-    siteVerification.insert(first(request.query.verificationMethod), request.body),
+    siteVerification.insert(first(request.query.verificationMethod), request.body, caller(request)),
   );
   app.get('/siteVerification/v1/webResource', async () => siteVerification.list());
   app.get<{ Params: { id: string } }>('/siteVerification/v1/webResource/:id', async (request) =>

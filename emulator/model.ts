@@ -100,6 +100,10 @@ export interface Customer {
   registeredWithThisReseller: boolean;
   /** Directory calls still answered "not yet propagated" (customers.insert by this reseller only). */
   propagationCallsLeft: number;
+  /** Verified without the customer's admin as owner: customerDomainVerified shows from then on (ms since epoch). */
+  domainVerifiedFrom?: number;
+  /** This reseller ended its last subscription with transfer_to_direct: it may still remove the users it created. */
+  handedBackByThisReseller?: boolean;
 }
 
 export interface Subscription {
@@ -165,6 +169,11 @@ export interface Settings {
   resellerQueriesPerMinute: number | null;
   /** Directory user creations per domain per second; null: no limit. */
   userCreationsPerDomainPerSecond: number | null;
+  /**
+   * How long a domain verified WITHOUT the customer's admin among the owners takes to show as
+   * customerDomainVerified ("about 3 hours"; with the admin as owner it shows at once).
+   */
+  domainVerificationPropagationMs: number;
 }
 
 export function defaultSettings(): Settings {
@@ -175,6 +184,7 @@ export function defaultSettings(): Settings {
     directoryQueriesPerMinute: null,
     resellerQueriesPerMinute: null,
     userCreationsPerDomainPerSecond: null,
+    domainVerificationPropagationMs: 3 * 60 * 60 * 1000,
   };
 }
 

@@ -240,7 +240,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const state = new EmulatorState(Date.now, (m) =>
     mail.add({ ...m, receivedAt: new Date().toISOString(), messageId: `<${Date.now()}@emulator.invalid>` }),
   );
-  const siteVerification = new SiteVerification((domain) => state.markDomainVerified(domain));
+  const siteVerification = new SiteVerification((domain, owners) => state.markDomainVerified(domain, owners));
   const parts = {
     state,
     quotas: new Quotas(),

@@ -12,6 +12,7 @@ import {
   defaultSettings,
   type OutgoingMail,
   type Settings,
+  isWorkspaceBase,
   SKU_NAMES,
   type Subscription,
   TEAM_SKUS,
@@ -66,6 +67,12 @@ export interface ListQuery {
   pageToken?: string;
 }
 
+export interface BatchDeleteItem {
+  customerKey: string;
+  subscriptionId: string;
+  deletionType: string | undefined;
+}
+
 export interface BatchTransferItem {
   customerKey: string;
   customerAuthToken: string | undefined;
@@ -92,7 +99,9 @@ export class EmulatorState {
   // ---- Reseller API: customers
 
   getResellerCustomer(customerKey: string): Json {
-    return resellerCustomerView(this.store.requireCustomer(customerKey));
+    const customer = this.store.requireCustomer(customerKey);
+    this.settleDomainVerification(customer);
+    return resellerCustomerView(customer);
   }
 
   insertResellerCustomer(body: unknown, customerAuthToken?: string): Json {
@@ -169,21 +178,80 @@ export class EmulatorState {
     return subscriptionView(subscription, this.store.customers.get(subscription.customerId));
   }
 
-  deleteSubscription(customerKey: string, subscriptionId: string, deletionType: string | undefined): void {
+  /**
+   * subscriptions.delete. `cancel` is deprecated and "does not apply" to Google Workspace editions;
+   * `transfer_to_direct` hands the subscription to Google (no longer listed for this reseller), and a
+   * customer with several subscriptions must end them all in one batch request (`batchCoversAll`);
+   * without an administrator Google answers 412 ("add a temporary administrator user and try again").
+   */
+  deleteSubscription(
+    customerKey: string,
+    subscriptionId: string,
+    deletionType: string | undefined,
+    batchCoversAll = false,
+  ): void {
     if (deletionType === undefined || !DELETION_TYPES.includes(deletionType)) {
       throw invalid('Invalid value for deletionType: must be cancel or transfer_to_direct.');
     }
     const subscription = this.requireOwnSubscription(customerKey, subscriptionId);
+    const customer = this.store.requireCustomer(subscription.customerId);
+    if (deletionType === 'cancel' && isWorkspaceBase(subscription.skuId)) {
+      throw invalid(
+        'deletionType cancel is deprecated and does not apply to a Google Workspace subscription: use transfer_to_direct.',
+      );
+    }
+    if (!this.hasAdministrator(customer)) {
+      throw new GoogleApiError(
+        412,
+        'conditionNotMet',
+        'The customer has no administrator. Add a temporary administrator user and try again.',
+      );
+    }
     if (deletionType === 'cancel') {
       this.store.subscriptions.delete(subscription.subscriptionId);
       return;
     }
+    const own = this.store.subscriptionsOf(customer).filter((s) => s.owner === 'this-reseller');
+    if (own.length > 1 && !batchCoversAll) {
+      throw invalid('This customer has several subscriptions: cancel all of them as one batch request.');
+    }
     subscription.owner = 'google';
-    const customer = this.store.requireCustomer(subscription.customerId);
     if (!this.store.subscriptionsOf(customer).some((s) => s.owner === 'this-reseller')) {
       customer.owner = 'google';
       customer.registeredWithThisReseller = false;
+      customer.handedBackByThisReseller = true;
     }
+  }
+
+  /** The subscriptions.delete parts of one batch request: together they may end all of a customer's subscriptions. */
+  deleteBatch(items: BatchDeleteItem[]): Outcome[] {
+    const covered = new Set(items.filter((i) => i.deletionType === 'transfer_to_direct').map((i) => i.subscriptionId));
+    const coversAll = (customerKey: string) => {
+      const customer = this.store.findCustomer(customerKey);
+      return (
+        customer !== undefined &&
+        this.store
+          .subscriptionsOf(customer)
+          .filter((s) => s.owner === 'this-reseller')
+          .every((s) => covered.has(s.subscriptionId))
+      );
+    };
+    const judged = items.map((i) => coversAll(i.customerKey));
+    return items.map((item, index): Outcome => {
+      try {
+        this.deleteSubscription(item.customerKey, item.subscriptionId, item.deletionType, judged[index]);
+        return { ok: true, value: {} };
+      } catch (error) {
+        if (error instanceof GoogleApiError) return { ok: false, error };
+        throw error;
+      }
+    });
+  }
+
+  /** A domain customer needs a super admin; a team customer's primaryAdmin is made its administrator by Google. */
+  private hasAdministrator(customer: Customer): boolean {
+    if (customer.customerType === 'team') return true;
+    return [...this.store.users.values()].some((u) => u.customerId === customer.customerId && u.isAdmin);
   }
 
   // ---- Directory API: customers
@@ -307,10 +375,32 @@ export class EmulatorState {
     return { customerId: customer.customerId, users: users.length, subscriptionsActivated };
   }
 
-  /** Site Verification verified the domain: the Reseller record shows customerDomainVerified. */
-  markDomainVerified(domain: string): void {
+  /**
+   * Site Verification verified the domain: the Reseller record shows customerDomainVerified at once
+   * when the customer's admin is among the owners, else after the propagation delay ("about 3 hours").
+   */
+  markDomainVerified(domain: string, owners: string[] = []): void {
     const customer = this.store.findCustomer(domain);
-    if (customer) customer.domainVerified = true;
+    if (!customer || customer.domainVerified) return;
+    const adminOwns = [...this.store.users.values()].some(
+      (u) => u.customerId === customer.customerId && u.isAdmin && owners.includes(u.primaryEmail.toLowerCase()),
+    );
+    const from = adminOwns ? this.store.now() : this.store.now() + this.settings.domainVerificationPropagationMs;
+    customer.domainVerifiedFrom = Math.min(customer.domainVerifiedFrom ?? Infinity, from);
+    this.settleDomainVerification(customer);
+  }
+
+  /** Control: the customer verified its domain in the Admin console (Google's own flow, no token of ours). */
+  customerVerifiesDomain(domain: string): { customerDomain: string; customerDomainVerified: boolean } {
+    const customer = this.store.findCustomer(domain);
+    if (!customer) throw notFound(`Unknown customer ${domain}.`);
+    customer.domainVerified = true;
+    return { customerDomain: customer.customerDomain, customerDomainVerified: true };
+  }
+
+  private settleDomainVerification(customer: Customer): void {
+    if (customer.domainVerifiedFrom !== undefined && customer.domainVerifiedFrom <= this.store.now())
+      customer.domainVerified = true;
   }
 
   updateSettings(patch: SettingsPatch): Settings {
@@ -319,6 +409,8 @@ export class EmulatorState {
       this.settings.customerPropagationCalls = patch.customerPropagationCalls;
     if (patch.batchResponseContentIds !== undefined)
       this.settings.batchResponseContentIds = patch.batchResponseContentIds;
+    if (patch.domainVerificationPropagationMs !== undefined)
+      this.settings.domainVerificationPropagationMs = patch.domainVerificationPropagationMs;
     for (const key of [
       'directoryQueriesPerMinute',
       'resellerQueriesPerMinute',
@@ -438,7 +530,9 @@ export class EmulatorState {
   private requireUser(userKey: string): User {
     const user = this.store.findUser(userKey);
     if (!user) throw notFound('Resource Not Found: userKey');
-    if (this.store.customers.get(user.customerId)?.owner !== 'this-reseller') throw forbidden(NOT_AUTHORIZED);
+    const customer = this.store.customers.get(user.customerId);
+    // Unconfirmed: whether the reseller keeps Directory access to a customer it handed back (transfer_to_direct).
+    if (customer?.owner !== 'this-reseller' && !customer?.handedBackByThisReseller) throw forbidden(NOT_AUTHORIZED);
     return user;
   }
 

@@ -149,12 +149,13 @@ export interface SubscriptionStatus {
 }
 
 /** What a compensation undoes: the activity that undoes it. */
-export type CompensationKind = 'deleteUser' | 'revokeSuperAdmin' | 'cancelSubscription';
+export type CompensationKind = 'deleteUser' | 'revokeSuperAdmin' | 'cancelSubscription' | 'endSubscriptions';
 
 /** One compensation's result, as data (release 0.4 on): what the reconciliation reads, not the lines above. */
 export interface CompensationResult {
   kind: CompensationKind;
-  result: 'undone' | 'failed';
+  /** `kept`: not run on purpose (an administrator stays while subscriptions it takes to end still bill). */
+  result: 'undone' | 'failed' | 'kept';
   /** The line of `undone` or `failed` that says it. */
   line: string;
 }
@@ -167,6 +168,11 @@ export interface CompensationReport {
   cannotUndo: string[];
   /** Each compensation that ran, by kind (onboardings started by release 0.4 on). */
   results?: CompensationResult[];
+  /**
+   * Release 0.4 on: subscriptions this onboarding ordered that could not be ended. Google bills the
+   * reseller for them until someone ends them (Partner Sales Console, or transfer_to_direct).
+   */
+  stillBilling?: string[];
 }
 
 export interface OnboardingStatus {

@@ -67,6 +67,19 @@ export interface ExaminedOnboarding {
   verdict: string;
 }
 
+/** Release 0.4: an ended onboarding's subscriptions that Google still bills to the reseller (activities/reconciliation-billing.ts). */
+export interface LeftBilling {
+  domain: string;
+  customerId: string;
+  workflowId: string;
+  runId: string;
+  onboardingOutcome: EndedOutcome;
+  lastStage?: string;
+  closedAt: string;
+  /** "name (sku, status)" of each. */
+  subscriptions: string[];
+}
+
 export interface LeftoverSearch {
   /** Ended onboardings closed since then were examined. */
   since: string;
@@ -79,6 +92,8 @@ export interface LeftoverSearch {
   unchecked: ExaminedOnboarding[];
   /** The worker's RECONCILE_REMOVE_USERS. */
   removalConfigured: boolean;
+  /** Release 0.4 on: subscriptions left billing by ended onboardings (report only). */
+  leftBilling?: LeftBilling[];
 }
 
 export interface ReportedAdmin extends LeftoverAdmin {
@@ -95,4 +110,6 @@ export interface ReconciliationReport {
   unchecked: ExaminedOnboarding[];
   /** Whether sales was e-mailed (only when there is something to report). */
   salesNotified: boolean;
+  /** Release 0.4 on: subscriptions left billing by ended onboardings (report only). */
+  leftBilling?: LeftBilling[];
 }

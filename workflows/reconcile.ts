@@ -47,14 +47,31 @@ export async function reconcileOnboardings(input: ReconciliationInput = {}): Pro
     leftovers.push({ ...leftover, action: removeUsers ? await remove(leftover) : 'reported' });
   }
   let salesNotified = false;
-  if (leftovers.length > 0 || found.unchecked.length > 0) {
+  // Release 0.4's finder adds leftBilling; a 0.3 finder's answer (in an older history) has none: same commands.
+  const leftBilling = found.leftBilling ?? [];
+  if (leftovers.length > 0 || found.unchecked.length > 0 || leftBilling.length > 0) {
     try {
-      await reportLeftoverAdmins({ since: found.since, removeUsers, leftovers, unchecked: found.unchecked });
+      await reportLeftoverAdmins({
+        since: found.since,
+        removeUsers,
+        leftovers,
+        unchecked: found.unchecked,
+        ...(leftBilling.length ? { leftBilling } : {}),
+      });
       salesNotified = true;
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err; // the report is still returned
     }
   }
   const { since, notReported, notReportedTotal, unchecked } = found;
-  return { since, removeUsers, leftovers, notReported, notReportedTotal, unchecked, salesNotified };
+  return {
+    since,
+    removeUsers,
+    leftovers,
+    notReported,
+    notReportedTotal,
+    unchecked,
+    salesNotified,
+    ...(leftBilling.length ? { leftBilling } : {}),
+  };
 }

@@ -11,6 +11,9 @@ import type { CompensationKind, CompensationReport } from './messages';
 /** The activities that undo a step (the compensation's kind); each answers `{ outcome }` and is safe to run twice. */
 export type CompensationActivity = CompensationKind;
 
+/** Removing the administrator: never before the subscriptions it takes to end are gone (Google answers 412 without one). */
+const ADMIN_REMOVALS: ReadonlySet<CompensationActivity> = new Set(['deleteUser', 'revokeSuperAdmin']);
+
 export interface Compensation<K extends CompensationActivity = CompensationActivity> {
   description: string;
   activity: K;
@@ -27,6 +30,7 @@ const DONE: Record<CompensationKind, string> = {
   deleteUser: 'deleted',
   revokeSuperAdmin: 'revoked',
   cancelSubscription: 'cancelled',
+  endSubscriptions: 'ended',
 };
 
 export class Saga {
@@ -55,12 +59,23 @@ export class Saga {
     if (!this.state.cannotUndo.includes(description)) this.state.cannotUndo.push(description);
   }
 
-  /** Runs the compensations in reverse, each retried, in a scope that a cancellation cannot interrupt. */
+  /**
+   * Runs the compensations in reverse, each retried, in a scope that a cancellation cannot interrupt.
+   * Release 0.4 on, subscriptions are ended before the administrator is removed; when they could not
+   * be ended, the administrator stays (without one Google refuses to end them) and the report says
+   * what keeps billing the reseller.
+   */
   compensate(): Promise<CompensationReport> {
     return CancellationScope.nonCancellable(async () => {
       const report: CompensationReport = { undone: [], failed: [], cannotUndo: [...this.state.cannotUndo] };
       const results: NonNullable<CompensationReport['results']> = [];
       for (const compensation of [...this.state.compensations].reverse()) {
+        if (report.stillBilling && ADMIN_REMOVALS.has(compensation.activity)) {
+          const line = `${compensation.description}: not done, so that the subscriptions still billing can be ended (Google refuses to end a subscription of a customer without an administrator)`;
+          report.cannotUndo.push(line);
+          results.push({ kind: compensation.activity, result: 'kept', line });
+          continue;
+        }
         try {
           const { outcome } = (await runActivity(
             COMPENSATION_CALL,
@@ -81,6 +96,10 @@ export class Saga {
           const line = `${compensation.description}: ${err.cause?.message ?? err.message}`;
           report.failed.push(line);
           results.push({ kind: compensation.activity, result: 'failed', line });
+          if (compensation.activity === 'endSubscriptions') {
+            const { skuIds, customerDomain } = compensation.input as Compensation<'endSubscriptions'>['input'];
+            report.stillBilling = skuIds.map((sku) => `subscription ${sku} of ${customerDomain}`);
+          }
         }
       }
       this.state.compensations = [];

@@ -43,6 +43,11 @@ export interface Behaviours {
   /** 0.4: a cancel during the sign-in notice waits for the mail attempt to end before the compensation starts. */
   noticeCancelWaitsForMail: boolean;
   // 0.4 behaviours go here, each named for what it does, each `release4` below.
+  /**
+   * 0.4: a failure or cancel before the customer accepted the terms ends every subscription ordered
+   * (transfer_to_direct, one batch) before the administrator is removed; after acceptance nothing is ended.
+   */
+  subscriptionsEndedBeforeAdmin: boolean;
   /** 0.4: where the worker requires encrypted input, a signal with no argument (no key needed) changes nothing. */
   keylessMessagesIgnored: boolean;
   /** 0.4: the `OnboardingStage` attribute and the status memo are written at the stages an onboarding rests in, not at each step. */
@@ -93,5 +98,6 @@ export function behavioursOfThisRun(release4: boolean): Behaviours {
     earlyTermsReportHeld: release4,
     noticeCancelWaitsForMail: release4,
     keylessMessagesIgnored: release4,
+    subscriptionsEndedBeforeAdmin: release4,
   };
 }

@@ -2,8 +2,11 @@
  * Domain verification, end to end on a real dev server with the real worker and the emulator's Site
  * Verification endpoints: the sign-in notice carries the exact TXT record, accepting the terms alone
  * does not complete a domain onboarding, and publishing the record completes it without any signal —
- * in either order. Team customers and `"verifyDomain": false` have no such step.
+ * in either order; the insert names the customer's admin as an owner (Google's codelab), and a
+ * customer who verifies in the Admin console by itself is noticed from the Reseller record. Team customers and `"verifyDomain": false` have no such step.
  */
+import { OAuth2Client } from 'google-auth-library';
+import { siteVerification } from 'googleapis/build/src/apis/siteVerification';
 import { startOnboardingStack, waitForStatus, type OnboardingStack } from '../support/onboarding-stack';
 import { domainOrder, teamOrder, uniqueDomain } from '../support/orders';
 
@@ -59,6 +62,56 @@ test('a domain order: TXT record in the notice and the status; terms alone do no
   expect((await stack.google.state()).customers.find((c) => c.customerDomain === domain)).toMatchObject({
     domainVerified: true,
   });
+}, 60_000);
+
+test("the verification names the customer's admin as an owner of the domain (Google's codelab), so it reaches Workspace at once", async () => {
+  const domain = uniqueDomain('verify-owner');
+  await stack.client.start(domainOrder(domain, QUICK_CHECKS));
+  await waitForStatus(
+    () => statusOf(domain),
+    (s) => s.stage === 'awaiting-tos',
+  );
+  await stack.google.clearRequests();
+  await stack.google.verifyDomain(domain);
+  await stack.google.acceptTos(domain);
+  expect(await stack.client.result(domain)).toMatchObject({ stage: 'completed' });
+  const inserts = (await stack.google.requests()).filter(
+    (r) => r.method === 'POST' && r.path === '/siteVerification/v1/webResource',
+  );
+  expect(inserts.at(-1)?.status).toBe(200);
+  // What Google recorded from that insert: the reseller's admin (the caller) and the customer's admin own the domain.
+  const auth = new OAuth2Client();
+  auth.setCredentials({ access_token: 'test-token' }); // the worker's own credentials (the token is tied to the caller)
+  const api = siteVerification({ version: 'v1', rootUrl: stack.emulator.url, auth, fetchImplementation: fetch });
+  const { data } = await api.webResource.get({ id: encodeURIComponent(`dns://${domain}`) });
+  expect(data.owners).toEqual(expect.arrayContaining([`admin@${domain}`]));
+  // The default propagation delay is ~3 hours: shown at once only because the admin is an owner.
+  expect((await stack.google.state()).customers.find((c) => c.customerDomain === domain)?.domainVerified).toBe(true);
+}, 60_000);
+
+test('a customer who verifies the domain in the Admin console by itself is noticed: completed without a signal', async () => {
+  const domain = uniqueDomain('verify-self');
+  await stack.client.start(domainOrder(domain, QUICK_CHECKS));
+  await waitForStatus(
+    () => statusOf(domain),
+    (s) => s.stage === 'awaiting-tos',
+  );
+  await stack.google.acceptTos(domain);
+  await waitForStatus(
+    () => statusOf(domain),
+    (s) => s.stage === 'awaiting-domain-verification',
+    20_000,
+  );
+  // Our TXT record is never published: only the Reseller record says the domain is verified.
+  await stack.google.clearRequests();
+  await stack.google.customerVerifiesDomain(domain);
+  const final = await stack.client.result(domain);
+  expect(final).toMatchObject({ stage: 'completed', domainVerification: { verified: { via: 'detected' } } });
+  const inserts = (await stack.google.requests()).filter(
+    (r) => r.method === 'POST' && r.path === '/siteVerification/v1/webResource',
+  );
+  expect(inserts.length).toBeGreaterThan(0);
+  expect(inserts.every((r) => r.status === 400)).toBe(true);
 }, 60_000);
 
 test('the other order: the record published first, then the terms accepted', async () => {

@@ -4,7 +4,8 @@
  * Reseller record's customerDomainVerified afterwards.
  */
 import { siteVerification } from 'googleapis/build/src/apis/siteVerification';
-import { customerBody, googleError, useEmulator } from '../support/emulator-harness';
+import { OAuth2Client } from 'google-auth-library';
+import { customerBody, googleError, useEmulator, userBody } from '../support/emulator-harness';
 
 const h = useEmulator();
 let api: ReturnType<typeof siteVerification>;
@@ -77,6 +78,10 @@ it('verifies only once the TXT record is published, then the Reseller record sho
   });
   expect(resource).toMatchObject({ id: 'dns%3A%2F%2Fverify.example', site: site('verify.example') });
   expect(resource.owners!.length).toBeGreaterThan(0);
+  // Without the customer's admin among the owners it takes "about 3 hours" to reach the Reseller record.
+  expect((await h.resellerApi.customers.get({ customerId: 'verify.example' })).data.customerDomainVerified).toBe(false);
+  await h.control.updateSettings({ domainVerificationPropagationMs: 0 });
+  await api.webResource.insert({ verificationMethod: 'DNS_TXT', requestBody: { site: site('verify.example') } });
   expect((await h.resellerApi.customers.get({ customerId: 'verify.example' })).data.customerDomainVerified).toBe(true);
 
   expect((await api.webResource.get({ id: resource.id! })).data).toEqual(resource);
@@ -85,7 +90,8 @@ it('verifies only once the TXT record is published, then the Reseller record sho
 });
 
 it('forgets published records and verifications on reset', async () => {
-  await h.control.verifyDomain('gone.example');
+  await h.control.verifyDomain('gone.example'); // before any token: the next one issued counts as published
+  await api.webResource.getToken({ requestBody: { site: site('gone.example'), verificationMethod: 'DNS_TXT' } });
   await api.webResource.insert({ verificationMethod: 'DNS_TXT', requestBody: { site: site('gone.example') } });
   await h.control.reset();
   expect((await api.webResource.list()).data.items).toEqual([]);
@@ -96,4 +102,77 @@ it('forgets published records and verifications on reset', async () => {
       )
     ).status,
   ).toBe(400);
+});
+
+describe('as the codelab does it (release 0.4)', () => {
+  async function customerWithAdmin(domain: string) {
+    await h.resellerApi.customers.insert({ requestBody: customerBody(domain) });
+    await h.directory.users.insert({ requestBody: userBody(`admin@${domain}`) });
+    await h.directory.users.makeAdmin({ userKey: `admin@${domain}`, requestBody: { status: true } });
+    await api.webResource.getToken({ requestBody: { site: site(domain), verificationMethod: 'DNS_TXT' } });
+    await h.control.verifyDomain(domain);
+  }
+  const verifiedAtReseller = async (domain: string) =>
+    (await h.resellerApi.customers.get({ customerId: domain })).data.customerDomainVerified;
+
+  it("the customer's admin as an owner makes customerDomainVerified show at once", async () => {
+    await customerWithAdmin('owned.example');
+    const { data } = await api.webResource.insert({
+      verificationMethod: 'DNS_TXT',
+      requestBody: { site: site('owned.example'), owners: ['admin@owned.example'] },
+    });
+    expect(data.owners).toEqual(expect.arrayContaining(['admin@owned.example']));
+    expect(await verifiedAtReseller('owned.example')).toBe(true);
+  });
+
+  it('without it, customerDomainVerified shows only after the propagation delay (a setting)', async () => {
+    await h.control.updateSettings({ domainVerificationPropagationMs: 1500 });
+    await customerWithAdmin('later.example');
+    await api.webResource.insert({ verificationMethod: 'DNS_TXT', requestBody: { site: site('later.example') } });
+    expect(await verifiedAtReseller('later.example')).toBe(false);
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(await verifiedAtReseller('later.example')).toBe(true);
+  });
+
+  it('the token is tied to the API caller: a record published for another caller does not verify', async () => {
+    await customerWithAdmin('caller.example');
+    const other = new OAuth2Client();
+    other.setCredentials({ access_token: 'another-admin-token' });
+    const otherApi = siteVerification({
+      version: 'v1',
+      rootUrl: h.emulator.url,
+      auth: other,
+      fetchImplementation: fetch,
+      retryConfig: { retry: 0 },
+    });
+    const mine = await api.webResource.getToken({
+      requestBody: { site: site('caller.example'), verificationMethod: 'DNS_TXT' },
+    });
+    const theirs = await otherApi.webResource.getToken({
+      requestBody: { site: site('caller.example'), verificationMethod: 'DNS_TXT' },
+    });
+    expect(theirs.data.token).not.toBe(mine.data.token);
+    // Only the first caller's record was published (customerWithAdmin): the other caller's insert fails.
+    const refused = await googleError(
+      otherApi.webResource.insert({ verificationMethod: 'DNS_TXT', requestBody: { site: site('caller.example') } }),
+    );
+    expect(refused.status).toBe(400);
+    await api.webResource.insert({ verificationMethod: 'DNS_TXT', requestBody: { site: site('caller.example') } });
+  });
+
+  it('a customer verifying in the Admin console shows as verified at once, with no record of ours published', async () => {
+    await h.resellerApi.customers.insert({ requestBody: customerBody('self.example') });
+    expect(await h.control.customerVerifiesDomain('self.example')).toEqual({
+      customerDomain: 'self.example',
+      customerDomainVerified: true,
+    });
+    expect(await verifiedAtReseller('self.example')).toBe(true);
+    expect(
+      (
+        await googleError(
+          api.webResource.insert({ verificationMethod: 'DNS_TXT', requestBody: { site: site('self.example') } }),
+        )
+      ).status,
+    ).toBe(400);
+  });
 });

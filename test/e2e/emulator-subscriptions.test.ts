@@ -3,7 +3,7 @@
  * subscriptions.insert, team customers' Essentials-only rule, terms pending until accepted, and
  * subscriptions.list paging exactly as Google documents it.
  */
-import { createCustomer, customerBody, googleError, useEmulator } from '../support/emulator-harness';
+import { createCustomer, customerBody, googleError, useEmulator, userBody } from '../support/emulator-harness';
 
 const h = useEmulator();
 
@@ -45,13 +45,23 @@ describe('Reseller subscriptions of our own customers', () => {
     );
     expect(badType.status).toBe(400);
 
-    const deleted = await h.resellerApi.subscriptions.delete({ customerId, subscriptionId, deletionType: 'cancel' });
+    // Ending it needs an administrator (412 otherwise: emulator-subscription-endings.test.ts).
+    await h.directory.users.insert({ requestBody: userBody('admin@subs.example') });
+    await h.directory.users.makeAdmin({ userKey: 'admin@subs.example', requestBody: { status: true } });
+    const deleted = await h.resellerApi.subscriptions.delete({
+      customerId,
+      subscriptionId,
+      deletionType: 'transfer_to_direct',
+    });
     expect(deleted.status).toBe(204);
-    expect((await googleError(h.resellerApi.subscriptions.get({ customerId, subscriptionId }))).status).toBe(404);
+    // Google's now, no longer this reseller's to read.
+    expect((await googleError(h.resellerApi.subscriptions.get({ customerId, subscriptionId }))).status).toBe(403);
   });
 
   it('hands a customer back to Google with transfer_to_direct', async () => {
     const customerId = await createCustomer(h, 'leaving.example');
+    await h.directory.users.insert({ requestBody: userBody('admin@leaving.example') });
+    await h.directory.users.makeAdmin({ userKey: 'admin@leaving.example', requestBody: { status: true } });
     const { data } = await h.resellerApi.subscriptions.insert({
       customerId,
       requestBody: { skuId: '1010020028', plan: { planName: 'FLEXIBLE' }, seats: { maximumNumberOfSeats: 3 } },

@@ -510,6 +510,7 @@ describe('control endpoints', () => {
       directoryQueriesPerMinute: null,
       resellerQueriesPerMinute: null,
       userCreationsPerDomainPerSecond: null,
+      domainVerificationPropagationMs: 3 * 60 * 60 * 1000,
     });
     expect(await h.control.requests()).toEqual([]);
     expect(await h.control.faults()).toEqual([]);

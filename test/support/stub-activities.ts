@@ -89,6 +89,9 @@ function successfulActivities(waits: WaitDefaults): OnboardingActivities {
     async cancelSubscription() {
       return { outcome: 'cancelled' };
     },
+    async endSubscriptions({ skuIds }) {
+      return { outcome: 'ended', ended: skuIds };
+    },
     // Google already shows the domain verified: nothing for the customer to publish.
     async prepareDomainVerification() {
       return { verified: true, attempt: 1 };

@@ -77,3 +77,23 @@ test('extendDeadline is accepted during awaiting-domain-verification (the same w
     }
   });
 });
+
+test("each check names the customer's admin (the owner to add) and the customer (re-read for a verification it did itself)", async () => {
+  const domain = uniqueDomain('wf-dv-owner');
+  const stubs = unverifiedDomain();
+  await withStubWorker(env, stubs, async () => {
+    const handle = await startOnboarding(env, domain, domainOrder(domain, { waitPolicy: { checkEvery: '1 hour' } }));
+    await stageReached(handle, 'awaiting-tos');
+    await env.sleep('2 hours');
+    await waitForStatus(
+      () => Promise.resolve(stubs.inputs('tryDomainVerification').length),
+      (n) => n > 0,
+    );
+    await handle.terminate('test over');
+  });
+  expect(stubs.inputs('tryDomainVerification')[0]).toEqual({
+    domain,
+    customerId: `C-${domain}`,
+    adminEmail: `admin@${domain}`,
+  });
+});

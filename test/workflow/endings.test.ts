@@ -3,12 +3,15 @@
  * admin exists, a cancel while the customer is awaited, a customer who never acts — decides what is
  * undone at Google and what sales is told. This file provokes each ending with stub activities on
  * the time-skipping server (days pass with env.sleep) and checks the compensations, in reverse
- * order, the reminders, and the final status.
+ * order, the reminders, and the final status. Release 0.4: the subscriptions ordered are ended
+ * (transfer_to_direct, one batch: endSubscriptions) before the administrator is removed — Google
+ * bills the reseller from the order on — and after the customer accepted the terms nothing is ended.
+ * (Runs of earlier releases keep their saga: test/histories/ replays them.)
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { OrderInput } from '../../order/order';
-import { cancellationReasonSignal } from '../../workflows/messages';
+import { cancellationReasonSignal, tosAcceptedSignal } from '../../workflows/messages';
 import { startTimeSkippingServer, waitForStatus, workflowBundle } from '../support/onboarding-stack';
 import { domainOrder, uniqueDomain } from '../support/orders';
 import { refusal, stubActivities, type ActivityName } from '../support/stub-activities';
@@ -26,14 +29,15 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 const WORKSPACE = { skuId: '1010020028', plan: 'ANNUAL_MONTHLY_PAY', seats: 5 } as const;
-/** Not a Workspace edition (orders check SKUs by pattern only): its order can be cancelled. */
+/** An add-on: ended together with the Workspace edition, in the same batch. */
 const VAULT = { skuId: 'Google-Vault', plan: 'FLEXIBLE', seats: 5 } as const;
 const SOLD: NonNullable<OrderInput['subscriptions']> = [WORKSPACE, VAULT];
 
-const COMPENSATIONS: ActivityName[] = ['cancelSubscription', 'revokeSuperAdmin', 'deleteUser'];
+const COMPENSATIONS: ActivityName[] = ['endSubscriptions', 'cancelSubscription', 'revokeSuperAdmin', 'deleteUser'];
+const ENDED = (domain: string) => `end subscription(s) 1010020028, Google-Vault of ${domain} (transfer_to_direct)`;
 
 describe('a failure after the admin was made super admin', () => {
-  test('undoes in reverse (cancel the add-on, revoke, delete the user), reports what cannot be undone, tells sales', async () => {
+  test('ends the subscriptions first (one call for all), then revokes and deletes the admin, tells sales', async () => {
     const domain = uniqueDomain('wf-fail');
     const stubs = stubActivities({
       async sendSignInNotice() {
@@ -54,54 +58,55 @@ describe('a failure after the admin was made super admin', () => {
       expect(status.stage).toBe('failed');
       expect(status.failure).toEqual({ type: 'MailRejected', message: 'mail relay refused the sign-in notice' });
       expect(status.compensation?.undone).toEqual([
-        `cancel subscription Google-Vault of ${domain}`,
+        ENDED(domain),
         `revoke super admin of admin@${domain}`,
         `delete user admin@${domain}`,
       ]);
       expect(status.compensation?.failed).toEqual([]);
-      expect(status.compensation?.cannotUndo).toEqual([
-        expect.stringContaining(`customer C-${domain}`),
-        expect.stringMatching(/^subscription 1010020028 of .*cannot be cancelled through the API/),
-      ]);
+      expect(status.compensation?.stillBilling).toBeUndefined();
+      // Only the customer record stays: no Workspace subscription is "cannot be undone" any more.
+      expect(status.compensation?.cannotUndo).toEqual([expect.stringContaining(`customer C-${domain}`)]);
     });
 
     expect(stubs.names().filter((n) => COMPENSATIONS.includes(n))).toEqual([
-      'cancelSubscription',
+      'endSubscriptions',
       'revokeSuperAdmin',
       'deleteUser',
     ]);
     // The compensations run after the failing step, then sales hears of it, last.
     expect(stubs.names().slice(-5)).toEqual([
       'sendSignInNotice',
-      'cancelSubscription',
+      'endSubscriptions',
       'revokeSuperAdmin',
       'deleteUser',
       'notifySales',
     ]);
-    expect(stubs.inputs('cancelSubscription')).toEqual([{ customerId: `C-${domain}`, skuId: 'Google-Vault' }]);
-    expect(stubs.inputs('revokeSuperAdmin')).toEqual([
+    expect(stubs.inputs('endSubscriptions')).toEqual([
       {
-        userKey: `admin@${domain}`,
         customerId: `C-${domain}`,
-        onboardingKey: expect.stringMatching(new RegExp(`^onboarding:${domain.replace(/\./g, '\\.')}/`)),
+        customerDomain: domain,
+        customerType: 'domain',
+        skuIds: ['1010020028', 'Google-Vault'],
+        onboardingKey: expect.stringMatching(/^onboarding:/),
       },
     ]);
+    expect(stubs.inputs('cancelSubscription')).toEqual([]);
     const [deletion] = stubs.inputs('deleteUser');
     expect(deletion).toMatchObject({ userKey: `admin@${domain}`, customerId: `C-${domain}` });
-    expect(deletion?.onboardingKey).toMatch(/^onboarding:/);
 
     const [sales] = stubs.inputs('notifySales');
     expect(sales).toMatchObject({ customerDomain: domain, to: 'rep@reseller.example', outcome: 'failed' });
     expect(sales?.lines).toEqual(
       expect.arrayContaining([
         'Reason: MailRejected: mail relay refused the sign-in notice',
-        expect.stringMatching(/^Undone: cancel subscription Google-Vault.*; revoke super admin.*; delete user/),
-        expect.stringMatching(/^Cannot be undone through the API: .*1010020028/),
+        expect.stringMatching(
+          /^Undone: end subscription\(s\) 1010020028, Google-Vault.*; revoke super admin.*; delete user/,
+        ),
       ]),
     );
   });
 
-  test('a subscription Google refused: its cancellation is asked anyway (safe: nothing to cancel); the steps before it are undone', async () => {
+  test('a subscription Google refused: the ending is asked anyway (it ends what exists); the steps before it are undone', async () => {
     const domain = uniqueDomain('wf-fail-sku');
     const stubs = stubActivities({
       async orderSubscription({ subscription }) {
@@ -123,21 +128,58 @@ describe('a failure after the admin was made super admin', () => {
       expect(((await failureOf(handle)).cause as ApplicationFailure).type).toBe('Google.invalid');
       const status = await statusOf(handle);
       expect(status).toMatchObject({ stage: 'failed', failure: { type: 'Google.invalid' } });
-      // Registered before the (uninterruptible) step: its compensation runs anyway, and Google's answer says there was nothing to cancel.
+      // Registered before the first (uninterruptible) order: it runs anyway and ends what Google took.
       expect(status.compensation?.undone).toEqual([
-        expect.stringContaining(`cancel subscription Google-Vault of ${domain}`),
+        ENDED(domain),
         `revoke super admin of admin@${domain}`,
         `delete user admin@${domain}`,
       ]);
-      expect(status.compensation?.cannotUndo).toHaveLength(2); // the customer and the Workspace subscription ordered before
+      expect(status.compensation?.cannotUndo).toHaveLength(1); // the customer
     });
-    expect(stubs.inputs('cancelSubscription')).toEqual([{ customerId: `C-${domain}`, skuId: 'Google-Vault' }]);
     expect(stubs.inputs('sendSignInNotice')).toEqual([]);
-    expect(stubs.names().slice(-3)).toEqual(['revokeSuperAdmin', 'deleteUser', 'notifySales']);
+    expect(stubs.names().slice(-4)).toEqual(['endSubscriptions', 'revokeSuperAdmin', 'deleteUser', 'notifySales']);
+  });
+
+  test('subscriptions that cannot be ended: named as still billing the reseller, and the admin is kept (Google needs one)', async () => {
+    const domain = uniqueDomain('wf-fail-billing');
+    const stubs = stubActivities({
+      async sendSignInNotice() {
+        return refusal('mail relay refused the sign-in notice', 'MailRejected');
+      },
+      async endSubscriptions() {
+        return refusal(
+          'subscriptions.delete failed: HTTP 412 conditionNotMet: no administrator on the account',
+          'NoAdministrator',
+        );
+      },
+    });
+    await withStubWorker(env, stubs, async () => {
+      const handle = await startOnboarding(env, domain, domainOrder(domain, { subscriptions: SOLD }));
+      await failureOf(handle);
+      const status = await statusOf(handle);
+      expect(status.compensation).toEqual({
+        undone: [],
+        failed: [expect.stringMatching(/^end subscription\(s\) 1010020028, Google-Vault .*412/)],
+        cannotUndo: [
+          expect.stringContaining(`customer C-${domain}`),
+          expect.stringMatching(/^revoke super admin .*not done, so that the subscriptions still billing can be ended/),
+          expect.stringMatching(/^delete user .*not done/),
+        ],
+        stillBilling: [`subscription 1010020028 of ${domain}`, `subscription Google-Vault of ${domain}`],
+      });
+    });
+    expect(stubs.names().filter((n) => COMPENSATIONS.includes(n))).toEqual(['endSubscriptions']);
+    expect(stubs.inputs('notifySales')[0]?.lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^STILL BILLING THE RESELLER .*subscription 1010020028 of .*subscription Google-Vault of/,
+        ),
+      ]),
+    );
   });
 });
 
-test('cancelled while awaiting the terms: compensations run (one failing does not stop the rest), stage cancelled', async () => {
+test('cancelled while awaiting the terms: subscriptions ended before the admin is removed (one failing does not stop the rest)', async () => {
   const domain = uniqueDomain('wf-cancel');
   const stubs = stubActivities({
     async revokeSuperAdmin({ userKey }) {
@@ -166,19 +208,16 @@ test('cancelled while awaiting the terms: compensations run (one failing does no
     expect(status.cancellation).toMatchObject({ reason: 'the customer withdrew the order', requestedBy: 'sales' });
     expect(status.waitingFor).toBeUndefined();
     expect(status.compensation).toEqual({
-      undone: [
-        `cancel subscription Google-Vault of ${domain}`,
-        `delete user admin@${domain} (kept: not created by this onboarding)`,
-      ],
+      undone: [ENDED(domain), `delete user admin@${domain} (kept: not created by this onboarding)`],
       failed: [
         expect.stringMatching(
           new RegExp(`^revoke super admin of admin@${domain.replace(/\./g, '\\.')}: .*Not Authorized`),
         ),
       ],
-      cannotUndo: [expect.stringContaining(`customer C-${domain}`), expect.stringContaining('1010020028')],
+      cannotUndo: [expect.stringContaining(`customer C-${domain}`)],
       // Release 0.4: each compensation's kind and result as data, in the order they ran.
       results: [
-        { kind: 'cancelSubscription', result: 'undone', line: `cancel subscription Google-Vault of ${domain}` },
+        { kind: 'endSubscriptions', result: 'undone', line: ENDED(domain) },
         { kind: 'revokeSuperAdmin', result: 'failed', line: expect.stringContaining('Not Authorized') },
         {
           kind: 'deleteUser',
@@ -188,11 +227,39 @@ test('cancelled while awaiting the terms: compensations run (one failing does no
       ],
     });
   });
-  expect(stubs.names().slice(-4)).toEqual(['cancelSubscription', 'revokeSuperAdmin', 'deleteUser', 'notifySales']);
+  expect(stubs.names().slice(-4)).toEqual(['endSubscriptions', 'revokeSuperAdmin', 'deleteUser', 'notifySales']);
   expect(stubs.inputs('notifySales')[0]).toMatchObject({
     outcome: 'cancelled',
     lines: expect.arrayContaining(['Reason: the customer withdrew the order']),
   });
+});
+
+test('cancelled after the customer accepted the terms: nothing is ended, and the status and sales say so', async () => {
+  const domain = uniqueDomain('wf-cancel-accepted');
+  const stubs = stubActivities({
+    async prepareDomainVerification({ domain: d }) {
+      return { verified: false, record: { host: d, type: 'TXT', value: 'google-site-verification=x' }, attempt: 1 };
+    },
+    async tryDomainVerification() {
+      return { verified: false };
+    },
+  });
+  await withStubWorker(env, stubs, async () => {
+    const handle = await startOnboarding(env, domain, domainOrder(domain, { subscriptions: SOLD }));
+    await stageReached(handle, 'awaiting-tos');
+    await handle.signal(tosAcceptedSignal, { reportedBy: 'crm-webhook' });
+    await stageReached(handle, 'awaiting-domain-verification');
+    await handle.cancel();
+    expect((await failureOf(handle)).cause).toBeInstanceOf(CancelledFailure);
+    const status = await statusOf(handle);
+    expect(status.stage).toBe('cancelled');
+    expect(status.compensation?.undone).toEqual([]);
+    expect(status.compensation?.cannotUndo).toEqual(
+      expect.arrayContaining([expect.stringMatching(/customer accepted the terms.*theirs now and were kept/)]),
+    );
+  });
+  expect(stubs.names().filter((n) => COMPENSATIONS.includes(n))).toEqual([]);
+  expect(stubs.inputs('notifySales')[0]?.lines.join('\n')).toMatch(/customer accepted the terms/);
 });
 
 test('no acceptance by the deadline: reminders at their offsets (none past the deadline), then expired, nothing undone', async () => {

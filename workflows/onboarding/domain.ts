@@ -2,8 +2,9 @@
  * Domain verification, for domain customers: Google may suspend an account whose domain is not
  * verified about 21 days after creation. The onboarding gets the DNS TXT record the customer must
  * publish (it goes into the sign-in notice and the reminders), then, while it waits for the
- * customer, asks Google to verify the domain at each check — so the verification is noticed by
- * itself, or reported with the `domainVerified` signal. Team customers don't own a domain; an order
+ * customer, asks Google to verify the domain at each check (naming the customer's admin as an owner)
+ * and re-reads the Reseller record (a customer may verify in the Admin console by itself) — so the
+ * verification is noticed by itself, or reported with the `domainVerified` signal. Team customers don't own a domain; an order
  * may opt out (`"verifyDomain": false`) when the reseller verifies another way.
  */
 import { ActivityFailure, isCancellation } from '@temporalio/workflow';
@@ -68,7 +69,12 @@ export async function checkDomain(ob: Onboarding): Promise<void> {
       CHECK_CALL,
       'tryDomainVerification',
       `is the TXT record of ${ob.domain} published?`,
-      { domain: ob.domain },
+      // The admin is named as an owner (instant propagation); the customer is re-read (verified by itself).
+      {
+        domain: ob.domain,
+        ...(ob.progress.view.customerId ? { customerId: ob.progress.view.customerId } : {}),
+        ...(ob.progress.view.adminEmail ? { adminEmail: ob.progress.view.adminEmail } : {}),
+      },
     );
     const verification = verificationOf(ob);
     if (verified && verification && !verification.verified)

@@ -104,7 +104,12 @@ export async function endAfter(ob: Onboarding, err: unknown): Promise<never> {
 async function undo(ob: Onboarding, stage: 'failed' | 'cancelled', why: string): Promise<CompensationReport> {
   const title = stage === 'failed' ? 'Failed' : 'Cancelled';
   // Free text (a caller's reason, Google's messages) shows in the Web UI as text, never as markdown.
-  ob.progress.enter(stage, `${title}: ${markdownText(why)}. Undoing what can be undone.`);
+  // Once the customer accepted the terms, what was created is theirs (Onboarding.termsAccepted kept it all).
+  const accepted = ob.tosAccepted !== undefined;
+  ob.progress.enter(
+    stage,
+    `${title}: ${markdownText(why)}. ${accepted ? 'The customer had accepted the terms: nothing is ended, what was created is theirs (and billed as sold).' : 'Undoing what can be undone.'}`,
+  );
   const report = await ob.saga.compensate();
   ob.progress.update({ compensation: report });
   ob.progress.publish();
@@ -119,6 +124,11 @@ async function undo(ob: Onboarding, stage: 'failed' | 'cancelled', why: string):
 export function reportLines(report: CompensationReport): string[] {
   return [
     `Undone: ${report.undone.join('; ') || 'nothing'}`,
+    ...(report.stillBilling?.length
+      ? [
+          `STILL BILLING THE RESELLER (could not be ended; Google bills the reseller for them until they are ended in the Partner Sales Console): ${report.stillBilling.join('; ')}`,
+        ]
+      : []),
     ...(report.failed.length ? [`Could NOT undo (finish by hand): ${report.failed.join('; ')}`] : []),
     ...(report.cannotUndo.length ? [`Cannot be undone through the API: ${report.cannotUndo.join('; ')}`] : []),
   ];

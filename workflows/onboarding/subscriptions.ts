@@ -3,9 +3,12 @@
  * subscription so that each is retried, shown and compensated on its own. Until the customer
  * accepts the terms Google keeps them SUSPENDED (PENDING_TOS_ACCEPTANCE).
  *
- * Undoing: Google Workspace editions cannot be cancelled through the API (`deletionType: cancel`
- * does not apply to them; `transfer_to_direct` would hand the customer to Google), so a failure or
- * cancel reports them as "cannot be undone" for a person to settle; other SKUs are cancelled.
+ * Undoing (release 0.4 on): "Billing starts immediately after you add a subscription, whether or not
+ * the customers has signed the TOS", so a failure or cancel before the customer accepted the terms
+ * ends every subscription ordered, by Google's route (`transfer_to_direct`, all of them in one batch
+ * request), registered before the first order so that it runs before the administrator is removed
+ * (saga order: last registered, first run). Before 0.4, Workspace editions were only reported as
+ * "cannot be undone" and other SKUs cancelled one by one; runs started then keep that.
  */
 import { CancellationScope } from '@temporalio/workflow';
 import { isWorkspaceSku } from '../../order/basics';
@@ -20,12 +23,28 @@ export async function orderSubscriptions(ob: Onboarding, customerId: string): Pr
     'ordering-subscriptions',
     `Ordering ${sold.map((s) => `${s.skuId} (${s.plan}, ${s.seats} seats)`).join(', ')}.`,
   );
+  if (ob.behaviour.subscriptionsEndedBeforeAdmin) {
+    const skuIds = sold.map((s) => s.skuId);
+    ob.saga.add({
+      description: `end subscription(s) ${skuIds.join(', ')} of ${ob.domain} (transfer_to_direct)`,
+      activity: 'endSubscriptions',
+      input: {
+        customerId,
+        customerDomain: ob.domain,
+        customerType: ob.validOrder.customerType,
+        skuIds,
+        onboardingKey: ob.identity.key,
+      },
+    });
+  }
   const ordered: SubscriptionStatus[] = [];
   for (const subscription of sold) {
     // Registered before the step, which a cancel does not interrupt (it waits for it): an order
     // Google took is never left out of the report. cancelSubscription answers already-gone otherwise.
     const what = `subscription ${subscription.skuId} of ${ob.domain}`;
-    if (isWorkspaceSku(subscription.skuId)) {
+    if (ob.behaviour.subscriptionsEndedBeforeAdmin) {
+      // Ended together by the compensation registered above.
+    } else if (isWorkspaceSku(subscription.skuId)) {
       ob.saga.cannotUndo(
         `${what}: Google Workspace subscriptions cannot be cancelled through the API (cancel it in the Partner Sales Console if it must go)`,
       );
