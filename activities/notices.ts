@@ -31,11 +31,24 @@ export interface TransferTokenRequestInput {
   refusal?: string;
 }
 
+/** After a transfer: the customer's super admins must sign Google's new terms. */
+export interface TransferTermsNoticeInput {
+  customerDomain: string;
+  customerId: string;
+  /** The order's contact; the order's admin address (when it names one) is told too. */
+  to: string;
+  adminEmail?: string;
+  /** What moved, listed in the notice (suspended until the terms are signed). */
+  subscriptions: { skuId: string; skuName?: string; planName: string; seats: number }[];
+}
+
 export interface ReminderInput {
   what: 'tos-acceptance' | 'transfer-token';
   customerDomain: string;
   to: string;
   adminEmail?: string;
+  /** Release 0.4: the terms to sign are the new ones of a customer transferred to this reseller (every super admin signs). */
+  transferred?: boolean;
   reminderNumber: number;
   deadline: string;
   /** What the customer has not done yet (terms acceptance waits); release 0.1 sent none. */
@@ -77,20 +90,28 @@ function reminderSubject(input: ReminderInput): string {
   return missing.map((m) => (m === 'accept the terms' ? 'accept the Google Workspace terms' : m)).join(' and ');
 }
 
-function reminderLines(input: ReminderInput, resellerName: string): string[] {
+function reminderLines(input: ReminderInput, resellerName: string, publicId: string | undefined): string[] {
   if (input.what === 'transfer-token') {
     return [
-      `We still need a transfer token to move ${input.customerDomain} to ${resellerName}: generate it at ${TRANSFER_TOKEN_PAGE}.`,
+      `We still need a transfer token to move ${input.customerDomain} to ${resellerName}: generate it at ${TRANSFER_TOKEN_PAGE}${publicId ? `, entering our Public Identifier ${publicId}` : ''}.`,
     ];
   }
   const missing = input.missing ?? ['accept the terms'];
+  const signIn = input.transferred
+    ? `Each super administrator of ${input.customerDomain} must sign in at ${ADMIN_CONSOLE} and accept Google's new terms of service.`
+    : `Sign in at ${ADMIN_CONSOLE}${input.adminEmail ? ` as ${input.adminEmail}` : ''} and accept the terms of service.`;
   return [
     `Google Workspace for ${input.customerDomain} is waiting for you to ${missing.join(' and ')}.`,
-    ...(missing.includes('accept the terms')
-      ? [
-          `Sign in at ${ADMIN_CONSOLE}${input.adminEmail ? ` as ${input.adminEmail}` : ''} and accept the terms of service.`,
-        ]
-      : ['The terms are accepted: thank you.']),
+    ...(missing.includes('accept the terms') ? [signIn] : ['The terms are accepted: thank you.']),
+  ];
+}
+
+/** The customer's steps to make a transfer token for this reseller (Google's procedure names the Public Identifier). */
+function transferTokenSteps(resellerName: string, publicId: string | undefined): string[] {
+  if (!publicId) return [`(choose ${resellerName} as the reseller), then send the token to your sales contact.`];
+  return [
+    `and, when asked for the reseller's Public Identifier, enter: ${publicId}`,
+    `(check that the name shown is ${resellerName}), then send the token to your sales contact.`,
   ];
 }
 
@@ -172,7 +193,32 @@ export function noticeActivities({ google, mailer, mail }: ActivityDependencies)
             ? `Google refused the transfer token we received for ${input.customerDomain} (it may be mistyped, expired, or made for another reseller).`
             : `${input.customerDomain} already has a Google Workspace account, so its subscriptions must be transferred to ${mail.resellerName}.`,
           `A super administrator of ${input.customerDomain} can generate a transfer token at ${TRANSFER_TOKEN_PAGE}`,
-          `(choose ${mail.resellerName} as the reseller), then send the token to your sales contact.`,
+          ...transferTokenSteps(mail.resellerName, mail.resellerPublicId),
+          ...signature,
+        ].join('\n'),
+      });
+      return { messageId, attempt: activityInfo().attempt };
+    },
+
+    /**
+     * After a transfer: Google requires each super administrator of a customer that changed reseller
+     * to sign Google's new terms; until then the moved subscriptions stay suspended. Sent to the
+     * order's contact, and to the order's admin address when it names one.
+     */
+    async sendTransferTermsNotice(input: TransferTermsNoticeInput): Promise<{ messageId: string; attempt: number }> {
+      const to = [input.to, ...(input.adminEmail && input.adminEmail !== input.to ? [input.adminEmail] : [])];
+      const messageId = await mailer.send({
+        to: to.join(', '),
+        subject: `${input.customerDomain} moved to ${mail.resellerName}: sign Google's new terms`,
+        text: [
+          'Hello,',
+          '',
+          `The Google Workspace subscriptions of ${input.customerDomain} (customer ${input.customerId}) are now managed by ${mail.resellerName}:`,
+          ...input.subscriptions.map((s) => `  - ${s.skuName ?? s.skuId}: ${s.seats} seat(s), ${s.planName}`),
+          '',
+          `Google requires each super administrator of ${input.customerDomain} to sign Google's new terms of service:`,
+          `sign in to the Google Admin console at ${ADMIN_CONSOLE} and accept them when asked.`,
+          'Until then Google keeps these subscriptions suspended.',
           ...signature,
         ].join('\n'),
       });
@@ -187,7 +233,7 @@ export function noticeActivities({ google, mailer, mail }: ActivityDependencies)
         text: [
           'Hello,',
           '',
-          ...reminderLines(input, mail.resellerName),
+          ...reminderLines(input, mail.resellerName, mail.resellerPublicId),
           `Please do so before ${day(input.deadline)}; after that the order lapses.`,
           ...dnsRecordLines(input.dnsRecord),
           ...signature,

@@ -24,13 +24,14 @@ export interface Behaviours {
   /** 0.3: registering a transferred customer cannot be interrupted; a cancel stopping a transfer is reported. */
   registrationNotInterruptible: boolean;
   // 0.4 behaviours go here, each named for what it does, each `release4` below.
+  /** 0.4: after a transfer, the customer's super admins are told to sign Google's new terms, and the onboarding waits for it (ends `completed`). */
+  transferredCustomerSignsTerms: boolean;
 }
 
 /** The behaviours of the current run: asked once, when the run starts. */
 export function behavioursOfThisRun(): Behaviours {
   const release3 = patched(RELEASE_0_3_PATCH);
   // A run that 0.3 did not mark cannot be a 0.4 run: ask for the 0.4 marker only after the 0.3 one.
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- until the first 0.4 behaviour lands
   const release4 = release3 && patched(RELEASE_0_4_PATCH);
   return {
     tokenAnsweredWhenQueued: release3,
@@ -39,5 +40,6 @@ export function behavioursOfThisRun(): Behaviours {
     cancelWinsOverLaterFailure: release3,
     registrationNotInterruptible: release3,
     // 0.4 behaviours: `name: release4,`
+    transferredCustomerSignsTerms: release4,
   };
 }
