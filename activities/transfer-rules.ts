@@ -92,7 +92,8 @@ export function transferGroups(pending: Listed[]): Listed[][] {
 function planAfterTransfer(listed: Listed, seats: number, now: number): string {
   const from = planNameOf(listed.plan?.planName);
   if (from === 'TRIAL') {
-    const running = listed.trialSettings?.isInTrial !== false && !(listed.suspensionReasons ?? []).includes('TRIAL_ENDED');
+    const running =
+      listed.trialSettings?.isInTrial !== false && !(listed.suspensionReasons ?? []).includes('TRIAL_ENDED');
     return running && seats <= TRIAL_MAX_SEATS ? 'TRIAL' : 'FLEXIBLE';
   }
   if (isAnnualPlan(from) && isAddOn(listed.skuId ?? '') && annualAddOnProblem(listed, now) === undefined)

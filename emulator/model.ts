@@ -118,6 +118,7 @@ export interface Subscription {
   creationTime: number;
   renewalType?: string;
   purchaseOrderId?: string;
+  dealCode?: string;
   transferredAt?: number;
 }
 

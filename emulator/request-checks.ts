@@ -24,8 +24,8 @@ const EMAIL = /^[^\s@]+@([^\s@]+)$/;
 export const E164 = /^\+[1-9]\d{1,14}$/;
 const OPTIONAL_ADDRESS_FIELDS = ['addressLine1', 'addressLine2', 'addressLine3', 'locality', 'region'] as const;
 // Fields Google fills in itself: sending them back (e.g. a listed subscription re-sent as is) is a 400.
+// Not `seats.licensedNumberOfSeats`: Google's own transfer example sends it (docs/google-behaviour.md S6); it is ignored.
 const READ_ONLY_SUBSCRIPTION_FIELDS: ReadonlyArray<readonly [path: readonly string[], label: string]> = [
-  [['seats', 'licensedNumberOfSeats'], 'Licensed number of seats'],
   [['subscriptionId'], 'Subscription id'],
   [['status'], 'Status'],
   [['suspensionReasons'], 'Suspension reasons'],
@@ -149,7 +149,11 @@ export interface SubscriptionRequest {
   seats: number;
   renewalType?: string;
   purchaseOrderId?: string;
+  /** "Google-issued code (100 char max) for discounted pricing on subscription plans" (Subscription reference). */
+  dealCode?: string;
 }
+
+const MAX_DEAL_CODE_LENGTH = 100;
 
 /** numberOfSeats for annual plans, maximumNumberOfSeats for flexible and trial plans (Seats reference). */
 function planAndSeats(body: Json): { planName: PlanName; seats: number } {
@@ -203,7 +207,10 @@ export function checkSubscriptionRequest(body: unknown): SubscriptionRequest {
   rejectReadOnlyFields(b);
   const skuId = requiredString(b, 'skuId', 'skuId');
   const { planName, seats } = planAndSeats(b);
-  return { skuId, planName, seats, ...renewalAndOrder(b, planName) };
+  const dealCode = optionalString(b, 'dealCode', 'dealCode');
+  if (dealCode !== undefined && (dealCode.length === 0 || dealCode.length > MAX_DEAL_CODE_LENGTH))
+    throw invalid(`Invalid value for dealCode: 1 to ${MAX_DEAL_CODE_LENGTH} characters.`);
+  return { skuId, planName, seats, ...renewalAndOrder(b, planName), ...(dealCode !== undefined ? { dealCode } : {}) };
 }
 
 export interface CustomerFields {

@@ -355,6 +355,8 @@ export class EmulatorState {
       postalAddress: fields.postalAddress,
       phoneNumber: fields.phoneNumber ?? customer.phoneNumber,
       registeredWithThisReseller: true,
+      // "If a customer moves to a new reseller, every super administrator in the organization must sign a new Google TOS."
+      tosAccepted: false,
     } satisfies Partial<Customer>);
     this.store.settleOwnership(customer);
     return resellerCustomerView(customer, { full: true });
@@ -384,6 +386,7 @@ export class EmulatorState {
       creationTime: this.store.now(),
       renewalType: request.renewalType,
       purchaseOrderId: request.purchaseOrderId,
+      dealCode: request.dealCode,
     };
     this.store.subscriptions.set(subscription.subscriptionId, subscription);
     return subscriptionView(subscription, customer);

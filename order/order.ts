@@ -322,7 +322,9 @@ const subscription = z
     /** Google's deal code for a discounted price, sent with the insert (not on transfers: docs/google-behaviour.md S12). */
     dealCode: z
       .string({ error: 'must be a text' })
-      .regex(/^[\x21-\x7E]{1,100}$/, { error: `must be Google's deal code: 1 to ${DEAL_CODE_MAX} visible characters, no spaces` })
+      .regex(/^[\x21-\x7E]{1,100}$/, {
+        error: `must be Google's deal code: 1 to ${DEAL_CODE_MAX} visible characters, no spaces`,
+      })
       .optional(),
   })
   .superRefine((sub, ctx) => {
@@ -343,7 +345,9 @@ export type OrderedSubscription = z.output<typeof subscription>;
  */
 export function renewalSettingsFor(plan: string, renewalType?: string): { renewalType: string } | undefined {
   if (!isAnnualPlan(plan)) return undefined;
-  return { renewalType: renewalType ?? (plan === 'ANNUAL_YEARLY_PAY' ? 'AUTO_RENEW_YEARLY_PAY' : 'AUTO_RENEW_MONTHLY_PAY') };
+  return {
+    renewalType: renewalType ?? (plan === 'ANNUAL_YEARLY_PAY' ? 'AUTO_RENEW_YEARLY_PAY' : 'AUTO_RENEW_MONTHLY_PAY'),
+  };
 }
 
 export const orderSchema = z
@@ -432,7 +436,10 @@ export const orderSchema = z
         seen.add(sub.skuId);
         // Google: "Transfers don't work with discount deal codes" (how-tos/create-subscription).
         if (order.transferToken !== undefined && sub.dealCode !== undefined)
-          push(['subscriptions', String(i), 'dealCode'], "is not allowed with a transferToken: Google's transfers don't work with deal codes");
+          push(
+            ['subscriptions', String(i), 'dealCode'],
+            "is not allowed with a transferToken: Google's transfers don't work with deal codes",
+          );
       });
     }
     if (!ok('customerDomain')) return;

@@ -99,7 +99,10 @@ const envSchema = z.object({
   RESELLER_PUBLIC_ID: z
     .string()
     .trim()
-    .regex(/^[\x21-\x7E]{1,100}$/, "must be the reseller's Public Identifier from the Partner Sales Console (no spaces)")
+    .regex(
+      /^[\x21-\x7E]{1,100}$/,
+      "must be the reseller's Public Identifier from the Partner Sales Console (no spaces)",
+    )
     .default(LOCAL_RESELLER_PUBLIC_ID),
   SALES_NOTIFY_EMAIL: z.email().default('sales@reseller.example'),
   TOS_CHECK_EVERY: duration.default(HOUR),

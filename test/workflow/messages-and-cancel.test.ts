@@ -173,7 +173,8 @@ test('the token update answers at once, and a retried token request (same id) is
     },
   });
   await withStubWorker(env, stubs, async () => {
-    const handle = await startOnboarding(env, domain, domainOrder(domain));
+    // Release 0.4: once transferred, the new terms are checked for (hourly here) before it completes.
+    const handle = await startOnboarding(env, domain, domainOrder(domain, { waitPolicy: { checkEvery: '1 hour' } }));
     await stageReached(handle, 'awaiting-transfer-token');
     const first = await handle.executeUpdate(provideTransferTokenUpdate, {
       args: ['valid-token-0001'],

@@ -327,7 +327,6 @@ test('managed elsewhere: a refused token asks for a new one, and a valid token b
     'registerTransferredCustomer',
     'transferSubscriptions',
     'sendTransferTermsNotice',
-    'checkTosAcceptance', // asked once after the signal, to show the subscriptions as they stand
   ]);
   expect(stubs.inputs('sendTransferTermsNotice')).toEqual([
     expect.objectContaining({
