@@ -17,11 +17,19 @@ import {
 export type Json = Record<string, unknown>;
 
 const MAX_FIELD_LENGTH = 255;
-const MAX_NAME_LENGTH = 60;
+// Directory: first and last names "have a maximum of 40 characters" (docs/google-behaviour.md D7).
+const MAX_NAME_LENGTH = 40;
 const HASH_FUNCTIONS = ['MD5', 'SHA-1', 'crypt'];
 export const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 const EMAIL = /^[^\s@]+@([^\s@]+)$/;
 export const E164 = /^\+[1-9]\d{1,14}$/;
+/**
+ * Reseller `phoneNumber`: "Must start with "+" followed by the country code. The rest of the number can
+ * be contiguous numbers or respect the phone local format conventions" (C5): digits with the usual
+ * separators, 7 to 15 digits in all. What Google counts as "a real phone number" is unconfirmed.
+ */
+export const RESELLER_PHONE = /^\+[1-9][0-9 ().\/-]{5,24}$/;
+const realPhone = (phone: string) => RESELLER_PHONE.test(phone) && /^(?:\D*\d){7,15}\D*$/.test(phone);
 const OPTIONAL_ADDRESS_FIELDS = ['addressLine1', 'addressLine2', 'addressLine3', 'locality', 'region'] as const;
 // Fields Google fills in itself: sending them back (e.g. a listed subscription re-sent as is) is a 400.
 // Not `seats.licensedNumberOfSeats`: Google's own transfer example sends it (docs/google-behaviour.md S6); it is ignored.
@@ -95,7 +103,9 @@ export function checkPassword(body: Json): { hashFunction?: string } {
     }
     return { hashFunction };
   }
-  if (!/^[\x20-\x7e]{8,100}$/.test(password)) throw invalid('Invalid Password: must be 8 to 100 ASCII characters.');
+  // "A password can contain any combination of ASCII characters" (D7).
+  // eslint-disable-next-line no-control-regex -- any ASCII character, as Google says
+  if (!/^[\x00-\x7f]{8,100}$/.test(password)) throw invalid('Invalid Password: must be 8 to 100 ASCII characters.');
   return {};
 }
 
@@ -249,6 +259,6 @@ export function checkCustomerBody(body: unknown): CustomerFields {
       : undefined;
   // Google silently drops phone numbers that are not E.164.
   const phone = optionalString(b, 'phoneNumber', 'phoneNumber');
-  const phoneNumber = phone !== undefined && E164.test(phone) ? phone : undefined;
+  const phoneNumber = phone !== undefined && realPhone(phone) ? phone : undefined;
   return { customerDomain, customerType, alternateEmail, postalAddress, phoneNumber, primaryAdminEmail };
 }
