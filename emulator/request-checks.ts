@@ -28,7 +28,7 @@ export const E164 = /^\+[1-9]\d{1,14}$/;
  * be contiguous numbers or respect the phone local format conventions" (C5): digits with the usual
  * separators, 7 to 15 digits in all. What Google counts as "a real phone number" is unconfirmed.
  */
-export const RESELLER_PHONE = /^\+[1-9][0-9 ().\/-]{5,24}$/;
+export const RESELLER_PHONE = /^\+[1-9][0-9 ()./-]{5,24}$/;
 const realPhone = (phone: string) => RESELLER_PHONE.test(phone) && /^(?:\D*\d){7,15}\D*$/.test(phone);
 const OPTIONAL_ADDRESS_FIELDS = ['addressLine1', 'addressLine2', 'addressLine3', 'locality', 'region'] as const;
 // Fields Google fills in itself: sending them back (e.g. a listed subscription re-sent as is) is a 400.
