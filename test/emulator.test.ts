@@ -189,14 +189,17 @@ describe('Directory customers', () => {
     });
   });
 
-  it('rejects a language Google does not list, leaving the language as it was', async () => {
+  it('accepts a language code Google does not list, as Google does, and refuses what is no language code', async () => {
     const customerId = await createCustomer(h, 'badlang.example');
+    // "Valid language codes outside the supported set will be accepted by the API but may lead to unexpected behavior"
+    const { data } = await h.directory.customers.patch({ customerKey: customerId, requestBody: { language: 'xx' } });
+    expect(data.language).toBe('xx');
     const error = await googleError(
-      h.directory.customers.patch({ customerKey: customerId, requestBody: { language: 'xx' } }),
+      h.directory.customers.patch({ customerKey: customerId, requestBody: { language: 'not a language!' } }),
     );
     expect(error.status).toBe(400);
     expect(error.body.error.errors[0]!.reason).toBe('invalid');
-    expect((await h.directory.customers.get({ customerKey: customerId })).data.language).toBe('en');
+    expect((await h.directory.customers.get({ customerKey: customerId })).data.language).toBe('xx');
   });
 
   it('refuses customers that are not this reseller’s with 403 forbidden', async () => {
