@@ -6,7 +6,7 @@
  * reminders that say "new terms, every super admin", and the expiry when nobody signs.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { TransferredSubscription } from '../../workflows/messages';
+import { provideTransferTokenUpdate, tosAcceptedSignal, type TransferredSubscription } from '../../workflows/messages';
 import { startTimeSkippingServer, workflowBundle } from '../support/onboarding-stack';
 import { domainOrder, uniqueDomain } from '../support/orders';
 import { stubActivities } from '../support/stub-activities';
@@ -115,4 +115,21 @@ test('nobody signs: reminders name the new terms for every super admin, then it 
   ]);
   expect(stubs.names()).not.toContain('transferToDirect');
   expect(stubs.inputs('notifySales')).toEqual([expect.objectContaining({ outcome: 'expired' })]);
+});
+
+test('terms reported before the move are not the new ones: after it, the onboarding still waits for them', async () => {
+  const domain = uniqueDomain('wf-transfer-early-terms');
+  const stubs = transferredCustomer(Number.POSITIVE_INFINITY);
+  await withStubWorker(env, stubs, async () => {
+    const handle = await startOnboarding(env, domain, domainOrder(domain));
+    await stageReached(handle, 'awaiting-transfer-token');
+    await handle.signal(tosAcceptedSignal, { reportedBy: 'crm-too-early' });
+    await handle.executeUpdate(provideTransferTokenUpdate, { args: ['valid-token-0001'] });
+    const waiting = await stageReached(handle, 'awaiting-tos');
+    expect(waiting.tosAccepted).toBeUndefined();
+    expect(waiting.transfer).toMatchObject({ transferred: MOVED });
+    await handle.signal(tosAcceptedSignal, { reportedBy: 'crm' });
+    const result = await handle.result();
+    expect(result).toMatchObject({ stage: 'completed', tosAccepted: { via: 'signal', reportedBy: 'crm' } });
+  });
 });

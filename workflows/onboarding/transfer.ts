@@ -57,6 +57,11 @@ export async function transferBranch(ob: Onboarding, customerId: string): Promis
 /** Tells the customer's super admins to sign Google's new terms, then waits for it like a new customer's. */
 async function termsAfterTransfer(ob: Onboarding, customerId: string): Promise<OnboardingStatus> {
   ob.tokens.settleAll({ outcome: 'not-needed', message: 'the transfer is done: no token needed any more' });
+  // Terms reported accepted before the move were not Google's new ones: those exist only from now on.
+  if (ob.tosAccepted) {
+    ob.tosAccepted = undefined;
+    ob.progress.update({ tosAccepted: undefined });
+  }
   const to = ob.contact;
   const adminEmail = ob.validOrder.admin?.primaryEmail;
   const moved = ob.progress.view.transfer?.transferred ?? [];
