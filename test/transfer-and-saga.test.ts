@@ -88,6 +88,10 @@ test('an existing customer with Workspace + Drive storage is transferred, all su
     'this-reseller',
   ]);
   expect(state.users.filter((u) => u.customerId === customer?.customerId)).toHaveLength(0);
+  // Annual plans move with renewal settings ("We recommend always passing renewalSettings").
+  expect(
+    state.subscriptions.find((s) => s.customerId === customer?.customerId && s.skuId === '1010020028'),
+  ).toMatchObject({ planName: 'ANNUAL_MONTHLY_PAY', renewalType: 'AUTO_RENEW_MONTHLY_PAY' });
   // Google's procedure: the customer is registered with the token, then Workspace and its Drive
   // storage add-on move together in ONE batch request (alone, Google refuses them), then a listing
   // without the token confirms.
