@@ -488,6 +488,15 @@ describe('what Google refuses to transfer whatever the body (how-tos/create-subs
     expect(error.body.error.message).toContain('Google Sales representative');
   });
 
+  it("keeps a new subscription's deal code (Google's discount is given with the insert)", async () => {
+    await register('fresh-deal.example');
+    const { data } = await h.resellerApi.subscriptions.insert({
+      customerId: 'fresh-deal.example',
+      requestBody: { ...SOLO_FLEX_5, dealCode: 'GOOGLE-DEAL-7' },
+    });
+    expect(data).toMatchObject({ skuId: '1010020027', dealCode: 'GOOGLE-DEAL-7' });
+  });
+
   it('refuses an annual plan for an add-on', async () => {
     await seedOne('addon.example', [{ skuId: 'Google-Vault', planName: 'FLEXIBLE', seats: 5 }]);
     const error = await move('addon.example', {
