@@ -11,6 +11,7 @@ import {
   cancellationReasonSignal,
   extendDeadlineUpdate,
   provideTransferTokenUpdate,
+  tosAcceptedSignal,
   type TransferredSubscription,
 } from '../../workflows/messages';
 import { startTimeSkippingServer, waitForStatus, workflowBundle } from '../support/onboarding-stack';
@@ -168,13 +169,9 @@ test('the token update answers at once, and a retried token request (same id) is
     async createResoldCustomer() {
       return { outcome: 'managed-elsewhere', customerId: 'C-held-elsewhere', attempt: 1 };
     },
-    async checkTosAcceptance() {
-      return { accepted: true, subscriptions: [] };
-    },
   });
   await withStubWorker(env, stubs, async () => {
-    // Release 0.4: once transferred, the new terms are checked for (hourly here) before it completes.
-    const handle = await startOnboarding(env, domain, domainOrder(domain, { waitPolicy: { checkEvery: '1 hour' } }));
+    const handle = await startOnboarding(env, domain, domainOrder(domain));
     await stageReached(handle, 'awaiting-transfer-token');
     const first = await handle.executeUpdate(provideTransferTokenUpdate, {
       args: ['valid-token-0001'],
@@ -186,6 +183,9 @@ test('the token update answers at once, and a retried token request (same id) is
       updateId: 'token-request-1',
     });
     expect(again).toEqual(first);
+    // Release 0.4: once transferred, it waits for Google's new terms (reported here by signal).
+    await stageReached(handle, 'awaiting-tos');
+    await handle.signal(tosAcceptedSignal, { reportedBy: 'test' });
     const result = await handle.result();
     expect(result.stage).toBe('completed');
     expect(result.transfer?.tokens).toEqual([expect.objectContaining({ token: 1, outcome: 'transferred' })]);
