@@ -32,11 +32,24 @@ export interface TransferTokenRequestInput {
   refusal?: string;
 }
 
+/** After a transfer: the customer's super admins must sign Google's new terms. */
+export interface TransferTermsNoticeInput {
+  customerDomain: string;
+  customerId: string;
+  /** The order's contact; the order's admin address (when it names one) is told too. */
+  to: string;
+  adminEmail?: string;
+  /** What moved, listed in the notice (suspended until the terms are signed). */
+  subscriptions: { skuId: string; skuName?: string; planName: string; seats: number }[];
+}
+
 export interface ReminderInput {
   what: WaitKindName;
   customerDomain: string;
   to: string;
   adminEmail?: string;
+  /** Release 0.4: the terms to sign are the new ones of a customer transferred to this reseller (every super admin signs). */
+  transferred?: boolean;
   reminderNumber: number;
   deadline: string;
   /** What the customer has not done yet (terms acceptance waits); release 0.1 sent none. */
@@ -74,7 +87,7 @@ function signInSteps(input: SignInNoticeInput, password: string | undefined): st
 
 interface ReminderCopy {
   subject: (input: ReminderInput) => string;
-  lines: (input: ReminderInput, resellerName: string) => string[];
+  lines: (input: ReminderInput, mail: { resellerName: string; resellerPublicId?: string }) => string[];
 }
 
 /** What a reminder says, for each kind of wait (workflows/onboarding/wait-kinds.ts: a new kind must say its own). */
@@ -82,20 +95,32 @@ const REMINDER_COPY: Record<WaitKindName, ReminderCopy> = {
   'tos-acceptance': {
     subject: ({ missing = ['accept the terms'] }) =>
       missing.map((m) => (m === 'accept the terms' ? 'accept the Google Workspace terms' : m)).join(' and '),
-    lines: ({ customerDomain, adminEmail, missing = ['accept the terms'] }) => [
+    lines: ({ customerDomain, adminEmail, transferred, missing = ['accept the terms'] }) => [
       `Google Workspace for ${customerDomain} is waiting for you to ${missing.join(' and ')}.`,
-      ...(missing.includes('accept the terms')
-        ? [`Sign in at ${ADMIN_CONSOLE}${adminEmail ? ` as ${adminEmail}` : ''} and accept the terms of service.`]
-        : ['The terms are accepted: thank you.']),
+      ...(!missing.includes('accept the terms')
+        ? ['The terms are accepted: thank you.']
+        : transferred
+          ? [
+              `Each super administrator of ${customerDomain} must sign in at ${ADMIN_CONSOLE} and accept Google's new terms of service.`,
+            ]
+          : [`Sign in at ${ADMIN_CONSOLE}${adminEmail ? ` as ${adminEmail}` : ''} and accept the terms of service.`]),
     ],
   },
   'transfer-token': {
     subject: () => 'a transfer token is needed',
-    lines: ({ customerDomain }, resellerName) => [
-      `We still need a transfer token to move ${customerDomain} to ${resellerName}: generate it at ${TRANSFER_TOKEN_PAGE}.`,
+    lines: ({ customerDomain }, { resellerName, resellerPublicId }) => [
+      `We still need a transfer token to move ${customerDomain} to ${resellerName}: generate it at ${TRANSFER_TOKEN_PAGE}${resellerPublicId ? `, entering our Public Identifier ${resellerPublicId}` : ''}.`,
     ],
   },
 };
+/** The customer's steps to make a transfer token for this reseller (Google's procedure names the Public Identifier). */
+function transferTokenSteps(resellerName: string, publicId: string | undefined): string[] {
+  if (!publicId) return [`(choose ${resellerName} as the reseller), then send the token to your sales contact.`];
+  return [
+    `and, when asked for the reseller's Public Identifier, enter: ${publicId}`,
+    `(check that the name shown is ${resellerName}), then send the token to your sales contact.`,
+  ];
+}
 
 /** The exact record to add at the customer's DNS host; Google may suspend an unverified account after about 21 days. */
 function dnsRecordLines(record: DnsRecord | undefined): string[] {
@@ -175,7 +200,32 @@ export function noticeActivities({ google, mailer, mail }: ActivityDependencies)
             ? `Google refused the transfer token we received for ${input.customerDomain} (it may be mistyped, expired, or made for another reseller).`
             : `${input.customerDomain} already has a Google Workspace account, so its subscriptions must be transferred to ${mail.resellerName}.`,
           `A super administrator of ${input.customerDomain} can generate a transfer token at ${TRANSFER_TOKEN_PAGE}`,
-          `(choose ${mail.resellerName} as the reseller), then send the token to your sales contact.`,
+          ...transferTokenSteps(mail.resellerName, mail.resellerPublicId),
+          ...signature,
+        ].join('\n'),
+      });
+      return { messageId, attempt: activityInfo().attempt };
+    },
+
+    /**
+     * After a transfer: Google requires each super administrator of a customer that changed reseller
+     * to sign Google's new terms; until then the moved subscriptions stay suspended. Sent to the
+     * order's contact, and to the order's admin address when it names one.
+     */
+    async sendTransferTermsNotice(input: TransferTermsNoticeInput): Promise<{ messageId: string; attempt: number }> {
+      const to = [input.to, ...(input.adminEmail && input.adminEmail !== input.to ? [input.adminEmail] : [])];
+      const messageId = await mailer.send({
+        to: to.join(', '),
+        subject: `${input.customerDomain} moved to ${mail.resellerName}: sign Google's new terms`,
+        text: [
+          'Hello,',
+          '',
+          `The Google Workspace subscriptions of ${input.customerDomain} (customer ${input.customerId}) are now managed by ${mail.resellerName}:`,
+          ...input.subscriptions.map((s) => `  - ${s.skuName ?? s.skuId}: ${s.seats} seat(s), ${s.planName}`),
+          '',
+          `Google requires each super administrator of ${input.customerDomain} to sign Google's new terms of service:`,
+          `sign in to the Google Admin console at ${ADMIN_CONSOLE} and accept them when asked.`,
+          'Until then Google keeps these subscriptions suspended.',
           ...signature,
         ].join('\n'),
       });
@@ -190,7 +240,7 @@ export function noticeActivities({ google, mailer, mail }: ActivityDependencies)
         text: [
           'Hello,',
           '',
-          ...REMINDER_COPY[input.what].lines(input, mail.resellerName),
+          ...REMINDER_COPY[input.what].lines(input, mail),
           `Please do so before ${day(input.deadline)}; after that the order lapses.`,
           ...dnsRecordLines(input.dnsRecord),
           ...signature,

@@ -6,7 +6,7 @@
  */
 import { activityInfo } from '@temporalio/activity';
 import type { reseller_v1 } from 'googleapis/build/src/apis/reseller';
-import { isAnnualPlan, type OrderedSubscription } from '../order/order';
+import { isAnnualPlan, renewalSettingsFor, type OrderedSubscription } from '../order/order';
 import type { SubscriptionStatus } from '../workflows/messages';
 import type { ActivityDependencies } from './dependencies';
 import type { GoogleClients } from './google-clients';
@@ -58,14 +58,16 @@ export function describeSubscription(sub: reseller_v1.Schema$Subscription): Subs
   };
 }
 
-/** Only writable fields; the seats field is the one Google reads for the plan. */
-function orderBody(sub: OrderedSubscription): reseller_v1.Schema$Subscription {
+/** Only writable fields; the seats field is the one Google reads for the plan; renewal settings with every annual plan. */
+export function orderBody(sub: OrderedSubscription): reseller_v1.Schema$Subscription {
+  const renewalSettings = renewalSettingsFor(sub.plan, sub.renewalType);
   return {
     skuId: sub.skuId,
     plan: { planName: sub.plan },
     seats: isAnnualPlan(sub.plan) ? { numberOfSeats: sub.seats } : { maximumNumberOfSeats: sub.seats },
-    ...(sub.renewalType ? { renewalSettings: { renewalType: sub.renewalType } } : {}),
+    ...(renewalSettings ? { renewalSettings } : {}),
     ...(sub.purchaseOrderId ? { purchaseOrderId: sub.purchaseOrderId } : {}),
+    ...(sub.dealCode ? { dealCode: sub.dealCode } : {}),
   };
 }
 

@@ -4,19 +4,24 @@
  * (`customers.insert?customerAuthToken=`), then move its subscriptions — a Google Workspace
  * subscription together with its Drive storage / Vault add-ons in ONE batch request (Google refuses
  * them one at a time) — and confirm what moved by listing the customer's subscriptions WITHOUT the
- * token. A 403 on the listing, the registration or an insert is a refused token.
+ * token. A 403 on the listing, the registration or an insert is a refused token. Before the
+ * registration, which cannot be undone, the transferable subscriptions are listed with the token and
+ * checked against what Google refuses (transfer-rules.ts): a refusal ends the onboarding with nothing
+ * registered.
  */
 import { activityInfo, Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { reseller_v1 } from 'googleapis/build/src/apis/reseller';
-import { isWorkspaceSku } from '../order/basics';
-import { isAnnualPlan, type Order } from '../order/order';
+import type { Order } from '../order/order';
 import type { TransferredSubscription } from '../workflows/messages';
 import { customerBody } from './customer';
 import type { ActivityDependencies } from './dependencies';
 import { sendBatch, type BatchPart } from './google-batch';
 import { googleErrorFacts, googleFailure, isGoogleStatus } from './google-errors';
-import { describeSubscription, listAllSubscriptions, planNameOf, seatsOf } from './subscriptions';
+import { describeSubscription, listAllSubscriptions } from './subscriptions';
+import { transferBody, transferGroups, transferRefusal } from './transfer-rules';
+
+export { transferBody, transferGroups } from './transfer-rules';
 
 export interface TransferInput {
   customerId: string;
@@ -30,9 +35,6 @@ export interface TransferResult {
   attempt: number;
 }
 
-/** Add-ons that move with their Workspace base subscription (subscriptions.insert reference). */
-const isAddOn = (skuId: string) => skuId.startsWith('Google-Drive-storage') || skuId.startsWith('Google-Vault');
-
 /** A refusal of the token: wrong, expired, or made for another reseller (a rate-limit 403 is only retried). */
 function refusedOr(operation: string, err: unknown): ApplicationFailure {
   const failure = googleFailure(operation, err);
@@ -43,42 +45,6 @@ function refusedOr(operation: string, err: unknown): ApplicationFailure {
     );
   }
   return failure;
-}
-
-/**
- * Google's plan rules for a transfer: FLEXIBLE may move to FLEXIBLE or an annual plan, an annual
- * plan only to an annual plan; seats at least `minimumTransferableSeats`. The subscription keeps its
- * plan here, with at least its current seats: only writable fields are sent.
- */
-export function transferBody(listed: reseller_v1.Schema$Subscription): reseller_v1.Schema$Subscription {
-  const from = planNameOf(listed.plan?.planName);
-  const planName = from === 'TRIAL' ? 'FLEXIBLE' : from;
-  if (isAnnualPlan(from) && !isAnnualPlan(planName))
-    throw ApplicationFailure.nonRetryable(
-      `${listed.skuId}: an annual plan can only move to an annual plan`,
-      'TransferRuleBroken',
-    );
-  const minimum = listed.transferInfo?.minimumTransferableSeats ?? 1;
-  const seats = Math.max(minimum, seatsOf(listed), 1);
-  return {
-    skuId: listed.skuId,
-    plan: { planName },
-    seats: isAnnualPlan(planName) ? { numberOfSeats: seats } : { maximumNumberOfSeats: seats },
-    ...(listed.purchaseOrderId ? { purchaseOrderId: listed.purchaseOrderId } : {}),
-  };
-}
-
-/** Each Workspace subscription with the add-ons that must travel with it; anything else alone. */
-export function transferGroups(pending: reseller_v1.Schema$Subscription[]): reseller_v1.Schema$Subscription[][] {
-  const bases = pending.filter((s) => isWorkspaceSku(s.skuId ?? ''));
-  const addOns = pending.filter((s) => isAddOn(s.skuId ?? ''));
-  const others = pending.filter((s) => !bases.includes(s) && !addOns.includes(s));
-  if (bases.length === 0) return [...addOns, ...others].map((s) => [s]);
-  return [
-    [bases[0] as reseller_v1.Schema$Subscription, ...addOns],
-    ...bases.slice(1).map((s) => [s]),
-    ...others.map((s) => [s]),
-  ];
 }
 
 /** A moved subscription as the status shows transfers (the same facts as any subscription's). */
@@ -139,7 +105,7 @@ export function transferActivities({ google }: ActivityDependencies) {
   }
 
   return {
-    /** Registers the customer with this reseller, with the token and the order's details. Safe to run twice. */
+    /** Checks what Google would refuse, then registers the customer with this reseller, with the token and the order's details. Safe to run twice. */
     async registerTransferredCustomer(input: {
       order: Order;
       customerId: string;
@@ -147,6 +113,12 @@ export function transferActivities({ google }: ActivityDependencies) {
     }): Promise<{ outcome: 'registered' | 'already-registered'; attempt: number }> {
       const attempt = activityInfo().attempt;
       const operation = `customers.insert ${input.order.customerDomain} (with transfer token)`;
+      // First what Google would refuse: once registered, the customer stays registered (no API undoes it).
+      const listed = await listAllSubscriptions(google, input.customerId, input.transferToken).catch((err: unknown) => {
+        throw refusedOr(`subscriptions.list ${input.order.customerDomain} (with transfer token)`, err);
+      });
+      const refusal = transferRefusal(listed, Date.now());
+      if (refusal) throw refusal;
       try {
         await google.reseller.customers.insert({
           customerAuthToken: input.transferToken,

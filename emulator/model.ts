@@ -122,6 +122,7 @@ export interface Subscription {
   creationTime: number;
   renewalType?: string;
   purchaseOrderId?: string;
+  dealCode?: string;
   transferredAt?: number;
 }
 

@@ -17,15 +17,23 @@ import {
 export type Json = Record<string, unknown>;
 
 const MAX_FIELD_LENGTH = 255;
-const MAX_NAME_LENGTH = 60;
+// Directory: first and last names "have a maximum of 40 characters" (docs/google-behaviour.md D7).
+const MAX_NAME_LENGTH = 40;
 const HASH_FUNCTIONS = ['MD5', 'SHA-1', 'crypt'];
 export const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 const EMAIL = /^[^\s@]+@([^\s@]+)$/;
 export const E164 = /^\+[1-9]\d{1,14}$/;
+/**
+ * Reseller `phoneNumber`: "Must start with "+" followed by the country code. The rest of the number can
+ * be contiguous numbers or respect the phone local format conventions" (C5): digits with the usual
+ * separators, 7 to 15 digits in all. What Google counts as "a real phone number" is unconfirmed.
+ */
+export const RESELLER_PHONE = /^\+[1-9][0-9 ()./-]{5,24}$/;
+const realPhone = (phone: string) => RESELLER_PHONE.test(phone) && /^(?:\D*\d){7,15}\D*$/.test(phone);
 const OPTIONAL_ADDRESS_FIELDS = ['addressLine1', 'addressLine2', 'addressLine3', 'locality', 'region'] as const;
 // Fields Google fills in itself: sending them back (e.g. a listed subscription re-sent as is) is a 400.
+// Not `seats.licensedNumberOfSeats`: Google's own transfer example sends it (docs/google-behaviour.md S6); it is ignored.
 const READ_ONLY_SUBSCRIPTION_FIELDS: ReadonlyArray<readonly [path: readonly string[], label: string]> = [
-  [['seats', 'licensedNumberOfSeats'], 'Licensed number of seats'],
   [['subscriptionId'], 'Subscription id'],
   [['status'], 'Status'],
   [['suspensionReasons'], 'Suspension reasons'],
@@ -95,7 +103,9 @@ export function checkPassword(body: Json): { hashFunction?: string } {
     }
     return { hashFunction };
   }
-  if (!/^[\x20-\x7e]{8,100}$/.test(password)) throw invalid('Invalid Password: must be 8 to 100 ASCII characters.');
+  // "A password can contain any combination of ASCII characters" (D7).
+  // eslint-disable-next-line no-control-regex -- any ASCII character, as Google says
+  if (!/^[\x00-\x7f]{8,100}$/.test(password)) throw invalid('Invalid Password: must be 8 to 100 ASCII characters.');
   return {};
 }
 
@@ -149,7 +159,11 @@ export interface SubscriptionRequest {
   seats: number;
   renewalType?: string;
   purchaseOrderId?: string;
+  /** "Google-issued code (100 char max) for discounted pricing on subscription plans" (Subscription reference). */
+  dealCode?: string;
 }
+
+const MAX_DEAL_CODE_LENGTH = 100;
 
 /** numberOfSeats for annual plans, maximumNumberOfSeats for flexible and trial plans (Seats reference). */
 function planAndSeats(body: Json): { planName: PlanName; seats: number } {
@@ -203,7 +217,10 @@ export function checkSubscriptionRequest(body: unknown): SubscriptionRequest {
   rejectReadOnlyFields(b);
   const skuId = requiredString(b, 'skuId', 'skuId');
   const { planName, seats } = planAndSeats(b);
-  return { skuId, planName, seats, ...renewalAndOrder(b, planName) };
+  const dealCode = optionalString(b, 'dealCode', 'dealCode');
+  if (dealCode !== undefined && (dealCode.length === 0 || dealCode.length > MAX_DEAL_CODE_LENGTH))
+    throw invalid(`Invalid value for dealCode: 1 to ${MAX_DEAL_CODE_LENGTH} characters.`);
+  return { skuId, planName, seats, ...renewalAndOrder(b, planName), ...(dealCode !== undefined ? { dealCode } : {}) };
 }
 
 export interface CustomerFields {
@@ -242,6 +259,6 @@ export function checkCustomerBody(body: unknown): CustomerFields {
       : undefined;
   // Google silently drops phone numbers that are not E.164.
   const phone = optionalString(b, 'phoneNumber', 'phoneNumber');
-  const phoneNumber = phone !== undefined && E164.test(phone) ? phone : undefined;
+  const phoneNumber = phone !== undefined && realPhone(phone) ? phone : undefined;
   return { customerDomain, customerType, alternateEmail, postalAddress, phoneNumber, primaryAdminEmail };
 }

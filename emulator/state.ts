@@ -6,6 +6,9 @@
  */
 import { isGoogleLanguageCode } from '../order/google-languages';
 import type { SeedCustomer, SettingsPatch } from './control-schema';
+
+/** An ISO 639 code, optionally with a region or script (en, fr-CA, es-419, zh-Hant). */
+const LANGUAGE_TAG = /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
 import { duplicate, forbidden, GoogleApiError, invalid, notFound } from './errors';
 import {
   type Customer,
@@ -266,7 +269,10 @@ export class EmulatorState {
     if (customer.customerType === 'team') throw forbidden(NOT_AUTHORIZED);
     const language = optionalString(asObject(body, 'customer'), 'language', 'language');
     if (language !== undefined) {
-      if (!isGoogleLanguageCode(language)) throw invalid(`Invalid value for language: ${language}.`);
+      // "Valid language codes outside the supported set will be accepted by the API but may lead to
+      // unexpected behavior" (D2): a code shaped like a language tag is kept; anything else is refused (unconfirmed).
+      if (!isGoogleLanguageCode(language) && !LANGUAGE_TAG.test(language))
+        throw invalid(`Invalid value for language: ${language}.`);
       customer.language = language;
     }
     return directoryCustomerView(customer);
@@ -451,6 +457,8 @@ export class EmulatorState {
       postalAddress: fields.postalAddress,
       phoneNumber: fields.phoneNumber ?? customer.phoneNumber,
       registeredWithThisReseller: true,
+      // "If a customer moves to a new reseller, every super administrator in the organization must sign a new Google TOS."
+      tosAccepted: false,
     } satisfies Partial<Customer>);
     this.store.settleOwnership(customer);
     return resellerCustomerView(customer, { full: true });
@@ -480,6 +488,7 @@ export class EmulatorState {
       creationTime: this.store.now(),
       renewalType: request.renewalType,
       purchaseOrderId: request.purchaseOrderId,
+      dealCode: request.dealCode,
     };
     this.store.subscriptions.set(subscription.subscriptionId, subscription);
     return subscriptionView(subscription, customer);

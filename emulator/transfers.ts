@@ -37,13 +37,47 @@ const mustMoveTogether = (skuId: string, missing: string[]) =>
       '(a Google Workspace subscription and its Google Drive storage and Google Vault subscriptions move together).',
   );
 
-function checkPlanChange(from: Subscription, request: SubscriptionRequest): void {
-  if (request.planName === 'TRIAL') throw invalid('Invalid value for plan.planName: a transfer cannot start a TRIAL.');
-  if (isAnnual(from.planName) && !isAnnual(request.planName)) {
+const DAY_MS = 86_400_000;
+/** Suspension reasons a suspended subscription may still be transferred with (how-tos/create-subscription). */
+const TRANSFERABLE_SUSPENSIONS: readonly string[] = [
+  'PENDING_TOS_ACCEPTANCE',
+  'TRIAL_ENDED',
+  'RENEWAL_WITH_TYPE_CANCEL',
+];
+
+/** Google's plan rules for transfers (support.google.com/channelservices/answer/6182438 and 9547629). */
+function checkPlanChange(store: Store, from: Subscription, request: SubscriptionRequest): void {
+  if (request.planName === 'TRIAL' && (from.planName !== 'TRIAL' || from.suspensionReasons.includes('TRIAL_ENDED')))
     throw invalid(
-      `Invalid value for plan.planName: an annual subscription transfers to ANNUAL_MONTHLY_PAY or ANNUAL_YEARLY_PAY, not ${request.planName}.`,
+      'Invalid value for plan.planName: only a subscription in a 30-day trial can transfer to a new 30-day free trial.',
+    );
+  if (isAnnual(request.planName) && isTransferAddOn(from.skuId))
+    throw invalid(`Invalid value for plan.planName: the annual plan is not available for the add-on ${from.skuId}.`);
+  // The commitment ends a year after the subscription was created (views.ts shows the same interval).
+  const nearRenewal = from.creationTime + 365 * DAY_MS - store.now() <= 30 * DAY_MS;
+  if (isAnnual(from.planName) && !isAnnual(request.planName) && !nearRenewal) {
+    throw invalid(
+      `Invalid value for plan.planName: an annual subscription transfers to ANNUAL_MONTHLY_PAY or ANNUAL_YEARLY_PAY (FLEXIBLE only within 30 days of its renewal date), not ${request.planName}.`,
     );
   }
+}
+
+/** What Google refuses whatever the body: suspended for another reason, several Workspace editions, a deal code. */
+function checkTransferable(store: Store, customer: Customer, from: Subscription, request: SubscriptionRequest): void {
+  if (request.dealCode !== undefined)
+    throw invalid('Invalid value for dealCode: transfers do not work with deal codes.');
+  const refused = from.suspensionReasons.filter((r) => !TRANSFERABLE_SUSPENSIONS.includes(r));
+  if (from.status === 'SUSPENDED' && (refused.length > 0 || from.suspensionReasons.length === 0))
+    throw invalid(
+      `Subscription ${from.skuId} is suspended (${refused.join(', ') || 'no reason'}): only subscriptions suspended for ${TRANSFERABLE_SUSPENSIONS.join(', ')} can be transferred.`,
+    );
+  const editions = store
+    .subscriptionsOf(customer)
+    .filter((s) => s.owner !== 'this-reseller' && isWorkspaceBase(s.skuId));
+  if (isWorkspaceBase(from.skuId) && editions.length > 1)
+    throw invalid(
+      'The customer has multiple Google Workspace editions: the customer must contact their Google Sales representative or Google Workspace support to perform the transfer.',
+    );
 }
 
 function prepare(store: Store, item: TransferItem, claimed: Set<string>): Prepared {
@@ -58,7 +92,8 @@ function prepare(store: Store, item: TransferItem, claimed: Set<string>): Prepar
     if (same.length > 0) throw duplicate();
     throw invalid(`Invalid value for skuId: ${request.skuId} has no transferable subscription for this customer.`);
   }
-  checkPlanChange(subscription, request);
+  checkTransferable(store, customer, subscription, request);
+  checkPlanChange(store, subscription, request);
   if (request.seats < subscription.minimumTransferableSeats) {
     throw invalid(
       `Invalid number of seats: at least ${subscription.minimumTransferableSeats} (minimumTransferableSeats) are required.`,
@@ -81,6 +116,7 @@ function groupOf(store: Store, subscription: Subscription): Subscription[] {
 }
 
 function commit(store: Store, { customer, subscription, request }: Prepared): Json {
+  // The customer's super admins must sign Google's new terms: a moved subscription waits for it.
   const pending = customer.tosAccepted ? [] : (['PENDING_TOS_ACCEPTANCE'] as const);
   Object.assign(subscription, {
     owner: 'this-reseller',
@@ -90,6 +126,8 @@ function commit(store: Store, { customer, subscription, request }: Prepared): Js
     purchaseOrderId: request.purchaseOrderId,
     status: pending.length > 0 ? 'SUSPENDED' : 'ACTIVE',
     suspensionReasons: [...pending],
+    // A moved trial that stays a trial starts a new 30-day trial; the creation time dates the new commitment.
+    creationTime: store.now(),
     transferredAt: store.now(),
   } satisfies Partial<Subscription>);
   return subscriptionView(subscription, customer);

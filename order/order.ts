@@ -303,6 +303,8 @@ export const TEAM_SKUS = ['1010060001', '1010060003', '1010060005'] as const;
 const TRIAL_MAX_SEATS = 10;
 const MAX_SEATS = 50_000;
 const PURCHASE_ORDER_MAX = 80;
+/** Subscription reference, `dealCode`: "Google-issued code (100 char max) for discounted pricing on subscription plans". */
+const DEAL_CODE_MAX = 100;
 
 const subscription = z
   .strictObject({
@@ -317,6 +319,13 @@ const subscription = z
       .max(MAX_SEATS, { error: `must be at most ${MAX_SEATS}` }),
     renewalType: z.enum(RENEWAL_TYPES, { error: `must be one of ${RENEWAL_TYPES.join(', ')}` }).optional(),
     purchaseOrderId: text(PURCHASE_ORDER_MAX).optional(),
+    /** Google's deal code for a discounted price, sent with the insert (not on transfers: docs/google-behaviour.md S12). */
+    dealCode: z
+      .string({ error: 'must be a text' })
+      .regex(/^[\x21-\x7E]{1,100}$/, {
+        error: `must be Google's deal code: 1 to ${DEAL_CODE_MAX} visible characters, no spaces`,
+      })
+      .optional(),
   })
   .superRefine((sub, ctx) => {
     const problem = (path: string, message: string) =>
@@ -328,6 +337,18 @@ const subscription = z
       problem('renewalType', 'is only allowed for ANNUAL_MONTHLY_PAY and ANNUAL_YEARLY_PAY plans');
   }, whenObject);
 export type OrderedSubscription = z.output<typeof subscription>;
+
+/**
+ * The renewal settings sent with every annual plan (Google: "We recommend always passing
+ * renewalSettings", how-tos/create-subscription): the order's, else renewing the same commitment
+ * on the same payment plan, the Admin console's default ("automatically renew").
+ */
+export function renewalSettingsFor(plan: string, renewalType?: string): { renewalType: string } | undefined {
+  if (!isAnnualPlan(plan)) return undefined;
+  return {
+    renewalType: renewalType ?? (plan === 'ANNUAL_YEARLY_PAY' ? 'AUTO_RENEW_YEARLY_PAY' : 'AUTO_RENEW_MONTHLY_PAY'),
+  };
+}
 
 export const orderSchema = z
   .strictObject({
@@ -413,6 +434,12 @@ export const orderSchema = z
         if (seen.has(sub.skuId))
           push(['subscriptions', String(i), 'skuId'], 'must not repeat a SKU already in the order');
         seen.add(sub.skuId);
+        // Google: "Transfers don't work with discount deal codes" (how-tos/create-subscription).
+        if (order.transferToken !== undefined && sub.dealCode !== undefined)
+          push(
+            ['subscriptions', String(i), 'dealCode'],
+            "is not allowed with a transferToken: Google's transfers don't work with deal codes",
+          );
       });
     }
     if (!ok('customerDomain')) return;

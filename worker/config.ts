@@ -27,6 +27,8 @@ import { MIN_CHECK_EVERY_LOCAL_MS, MIN_CHECK_EVERY_PRODUCTION_MS, orderPolicyFro
 
 const EMULATOR_DEFAULT_URL = 'http://127.0.0.1:8090';
 const EMULATOR_DEFAULT_SMTP_URL = 'smtp://127.0.0.1:2525';
+/** Local mode's stand-in for RESELLER_PUBLIC_ID (required in production): the emulator takes any. */
+export const LOCAL_RESELLER_PUBLIC_ID = 'local-reseller-public-id';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** Google's default Directory quota: 2,400 queries per minute per user per project (Directory API limits page). */
@@ -93,6 +95,15 @@ const envSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).default('Workspace onboarding <onboarding@reseller.example>'),
   RESELLER_NAME: z.string().min(1).default('Your Google Workspace reseller'),
+  // The reseller's Public Identifier (Partner Sales Console): customers enter it to generate a transfer token.
+  RESELLER_PUBLIC_ID: z
+    .string()
+    .trim()
+    .regex(
+      /^[\x21-\x7E]{1,100}$/,
+      "must be the reseller's Public Identifier from the Partner Sales Console (no spaces)",
+    )
+    .default(LOCAL_RESELLER_PUBLIC_ID),
   SALES_NOTIFY_EMAIL: z.email().default('sales@reseller.example'),
   TOS_CHECK_EVERY: duration.default(HOUR),
   CUSTOMER_REMINDERS: durations.default([3 * DAY, 7 * DAY]),
@@ -127,6 +138,8 @@ export interface WorkerConfig {
   smtpUrl: string;
   mailFrom: string;
   resellerName: string;
+  /** RESELLER_PUBLIC_ID: named in the transfer-token request (the customer enters it at admin.google.com/TransferToken). */
+  resellerPublicId: string;
   salesNotifyEmail: string;
   waits: WaitDefaults;
   allowedCountries: readonly string[];
@@ -229,6 +242,10 @@ export function workerProductionProblems(env: NodeJS.ProcessEnv): MissingSetting
     ['MAIL_FROM', 'the sender of the e-mails to customers, e.g. "Onboarding <onboarding@your-reseller.com>"'],
     ['SALES_NOTIFY_EMAIL', 'where failures, cancellations and expiries are reported'],
     ['RESELLER_NAME', 'your company name, shown to customers in the e-mails'],
+    [
+      'RESELLER_PUBLIC_ID',
+      "your reseller's Public Identifier (Partner Sales Console): customers enter it to generate a transfer token",
+    ],
   ] as const) {
     if (!isSet(env, variable)) problems.push({ variable, rule });
   }
@@ -309,6 +326,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     smtpUrl,
     mailFrom: e.MAIL_FROM,
     resellerName: e.RESELLER_NAME,
+    resellerPublicId: e.RESELLER_PUBLIC_ID,
     salesNotifyEmail: e.SALES_NOTIFY_EMAIL,
     waits: {
       tosCheckEveryMs: e.TOS_CHECK_EVERY,

@@ -132,6 +132,7 @@ export async function createOnboardingWorker(options: {
     },
     mail: {
       resellerName: config.resellerName,
+      resellerPublicId: config.resellerPublicId,
       salesNotifyEmail: config.salesNotifyEmail,
       salesEmailDomains: config.salesEmailDomains ?? [],
     },

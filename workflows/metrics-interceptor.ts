@@ -81,7 +81,8 @@ function customerWait(status: StatusLike): { what: string; seconds: number } | u
   if (status.stage === 'completed') {
     [what, from, to] = [
       'tos-acceptance',
-      timeOf(lastStep(status, 'send-sign-in-notice')?.finishedAt),
+      // Release 0.4: a transferred customer's wait for the new terms starts at its own notice.
+      timeOf((lastStep(status, 'send-sign-in-notice') ?? lastStep(status, 'send-transfer-terms-notice'))?.finishedAt),
       timeOf(status.tosAccepted?.at),
     ];
   } else if (status.stage === 'transferred') {

@@ -43,6 +43,8 @@ export interface Behaviours {
   /** 0.4: a cancel during the sign-in notice waits for the mail attempt to end before the compensation starts. */
   noticeCancelWaitsForMail: boolean;
   // 0.4 behaviours go here, each named for what it does, each `release4` below.
+  /** 0.4: after a transfer, the customer's super admins are told to sign Google's new terms, and the onboarding waits for it (ends `completed`). */
+  transferredCustomerSignsTerms: boolean;
   /**
    * 0.4: a failure or cancel before the customer accepted the terms ends every subscription ordered
    * (transfer_to_direct, one batch) before the administrator is removed; after acceptance nothing is ended.
@@ -99,5 +101,6 @@ export function behavioursOfThisRun(release4: boolean): Behaviours {
     noticeCancelWaitsForMail: release4,
     keylessMessagesIgnored: release4,
     subscriptionsEndedBeforeAdmin: release4,
+    transferredCustomerSignsTerms: release4,
   };
 }

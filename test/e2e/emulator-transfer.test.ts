@@ -20,6 +20,7 @@ const DRIVE = {
   seats: { maximumNumberOfSeats: 3 },
 };
 const SOLO_FLEX = { skuId: '1010020027', plan: { planName: 'FLEXIBLE' }, seats: { maximumNumberOfSeats: 8 } };
+const SOLO_FLEX_5 = { ...SOLO_FLEX, seats: { maximumNumberOfSeats: 5 } };
 
 let batchAuth: OAuth2Client;
 
@@ -155,13 +156,14 @@ describe('plan and seat rules of a transfer', () => {
 
   it.each([
     ['too few seats', { ...SOLO_FLEX, seats: { maximumNumberOfSeats: 7 } }, 'at least 8'],
-    ['a TRIAL plan', { ...SOLO_FLEX, plan: { planName: 'TRIAL' }, seats: { maximumNumberOfSeats: 8 } }, 'TRIAL'],
-    ['a SKU the customer does not have', { ...SOLO_FLEX, skuId: '1010020020' }, 'skuId'],
     [
-      'a read-only licensedNumberOfSeats',
-      { ...SOLO_FLEX, seats: { maximumNumberOfSeats: 8, licensedNumberOfSeats: 8 } },
-      'Licensed number of seats field is read-only.',
+      'a TRIAL for a subscription not in a trial',
+      { ...SOLO_FLEX, plan: { planName: 'TRIAL' }, seats: { maximumNumberOfSeats: 8 } },
+      'only a subscription in a 30-day trial',
     ],
+    ['a SKU the customer does not have', { ...SOLO_FLEX, skuId: '1010020020' }, 'skuId'],
+    // "Transfers don't work with discount deal codes" (how-tos/create-subscription).
+    ['a deal code', { ...SOLO_FLEX, dealCode: 'GOOGLE-DEAL-1' }, 'transfers do not work with deal codes'],
   ])('refuses %s with 400 invalid', async (_case, requestBody, text) => {
     const error = await attempt(requestBody);
     expect(error.status).toBe(400);
@@ -188,6 +190,15 @@ describe('plan and seat rules of a transfer', () => {
     expect((await h.resellerApi.customers.get({ customerId: SOLO })).data.alternateEmail).toBe('owner@example.org');
     const again = await attempt(requestBody);
     expect(again.body).toEqual(DUPLICATE_BODY);
+  });
+
+  it("accepts licensedNumberOfSeats as Google's own transfer example sends it (ignored)", async () => {
+    const { data } = await h.resellerApi.subscriptions.insert({
+      customerId: SOLO,
+      customerAuthToken: 'solo-token',
+      requestBody: { ...SOLO_FLEX, seats: { maximumNumberOfSeats: 8, licensedNumberOfSeats: 8 } },
+    });
+    expect(data.seats).toMatchObject({ maximumNumberOfSeats: 8 });
   });
 
   it('moves an annual subscription to an annual plan only', async () => {
@@ -402,5 +413,112 @@ describe('seeding a transfer part-way', () => {
         customers: [{ customerDomain: 'mine.example', owner: 'this-reseller', registeredWithThisReseller: true }],
       }),
     ).rejects.toMatchObject({ status: 400 });
+  });
+});
+
+describe('what Google refuses to transfer whatever the body (how-tos/create-subscription; channelservices 9547629, 6182438)', () => {
+  const seedOne = (domain: string, subscriptions: unknown[]) =>
+    h.control.seed({
+      customers: [
+        {
+          customerDomain: domain,
+          owner: 'other-reseller',
+          transferTokens: [{ token: `${domain}-token` }],
+          subscriptions: subscriptions as never,
+        },
+      ],
+    });
+  const move = async (domain: string, requestBody: Record<string, unknown>) => {
+    await register(domain, `${domain}-token`);
+    return googleError(
+      h.resellerApi.subscriptions.insert({ customerId: domain, customerAuthToken: `${domain}-token`, requestBody }),
+    );
+  };
+
+  it('a trial in progress may move as a new 30-day trial; one whose trial ended may not', async () => {
+    await seedOne('trial.example', [{ skuId: '1010020027', planName: 'TRIAL', seats: 5, minimumTransferableSeats: 5 }]);
+    await register('trial.example', 'trial.example-token');
+    const { data } = await h.resellerApi.subscriptions.insert({
+      customerId: 'trial.example',
+      customerAuthToken: 'trial.example-token',
+      requestBody: { skuId: '1010020027', plan: { planName: 'TRIAL' }, seats: { maximumNumberOfSeats: 5 } },
+    });
+    expect(data).toMatchObject({ plan: { planName: 'TRIAL' }, trialSettings: { isInTrial: true } });
+
+    await seedOne('ended.example', [
+      {
+        skuId: '1010020027',
+        planName: 'TRIAL',
+        seats: 5,
+        status: 'SUSPENDED',
+        suspensionReasons: ['TRIAL_ENDED'],
+      },
+    ]);
+    const ended = await move('ended.example', {
+      skuId: '1010020027',
+      plan: { planName: 'TRIAL' },
+      seats: { maximumNumberOfSeats: 5 },
+    });
+    expect(ended.status).toBe(400);
+    // The same subscription may move to a new paid subscription: TRIAL_ENDED is a transferable suspension.
+    const { data: paid } = await h.resellerApi.subscriptions.insert({
+      customerId: 'ended.example',
+      customerAuthToken: 'ended.example-token',
+      requestBody: { skuId: '1010020027', plan: { planName: 'FLEXIBLE' }, seats: { maximumNumberOfSeats: 5 } },
+    });
+    expect(paid.plan?.planName).toBe('FLEXIBLE');
+  });
+
+  it('refuses a subscription suspended for a reason other than PENDING_TOS_ACCEPTANCE, TRIAL_ENDED or RENEWAL_WITH_TYPE_CANCEL', async () => {
+    await seedOne('abuse.example', [
+      { skuId: '1010020027', planName: 'FLEXIBLE', seats: 5, status: 'SUSPENDED', suspensionReasons: ['OTHER'] },
+    ]);
+    const error = await move('abuse.example', SOLO_FLEX_5);
+    expect(error.status).toBe(400);
+    expect(error.body.error.message).toContain('is suspended (OTHER)');
+  });
+
+  it('refuses the Workspace editions of a customer that has two (Google Sales must transfer them)', async () => {
+    await seedOne('two-editions.example', [
+      { skuId: '1010020027', planName: 'FLEXIBLE', seats: 5 },
+      { skuId: '1010020028', planName: 'FLEXIBLE', seats: 5 },
+    ]);
+    const error = await move('two-editions.example', SOLO_FLEX_5);
+    expect(error.status).toBe(400);
+    expect(error.body.error.message).toContain('Google Sales representative');
+  });
+
+  it("keeps a new subscription's deal code (Google's discount is given with the insert)", async () => {
+    await register('fresh-deal.example');
+    const { data } = await h.resellerApi.subscriptions.insert({
+      customerId: 'fresh-deal.example',
+      requestBody: { ...SOLO_FLEX_5, dealCode: 'GOOGLE-DEAL-7' },
+    });
+    expect(data).toMatchObject({ skuId: '1010020027', dealCode: 'GOOGLE-DEAL-7' });
+  });
+
+  it('refuses an annual plan for an add-on', async () => {
+    await seedOne('addon.example', [{ skuId: 'Google-Vault', planName: 'FLEXIBLE', seats: 5 }]);
+    const error = await move('addon.example', {
+      skuId: 'Google-Vault',
+      plan: { planName: 'ANNUAL_MONTHLY_PAY' },
+      seats: { numberOfSeats: 5 },
+    });
+    expect(error.status).toBe(400);
+    expect(error.body.error.message).toContain('annual plan is not available for the add-on');
+  });
+
+  it('lets an annual subscription move to FLEXIBLE within 30 days of its renewal date', async () => {
+    const renewsIn20Days = Date.now() - 345 * 86_400_000;
+    await seedOne('renewing.example', [
+      { skuId: '1010020027', planName: 'ANNUAL_MONTHLY_PAY', seats: 5, creationTime: renewsIn20Days },
+    ]);
+    await register('renewing.example', 'renewing.example-token');
+    const { data } = await h.resellerApi.subscriptions.insert({
+      customerId: 'renewing.example',
+      customerAuthToken: 'renewing.example-token',
+      requestBody: SOLO_FLEX_5,
+    });
+    expect(data.plan?.planName).toBe('FLEXIBLE');
   });
 });

@@ -51,11 +51,32 @@ describe('Reseller customers', () => {
     expect(customer).toMatchObject({ owner: 'this-reseller', language: 'en', tosAccepted: false });
   });
 
-  it('drops a phone number that is not E.164 instead of failing', async () => {
+  it('drops a phone number without "+" and country code instead of failing, and keeps local formats', async () => {
     const { data } = await h.resellerApi.customers.insert({
       requestBody: { ...customerBody('phone.example'), phoneNumber: '555 0100' },
     });
     expect(data.phoneNumber).toBeUndefined();
+    // "The rest of the number can be contiguous numbers or respect the phone local format conventions"
+    const local = await h.resellerApi.customers.insert({
+      requestBody: { ...customerBody('local-phone.example'), phoneNumber: '+1 (650) 253-0000' },
+    });
+    expect(local.data.phoneNumber).toBe('+1 (650) 253-0000');
+    const fake = await h.resellerApi.customers.insert({
+      requestBody: { ...customerBody('fake-phone.example'), phoneNumber: '+123' },
+    });
+    expect(fake.data.phoneNumber).toBeUndefined();
+  });
+
+  it('accepts a password of any ASCII characters, 8 to 100 of them (Directory users reference)', async () => {
+    await h.resellerApi.customers.insert({ requestBody: customerBody('pw.example') });
+    const { data } = await h.directory.users.insert({
+      requestBody: {
+        primaryEmail: 'tab@pw.example',
+        name: { givenName: 'Tab', familyName: 'User' },
+        password: 'with\ttab and ~ all',
+      },
+    });
+    expect(data.primaryEmail).toBe('tab@pw.example');
   });
 
   it('shows only the minimal record of customers managed by Google or by another reseller', async () => {
@@ -168,14 +189,17 @@ describe('Directory customers', () => {
     });
   });
 
-  it('rejects a language Google does not list, leaving the language as it was', async () => {
+  it('accepts a language code Google does not list, as Google does, and refuses what is no language code', async () => {
     const customerId = await createCustomer(h, 'badlang.example');
+    // "Valid language codes outside the supported set will be accepted by the API but may lead to unexpected behavior"
+    const { data } = await h.directory.customers.patch({ customerKey: customerId, requestBody: { language: 'xx' } });
+    expect(data.language).toBe('xx');
     const error = await googleError(
-      h.directory.customers.patch({ customerKey: customerId, requestBody: { language: 'xx' } }),
+      h.directory.customers.patch({ customerKey: customerId, requestBody: { language: 'not a language!' } }),
     );
     expect(error.status).toBe(400);
     expect(error.body.error.errors[0]!.reason).toBe('invalid');
-    expect((await h.directory.customers.get({ customerKey: customerId })).data.language).toBe('en');
+    expect((await h.directory.customers.get({ customerKey: customerId })).data.language).toBe('xx');
   });
 
   it('refuses customers that are not this reseller’s with 403 forbidden', async () => {
@@ -246,7 +270,7 @@ describe('Directory users', () => {
     ['an unknown hash function', { password: 'abc', hashFunction: 'SHA-256' }, 'hashFunction'],
     ['a missing password', { password: undefined }, 'password'],
     ['a missing family name', { name: { givenName: 'Alex' } }, 'name.familyName'],
-    ['a given name over 60 characters', { name: { givenName: 'g'.repeat(61), familyName: 'C' } }, 'name.givenName'],
+    ['a given name over 40 characters', { name: { givenName: 'g'.repeat(41), familyName: 'C' } }, 'name.givenName'],
     ['a domain that is no customer of this reseller', { primaryEmail: 'x@elsewhere.example' }, 'Domain not found.'],
   ])('rejects %s with 400 invalid', async (_case, override, text) => {
     await createCustomer(h, 'checks.example');

@@ -54,7 +54,14 @@ describe('the compiled worker', () => {
       const before = keyFileState();
       const { status, output } = runCompiled('worker/main.js', env);
       expect(status).not.toBe(0);
-      for (const variable of [...FOUR, 'TEMPORAL_ADDRESS', 'MAIL_FROM', 'SALES_NOTIFY_EMAIL', 'RESELLER_NAME'])
+      for (const variable of [
+        ...FOUR,
+        'TEMPORAL_ADDRESS',
+        'MAIL_FROM',
+        'SALES_NOTIFY_EMAIL',
+        'RESELLER_NAME',
+        'RESELLER_PUBLIC_ID',
+      ])
         expect(output).toContain(variable);
       expect(output).not.toMatch(/worker started/);
       expect(keyFileState()).toEqual(before);
@@ -109,6 +116,7 @@ describe('the compiled worker', () => {
           MAIL_FROM: 'Onboarding <onboarding@reseller.test>',
           SALES_NOTIFY_EMAIL: 'sales@reseller.test',
           RESELLER_NAME: 'Reseller Test',
+          RESELLER_PUBLIC_ID: 'reseller-test-public-id',
         },
         workdir,
       );
@@ -184,6 +192,7 @@ describe('mode rules', () => {
       MAIL_FROM: 'Onboarding <onboarding@reseller.test>',
       SALES_NOTIFY_EMAIL: 'sales@reseller.test',
       RESELLER_NAME: 'Reseller Test',
+      RESELLER_PUBLIC_ID: 'reseller-test-public-id',
     };
     expect(workerProductionProblems(env)).toEqual([]);
     const config = loadWorkerConfig(env);

@@ -134,6 +134,14 @@ test('no secret is stored in clear in the history or written to the worker log',
     60_000,
   );
   expect((await client.provideTransferToken(transfer, SECRET.transferToken)).outcome).toBe('transferred');
+  // Release 0.4: the transferred customer's super admins sign Google's new terms before it completes.
+  await waitForStatus(
+    () => client.status(transfer),
+    (s) => s.stage === 'awaiting-tos',
+    60_000,
+  );
+  await client.acceptTos(transfer);
+  await client.result(transfer);
 
   const notice = await google.waitForMail(
     (m) => m.subject.includes(generated) && m.text.includes('Temporary password'),

@@ -36,13 +36,44 @@ async function seedExistingCustomer(domain: string) {
   });
 }
 
-test('an existing customer with the token in the order is transferred, all subscriptions, with nothing else created', async () => {
+/** Acceptance is checked every second in these tests (the worker's default is hourly). */
+const QUICK_CHECKS = { waitPolicy: { checkEvery: '1s' } };
+
+/** Release 0.4: a transfer ends once the customer's super admins signed Google's new terms. */
+async function signNewTermsOnceTransferred(domain: string) {
+  const waiting = await waitForStatus(
+    () => stack.client.status(domain),
+    (s) => s.stage === 'awaiting-tos' && s.transfer?.transferred !== undefined,
+  );
+  await stack.google.acceptTos(domain);
+  return waiting;
+}
+
+test('an existing customer with Workspace + Drive storage is transferred, all subscriptions, and completes only once its admins signed the new terms', async () => {
   const domain = uniqueDomain('transfer');
   await seedExistingCustomer(domain);
   await stack.google.clearRequests();
-  await stack.client.start(domainOrder(domain, { transferToken: `valid-token-${domain}` }));
+  await stack.client.start(domainOrder(domain, { transferToken: `valid-token-${domain}`, ...QUICK_CHECKS }));
+  // Moved, then waiting: Google keeps the moved subscriptions suspended until the new terms are signed.
+  const waiting = await waitForStatus(
+    () => stack.client.status(domain),
+    (s) => s.stage === 'awaiting-tos' && s.transfer?.transferred !== undefined,
+  );
+  expect(waiting.waitingFor).toMatchObject({ what: 'tos-acceptance' });
+  const notice = await stack.google.waitForMail((m) => m.subject.includes(`${domain} moved to`));
+  expect(notice.to.sort()).toEqual([`admin@${domain}`, 'owner@customer-mail.example.org']);
+  expect(notice.text).toContain('each super administrator of');
+  expect(notice.text).toContain('https://admin.google.com');
+  await new Promise((resolve) => setTimeout(resolve, 2500)); // a few checks: still pending at Google
+  const pending = await stack.client.status(domain);
+  expect(pending.stage).toBe('awaiting-tos');
+  expect(pending.subscriptions?.every((s) => s.suspensionReasons?.includes('PENDING_TOS_ACCEPTANCE'))).toBe(true);
+
+  await stack.google.acceptTos(domain);
   const final = await stack.client.result(domain);
-  expect(final.stage).toBe('transferred');
+  expect(final.stage).toBe('completed');
+  expect(final.tosAccepted).toMatchObject({ via: 'detected' });
+  expect(final.subscriptions?.map((s) => s.status)).toEqual(['ACTIVE', 'ACTIVE']);
   expect(final.transfer?.transferred?.map((s) => s.skuId).sort()).toEqual(['1010020028', 'Google-Drive-storage-20GB']);
   expect(final.transfer?.transferred?.find((s) => s.skuId === '1010020028')).toMatchObject({
     planName: 'ANNUAL_MONTHLY_PAY',
@@ -57,6 +88,10 @@ test('an existing customer with the token in the order is transferred, all subsc
     'this-reseller',
   ]);
   expect(state.users.filter((u) => u.customerId === customer?.customerId)).toHaveLength(0);
+  // Annual plans move with renewal settings ("We recommend always passing renewalSettings").
+  expect(
+    state.subscriptions.find((s) => s.customerId === customer?.customerId && s.skuId === '1010020028'),
+  ).toMatchObject({ planName: 'ANNUAL_MONTHLY_PAY', renewalType: 'AUTO_RENEW_MONTHLY_PAY' });
   // Google's procedure: the customer is registered with the token, then Workspace and its Drive
   // storage add-on move together in ONE batch request (alone, Google refuses them), then a listing
   // without the token confirms.
@@ -77,10 +112,42 @@ test('an existing customer with the token in the order is transferred, all subsc
   expect(JSON.stringify(final)).not.toContain(`valid-token-${domain}`);
 });
 
+test('a customer with two Workspace editions is stopped before the registration, with an outcome sales can act on', async () => {
+  const domain = uniqueDomain('two-editions');
+  await stack.google.seed({
+    customers: [
+      {
+        customerDomain: domain,
+        owner: 'other-reseller',
+        transferTokens: [{ token: `valid-token-${domain}` }],
+        subscriptions: [
+          { skuId: '1010020027', planName: 'FLEXIBLE', seats: 5 },
+          { skuId: '1010020028', planName: 'FLEXIBLE', seats: 7 },
+        ],
+      },
+    ],
+  });
+  await stack.google.clearRequests();
+  await stack.client.start(domainOrder(domain, { transferToken: `valid-token-${domain}` }));
+  await expect(stack.client.result(domain)).rejects.toBeInstanceOf(WorkflowFailedError);
+  const status = await stack.client.status(domain);
+  expect(status).toMatchObject({ stage: 'failed', failure: { type: 'TransferNeedsGoogleSales' } });
+  expect(status.failure?.message).toContain('Google Sales representative or Google Workspace support');
+  // Nothing irreversible happened: no registration (customers.insert?customerAuthToken), no subscription moved.
+  const log = await stack.google.requests();
+  expect(log.filter((r) => r.method === 'POST').map((r) => r.path)).toEqual([]);
+  expect(log.some((r) => r.method === 'GET' && r.path === '/apps/reseller/v1/subscriptions')).toBe(true);
+  const customer = (await stack.google.state()).customers.find((c) => c.customerDomain === domain);
+  expect(customer).toMatchObject({ owner: 'other-reseller', registeredWithThisReseller: false });
+  const told = await stack.google.waitForMail((m) => m.subject === `Onboarding of ${domain} failed`);
+  expect(told.text).toContain('TransferNeedsGoogleSales');
+  expect(told.text).toContain('Nothing was registered or moved');
+});
+
 test('a token given later by update: a malformed one is rejected at once, an expired one refused, then a valid one transfers', async () => {
   const domain = uniqueDomain('later');
   await seedExistingCustomer(domain);
-  await stack.client.start(domainOrder(domain));
+  await stack.client.start(domainOrder(domain, QUICK_CHECKS));
   const waiting = await waitForStatus(
     () => stack.client.status(domain),
     (s) => s.stage === 'awaiting-transfer-token',
@@ -90,6 +157,8 @@ test('a token given later by update: a malformed one is rejected at once, an exp
     (m) => m.subject.includes(domain) && m.subject.includes('transfer token'),
   );
   expect(request.text).toContain('https://admin.google.com/TransferToken');
+  // Google's procedure has the customer enter the reseller's Public Identifier (RESELLER_PUBLIC_ID).
+  expect(request.text).toContain('test-reseller-public-id');
 
   // Malformed: refused by the library before sending, and by the workflow's validator when sent raw.
   await expect(stack.client.provideTransferToken(domain, 'no')).rejects.toBeInstanceOf(OrderValidationError);
@@ -112,8 +181,9 @@ test('a token given later by update: a malformed one is rejected at once, an exp
 
   const valid = await stack.client.provideTransferToken(domain, `valid-token-${domain}`);
   expect(valid).toMatchObject({ outcome: 'transferred' });
+  await signNewTermsOnceTransferred(domain);
   const final = await stack.client.result(domain);
-  expect(final).toMatchObject({ stage: 'transferred', transfer: { tokensTried: 3 } });
+  expect(final).toMatchObject({ stage: 'completed', transfer: { tokensTried: 3 } });
 });
 
 /** A customer of this reseller with exactly the order's contact details, created by Google at `creationTime`. */
@@ -227,11 +297,12 @@ test('a user this onboarding did not create is never taken over, reset or delete
 test("a token sent while the order's own token is being used is answered, and nothing hangs", async () => {
   const domain = uniqueDomain('two-tokens');
   await seedExistingCustomer(domain);
-  await stack.client.start(domainOrder(domain, { transferToken: `valid-token-${domain}` }));
+  await stack.client.start(domainOrder(domain, { transferToken: `valid-token-${domain}`, ...QUICK_CHECKS }));
   const early = await stack.client.provideTransferToken(domain, `expired-token-${domain}`).catch((e: unknown) => e);
   // Depending on timing it is refused by the validator (already transferring), or answered "not needed".
   if (!(early instanceof WorkflowUpdateFailedError)) expect(early).toMatchObject({ outcome: 'not-needed' });
-  expect((await stack.client.result(domain)).stage).toBe('transferred');
+  await signNewTermsOnceTransferred(domain);
+  expect((await stack.client.result(domain)).stage).toBe('completed');
 });
 
 describe('a cancel during a transfer ends in one outcome, which the status states and Google confirms', () => {
@@ -244,7 +315,7 @@ describe('a cancel during a transfer ends in one outcome, which the status state
       .sort();
   };
 
-  test('while the subscriptions move: the call in flight completes, the transfer stands and is reported transferred', async () => {
+  test('while the subscriptions move: the call in flight completes, the transfer stands, then the cancel ends the wait for the new terms', async () => {
     const domain = uniqueDomain('cancel-moving');
     await seedExistingCustomer(domain);
     await stack.google.addFault({ method: 'POST', path: '^/batch$', delayMs: 3000, times: 1 });
@@ -254,8 +325,9 @@ describe('a cancel during a transfer ends in one outcome, which the status state
       (s) => s.steps.some((step) => step.name === 'transfer-subscriptions'),
     );
     await stack.client.cancel(domain, 'changed their mind mid-transfer', 'test');
-    const final = await stack.client.result(domain);
-    expect(final.stage).toBe('transferred');
+    await expect(stack.client.result(domain)).rejects.toBeInstanceOf(WorkflowFailedError);
+    const final = await stack.client.status(domain);
+    expect(final.stage).toBe('cancelled');
     expect(final.transfer?.transferred?.map((s) => s.skuId).sort()).toEqual([
       '1010020028',
       'Google-Drive-storage-20GB',
@@ -264,7 +336,8 @@ describe('a cancel during a transfer ends in one outcome, which the status state
       '1010020028:this-reseller',
       'Google-Drive-storage-20GB:this-reseller',
     ]);
-    expect((await stack.google.mail()).filter((m) => m.subject === `Onboarding of ${domain} cancelled`)).toEqual([]);
+    const told = await stack.google.waitForMail((m) => m.subject === `Onboarding of ${domain} cancelled`);
+    expect(told.text).toContain('The transfer had completed before the cancel');
   });
 
   test('while the customer is being registered: it is let finish, then nothing moves, reported cancelled', async () => {

@@ -37,6 +37,7 @@ export function workerSettingsFor(
     smtpUrl: `smtp://127.0.0.1:${emulator.smtpPort}`,
     mailFrom: 'Onboarding tests <onboarding@reseller.example>',
     resellerName: 'Test Reseller',
+    resellerPublicId: 'test-reseller-public-id',
     salesNotifyEmail: 'sales@reseller.example',
     waits: loadWorkerConfig({ ONBOARDING_MODE: 'local' }).waits, // the defaults a worker has with nothing configured
     allowedCountries: [],

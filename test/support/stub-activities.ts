@@ -105,6 +105,9 @@ function successfulActivities(waits: WaitDefaults): OnboardingActivities {
     async sendTransferTokenRequest({ customerDomain }) {
       return { messageId: `<token-request@${customerDomain}>`, attempt: 1 };
     },
+    async sendTransferTermsNotice({ customerDomain }) {
+      return { messageId: `<transfer-terms@${customerDomain}>`, attempt: 1 };
+    },
     async sendReminder({ customerDomain, reminderNumber }) {
       return { messageId: `<reminder-${reminderNumber}@${customerDomain}>`, attempt: 1 };
     },

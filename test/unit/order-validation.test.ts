@@ -361,8 +361,24 @@ describe('subscriptions: what was sold', () => {
       'must be a Google SKU id such as 1010020028',
     ],
     [{ skuId: '1010020028', plan: 'FLEXIBLE', seats: 5, price: 1 }, 'subscriptions.0.price', 'is not a known field'],
+    [
+      { skuId: '1010020028', plan: 'FLEXIBLE', seats: 5, dealCode: 'D'.repeat(101) },
+      'subscriptions.0.dealCode',
+      "must be Google's deal code: 1 to 100 visible characters, no spaces",
+    ],
   ])('%j is refused', (subscription, field, rule) => {
     expect(problemsOf(sold([subscription]))).toEqual([{ field, rule }]);
+  });
+
+  test("a deal code goes with an order's subscription, never with a transfer (Google's transfers don't work with deal codes)", () => {
+    const withDeal = { skuId: '1010020028', plan: 'ANNUAL_MONTHLY_PAY', seats: 5, dealCode: 'GOOGLE-DEAL-7' } as const;
+    expect(validateOrder(sold([withDeal])).subscriptions[0]?.dealCode).toBe('GOOGLE-DEAL-7');
+    expect(problemsOf({ ...sold([withDeal]), transferToken: 'valid-token-0001' })).toEqual([
+      {
+        field: 'subscriptions.0.dealCode',
+        rule: "is not allowed with a transferToken: Google's transfers don't work with deal codes",
+      },
+    ]);
   });
 
   test('a SKU is ordered once', () => {

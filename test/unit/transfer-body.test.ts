@@ -6,6 +6,7 @@
  */
 import type { reseller_v1 } from 'googleapis/build/src/apis/reseller';
 import { transferBody, transferGroups } from '../../activities/transfer';
+import { transferRefusal } from '../../activities/transfer-rules';
 
 type Sub = reseller_v1.Schema$Subscription;
 const sub = (skuId: string, fields: Partial<Sub> = {}): Sub => ({ skuId, ...fields });
@@ -93,6 +94,8 @@ describe('transferBody', () => {
       skuId: '1010020028',
       plan: { planName: 'ANNUAL_MONTHLY_PAY' },
       seats: { numberOfSeats: 12 },
+      // "We recommend always passing renewalSettings" (how-tos/create-subscription)
+      renewalSettings: { renewalType: 'AUTO_RENEW_MONTHLY_PAY' },
     });
   });
 
@@ -116,10 +119,43 @@ describe('transferBody', () => {
     });
   });
 
-  test('a TRIAL moves as FLEXIBLE', () => {
+  test('a TRIAL in progress moves as a new 30-day trial; an ended one as FLEXIBLE', () => {
     expect(transferBody(listed('TRIAL', { maximumNumberOfSeats: 10 }, 1))).toMatchObject({
-      plan: { planName: 'FLEXIBLE' },
+      plan: { planName: 'TRIAL' },
       seats: { maximumNumberOfSeats: 10 },
+    });
+    const ended = listed('TRIAL', { maximumNumberOfSeats: 10 }, 1, {
+      status: 'SUSPENDED',
+      suspensionReasons: ['TRIAL_ENDED'],
+    });
+    expect(transferBody(ended).plan).toEqual({ planName: 'FLEXIBLE' });
+    expect(
+      transferBody(listed('TRIAL', { maximumNumberOfSeats: 5 }, 1, { trialSettings: { isInTrial: false } })).plan,
+    ).toEqual({ planName: 'FLEXIBLE' });
+  });
+
+  test('an annual plan keeps the renewal type Google listed; the deal code never travels', () => {
+    const body = transferBody(
+      listed('ANNUAL_YEARLY_PAY', { numberOfSeats: 7 }, 1, {
+        renewalSettings: { renewalType: 'RENEW_CURRENT_USERS_YEARLY_PAY' },
+        dealCode: 'OLD-DEAL',
+      }),
+    );
+    expect(body.renewalSettings).toEqual({ renewalType: 'RENEW_CURRENT_USERS_YEARLY_PAY' });
+    expect(body).not.toHaveProperty('dealCode');
+  });
+
+  test('an annual add-on within 30 days of its renewal moves to FLEXIBLE (annual is not offered for add-ons)', () => {
+    const now = Date.parse('2027-01-01T00:00:00Z');
+    const vault = {
+      skuId: 'Google-Vault',
+      plan: { planName: 'ANNUAL', commitmentInterval: { endTime: String(now + 10 * 86_400_000) } },
+      seats: { numberOfSeats: 4 },
+    };
+    expect(transferBody(vault, now)).toEqual({
+      skuId: 'Google-Vault',
+      plan: { planName: 'FLEXIBLE' },
+      seats: { maximumNumberOfSeats: 4 },
     });
   });
 
@@ -131,5 +167,48 @@ describe('transferBody', () => {
     expect(
       transferBody(listed('FLEXIBLE', { maximumNumberOfSeats: 3 }, 1, { purchaseOrderId: 'PO-42' })),
     ).toMatchObject({ purchaseOrderId: 'PO-42' });
+  });
+});
+
+describe('transferRefusal: what Google would refuse, found before the registration', () => {
+  const now = Date.parse('2027-01-01T00:00:00Z');
+
+  test('nothing to refuse: Workspace with Drive storage, active or suspended for a reason Google transfers', () => {
+    const subs = [
+      sub('1010020028', { status: 'SUSPENDED', suspensionReasons: ['PENDING_TOS_ACCEPTANCE'] }),
+      sub('Google-Drive-storage-20GB', { status: 'ACTIVE', plan: { planName: 'FLEXIBLE' } }),
+      sub('Google-Chrome-Device-Management', {
+        status: 'SUSPENDED',
+        suspensionReasons: ['TRIAL_ENDED', 'RENEWAL_WITH_TYPE_CANCEL'],
+      }),
+    ];
+    expect(transferRefusal(subs, now)).toBeUndefined();
+  });
+
+  test('several Workspace editions: for Google Sales, naming them', () => {
+    const refusal = transferRefusal([sub('1010020027', { skuName: 'Business Starter' }), sub('1010020028')], now);
+    expect(refusal?.type).toBe('TransferNeedsGoogleSales');
+    expect(refusal?.nonRetryable).toBe(true);
+    expect(refusal?.message).toContain('2 Google Workspace editions (Business Starter, 1010020028)');
+    expect(refusal?.message).toContain('Google Sales representative or Google Workspace support');
+  });
+
+  test.each([
+    [['RESELLER_INITIATED'], 'RESELLER_INITIATED'],
+    [['OTHER', 'PENDING_TOS_ACCEPTANCE'], 'OTHER'],
+    [[], 'no reason given'],
+  ])('a subscription suspended for %j is refused', (reasons, named) => {
+    const refusal = transferRefusal([sub('1010020028', { status: 'SUSPENDED', suspensionReasons: reasons })], now);
+    expect(refusal?.type).toBe('TransferNotAllowed');
+    expect(refusal?.message).toContain(`suspended (${named})`);
+  });
+
+  test('an annual add-on far from its renewal is refused; near it, it may move', () => {
+    const vault = (daysLeft: number) =>
+      sub('Google-Vault', {
+        plan: { planName: 'ANNUAL', commitmentInterval: { endTime: String(now + daysLeft * 86_400_000) } },
+      });
+    expect(transferRefusal([vault(200)], now)?.type).toBe('TransferNotAllowed');
+    expect(transferRefusal([vault(29)], now)).toBeUndefined();
   });
 });

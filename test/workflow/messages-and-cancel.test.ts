@@ -1,8 +1,8 @@
 /**
  * Why this file exists: the sales system talks to an onboarding that lives for weeks and continues
  * as new; a retried request must be applied once even in a later run, and a cancel that meets a
- * transfer must end in one outcome the status states: transferred (all of it), or cancelled with
- * what had moved. Stub activities on the time-skipping server provoke each case.
+ * transfer must end in one outcome the status states: cancelled with what had moved (all of it, or
+ * part). Stub activities on the time-skipping server provoke each case.
  */
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
@@ -11,6 +11,7 @@ import {
   cancellationReasonSignal,
   extendDeadlineUpdate,
   provideTransferTokenUpdate,
+  tosAcceptedSignal,
   type TransferredSubscription,
 } from '../../workflows/messages';
 import { startTimeSkippingServer, waitForStatus, workflowBundle } from '../support/onboarding-stack';
@@ -86,6 +87,10 @@ describe('a cancel during the transfer', () => {
         return { outcome: 'managed-elsewhere', customerId: 'C-held-elsewhere', attempt: 1 };
       },
       transferSubscriptions,
+      // Release 0.4: after the move the customer signs Google's new terms (here: at the first check).
+      async checkTosAcceptance() {
+        return { accepted: true, subscriptions: [] };
+      },
     });
 
   test('stops between subscriptions: cancelled, and the status and sales say what had moved', async () => {
@@ -127,7 +132,7 @@ describe('a cancel during the transfer', () => {
     });
   });
 
-  test('that completes anyway: the transfer stands, reported as transferred, nothing undone', async () => {
+  test('that completes anyway: the transfer stands, the cancel then stops the wait for the new terms; sales hears what moved', async () => {
     const domain = uniqueDomain('wf-cancel-late');
     let release: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => (release = resolve));
@@ -145,10 +150,15 @@ describe('a cancel during the transfer', () => {
         (events) => events.some((e) => e.activityTaskCancelRequestedEventAttributes),
       );
       release();
-      const result = await handle.result();
-      expect(result.stage).toBe('transferred');
-      expect(result.transfer?.transferred).toEqual([WORKSPACE, VAULT]);
-      expect(stubs.names()).not.toContain('notifySales');
+      await expect(handle.result()).rejects.toThrow();
+      // Release 0.4: the transfer was not the end (the new terms are still to sign): the cancel takes effect after it.
+      const status = await statusOf(handle);
+      expect(status.stage).toBe('cancelled');
+      expect(status.transfer?.transferred).toEqual([WORKSPACE, VAULT]);
+      expect(stubs.names()).not.toContain('sendTransferTermsNotice');
+      expect(stubs.inputs('notifySales')[0]?.lines).toEqual(
+        expect.arrayContaining([expect.stringContaining('The transfer had completed before the cancel')]),
+      );
     });
   });
 });
@@ -173,8 +183,11 @@ test('the token update answers at once, and a retried token request (same id) is
       updateId: 'token-request-1',
     });
     expect(again).toEqual(first);
+    // Release 0.4: once transferred, it waits for Google's new terms (reported here by signal).
+    await stageReached(handle, 'awaiting-tos');
+    await handle.signal(tosAcceptedSignal, { reportedBy: 'test' });
     const result = await handle.result();
-    expect(result.stage).toBe('transferred');
+    expect(result.stage).toBe('completed');
     expect(result.transfer?.tokens).toEqual([expect.objectContaining({ token: 1, outcome: 'transferred' })]);
     expect(stubs.names().filter((n) => n === 'transferSubscriptions')).toHaveLength(1);
   });

@@ -264,6 +264,19 @@ test('managed elsewhere: a refused token asks for a new one, and a valid token b
     async transferSubscriptions() {
       return { transferred: moved, attempt: 1 };
     },
+    // Release 0.4: the moved subscriptions stay PENDING_TOS_ACCEPTANCE until the super admins sign Google's new terms.
+    async checkTosAcceptance() {
+      return {
+        accepted: false,
+        subscriptions: moved.map((s) => ({
+          skuId: s.skuId,
+          plan: s.planName,
+          seats: s.seats,
+          status: 'SUSPENDED',
+          suspensionReasons: ['PENDING_TOS_ACCEPTANCE'],
+        })),
+      };
+    },
   });
   await withStubWorker(env, stubs, async () => {
     const handle = await startOnboarding(env, domain, domainOrder(domain));
@@ -291,8 +304,14 @@ test('managed elsewhere: a refused token asks for a new one, and a valid token b
 
     const second = await handle.executeUpdate(provideTransferTokenUpdate, { args: ['valid-token-0002'] });
     expect(second).toMatchObject({ outcome: 'accepted', token: 2 });
+    // Transferred, then waiting for the customer's super admins to sign Google's new terms.
+    const awaiting = await stageReached(handle, 'awaiting-tos');
+    expect(awaiting.transfer).toMatchObject({ transferred: moved });
+    expect(awaiting.waitingFor).toMatchObject({ what: 'tos-acceptance' });
+    await handle.signal(tosAcceptedSignal, { reportedBy: 'crm-webhook' });
     const result = await handle.result();
-    expect(result.stage).toBe('transferred');
+    expect(result.stage).toBe('completed');
+    expect(result.tosAccepted).toMatchObject({ via: 'signal' });
     expect(result.transfer).toMatchObject({ tokensTried: 2, transferred: moved });
     expect(result.transfer?.tokens?.map((t) => [t.token, t.outcome])).toEqual([
       [1, 'refused'],
@@ -307,6 +326,15 @@ test('managed elsewhere: a refused token asks for a new one, and a valid token b
     'sendTransferTokenRequest',
     'registerTransferredCustomer',
     'transferSubscriptions',
+    'sendTransferTermsNotice',
+  ]);
+  expect(stubs.inputs('sendTransferTermsNotice')).toEqual([
+    expect.objectContaining({
+      customerId: 'C-held-by-google',
+      to: 'owner@customer-mail.example.org',
+      adminEmail: `admin@${domain}`,
+      subscriptions: moved.map(({ skuId, planName, seats }) => ({ skuId, planName, seats })),
+    }),
   ]);
   expect(stubs.inputs('registerTransferredCustomer').map((i) => [i.customerId, i.transferToken])).toEqual([
     ['C-held-by-google', 'expired-token-0001'],

@@ -137,6 +137,11 @@ export function reportLines(report: CompensationReport): string[] {
 /** A transfer a cancel stopped: what had moved stays with this reseller (Google has no way back). */
 function transferLines(ob: Onboarding): string[] {
   const transfer = ob.progress.view.transfer;
+  // Release 0.4: a transfer that completed, then a cancel while the new terms were awaited.
+  if (!transfer?.stoppedByCancel && transfer?.transferred)
+    return [
+      `The transfer had completed before the cancel; what moved stays with this reseller (Google has no way back): ${transfer.transferred.map((s) => `${s.skuName ?? s.skuId} (${s.seats} seats)`).join(', ') || 'nothing'}. Its super admins had not yet accepted Google's new terms.`,
+    ];
   if (!transfer?.stoppedByCancel) return [];
   if (!transfer.transferred)
     return [

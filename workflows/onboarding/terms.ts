@@ -39,6 +39,7 @@ export async function awaitTerms(
         customerDomain: ob.domain,
         to: contact,
         ...(adminEmail ? { adminEmail } : {}),
+        ...(transferred(ob) ? { transferred: true } : {}),
         reminderNumber,
         deadline,
         missing: missingOf(ob),
@@ -51,12 +52,18 @@ export async function awaitTerms(
     await checkTerms(ob, customerId, adminEmail);
   ob.progress.update({ tosAccepted: ob.tosAccepted });
   const verified = ob.progress.view.domainVerification?.verified;
+  const how = transferred(ob)
+    ? `transferred to this reseller (${ob.progress.view.transfer?.transferred?.length} subscription(s)), Google's new terms accepted`
+    : `administrator ${who}, terms accepted`;
   ob.progress.enter(
     'completed',
-    `Onboarded: customer ${customerId}, administrator ${who}, terms accepted (${ob.tosAccepted?.via})${verified ? `, domain verified (${verified.via})` : ''}.`,
+    `Onboarded: customer ${customerId}, ${how} (${ob.tosAccepted?.via})${verified ? `, domain verified (${verified.via})` : ''}.`,
   );
   return ob.progress.snapshot();
 }
+
+/** The customer came by the transfer branch (release 0.4: it then waits here for Google's new terms). */
+const transferred = (ob: Onboarding): boolean => ob.progress.view.transfer?.transferred !== undefined;
 
 const stageOf = (ob: Onboarding): Stage => (ob.tosAccepted ? 'awaiting-domain-verification' : 'awaiting-tos');
 
@@ -70,7 +77,7 @@ function detailsOf(ob: Onboarding, contact: string): string {
   const domain =
     domainMissing(ob) && record ? ` and publish the DNS record \`${record.host} TXT ${record.value}\`` : '';
   return (
-    `Waiting for the customer to ${missingOf(ob).join(' and ')} (notice sent to ${contact})${ob.tosAccepted ? domain : `: sign in at admin.google.com and accept the terms${domain}`}. ` +
+    `Waiting for the customer to ${missingOf(ob).join(' and ')} (notice sent to ${contact})${ob.tosAccepted ? domain : `: ${transferred(ob) ? "each super administrator signs in at admin.google.com and accepts Google's new terms" : 'sign in at admin.google.com and accept the terms'}${domain}`}. ` +
     'Only the customer can; it is noticed by itself, or reported with the `tosAccepted` / `domainVerified` signals.'
   );
 }

@@ -5,6 +5,13 @@
  * subscriptions move (a Workspace subscription with its Drive storage / Vault add-ons in one batch
  * request), and what moved is confirmed by listing without the token. A refused token (403) means
  * a new one is asked for and waited for, each wait with its own reminders and deadline.
+ *
+ * Release 0.4 on (`transferredCustomerSignsTerms`): "If your customer transferred from another
+ * reseller, each super administrator in the customer's organization must sign a new Google TOS"
+ * (support.google.com/channelservices/answer/9548324). After the move the customer is told so and
+ * the onboarding waits for it — the same wait as a new customer's (terms.ts): detected once no moved
+ * subscription is still PENDING_TOS_ACCEPTANCE, or signalled — and ends `completed`. The stage passes
+ * through `transferred`, and the status keeps `transfer.transferred`: the branch taken stays visible.
  */
 import {
   ActivityFailure,
@@ -17,6 +24,7 @@ import { run, runActivity, TRANSFER_CALL } from '../activity-stubs';
 import type { OnboardingStatus, TransferredSubscription } from '../messages';
 import { failureOf } from './endings';
 import type { Onboarding } from './state';
+import { awaitTerms } from './terms';
 import type { InboxToken } from './token-inbox';
 import { waitFor } from './waiting';
 
@@ -32,7 +40,8 @@ export async function transferBranch(ob: Onboarding, customerId: string): Promis
   for (;;) {
     token ??= ob.tokens.take() ?? (await nextToken(ob));
     const refusal = await tryToken(ob, customerId, token);
-    if (refusal === undefined) return ob.progress.snapshot();
+    if (refusal === undefined)
+      return ob.behaviour.transferredCustomerSignsTerms ? termsAfterTransfer(ob, customerId) : ob.progress.snapshot();
     // Back to waiting at once, so that the caller told "refused" may send the next token straight away.
     ob.progress.enter('awaiting-transfer-token', 'Google refused the transfer token; waiting for a new one.');
     ob.tokens.settleInFlight({
@@ -43,6 +52,35 @@ export async function transferBranch(ob: Onboarding, customerId: string): Promis
     ob.wait = undefined; // a fresh wait, with its own reminders and deadline
     if (!ob.tokens.hasPending()) await requestToken(ob, refusal);
   }
+}
+
+/** Tells the customer's super admins to sign Google's new terms, then waits for it like a new customer's. */
+async function termsAfterTransfer(ob: Onboarding, customerId: string): Promise<OnboardingStatus> {
+  ob.tokens.settleAll({ outcome: 'not-needed', message: 'the transfer is done: no token needed any more' });
+  // Terms reported accepted before the move were not Google's new ones: those exist only from now on.
+  if (ob.tosAccepted) {
+    ob.tosAccepted = undefined;
+    ob.progress.update({ tosAccepted: undefined });
+  }
+  const to = ob.contact;
+  const adminEmail = ob.validOrder.admin?.primaryEmail;
+  const moved = ob.progress.view.transfer?.transferred ?? [];
+  await ob.progress.step('send-transfer-terms-notice', () =>
+    run('sendTransferTermsNotice', `e-mail the new-terms notice to ${to}`, {
+      customerDomain: ob.domain,
+      customerId,
+      to,
+      ...(adminEmail ? { adminEmail } : {}),
+      subscriptions: moved.map(({ skuId, skuName, planName, seats }) => ({
+        skuId,
+        ...(skuName ? { skuName } : {}),
+        planName,
+        seats,
+      })),
+    }),
+  );
+  // No admin of ours to ask: the customer's own super admins sign, seen in the moved subscriptions.
+  return awaitTerms(ob, customerId, undefined);
 }
 
 async function requestToken(ob: Onboarding, refusal?: string): Promise<void> {
