@@ -75,6 +75,7 @@ test('the document has every example the tests below execute', () => {
     'codec-encode-response',
     'codec-status-codes',
     'payload-example',
+    'emulator-seed',
   ])
     expect(names).toContain(name);
 });
@@ -431,18 +432,15 @@ describe('the messages, against a running onboarding', () => {
   test('provideTransferToken answers as documented; an invalid order fails InvalidOrder with the documented message', async () => {
     const domain = uniqueDomain('contract-transfer');
     const token = contractExample<string>('update', 'provideTransferToken');
-    await stack.google.seed({
-      customers: [
-        {
-          customerDomain: domain,
-          owner: 'google',
-          transferTokens: [{ token }],
-          subscriptions: [
-            { skuId: '1010020028', planName: 'ANNUAL_MONTHLY_PAY', seats: 10, minimumTransferableSeats: 10 },
-          ],
-        },
-      ],
+    // The documented seed, for this test's domain, through the documented endpoint.
+    const seed = JSON.stringify(contractExample('emulator-seed')).replaceAll('taken.example', domain);
+    expect(seed).toContain(`"token":"${token}"`);
+    const seeded = await fetch(`${stack.emulator.url}/_emulator/seed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: seed,
     });
+    expect(seeded.status).toBe(200);
     const handle = await startAsDocumented(orderFor(domain, { subscriptions: [] }));
     await waitForStatus(
       () => status(handle.workflowId),
@@ -450,6 +448,13 @@ describe('the messages, against a running onboarding', () => {
     );
     const answer = await handle.executeUpdate('provideTransferToken', { args: [token], updateId: randomId() });
     expect(answer).toEqual(contractExample('update-result', 'provideTransferToken'));
+    const transferred = await waitForStatus(
+      () => status(handle.workflowId),
+      (s) => s.transfer?.tokens?.[0]?.outcome === 'transferred',
+    );
+    expect(transferred.transfer?.tokens?.[0]).toMatchObject({ token: 1, outcome: 'transferred' });
+    const requests = (await (await fetch(`${stack.emulator.url}/_emulator/requests`)).json()) as { path: string }[];
+    expect(requests.some((r) => r.path.startsWith('/apps/reseller/') && r.path.includes(domain))).toBe(true);
 
     const { order, message } = contractExample<{ order: OrderInput; message: string }>('invalid-order');
     const invalid = await startAsDocumented(order);
