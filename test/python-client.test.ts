@@ -105,6 +105,7 @@ test('the Python client drives every scenario of the contract through the codec 
   const domains = {
     complete: uniqueDomain('py'),
     cancel: uniqueDomain('py-cancel'),
+    transfer: uniqueDomain('py-transfer'),
     plaintext: uniqueDomain('py-plain'),
     invalid: uniqueDomain('py-invalid'),
   };
@@ -114,6 +115,7 @@ test('the Python client drives every scenario of the contract through the codec 
     namespace: env.namespace ?? 'default',
     codecUrl: codecServer.url,
     codecToken: CODEC_TOKEN,
+    emulatorUrl: emulator.url,
     order,
     domains,
     idVectors: vectors.map((v) => v.domain),
@@ -134,6 +136,12 @@ test('the Python client drives every scenario of the contract through the codec 
     cancelledMemo: {
       stage: 'cancelled',
       cancellation: { reason: 'customer withdrew the order', requestedBy: 'python-crm' },
+    },
+    transfer: {
+      first: { outcome: 'accepted', token: 1 },
+      retried: { outcome: 'accepted', token: 1 }, // the same request: queued once, not as token 2
+      tokens: [{ token: 1, outcome: 'transferred' }],
+      outcome: { result: { stage: 'transferred' } },
     },
     plaintext: { failure: 'application', type: 'UnencryptedInput' },
     invalidOrder: { failure: 'application', type: 'InvalidOrder' },

@@ -2,8 +2,9 @@
 
     python contract_run.py config.json
 
-config.json: {"address", "namespace", "codecUrl", "codecToken"?, "order" (a valid order to vary),
-"domains": {"complete", "cancel", "plaintext", "invalid"}, "idVectors": [domain, ...]}.
+config.json: {"address", "namespace", "codecUrl", "codecToken"?, "emulatorUrl"? (the transfer scenario),
+"order" (a valid order to vary), "domains": {"complete", "cancel", "transfer", "plaintext", "invalid"},
+"idVectors": [domain, ...]}.
 The report's fields are the facts a reviewer (or test/python-client.test.ts) checks.
 """
 
@@ -14,6 +15,7 @@ import copy
 import json
 import sys
 import time
+import urllib.request
 from typing import Any, Awaitable, Callable, Mapping
 
 from temporalio.client import Client, WorkflowFailureError
@@ -99,6 +101,52 @@ async def cancelled(client: Client, config: Mapping[str, Any], report: dict) -> 
     report["cancelledMemo"] = {"stage": memo.get("stage"), "cancellation": memo.get("cancellation")}
 
 
+def emulator_post(url: str, body: Any) -> Any:
+    """The emulator's control endpoints (docs/contract.md section 11): JSON in, JSON out."""
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"null")
+
+
+async def transfer(client: Client, config: Mapping[str, Any], report: dict) -> None:
+    """A domain Google holds: the token handed over twice under one request id is queued once."""
+    domain = config["domains"]["transfer"]
+    token = "token-from-the-customer-" + domain.split(".")[0]
+    seed = {
+        "customers": [
+            {
+                "customerDomain": domain,
+                "owner": "google",
+                "transferTokens": [{"token": token}],
+                "subscriptions": [
+                    {
+                        "skuId": "1010020028",
+                        "planName": "ANNUAL_MONTHLY_PAY",
+                        "seats": 10,
+                        "minimumTransferableSeats": 10,
+                    }
+                ],
+            }
+        ]
+    }
+    await asyncio.to_thread(emulator_post, config["emulatorUrl"] + "/_emulator/seed", seed)
+    order = {**order_for(config["order"], domain), "subscriptions": []}
+    await oc.start(client, order)
+    await eventually(lambda: oc.status(client, domain), lambda s: s["stage"] == "awaiting-transfer-token")
+    request_id = "crm-token-" + domain
+    first = await oc.provide_transfer_token(client, domain, request_id, token)
+    retried = await oc.provide_transfer_token(client, domain, request_id, token)
+    done = await eventually(lambda: oc.status(client, domain), lambda s: s["stage"] == "transferred", timeout=90)
+    report["transfer"] = {
+        "first": first,
+        "retried": retried,
+        "tokens": done.get("transfer", {}).get("tokens"),
+        "outcome": await outcome(client, domain),
+    }
+
+
 async def plaintext(config: Mapping[str, Any], report: dict) -> None:
     """A client without the codec: the worker requires encrypted input and refuses it."""
     bare = await oc.connect(config["address"], config["namespace"], None)
@@ -122,6 +170,8 @@ async def main(config: Mapping[str, Any]) -> dict:
     client = await oc.connect(config["address"], config["namespace"], config["codecUrl"], config.get("codecToken"))
     await complete(client, config, report)
     await cancelled(client, config, report)
+    if config.get("emulatorUrl"):
+        await transfer(client, config, report)
     await plaintext(config, report)
     await invalid(client, config, report)
     return report

@@ -46,8 +46,8 @@ def normalize_domain(domain: str) -> str:
         folded = folded.replace(dot, ".")
     if folded.endswith("."):
         folded = folded[:-1]
-    labels = [label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii") for label in folded.split(".")]
-    return ".".join(labels)
+    labels = folded.split(".")
+    return ".".join(label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii") for label in labels)
 
 
 def workflow_id(domain: str) -> str:
