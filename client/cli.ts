@@ -8,10 +8,13 @@
  *
  * `extend-deadline` and `transfer-token` send a request id (`--request-id`, a fresh UUID by default,
  * printed) so that a retry after a lost answer is applied once.
+ *
+ * A Temporal error is shown with its causes (the server's own words) and, for the known setup
+ * mistakes, what to do (explain-error.ts): `What to do:` on stderr, `hint` in --json.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Connection } from '@temporalio/client';
 import { Command, CommanderError, Option } from 'commander';
 import { OrderValidationError, validateOrder } from '../order/order';
 import { addStartBatchCommand } from './batch/command';
@@ -19,6 +22,8 @@ import { orderPolicyFromEnv } from '../order/policy-env';
 import { STAGES, type OnboardingStatus } from '../workflows/messages';
 import { ConfigError } from '../config/config-error';
 import { connectFromEnv } from './connect-from-env';
+import { diagnoseConnection, setupHint, withCauses, type ConnectionFacts } from './explain-error';
+import { temporalSettingsFromEnv } from './temporal-connection';
 import {
   InvalidRequestIdError,
   isTemporalUnreachable,
@@ -44,9 +49,51 @@ class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: number,
+    /** What to do about it, when known. */
+    readonly hint?: string,
   ) {
     super(message);
   }
+}
+
+/** A Temporal call failed: its message is the whole cause chain; the exit code is judged on the original. */
+class TemporalCallError extends Error {
+  constructor(
+    readonly original: unknown,
+    readonly hint?: string,
+  ) {
+    super(withCauses(original));
+  }
+}
+
+/** Errors of this CLI and the client library that already say what happened (and carry their exit code). */
+function isOwnError(err: unknown): boolean {
+  return [
+    CliError,
+    TemporalCallError,
+    OrderValidationError,
+    ConfigError,
+    OnboardingNotFoundError,
+    OnboardingEndedError,
+    InvalidRequestIdError,
+    NoWorkerAnsweredError,
+    WorkflowUpdateFailedError,
+    CommanderError,
+  ].some((type) => err instanceof type);
+}
+
+/** Where the environment's settings connect to (what the default `connect` uses), for diagnosing a failed connection. */
+export function connectionFactsFromEnv(env: NodeJS.ProcessEnv = process.env): ConnectionFacts {
+  const { connectionOptions, namespace } = temporalSettingsFromEnv(env);
+  const tlsOption = connectionOptions.tls;
+  const tlsConfig = typeof tlsOption === 'object' && tlsOption !== null ? tlsOption : undefined;
+  return {
+    address: connectionOptions.address ?? 'localhost:7233',
+    namespace,
+    tls: Boolean(tlsOption) || (Boolean(connectionOptions.apiKey) && tlsOption !== false),
+    ...(tlsConfig?.serverNameOverride ? { serverName: tlsConfig.serverNameOverride } : {}),
+    ...(tlsConfig?.serverRootCACertificate ? { serverCa: tlsConfig.serverRootCACertificate } : {}),
+  };
 }
 
 function readOrder(file: string): unknown {
@@ -103,6 +150,10 @@ function formatStatus(s: OnboardingStatus, reading?: Omit<StatusReading, 'status
 
 export function buildCli(
   connect: () => Promise<OnboardingClient & { close(): Promise<void> }> = connectFromEnv,
+  /** Where `connect` connects to, to diagnose a failed connection (default: the environment's, with the default connect). */
+  connectionFacts: (() => ConnectionFacts) | undefined = connect === connectFromEnv
+    ? connectionFactsFromEnv
+    : undefined,
 ): Command {
   const program = new Command('onboarding')
     .description('Start and follow Google Workspace customer onboardings (Temporal workflows).')
@@ -119,10 +170,17 @@ export function buildCli(
       client = await connect();
     } catch (err) {
       if (err instanceof OrderValidationError || err instanceof ConfigError) throw err;
-      throw new CliError(`Cannot reach Temporal: ${(err as Error).message}`, EXIT.unreachable);
+      const facts = connectionFacts?.();
+      throw new CliError(
+        `Cannot reach Temporal${facts ? ` at ${facts.address}` : ''}: ${withCauses(err)}`,
+        EXIT.unreachable,
+        facts ? await diagnoseConnection(facts) : undefined,
+      );
     }
     try {
       await action(client);
+    } catch (err) {
+      throw await explained(err, client, connectionFacts);
     } finally {
       await client.close();
     }
@@ -280,6 +338,25 @@ export function buildCli(
   return program;
 }
 
+/** A Temporal error with its causes and, for a known setup mistake, what to do. */
+async function explained(
+  err: unknown,
+  client: OnboardingClient,
+  connectionFacts: (() => ConnectionFacts) | undefined,
+): Promise<unknown> {
+  if (isOwnError(err)) return err;
+  if (isTemporalUnreachable(err)) {
+    const facts = connectionFacts?.();
+    return new TemporalCallError(err, facts ? await diagnoseConnection(facts) : undefined);
+  }
+  const connection = client.temporal.connection as Partial<Connection>;
+  const facts = {
+    namespace: client.temporal.options.namespace,
+    address: connection.options?.address ?? connectionFacts?.().address ?? 'the configured address',
+  };
+  return new TemporalCallError(err, setupHint(err, facts));
+}
+
 /** The reconciliation's report, for a terminal. Never holds a password: none is read. */
 function formatReconciliation(r: ReconciliationReport): string {
   const lines = [
@@ -365,8 +442,9 @@ function addReconciliationCommands(
 export async function runCli(
   argv: string[],
   connect?: () => Promise<OnboardingClient & { close(): Promise<void> }>,
+  connectionFacts?: () => ConnectionFacts,
 ): Promise<number> {
-  const program = buildCli(connect);
+  const program = connect ? buildCli(connect, connectionFacts) : buildCli();
   try {
     await program.parseAsync(argv, { from: 'user' });
     return EXIT.ok;
@@ -395,15 +473,18 @@ export async function runCli(
                   : // A worker being down is not Temporal being down: that is exit 4 only.
                     err instanceof NoWorkerAnsweredError
                     ? [EXIT.error, 'no-worker']
-                    : isTemporalUnreachable(err)
+                    : isTemporalUnreachable(err instanceof TemporalCallError ? err.original : err)
                       ? [EXIT.unreachable, 'unreachable']
                       : [EXIT.error, 'error'];
     const message = err instanceof Error ? err.message : String(err);
+    const hint = err instanceof CliError || err instanceof TemporalCallError ? err.hint : undefined;
     if (program.opts().json) {
       const problems = err instanceof OrderValidationError ? err.problems : undefined;
-      process.stderr.write(`${JSON.stringify({ error: kind, message, ...(problems ? { problems } : {}) })}\n`);
+      process.stderr.write(
+        `${JSON.stringify({ error: kind, message, ...(hint ? { hint } : {}), ...(problems ? { problems } : {}) })}\n`,
+      );
     } else {
-      process.stderr.write(`Error: ${message}\n`);
+      process.stderr.write(`Error: ${message}\n${hint ? `What to do: ${hint}\n` : ''}`);
     }
     return code;
   }

@@ -7,6 +7,7 @@
  * cancelled one is started again, as `start` does). Running the same batch twice is therefore safe.
  */
 import type { OrderPolicy } from '../../order/order';
+import { withCauses } from '../explain-error';
 import { isTemporalUnreachable, type OnboardingClient } from '../onboarding-client';
 import { BatchValidationError, type BatchRow } from './types';
 import { validateBatch, type ValidRow } from './validate';
@@ -48,7 +49,10 @@ export const DEFAULT_CONCURRENCY = 8;
 const REASON_MAX = 300;
 
 function reasonOf(err: unknown): string {
-  const message = (err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err))
+  // With its causes: the SDK's "Failed to start Workflow" alone does not say why (explain-error.ts).
+  const message = (
+    err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${withCauses(err)}` : String(err)
+  )
     .replace(/\s+/g, ' ')
     .trim();
   return message.length > REASON_MAX ? `${message.slice(0, REASON_MAX)}…` : message;
