@@ -192,7 +192,11 @@ export function reconciliationActivities(deps: ActivityDependencies) {
           `not removable: ${leftover.workflowId} is running again and may use ${leftover.user}`,
           'NotRemovable',
         );
-      return users.deleteUser({ userKey: leftover.user, customerId: leftover.customerId, onboardingKey: leftover.marker });
+      return users.deleteUser({
+        userKey: leftover.user,
+        customerId: leftover.customerId,
+        onboardingKey: leftover.marker,
+      });
     },
 
     /** One e-mail to SALES_NOTIFY_EMAIL listing the admins found and what was done with each. */

@@ -18,7 +18,7 @@ export function validationActivities({ policy, waits }: ActivityDependencies) {
     /** `encryptionRequired` (0.4): recorded, so the workflow knows deterministically whether keyless messages count. */
     async validateOrder(
       input: unknown,
-    ): Promise<{ order: Order; attempt: number; waitDefaults?: WaitDefaults; encryptionRequired: boolean }> {
+    ): Promise<{ order: Order; attempt: number; waitDefaults?: WaitDefaults; encryptionRequired?: boolean }> {
       try {
         const order = validateOrder(input, policy);
         // One onboarding per domain, under its own id: the ownership proof (ownership.ts) relies on it.

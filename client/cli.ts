@@ -23,7 +23,7 @@ import { STAGES, type OnboardingStatus } from '../workflows/messages';
 import { ConfigError } from '../config/config-error';
 import { connectFromEnv } from './connect-from-env';
 import { diagnoseConnection, setupHint, withCauses, type ConnectionFacts } from './explain-error';
-import { temporalSettingsFromEnv } from './temporal-connection';
+import { temporalSettingsFromEnv } from '../config/temporal';
 import {
   InvalidRequestIdError,
   isTemporalUnreachable,

@@ -6,6 +6,7 @@
  * — search attributes not registered, the namespace missing, nothing listening, TLS on one side
  * only, an untrusted certificate — what to do. Nothing here changes an exit code.
  */
+import { inspect } from 'node:util';
 import net from 'node:net';
 import tls from 'node:tls';
 import { isGrpcServiceError, NamespaceNotFoundError } from '@temporalio/client';
@@ -27,7 +28,14 @@ export function causeChain(err: unknown): string[] {
   const messages: string[] = [];
   let e: unknown = err;
   for (let depth = 0; e !== undefined && e !== null && depth < MAX_CAUSES; depth += 1) {
-    const text = isGrpcServiceError(e) && e.details ? e.details : e instanceof Error ? e.message : String(e);
+    const text =
+      isGrpcServiceError(e) && e.details
+        ? e.details
+        : e instanceof Error
+          ? e.message
+          : typeof e === 'string'
+            ? e
+            : inspect(e, { depth: 1 });
     const clean = text.replace(/\s+/g, ' ').trim();
     if (clean && !messages.some((m) => m.includes(clean))) messages.push(clean);
     if (!(e instanceof Error)) break;

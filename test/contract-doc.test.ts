@@ -9,7 +9,7 @@ import { createCipheriv, randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
-import { Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { pino } from 'pino';

@@ -23,7 +23,7 @@ import { startTimeSkippingServer, waitForStatus } from '../../test/support/onboa
 import { CustomerDomainAttribute, onboardingWorkflowId, OnboardingStageAttribute } from '../../workflows/messages';
 import { bundleOf, HISTORIES, importFromTree, releaseTree, type ReleaseTree } from './release-tree';
 import { defaultInput, SCENARIOS, type Drive, type Orders, type Scenario } from './scenarios';
-import { Hold, scenarioStubs, type StubsModule } from './stubs';
+import { type Hold, scenarioStubs, type StubsModule } from './stubs';
 
 // Stable contracts (unchanged since 0.1): the task queue, the workflow type, the status query.
 const TASK_QUEUE = 'onboarding';

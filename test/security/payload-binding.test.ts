@@ -17,7 +17,7 @@ import {
 import { isRefusedPlaintext } from '../../encryption/plaintext-refusal';
 
 const key = { id: 'k1', key: randomBytes(32) };
-const order = () => defaultPayloadConverter.toPayload({ customerDomain: 'a.example', secret: 'alex-94043' })!;
+const order = () => defaultPayloadConverter.toPayload({ customerDomain: 'a.example', secret: 'alex-94043' });
 const forWorkflow = (workflowId: string, namespace = 'default'): SerializationContext => ({
   type: 'workflow',
   namespace,

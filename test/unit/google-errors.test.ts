@@ -240,7 +240,7 @@ describe('refused credentials: retried within the budget as Google.credentials',
         new Response(JSON.stringify(body), {
           status,
           headers: { 'content-type': 'application/json' },
-        })) as typeof fetch,
+        })),
     });
     const jwt = new JWT({
       email: 'onboarding@project.iam.gserviceaccount.com',
