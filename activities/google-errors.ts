@@ -157,6 +157,7 @@ function credentialsFailure(operation: string, refusal: string): ApplicationFail
       'retrying within the step budget (docs/operations.md, "Credential incidents")',
     type: CREDENTIALS_FAILURE_TYPE,
     nonRetryable: false,
+    details: [{ ...googleCallOf(operation), reason: 'credentials' } satisfies GoogleFailureDetails],
   });
 }
 
