@@ -58,9 +58,10 @@ export async function transferBranch(ob: Onboarding, customerId: string): Promis
 async function termsAfterTransfer(ob: Onboarding, customerId: string): Promise<OnboardingStatus> {
   ob.tokens.settleAll({ outcome: 'not-needed', message: 'the transfer is done: no token needed any more' });
   // Terms reported accepted before the move were not Google's new ones: those exist only from now on.
-  if (ob.tosAccepted) {
+  // (Nor is a report held as too early: awaitTerms would take it.)
+  if (ob.tosAccepted || ob.progress.view.tosReportedEarly) {
     ob.tosAccepted = undefined;
-    ob.progress.update({ tosAccepted: undefined });
+    ob.progress.update({ tosAccepted: undefined, tosReportedEarly: undefined });
   }
   const to = ob.contact;
   const adminEmail = ob.validOrder.admin?.primaryEmail;
