@@ -39,7 +39,10 @@ export function notALeftoverBecause(
   }
   if (!status) return undefined; // release 0.1 kept no memo: ask Google
   if (status.customerType === 'team') return 'team customer: this product creates no user for it';
-  if (NO_USER_STAGES.has(status.stage)) return `ended at ${status.stage}: no user was created`;
+  // A 0.4 summary is written at resting stages only: `validating` may be followed by the steps that create the user.
+  const stageProvesNoUser =
+    NO_USER_STAGES.has(status.stage) && !(status.summary === true && status.stage === 'validating');
+  if (stageProvesNoUser) return `ended at ${status.stage}: no user was created`;
   if (status.tosAccepted) return 'the customer accepted the terms: the admin is theirs';
   if (outcome === 'TERMINATED' || outcome === 'TIMED_OUT') return undefined; // no saga ran
   const compensation = status.compensation;

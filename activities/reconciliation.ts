@@ -104,7 +104,9 @@ export function reconciliationActivities(deps: ActivityDependencies) {
       user: adminEmail,
       customerId,
       onboardingOutcome: run.outcome,
-      ...(status?.stage ? { lastStage: status.stage } : {}),
+      ...(status?.stage && !(status.summary === true && status.stage === 'validating')
+        ? { lastStage: status.stage }
+        : {}),
       workflowId: run.workflowId,
       runId: run.runId,
       closedAt: run.closedAt,

@@ -386,7 +386,8 @@ export class OnboardingClient {
 
   /**
    * The onboarding's status, and where it came from. An ended onboarding answers from its memo
-   * (no worker needed). A running one answers the `status` query when a worker does within
+   * (no worker needed) when the memo holds the whole status (runs before 0.4); a 0.4 run's memo is a
+   * summary (no step log), so, as for a running one, a worker is asked first. A running one answers the `status` query when a worker does within
    * `statusQueryTimeoutMs` — without a worker the server would hold the query ~30 s and then fail —
    * and from its memo otherwise (at once when no worker has polled the task queue for minutes).
    * Onboardings started before the memo existed have none: they always take the query, and throw
@@ -398,7 +399,10 @@ export class OnboardingClient {
       const description = await handle.describe(); // its memo is decoded with this client's data converter
       const executionStatus = description.status.name;
       const memo = statusFromMemo(description.memo);
-      if (memo && (executionStatus !== 'RUNNING' || !(await this.workersPolling())))
+      // A whole status in the memo (runs before 0.4) is an ended onboarding's last word; a 0.4 summary has
+      // no step log and cut texts, so a worker is asked for the whole status when one is there.
+      const memoIsWhole = memo !== undefined && memo.summary !== true;
+      if (memo && ((executionStatus !== 'RUNNING' && memoIsWhole) || !(await this.workersPolling())))
         return { status: memo, source: 'memo', executionStatus };
       const deadline = Date.now() + this.statusQueryTimeoutMs;
       try {

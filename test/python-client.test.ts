@@ -58,9 +58,11 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     workflowBundle: await workflowBundle(),
-    // As in production with ONBOARDING_REQUIRE_ENCRYPTED_PAYLOADS=true: plaintext is refused.
+    // As in production with ONBOARDING_REQUIRE_ENCRYPTED_PAYLOADS=true: plaintext is refused; and after the
+    // 0.4 transition (ONBOARDING_ACCEPT_UNBOUND_PAYLOADS=false): a payload not bound to its workflow too, so
+    // every scenario below also proves that the Python codec binds what it encodes (X-Workflow-Id).
     dataConverter: {
-      payloadCodecs: [new AesGcmPayloadCodec(FIXTURE_KEYS, { requireEncrypted: true })],
+      payloadCodecs: [new AesGcmPayloadCodec(FIXTURE_KEYS, { requireEncrypted: true, acceptUnbound: false })],
       failureConverterPath: FAILURE_CONVERTER_PATH,
     },
   });
@@ -141,7 +143,8 @@ test('the Python client drives every scenario of the contract through the codec 
       first: { outcome: 'accepted', token: 1 },
       retried: { outcome: 'accepted', token: 1 }, // the same request: queued once, not as token 2
       tokens: [{ token: 1, outcome: 'transferred' }],
-      outcome: { result: { stage: 'transferred' } },
+      // Release 0.4: after the move the customer signs Google's new terms, then the onboarding completes.
+      outcome: { result: { stage: 'completed', transfer: { tokensTried: 1 } } },
     },
     plaintext: { failure: 'application', type: 'UnencryptedInput' },
     invalidOrder: { failure: 'application', type: 'InvalidOrder' },

@@ -35,8 +35,21 @@ function shortSubscription({ skuId, plan, seats, status, suspensionReasons }: Su
   };
 }
 
-function shortCompensation({ undone, failed, cannotUndo }: CompensationReport): CompensationReport {
-  return { undone: cutAll(undone), failed: cutAll(failed), cannotUndo: cutAll(cannotUndo) };
+/** Kept whole in kind: what still bills the reseller, and each compensation's kind and result (what the reconciliation reads). */
+function shortCompensation({
+  undone,
+  failed,
+  cannotUndo,
+  stillBilling,
+  results,
+}: CompensationReport): CompensationReport {
+  return {
+    undone: cutAll(undone),
+    failed: cutAll(failed),
+    cannotUndo: cutAll(cannotUndo),
+    ...(stillBilling ? { stillBilling } : {}),
+    ...(results ? { results: results.map((r) => ({ ...r, line: cut(r.line) })) } : {}),
+  };
 }
 
 function shortTransfer(transfer: NonNullable<OnboardingStatus['transfer']>): NonNullable<OnboardingStatus['transfer']> {

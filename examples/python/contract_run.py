@@ -138,7 +138,14 @@ async def transfer(client: Client, config: Mapping[str, Any], report: dict) -> N
     request_id = "crm-token-" + domain
     first = await oc.provide_transfer_token(client, domain, request_id, token)
     retried = await oc.provide_transfer_token(client, domain, request_id, token)
-    done = await eventually(lambda: oc.status(client, domain), lambda s: s["stage"] == "transferred", timeout=90)
+    # Release 0.4: after the move each super admin signs Google's new terms; the customer does it (emulator).
+    await eventually(
+        lambda: oc.status(client, domain),
+        lambda s: s["stage"] == "awaiting-tos" and "transferred" in s.get("transfer", {}),
+        timeout=90,
+    )
+    await asyncio.to_thread(emulator_post, f"{config['emulatorUrl']}/_emulator/customers/{domain}/accept-tos", {})
+    done = await eventually(lambda: oc.status(client, domain), lambda s: s["stage"] == "completed", timeout=90)
     report["transfer"] = {
         "first": first,
         "retried": retried,

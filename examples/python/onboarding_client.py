@@ -62,13 +62,27 @@ class CodecServerError(Exception):
         self.status = status
 
 
-class RemoteCodec(temporalio.converter.PayloadCodec):
-    """Encrypts and decrypts through the codec server: POST /encode and /decode with {payloads: [...]}."""
+class RemoteCodec(temporalio.converter.PayloadCodec, temporalio.converter.WithSerializationContext):
+    """Encrypts and decrypts through the codec server: POST /encode and /decode with {payloads: [...]}.
 
-    def __init__(self, url: str, token: Optional[str] = None, namespace: str = "default") -> None:
+    Release 0.4 binds every payload to its workflow (docs/contract.md section 12, Binding): the SDK hands
+    the codec the target workflow's id (its serialization context), sent as X-Workflow-Id.
+    """
+
+    def __init__(
+        self, url: str, token: Optional[str] = None, namespace: str = "default", workflow_id: Optional[str] = None
+    ) -> None:
         self.url = url.rstrip("/")
         self.token = token
         self.namespace = namespace
+        self.workflow_id = workflow_id
+
+    def with_context(self, context: temporalio.converter.SerializationContext) -> "RemoteCodec":
+        workflow_id = getattr(context, "workflow_id", None)
+        namespace = getattr(context, "namespace", None) or self.namespace
+        if not workflow_id:
+            return self
+        return RemoteCodec(self.url, self.token, namespace, workflow_id)
 
     async def encode(self, payloads: Sequence[Payload]) -> List[Payload]:
         return await self._call("/encode", payloads)
@@ -85,6 +99,8 @@ class RemoteCodec(temporalio.converter.PayloadCodec):
 
     def _post(self, path: str, body: bytes) -> Mapping[str, Any]:
         headers = {"Content-Type": "application/json", "X-Namespace": self.namespace}
+        if self.workflow_id:
+            headers["X-Workflow-Id"] = self.workflow_id
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(self.url + path, data=body, headers=headers, method="POST")

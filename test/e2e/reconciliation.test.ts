@@ -197,10 +197,12 @@ test('terminated while creating the admin (its address not yet in the status): t
 
   expect(leftoverOf(report, domain)).toMatchObject({
     user: `admin@${domain}`,
-    lastStage: 'creating-admin',
     onboardingOutcome: 'TERMINATED',
     action: 'reported',
   });
+  // Release 0.4 publishes its status at the stages it rests in: this run never rested after `validating`,
+  // so the report names no stage rather than a wrong one.
+  expect(leftoverOf(report, domain)?.lastStage).toBeUndefined();
 });
 
 test('`reconciliation schedule` creates the Temporal Schedule, and again updates it instead of failing', async () => {

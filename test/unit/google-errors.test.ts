@@ -236,11 +236,11 @@ describe('refused credentials: retried within the budget as Google.credentials',
   async function tokenEndpointError(status: number, body: object): Promise<unknown> {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const transporter = new gaxios.Gaxios({
-      fetchImplementation: (async () =>
+      fetchImplementation: async () =>
         new Response(JSON.stringify(body), {
           status,
           headers: { 'content-type': 'application/json' },
-        })),
+        }),
     });
     const jwt = new JWT({
       email: 'onboarding@project.iam.gserviceaccount.com',

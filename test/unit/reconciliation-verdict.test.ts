@@ -45,6 +45,28 @@ test('ruled out: before any user, transfer branch, team customer, terms accepted
   expect(notALeftoverBecause('FAILED', undefined, 'OnboardingExpired')).toContain('expired');
 });
 
+test('a 0.4 summary written at `validating` does not prove that no user was created (published at rest only)', () => {
+  expect(notALeftoverBecause('TERMINATED', status({ stage: 'validating' }))).toContain('no user was created');
+  expect(notALeftoverBecause('TERMINATED', status({ stage: 'validating', summary: true }))).toBeUndefined();
+});
+
+test('an admin kept on purpose while subscriptions still bill is not a leftover to remove', () => {
+  const kept = status({
+    stage: 'failed',
+    compensation: {
+      undone: [],
+      failed: ['end subscription(s) 1010020028: 412'],
+      cannotUndo: ['delete user admin@a.example: not done'],
+      stillBilling: ['subscription 1010020028 of a.example'],
+      results: [
+        { kind: 'endSubscriptions', result: 'failed', line: 'end subscription(s) 1010020028: 412' },
+        { kind: 'deleteUser', result: 'kept', line: 'delete user admin@a.example: not done' },
+      ],
+    },
+  });
+  expect(notALeftoverBecause('FAILED', kept)).toContain('kept on purpose');
+});
+
 test("failed or cancelled: reported only when the user's deletion did not happen", () => {
   const deleted = status({
     stage: 'cancelled',
