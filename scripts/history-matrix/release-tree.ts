@@ -57,11 +57,14 @@ export interface Features {
   fidelity: boolean;
   /** 0.3 on: tokens queued and answered at once, update ids across continue-as-new (release-0.3). */
   release3: boolean;
+  /** 0.4 on: billing-safe endings, the new terms after a transfer, keyless messages ignored (release-0.4). */
+  release4: boolean;
 }
 
 export const featuresOf = (markers: string[]): Features => ({
   fidelity: markers.includes('google-fidelity'),
-  release3: markers.includes('release-0.3'),
+  release3: markers.includes('release-0.3') || markers.includes('release-0.4'),
+  release4: markers.includes('release-0.4'),
 });
 
 /** The tree of `release` (a manifest key, or `current`), ready to bundle. */
@@ -75,7 +78,7 @@ export function releaseTree(release: string): ReleaseTree {
       release: currentRelease(),
       commit: `${head} (working tree)`,
       root: REPO,
-      features: { fidelity: true, release3: true },
+      features: { fidelity: true, release3: true, release4: true },
       stubsModule: path.join(REPO, 'test', 'support', 'stub-activities.ts'),
       remove: () => undefined,
     };

@@ -64,6 +64,7 @@ export const defaultInput = (orders: Orders, domain: string, f: Features, extra:
 const customerActivity = (f: Features) => (f.fidelity ? 'createResoldCustomer' : 'createCustomer');
 const fidelity = (f: Features) => f.fidelity;
 const release3 = (f: Features) => f.release3;
+const release4 = (f: Features) => f.release4;
 
 /** The customer exists elsewhere (a 409 at Google): the transfer branch. */
 const heldElsewhere = (f: Features): Overrides => ({
@@ -149,6 +150,7 @@ function stepsOf(f: Features): Step[] {
     { activity: 'sendTransferTokenRequest', path: 'transfer' },
     ...(f.fidelity ? [{ activity: 'registerTransferredCustomer', path: 'transfer' as const, tokenInOrder: true }] : []),
     { activity: 'transferSubscriptions', path: 'transfer', tokenInOrder: true },
+    ...(f.release4 ? [{ activity: 'sendTransferTermsNotice', path: 'transfer' as const, tokenInOrder: true }] : []),
   ];
   return [...created, ...transfer];
 }
@@ -165,6 +167,7 @@ const ALL_STEPS = [
   'sendTransferTokenRequest',
   'registerTransferredCustomer',
   'transferSubscriptions',
+  'sendTransferTermsNotice',
 ];
 
 function stepScenarios(): Scenario[] {
@@ -457,6 +460,53 @@ const waitScenarios: Scenario[] = [
       await d.update('provideTransferToken', 'matrix-good-token', 'matrix-token-2');
       await d.settle();
     },
+  },
+  // ── release 0.4's own branches ──
+  {
+    name: 'transfer-then-new-terms-signalled',
+    when: release4,
+    input: (o, domain, f) => defaultInput(o, domain, f, { transferToken: 'matrix-good-token' }),
+    stubs: heldElsewhere,
+    async drive(d) {
+      await d.stage('awaiting-tos');
+      await d.signal('tosAccepted', { reportedBy: 'matrix' });
+      await d.settle();
+    },
+  },
+  {
+    name: 'terms-reported-before-transfer-dropped-then-expired',
+    when: release4,
+    stubs: heldElsewhere,
+    async drive(d) {
+      await d.stage('awaiting-transfer-token');
+      await d.signal('tosAccepted', { reportedBy: 'matrix-too-early' });
+      await d.update('provideTransferToken', 'matrix-good-token', 'matrix-token-1');
+      await d.settle();
+    },
+  },
+  {
+    name: 'keyless-signals-ignored-then-completed',
+    when: release4,
+    stubs: () => ({
+      validateOrder: (base) => async (input) => ({ ...((await base(input)) as object), encryptionRequired: true }),
+    }),
+    async drive(d) {
+      await d.stage('awaiting-tos');
+      await d.signal('tosAccepted');
+      await d.signal('domainVerified');
+      await d.pause();
+      await d.signal('tosAccepted', { reportedBy: 'matrix' });
+      await d.settle();
+    },
+  },
+  {
+    name: 'subscriptions-not-ended-admin-kept',
+    when: release4,
+    stubs: () => ({
+      prepareDomainVerification: () => fail(),
+      endSubscriptions: () => fail('Google.conditionNotMet', 'no administrator on the account (matrix stub)'),
+    }),
+    drive: (d) => d.settle(),
   },
   // ── the one-off endings ──
   {
