@@ -61,7 +61,7 @@ const namespace = () => stack.env.namespace ?? 'default';
 /** The raw (still encrypted) start input of a run, as anyone allowed to read histories sees it. */
 async function rawStartInput(workflowId: string, runId?: string): Promise<Payload[]> {
   const history = await stack.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-  return (history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? []);
+  return history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
 }
 
 /** Starts a workflow with payloads exactly as given: the attacker holds no key and re-encodes nothing. */
