@@ -123,8 +123,9 @@ export interface StatusReading {
    * `memo`: the status the workflow published in its memo (at each stage change; release 0.4: at the
    * stages it rests in, as a summary marked `summary: true`, without the step log) — read without a
    * worker, for an ended onboarding or when no worker answered in time.
+   * `result`: a completed 0.4 onboarding's result (its final status, whole), read from its history.
    */
-  source: 'query' | 'memo';
+  source: 'query' | 'memo' | 'result';
   /** Temporal's execution status of the onboarding's latest run: RUNNING, COMPLETED, FAILED, ... */
   executionStatus: string;
 }
@@ -387,7 +388,8 @@ export class OnboardingClient {
   /**
    * The onboarding's status, and where it came from. An ended onboarding answers from its memo
    * (no worker needed) when the memo holds the whole status (runs before 0.4); a 0.4 run's memo is a
-   * summary (no step log), so, as for a running one, a worker is asked first. A running one answers the `status` query when a worker does within
+   * summary (no step log): a completed one answers from its result (the history's close event, no
+   * worker needed), a failed or cancelled one, as a running one, from a worker first. A running one answers the `status` query when a worker does within
    * `statusQueryTimeoutMs` — without a worker the server would hold the query ~30 s and then fail —
    * and from its memo otherwise (at once when no worker has polled the task queue for minutes).
    * Onboardings started before the memo existed have none: they always take the query, and throw
@@ -402,6 +404,8 @@ export class OnboardingClient {
       // A whole status in the memo (runs before 0.4) is an ended onboarding's last word; a 0.4 summary has
       // no step log and cut texts, so a worker is asked for the whole status when one is there.
       const memoIsWhole = memo !== undefined && memo.summary !== true;
+      if (memo && executionStatus === 'COMPLETED' && !memoIsWhole)
+        return { status: await handle.result(), source: 'result', executionStatus }; // the close event: no worker
       if (memo && ((executionStatus !== 'RUNNING' && memoIsWhole) || !(await this.workersPolling())))
         return { status: memo, source: 'memo', executionStatus };
       const deadline = Date.now() + this.statusQueryTimeoutMs;

@@ -50,7 +50,11 @@ export interface Behaviours {
    * (transfer_to_direct, one batch) before the administrator is removed; after acceptance nothing is ended.
    */
   subscriptionsEndedBeforeAdmin: boolean;
-  /** 0.4: where the worker requires encrypted input, a signal with no argument (no key needed) changes nothing. */
+  /**
+   * 0.4: where the worker requires encrypted input, a signal with no argument (no key needed) changes
+   * nothing; and a report signal whose argument is not `{ reportedBy?: string }` (e.g. a payload of the
+   * run's own history signalled back) is ignored whatever the setting.
+   */
   keylessMessagesIgnored: boolean;
   /** 0.4: the `OnboardingStage` attribute and the status memo are written at the stages an onboarding rests in, not at each step. */
   stagePublishedAtRest: boolean;

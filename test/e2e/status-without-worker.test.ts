@@ -233,13 +233,15 @@ describe('after the worker stopped', () => {
     ]);
   });
 
-  test("a completed onboarding's status is read from its memo, with no query at all", async () => {
+  test("a completed onboarding's status is read from its result (0.4; before, its memo), with no query at all", async () => {
     const { value, ms } = await timed(() => client.readStatus(completed));
     expect(value).toMatchObject({
-      source: 'memo',
+      source: 'result',
       executionStatus: 'COMPLETED',
       status: { stage: 'completed', tosAccepted: { via: 'signal', reportedBy: 'status-test' } },
     });
+    expect(value.status.summary).toBeUndefined(); // the whole status, with its step log
+    expect(value.status.steps.length).toBeGreaterThan(0);
     expect(ms).toBeLessThan(QUERY_TIMEOUT_MS); // a query would have waited out the whole timeout
 
     const text = await cli(client, 'status', completed);

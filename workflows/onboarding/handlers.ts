@@ -31,7 +31,7 @@ export function registerHandlers(ob: Onboarding): void {
   setHandler(statusQuery, () => ob.progress.snapshot());
   // A signal whose argument arrived unencrypted where encryption is required is ignored: whoever sent it lacks the key.
   setHandler(tosAcceptedSignal, (acceptance?: TosAcceptance) => {
-    if (isRefusedPlaintext(acceptance)) return;
+    if (isRefusedPlaintext(acceptance) || notAReport(ob, 'tosAccepted', acceptance)) return;
     const accepted = {
       at: nowIso(),
       via: 'signal' as const,
@@ -44,7 +44,7 @@ export function registerHandlers(ob: Onboarding): void {
     ob.termsAccepted(accepted);
   });
   setHandler(domainVerifiedSignal, (report) => {
-    if (isRefusedPlaintext(report)) return;
+    if (isRefusedPlaintext(report) || notAReport(ob, 'domainVerified', report)) return;
     if (report === undefined && ob.behaviour.keylessMessagesIgnored) {
       keyless(ob, 'domainVerified', () => reportDomainVerified(ob, report));
       return;
@@ -95,6 +95,27 @@ function keyless(ob: Onboarding, signal: 'tosAccepted' | 'domainVerified', apply
     return;
   }
   ignoredKeyless(signal);
+}
+
+/**
+ * Release 0.4: a report is `{ reportedBy?: string }` and nothing else. Ciphertext is bound to its workflow,
+ * not to a message: without this, any payload of the onboarding's own history (its order, an activity's
+ * result), signalled back unchanged by someone without the key, would decrypt here and count as a report.
+ */
+function notAReport(ob: Onboarding, signal: 'tosAccepted' | 'domainVerified', arg: unknown): boolean {
+  if (arg === undefined || !ob.behaviour.keylessMessagesIgnored) return false;
+  const isReport =
+    typeof arg === 'object' &&
+    arg !== null &&
+    !Array.isArray(arg) &&
+    Object.keys(arg).every((key) => key === 'reportedBy') &&
+    ['string', 'undefined'].includes(typeof (arg as { reportedBy?: unknown }).reportedBy);
+  if (isReport) return false;
+  log.warn('signal ignored: its argument is not a report ({ reportedBy?: string })', { signal });
+  metricMeter
+    .createCounter('onboarding_malformed_messages_ignored', '1', 'Signals whose argument is not of their shape')
+    .add(1, { signal });
+  return true;
 }
 
 function ignoredKeyless(signal: string): void {
