@@ -6,7 +6,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { reseller_v1 } from 'googleapis/build/src/apis/reseller';
-import { isWorkspaceSku } from '../order/basics';
+import { isWorkspaceEdition } from '../order/basics';
 import { isAnnualPlan, renewalSettingsFor } from '../order/order';
 import { planNameOf, seatsOf } from './subscriptions';
 
@@ -56,7 +56,7 @@ function suspensionProblem(s: Listed): string | undefined {
  * first: only Google can move them.
  */
 export function transferRefusal(listed: Listed[], now: number): ApplicationFailure | undefined {
-  const editions = listed.filter((s) => isWorkspaceSku(s.skuId ?? ''));
+  const editions = listed.filter((s) => isWorkspaceEdition(s.skuId ?? ''));
   if (editions.length > 1) {
     return ApplicationFailure.nonRetryable(
       `the customer has ${editions.length} Google Workspace editions (${editions.map(name).join(', ')}): Google does not let a reseller transfer several editions. ` +
@@ -76,7 +76,7 @@ export function transferRefusal(listed: Listed[], now: number): ApplicationFailu
 
 /** Each Workspace subscription with the add-ons that must travel with it; anything else alone. */
 export function transferGroups(pending: Listed[]): Listed[][] {
-  const bases = pending.filter((s) => isWorkspaceSku(s.skuId ?? ''));
+  const bases = pending.filter((s) => isWorkspaceEdition(s.skuId ?? ''));
   const addOns = pending.filter((s) => isAddOn(s.skuId ?? ''));
   const others = pending.filter((s) => !bases.includes(s) && !addOns.includes(s));
   if (bases.length === 0) return [...addOns, ...others].map((s) => [s]);
@@ -116,13 +116,17 @@ export function transferBody(listed: Listed, now = Date.now()): Listed {
       `${listed.skuId}: an annual plan can only move to an annual plan`,
       'TransferRuleBroken',
     );
+  // A transferred subscription is "treated as a new subscription" (9547629): it renews by default. The
+  // previous reseller's own choices are not carried — a CANCEL (or switch to pay-as-you-go) would make this
+  // reseller's new commitment end silently — nor its purchase order number, which is that reseller's.
   const listedRenewal = listed.renewalSettings?.renewalType ?? undefined;
-  const renewalSettings = renewalSettingsFor(planName, listedRenewal && from === planName ? listedRenewal : undefined);
+  const ending = listedRenewal === 'CANCEL' || listedRenewal === 'SWITCH_TO_PAY_AS_YOU_GO';
+  const keptRenewal = listedRenewal && !ending && from === planName ? listedRenewal : undefined;
+  const renewalSettings = renewalSettingsFor(planName, keptRenewal);
   return {
     skuId: listed.skuId,
     plan: { planName },
     seats: isAnnualPlan(planName) ? { numberOfSeats: seats } : { maximumNumberOfSeats: seats },
     ...(renewalSettings ? { renewalSettings } : {}),
-    ...(listed.purchaseOrderId ? { purchaseOrderId: listed.purchaseOrderId } : {}),
   };
 }

@@ -57,7 +57,7 @@ export function isTransferAddOn(skuId: string): boolean {
 
 /** Google Workspace editions (product 101002…/101006… and other 10100… SKUs). */
 export function isWorkspaceBase(skuId: string): boolean {
-  return /^10100\d{5}$/.test(skuId);
+  return /^10100[26]\d{4}$/.test(skuId); // not Cloud Identity (101001…, 101005…): Google's "Products and SKUs"
 }
 
 export function isAnnual(plan: PlanName): boolean {

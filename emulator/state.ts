@@ -19,6 +19,7 @@ import {
   SKU_NAMES,
   type Subscription,
   TEAM_SKUS,
+  isAnnual,
   type TransferToken,
   type User,
 } from './model';
@@ -468,6 +469,11 @@ export class EmulatorState {
     const request = checkSubscriptionRequest(body);
     if (customer.customerType === 'team' && !TEAM_SKUS.has(request.skuId)) {
       throw invalid('Customer is not eligible to purchase this subscription');
+    }
+    // "Customers purchasing Essentials … might not be able to use annual commitment plans" (create-subscription);
+    // the error body is unconfirmed (docs/google-behaviour.md): the conservative reading refuses.
+    if (TEAM_SKUS.has(request.skuId) && isAnnual(request.planName)) {
+      throw invalid('Annual commitment plans are not available for this SKU.');
     }
     if (this.store.subscriptionsOf(customer).some((s) => s.skuId === request.skuId && s.owner === 'this-reseller')) {
       throw duplicate();

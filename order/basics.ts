@@ -60,3 +60,13 @@ export function orderDomainOf(input: unknown): string | undefined {
 export function isWorkspaceSku(skuId: string): boolean {
   return /^10100\d+$/.test(skuId) || skuId.startsWith('Google-Apps');
 }
+
+/**
+ * A Google Workspace edition as Google's "Products and SKUs" page lists them under product
+ * `Google-Apps`: 101002…/101006… and `Google-Apps-*` (not Postini). Unlike isWorkspaceSku (kept as
+ * released for the workflow's saga), Cloud Identity (101001…, 101005…) is not one: a customer with an
+ * edition and Cloud Identity Premium has one edition, and transfers (docs/google-behaviour.md T13).
+ */
+export function isWorkspaceEdition(skuId: string): boolean {
+  return /^10100[26]\d{4}$/.test(skuId) || (skuId.startsWith('Google-Apps') && skuId !== 'Google-Apps-For-Postini');
+}

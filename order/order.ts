@@ -434,6 +434,13 @@ export const orderSchema = z
         if (seen.has(sub.skuId))
           push(['subscriptions', String(i), 'skuId'], 'must not repeat a SKU already in the order');
         seen.add(sub.skuId);
+        // Google: "Customers purchasing Essentials … might not be able to use annual commitment plans"
+        // (how-tos/create-subscription): the conservative path is not to order one.
+        if ((TEAM_SKUS as readonly string[]).includes(sub.skuId) && isAnnualPlan(sub.plan))
+          push(
+            ['subscriptions', String(i), 'plan'],
+            'must be FLEXIBLE or TRIAL for an Essentials SKU (Google: Essentials might not be able to use annual commitment plans)',
+          );
         // Google: "Transfers don't work with discount deal codes" (how-tos/create-subscription).
         if (order.transferToken !== undefined && sub.dealCode !== undefined)
           push(

@@ -61,56 +61,50 @@ async function signalRaw(workflowId: string, signalName: string, payloads: Paylo
   });
 }
 
-test(
-  "the onboarding's own start input (encrypted order) sent back as tosAccepted does not accept the terms",
-  async () => {
-    const domain = uniqueDomain('selfreplay');
-    const id = `onboarding:${domain}`;
-    await toAwaitingTos(domain);
-    const history = await stack.env.client.workflow.getHandle(id).fetchHistory();
-    const order = (history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? []) as Payload[];
-    expect(order.length).toBeGreaterThan(0);
-    refusals.length = 0;
+test("the onboarding's own start input (encrypted order) sent back as tosAccepted does not accept the terms", async () => {
+  const domain = uniqueDomain('selfreplay');
+  const id = `onboarding:${domain}`;
+  await toAwaitingTos(domain);
+  const history = await stack.env.client.workflow.getHandle(id).fetchHistory();
+  const order = (history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? []) as Payload[];
+  expect(order.length).toBeGreaterThan(0);
+  refusals.length = 0;
 
-    await signalRaw(id, 'tosAccepted', [order[0]!]);
-    await waitForStatus(
-      async () => (await stack.env.client.workflow.getHandle(id).fetchHistory()).events ?? [],
-      (events) => events.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'tosAccepted'),
-    );
-    await new Promise((r) => setTimeout(r, 2000));
-    const status = await stack.client.status(domain);
-    // Claim 2: "what they send without the key must change nothing".
-    expect({ stage: status.stage, tosAccepted: status.tosAccepted }).toEqual({
-      stage: 'awaiting-tos',
-      tosAccepted: undefined,
-    });
-    await stack.client.cancel(domain, 'end of test').catch(() => undefined);
-  },
-);
+  await signalRaw(id, 'tosAccepted', [order[0]!]);
+  await waitForStatus(
+    async () => (await stack.env.client.workflow.getHandle(id).fetchHistory()).events ?? [],
+    (events) => events.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'tosAccepted'),
+  );
+  await new Promise((r) => setTimeout(r, 2000));
+  const status = await stack.client.status(domain);
+  // Claim 2: "what they send without the key must change nothing".
+  expect({ stage: status.stage, tosAccepted: status.tosAccepted }).toEqual({
+    stage: 'awaiting-tos',
+    tosAccepted: undefined,
+  });
+  await stack.client.cancel(domain, 'end of test').catch(() => undefined);
+});
 
-test(
-  "an activity result from the onboarding's own history sent as domainVerified/tosAccepted changes nothing",
-  async () => {
-    const domain = uniqueDomain('resreplay');
-    const id = `onboarding:${domain}`;
-    await toAwaitingTos(domain);
-    const history = await stack.env.client.workflow.getHandle(id).fetchHistory();
-    const result = history.events?.find((e) => e.activityTaskCompletedEventAttributes?.result?.payloads?.length)
-      ?.activityTaskCompletedEventAttributes?.result?.payloads as Payload[] | undefined;
-    expect(result?.length).toBeGreaterThan(0);
-    refusals.length = 0;
+test("an activity result from the onboarding's own history sent as domainVerified/tosAccepted changes nothing", async () => {
+  const domain = uniqueDomain('resreplay');
+  const id = `onboarding:${domain}`;
+  await toAwaitingTos(domain);
+  const history = await stack.env.client.workflow.getHandle(id).fetchHistory();
+  const result = history.events?.find((e) => e.activityTaskCompletedEventAttributes?.result?.payloads?.length)
+    ?.activityTaskCompletedEventAttributes?.result?.payloads as Payload[] | undefined;
+  expect(result?.length).toBeGreaterThan(0);
+  refusals.length = 0;
 
-    await signalRaw(id, 'tosAccepted', [result![0]!]);
-    await waitForStatus(
-      async () => (await stack.env.client.workflow.getHandle(id).fetchHistory()).events ?? [],
-      (events) => events.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'tosAccepted'),
-    );
-    await new Promise((r) => setTimeout(r, 2000));
-    const status = await stack.client.status(domain);
-    expect({ stage: status.stage, tosAccepted: status.tosAccepted }).toEqual({
-      stage: 'awaiting-tos',
-      tosAccepted: undefined,
-    });
-    await stack.client.cancel(domain, 'end of test').catch(() => undefined);
-  },
-);
+  await signalRaw(id, 'tosAccepted', [result![0]!]);
+  await waitForStatus(
+    async () => (await stack.env.client.workflow.getHandle(id).fetchHistory()).events ?? [],
+    (events) => events.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'tosAccepted'),
+  );
+  await new Promise((r) => setTimeout(r, 2000));
+  const status = await stack.client.status(domain);
+  expect({ stage: status.stage, tosAccepted: status.tosAccepted }).toEqual({
+    stage: 'awaiting-tos',
+    tosAccepted: undefined,
+  });
+  await stack.client.cancel(domain, 'end of test').catch(() => undefined);
+});

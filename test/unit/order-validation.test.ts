@@ -449,3 +449,12 @@ describe('the whole order', () => {
     },
   );
 });
+
+test('an Essentials SKU on an annual plan is refused, naming the field (Google: "might not be able to use annual commitment plans")', () => {
+  const order = { ...base(), subscriptions: [{ skuId: '1010060001', plan: 'ANNUAL_MONTHLY_PAY', seats: 5 }] };
+  expect(problemsOf(order)).toEqual([
+    { field: 'subscriptions.0.plan', rule: expect.stringContaining('FLEXIBLE or TRIAL') },
+  ]);
+  const flexible = { ...base(), subscriptions: [{ skuId: '1010060001', plan: 'FLEXIBLE', seats: 5 }] };
+  expect(() => validateOrder(flexible)).not.toThrow();
+});

@@ -163,10 +163,17 @@ describe('transferBody', () => {
     expect(transferBody(listed('FLEXIBLE', {})).seats).toEqual({ maximumNumberOfSeats: 1 });
   });
 
-  test('a purchase order id is kept', () => {
+  test("the previous reseller's purchase order id is not carried (it is that reseller's)", () => {
     expect(
       transferBody(listed('FLEXIBLE', { maximumNumberOfSeats: 3 }, 1, { purchaseOrderId: 'PO-42' })),
-    ).toMatchObject({ purchaseOrderId: 'PO-42' });
+    ).not.toHaveProperty('purchaseOrderId');
+  });
+
+  test('a renewal set to CANCEL by the previous reseller is not carried: the new commitment renews', () => {
+    const body = transferBody(
+      listed('ANNUAL_MONTHLY_PAY', { numberOfSeats: 5 }, 5, { renewalSettings: { renewalType: 'CANCEL' } }),
+    );
+    expect(body.renewalSettings).toEqual({ renewalType: 'AUTO_RENEW_MONTHLY_PAY' });
   });
 });
 
