@@ -32,6 +32,8 @@ export interface EndSubscriptionsInput {
 
 export interface EndSubscriptionsResult {
   outcome: 'ended' | 'already-gone' | 'ended with a temporary administrator';
+  /** The subscriptions are ended, but the temporary administrator could not be removed: what to do. */
+  temporaryAdminLeft?: string;
   /** The SKUs ended now (those already gone are not listed). */
   ended: string[];
 }
@@ -110,12 +112,21 @@ export function subscriptionEndingActivities({ google }: ActivityDependencies) {
     }
   }
 
-  async function removeTemporaryAdmin(email: string): Promise<void> {
+  /**
+   * Deletes the temporary administrator. Once the subscriptions are ended a refusal here must not make
+   * them look still billing (the saga would keep the admin and tell sales so): it is reported instead.
+   * Whether the reseller keeps Directory access after transfer_to_direct is unconfirmed (google-behaviour.md).
+   */
+  async function removeTemporaryAdmin(email: string): Promise<string | undefined> {
     try {
       await google.directory.users.delete({ userKey: email });
     } catch (err) {
-      if (!isGoogleStatus(err, 404)) throw googleFailure(`users.delete ${email}`, err);
+      if (isGoogleStatus(err, 404)) return undefined;
+      if (isGoogleStatus(err, 403))
+        return `the temporary administrator ${email} could not be removed (HTTP 403): remove it in the Admin console`;
+      throw googleFailure(`users.delete ${email}`, err);
     }
+    return undefined;
   }
 
   return {
@@ -136,8 +147,9 @@ export function subscriptionEndingActivities({ google }: ActivityDependencies) {
       const email = temporaryAdminEmail(input);
       if (ours.length === 0) {
         // An earlier attempt may have ended them with a temporary administrator and lost its answer.
-        if (input.customerType === 'domain' && activityInfo().attempt > 1) await removeTemporaryAdmin(email);
-        return { outcome: 'already-gone', ended: [] };
+        const left =
+          input.customerType === 'domain' && activityInfo().attempt > 1 ? await removeTemporaryAdmin(email) : undefined;
+        return { outcome: 'already-gone', ended: [], ...(left ? { temporaryAdminLeft: left } : {}) };
       }
       const ended = ours.map((s) => s.skuId as string);
       if ((await endAll(input.customerId, ours)).length === 0) return { outcome: 'ended', ended };
@@ -155,8 +167,8 @@ export function subscriptionEndingActivities({ google }: ActivityDependencies) {
           'NoAdministrator',
         );
       }
-      await removeTemporaryAdmin(email);
-      return { outcome: 'ended with a temporary administrator', ended };
+      const left = await removeTemporaryAdmin(email);
+      return { outcome: 'ended with a temporary administrator', ended, ...(left ? { temporaryAdminLeft: left } : {}) };
     },
   };
 }

@@ -77,18 +77,21 @@ export class Saga {
           continue;
         }
         try {
-          const { outcome } = (await runActivity(
+          const { outcome, temporaryAdminLeft } = (await runActivity(
             COMPENSATION_CALL,
             compensation.activity,
             compensation.description,
             compensation.input as never,
           )) as {
             outcome: string;
+            /** endSubscriptions: ended, but its temporary administrator stayed (what to do). */
+            temporaryAdminLeft?: string;
           };
-          const line =
+          const done =
             outcome === DONE[compensation.activity]
               ? compensation.description
               : `${compensation.description} (${outcome})`;
+          const line = temporaryAdminLeft ? `${done}; ${temporaryAdminLeft}` : done;
           report.undone.push(line);
           results.push({ kind: compensation.activity, result: 'undone', line });
         } catch (err) {
