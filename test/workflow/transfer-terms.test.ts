@@ -115,6 +115,10 @@ test('nobody signs: reminders name the new terms for every super admin, then it 
   ]);
   expect(stubs.names()).not.toContain('transferToDirect');
   expect(stubs.inputs('notifySales')).toEqual([expect.objectContaining({ outcome: 'expired' })]);
+  // Nothing is ended on expiry, so sales hears what keeps billing the reseller.
+  expect(stubs.inputs('notifySales')[0]?.lines).toContainEqual(
+    expect.stringMatching(/^STILL BILLING THE RESELLER: 1010020028, Google-Drive-storage-20GB of /),
+  );
 });
 
 test('terms reported before the move are not the new ones: after it, the onboarding still waits for them', async () => {

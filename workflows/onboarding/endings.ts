@@ -33,8 +33,28 @@ export async function expire(ob: Onboarding, what: WaitStatus['what'], missingNo
   ob.progress.update({ waitingFor: undefined, expired: { what, at: nowIso() } });
   ob.progress.enter('expired', `Expired: the customer did not ${missing} by ${deadline}. Nothing was deleted.`);
   const advice = kind.expiryAdvice(missing);
-  await CancellationScope.nonCancellable(() => tellSales(ob, 'expired', [`Deadline: ${deadline}`, ...advice]));
+  const billing = stillBillingAtExpiry(ob);
+  await CancellationScope.nonCancellable(() =>
+    tellSales(ob, 'expired', [`Deadline: ${deadline}`, ...advice, ...billing]),
+  );
   throw ApplicationFailure.nonRetryable(`the customer did not ${missing} by ${deadline}`, 'OnboardingExpired');
+}
+
+/**
+ * Nothing is ended on expiry, and Google bills from the order ("Billing starts immediately after you add a
+ * subscription, whether or not the customer has signed the TOS"; a transferred one is "treated as a new
+ * subscription"): sales must hear which subscriptions keep billing the reseller.
+ */
+function stillBillingAtExpiry(ob: Onboarding): string[] {
+  const view = ob.progress.view;
+  const skus = [
+    ...(view.subscriptions ?? []).map((s) => s.skuId),
+    ...(view.transfer?.transferred ?? []).map((s) => s.skuId),
+  ];
+  if (skus.length === 0) return [];
+  return [
+    `STILL BILLING THE RESELLER: ${[...new Set(skus)].join(', ')} of ${ob.domain} (nothing is ended on expiry). End them in the Partner Sales Console (transfer to Google) unless the sale goes on.`,
+  ];
 }
 
 /** The domain already is this reseller's customer and this onboarding did not create it: stop, touching nothing. */
