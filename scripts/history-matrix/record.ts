@@ -26,13 +26,13 @@ import { defaultInput, SCENARIOS, type Drive, type Orders, type Scenario } from 
 import { type Hold, scenarioStubs, type StubsModule } from './stubs';
 
 // Stable contracts (unchanged since 0.1): the task queue, the workflow type, the status query.
-const TASK_QUEUE = 'onboarding';
-const WORKFLOW_TYPE = 'onboardCustomer';
+export const TASK_QUEUE = 'onboarding';
+export const WORKFLOW_TYPE = 'onboardCustomer';
 const POLL_MS = 30_000;
 /** A scenario that has not ended by then is reported and left out (run again with --missing). */
-const SCENARIO_TIMEOUT_MS = 120_000;
+export const SCENARIO_TIMEOUT_MS = 120_000;
 
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+export function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} did not end within ${ms / 1000} s`)), ms);
@@ -40,14 +40,14 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-interface Loaded {
+export interface Loaded {
   tree: ReleaseTree;
   bundle: WorkflowBundleWithSourceMap;
   stubs: StubsModule;
   orders: Orders;
 }
 
-async function load(release: string): Promise<Loaded> {
+export async function load(release: string): Promise<Loaded> {
   const tree = releaseTree(release);
   const [bundle, stubs, orders] = await Promise.all([
     bundleOf(tree),
@@ -65,7 +65,12 @@ const until = async (what: string, ok: () => boolean): Promise<void> => {
   }
 };
 
-function driverFor(env: TestWorkflowEnvironment, handle: WorkflowHandle, loaded: Loaded, stubs: Drive['stubs']): Drive {
+export function driverFor(
+  env: TestWorkflowEnvironment,
+  handle: WorkflowHandle,
+  loaded: Loaded,
+  stubs: Drive['stubs'],
+): Drive {
   return {
     env,
     handle,
@@ -154,7 +159,7 @@ async function record(
   return recorded;
 }
 
-async function save(env: TestWorkflowEnvironment, handle: WorkflowHandle, scenario: Scenario, out: string) {
+export async function save(env: TestWorkflowEnvironment, handle: WorkflowHandle, scenario: Scenario, out: string) {
   const latest = await handle.describe();
   const runIds = [latest.runId];
   if (scenario.chain) {
@@ -236,7 +241,8 @@ async function main(): Promise<void> {
   if (failed.length) throw new Error(`not recorded: ${failed.join(', ')}`);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module)
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });

@@ -61,8 +61,9 @@ export interface Features {
   release4: boolean;
 }
 
+// A 0.4 run records `release-0.4` alone: it implies the older releases' behaviours (workflows/versions.ts).
 export const featuresOf = (markers: string[]): Features => ({
-  fidelity: markers.includes('google-fidelity'),
+  fidelity: markers.includes('google-fidelity') || markers.includes('release-0.4'),
   release3: markers.includes('release-0.3') || markers.includes('release-0.4'),
   release4: markers.includes('release-0.4'),
 });

@@ -553,3 +553,56 @@ const waitScenarios: Scenario[] = [
 ];
 
 export const SCENARIOS: Scenario[] = [...stepScenarios(), ...waitScenarios];
+
+/**
+ * A chain spanning two releases: the onboarding starts and parks on the older release's worker
+ * (`before`), that worker stops, and the current release's worker takes over (`after`): it replays
+ * the old run, wakes it, and (for the continue-as-new ones) starts its successor from the carried
+ * state the old run's code built up — what a deploy does to every parked onboarding.
+ */
+export interface UpgradeScenario {
+  name: string;
+  stubs?: (f: Features) => Overrides;
+  before(d: Drive): Promise<void>;
+  after(d: Drive, firstRunId: string | undefined): Promise<void>;
+}
+
+export const UPGRADE_SCENARIOS: UpgradeScenario[] = [
+  {
+    name: 'parked-in-terms-wait-then-completed-on-new-release',
+    before: (d) => d.stage('awaiting-tos'),
+    async after(d) {
+      await d.signal('tosAccepted', { reportedBy: 'matrix' });
+      await d.settle();
+    },
+  },
+  {
+    name: 'terms-wait-continued-as-new-on-new-release-then-completed',
+    async before(d) {
+      await d.stage('awaiting-tos');
+      await growHistory(d);
+    },
+    async after(d, firstRunId) {
+      await d.env.sleep('4 days'); // the first reminder wakes the wait, which hands over on the new code
+      await continuedAsNew(d, firstRunId);
+      await d.signal('tosAccepted', { reportedBy: 'matrix' });
+      await d.settle();
+    },
+  },
+  {
+    name: 'token-wait-continued-as-new-on-new-release-then-transferred',
+    stubs: heldElsewhere,
+    async before(d) {
+      await d.stage('awaiting-transfer-token');
+      await growHistory(d);
+    },
+    async after(d, firstRunId) {
+      await d.env.sleep('4 days');
+      await continuedAsNew(d, firstRunId);
+      await d.update('provideTransferToken', 'matrix-good-token', 'matrix-token-1');
+      await d.pause(1000);
+      await d.signal('tosAccepted', { reportedBy: 'matrix' }); // the new release asks for Google's new terms
+      await d.settle();
+    },
+  },
+];
