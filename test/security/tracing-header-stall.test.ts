@@ -5,6 +5,8 @@
  * with access to the namespace but no key sends `tosAccepted` with a forged `_tracer-data` header
  * (an unknown encoding, or `json/plain` that is not JSON): the run must not fail its workflow tasks
  * over and over, and the genuine (traced) signal must still complete it and join the client's trace.
+ * A start with such a header must end (its keyless input refused) instead of holding the workflow id.
+ * Without workflows/tracing-header-guard.ts each of the first three cases and the start stall.
  *
  * The real stack: a dev server, the in-process worker with the production tracing bundle
  * (buildWorkflowBundle('tracing')) and codec settings, the Google emulator, SMTP, and a tiny OTLP
@@ -24,6 +26,7 @@ import { AesGcmPayloadCodec } from '../../encryption/codec';
 import { FAILURE_CONVERTER_PATH } from '../../encryption/keys';
 import { createOnboardingWorker } from '../../worker/create-worker';
 import { buildWorkflowBundle } from '../../worker/workflow-bundle';
+import { TASK_QUEUE, WORKFLOW_TYPE } from '../../workflows/messages';
 import { FIXTURE_KEYS, fixtureDataConverter } from '../support/fixture-keys';
 import { startDevServer, waitForStatus, workerSettingsFor } from '../support/onboarding-stack';
 import { domainOrder, uniqueDomain } from '../support/orders';
@@ -193,3 +196,32 @@ test.each(forgedHeaders)(
   },
   90_000,
 );
+
+test('a start with a forged _tracer-data header ends as refused input instead of stalling', async () => {
+  const workflowId = `onboarding:${uniqueDomain('tracer-start')}`;
+  await env.client.workflowService.startWorkflowExecution({
+    namespace: env.namespace ?? 'default',
+    workflowId,
+    workflowType: { name: WORKFLOW_TYPE },
+    taskQueue: { name: TASK_QUEUE },
+    // Keyless input: the worker refuses it, and the run fails at once as UnencryptedInput.
+    input: { payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('{}') }] },
+    header: { fields: { '_tracer-data': forgedHeaders[0]![1] } },
+    identity: 'attacker',
+    requestId: randomUUID(),
+  });
+  const ended = env.client.workflow
+    .getHandle(workflowId)
+    .result()
+    .then(
+      () => 'completed',
+      (err: { cause?: { type?: string } }) => err.cause?.type,
+    );
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise((resolve) => (timer = setTimeout(() => resolve('still running after 20 s'), 20_000)));
+  const outcome = await Promise.race([ended, stalled]);
+  clearTimeout(timer);
+  expect(outcome).toBe('UnencryptedInput');
+  const events = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  expect(events.filter((e) => e.workflowTaskFailedEventAttributes)).toEqual([]);
+}, 60_000);
