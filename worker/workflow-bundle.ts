@@ -37,6 +37,8 @@ function source(relative: string): string {
 
 export const WORKFLOWS_MODULE = source('workflows/index');
 export const METRICS_INTERCEPTOR_MODULE = source('workflows/metrics-interceptor');
+/** Drops a trace header OpenTelemetry could not read (a forged one would stall the run); before OpenTelemetry's. */
+export const TRACE_HEADER_GUARD_MODULE = source('workflows/tracing-header-guard');
 export const TRACING_INTERCEPTOR_MODULE =
   require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
@@ -62,7 +64,7 @@ const matches = (request: string, name: string) => request === name || request.s
 
 export function interceptorModules(variant: BundleVariant): string[] {
   return variant === 'tracing'
-    ? [METRICS_INTERCEPTOR_MODULE, TRACING_INTERCEPTOR_MODULE]
+    ? [METRICS_INTERCEPTOR_MODULE, TRACE_HEADER_GUARD_MODULE, TRACING_INTERCEPTOR_MODULE]
     : [METRICS_INTERCEPTOR_MODULE];
 }
 
