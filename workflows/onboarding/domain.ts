@@ -10,7 +10,7 @@
 import { ActivityFailure, isCancellation } from '@temporalio/workflow';
 import { CHECK_CALL, run, runActivity } from '../activity-stubs';
 import type { DomainVerificationReport, OnboardingStatus } from '../messages';
-import type { Onboarding } from './state';
+import type { Onboarding, Validated } from './state';
 import { nowIso } from '../progress';
 
 /** Google's suspension of unverified accounts comes ~21 days after creation: the default deadline stays ahead of it. */
@@ -27,8 +27,8 @@ export function domainMissing(ob: Onboarding): boolean {
 }
 
 /** Gets the TXT record (or learns the domain is already verified), before the sign-in notice. */
-export async function prepareDomainVerification(ob: Onboarding, customerId: string): Promise<void> {
-  const order = ob.validOrder;
+export async function prepareDomainVerification(ob: Validated, customerId: string): Promise<void> {
+  const order = ob.validation.order;
   if (order.customerType !== 'domain') return;
   if (order.verifyDomain === false) {
     ob.progress.update({ domainVerification: { required: false } });
@@ -37,9 +37,9 @@ export async function prepareDomainVerification(ob: Onboarding, customerId: stri
   const prepared = await ob.progress.step(
     'prepare-domain-verification',
     () =>
-      run('prepareDomainVerification', `get the DNS TXT record that verifies ${ob.domain}`, {
+      run('prepareDomainVerification', `get the DNS TXT record that verifies ${ob.validation.domain}`, {
         customerId,
-        domain: ob.domain,
+        domain: ob.validation.domain,
       }),
     (r) => (r.verified ? 'already-verified' : 'record-issued'),
   );
@@ -63,15 +63,15 @@ export function reportDomainVerified(ob: Onboarding, report: DomainVerificationR
 }
 
 /** One try at Google's verification; a failed try is "not yet" (the next check tries again). */
-export async function checkDomain(ob: Onboarding): Promise<void> {
+export async function checkDomain(ob: Validated): Promise<void> {
   try {
     const { verified } = await runActivity(
       CHECK_CALL,
       'tryDomainVerification',
-      `is the TXT record of ${ob.domain} published?`,
+      `is the TXT record of ${ob.validation.domain} published?`,
       // The admin is named as an owner (instant propagation); the customer is re-read (verified by itself).
       {
-        domain: ob.domain,
+        domain: ob.validation.domain,
         ...(ob.progress.view.customerId ? { customerId: ob.progress.view.customerId } : {}),
         ...(ob.progress.view.adminEmail ? { adminEmail: ob.progress.view.adminEmail } : {}),
       },

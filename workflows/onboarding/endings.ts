@@ -16,7 +16,7 @@ import {
 import { run } from '../activity-stubs';
 import { markdownText } from '../markdown';
 import type { CompensationReport, OnboardingStatus, WaitStatus } from '../messages';
-import type { Onboarding } from './state';
+import type { Onboarding, Validated } from './state';
 import { waitKind } from './wait-kinds';
 import { nowIso } from '../progress';
 
@@ -26,7 +26,7 @@ export function failureOf(err: ActivityFailure | ApplicationFailure): { type: st
 }
 
 /** The customer did not act by the deadline: nothing is deleted; the onboarding fails as `OnboardingExpired`. */
-export async function expire(ob: Onboarding, what: WaitStatus['what'], missingNow?: string): Promise<never> {
+export async function expire(ob: Validated, what: WaitStatus['what'], missingNow?: string): Promise<never> {
   const deadline = ob.progress.view.waitingFor?.deadline ?? nowIso();
   const kind = waitKind(what);
   const missing = missingNow || kind.missing;
@@ -45,7 +45,7 @@ export async function expire(ob: Onboarding, what: WaitStatus['what'], missingNo
  * subscription, whether or not the customer has signed the TOS"; a transferred one is "treated as a new
  * subscription"): sales must hear which subscriptions keep billing the reseller.
  */
-function stillBillingAtExpiry(ob: Onboarding): string[] {
+function stillBillingAtExpiry(ob: Validated): string[] {
   const view = ob.progress.view;
   const skus = [
     ...(view.subscriptions ?? []).map((s) => s.skuId),
@@ -53,16 +53,16 @@ function stillBillingAtExpiry(ob: Onboarding): string[] {
   ];
   if (skus.length === 0) return [];
   return [
-    `STILL BILLING THE RESELLER: ${[...new Set(skus)].join(', ')} of ${ob.domain} (nothing is ended on expiry). End them in the Partner Sales Console (transfer to Google) unless the sale goes on.`,
+    `STILL BILLING THE RESELLER: ${[...new Set(skus)].join(', ')} of ${ob.validation.domain} (nothing is ended on expiry). End them in the Partner Sales Console (transfer to Google) unless the sale goes on.`,
   ];
 }
 
 /** The domain already is this reseller's customer and this onboarding did not create it: stop, touching nothing. */
-export async function alreadyACustomer(ob: Onboarding, customerId: string, reason: string): Promise<OnboardingStatus> {
+export async function alreadyACustomer(ob: Validated, customerId: string, reason: string): Promise<OnboardingStatus> {
   ob.progress.update({ alreadyACustomer: { customerId, reason } });
   ob.progress.enter(
     'already-a-customer',
-    `${ob.domain} already is a customer of this reseller (${markdownText(customerId)}) that this onboarding did not create: ${markdownText(reason)}. Nothing was changed at Google and nothing was sent to the order's addresses.`,
+    `${ob.validation.domain} already is a customer of this reseller (${markdownText(customerId)}) that this onboarding did not create: ${markdownText(reason)}. Nothing was changed at Google and nothing was sent to the order's addresses.`,
   );
   await tellSales(ob, 'already-a-customer', [
     `Customer: ${customerId}`,
@@ -179,10 +179,11 @@ async function tellSales(
   outcome: 'failed' | 'cancelled' | 'expired' | 'already-a-customer',
   lines: string[],
 ): Promise<void> {
+  const order = ob.validation?.order; // none when the order was not validated
   try {
     await run('notifySales', `tell sales: onboarding ${outcome}`, {
-      customerDomain: ob.order?.customerDomain ?? ob.progress.view.customerDomain,
-      ...(ob.order?.salesContactEmail ? { to: ob.order.salesContactEmail } : {}),
+      customerDomain: order?.customerDomain ?? ob.progress.view.customerDomain,
+      ...(order?.salesContactEmail ? { to: order.salesContactEmail } : {}),
       outcome,
       lines,
     });

@@ -89,8 +89,8 @@ const heldKeyless = new WeakMap<Onboarding, { signal: string; apply: () => void 
  * (a run carried over from 0.3) it is treated as required. The client always sends an argument.
  */
 function keyless(ob: Onboarding, signal: 'tosAccepted' | 'domainVerified', apply: () => void): void {
-  if (ob.encryptionRequired === false) return apply();
-  if (ob.encryptionRequired === undefined && ob.order === undefined && !ob.carried) {
+  if (ob.validation?.encryptionRequired === false) return apply();
+  if (ob.validation === undefined) {
     heldKeyless.set(ob, [...(heldKeyless.get(ob) ?? []), { signal, apply }]);
     return;
   }
@@ -136,7 +136,7 @@ export function settleHeldKeylessSignals(ob: Onboarding): void {
   const held = heldKeyless.get(ob) ?? [];
   heldKeyless.delete(ob);
   for (const { signal, apply } of held) {
-    if (ob.encryptionRequired === false) apply();
+    if (ob.validation?.encryptionRequired === false) apply();
     else ignoredKeyless(signal);
   }
 }

@@ -6,13 +6,14 @@
 import { allHandlersFinished, condition, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
 import type { WaitDefaults } from '../../activities';
 import type { OnboardingIdentity } from '../../activities/ownership';
-import { customerContactEmail, orderDomainOf } from '../../order/basics';
+import { orderDomainOf } from '../../order/basics';
 import type { Order } from '../../order/order';
 import type { onboardCustomer } from '../onboard-customer';
 import { durationMs, type WaitPolicy, type WaitState } from '../customer-wait';
 import type { OnboardingStatus, TokenOutcome, TransferTokenOutcome, WaitStatus } from '../messages';
 import { Progress, STATUS_MEMO_KEY } from '../progress';
 import { Saga, type SagaState } from '../saga';
+import { ValidatedOrder } from './context';
 import { DOMAIN_VERIFICATION_DEADLINE_MS } from './domain';
 import { TokenInbox, type CarriedInbox } from './token-inbox';
 import { UpdateLedger, type AppliedUpdate } from './update-ledger';
@@ -44,6 +45,12 @@ export interface CarriedState {
   encryptionRequired?: boolean;
 }
 
+/**
+ * The onboarding once its order is validated (after validate-order and the wait defaults, or carried
+ * over by continue-as-new): what every step after validation takes (`Onboarding.validated()`).
+ */
+export type Validated = Onboarding & { readonly validation: ValidatedOrder; readonly defaults: WaitDefaults };
+
 export class Onboarding {
   readonly progress: Progress;
   readonly saga: Saga;
@@ -53,15 +60,14 @@ export class Onboarding {
   readonly behaviour: Behaviours;
   /** Names this order's onboarding in the users it creates, and dates its start (ownership evidence). */
   readonly identity: OnboardingIdentity;
-  /** The validated order (the carried one after continue-as-new). */
-  order: Order | undefined;
+  /** What validate-order established (carried over after continue-as-new); undefined before it. */
+  validation: ValidatedOrder | undefined;
+  /** The worker's wait defaults, known right after validation (carried over after continue-as-new). */
   defaults: WaitDefaults | undefined;
   wait: WaitState | undefined;
   tosAccepted: OnboardingStatus['tosAccepted'];
   /** Release 0.4: the onboarding waits for the terms (terms.ts): a reported acceptance counts from now on. */
   private termsAcceptable = false;
-  /** Recorded by the validation activity (0.4): whether the worker required encrypted input. Unknown: treated as required. */
-  encryptionRequired: boolean | undefined;
 
   /** `release4`: what isRelease4Run answered at the start of this run (workflows/versions.ts). */
   constructor(
@@ -87,8 +93,8 @@ export class Onboarding {
     this.wait = carried?.wait;
     this.defaults = carried?.defaults;
     this.tosAccepted = carried?.status.tosAccepted;
-    this.encryptionRequired = carried?.encryptionRequired;
-    if (carried) this.order = input as Order;
+    // A run continued as new was handed the order its first run validated.
+    if (carried) this.validation = new ValidatedOrder(input as Order, carried.encryptionRequired);
     const info = workflowInfo();
     this.identity = carried?.onboarding ?? {
       key: `${info.workflowId}/${info.firstExecutionRunId}`,
@@ -140,24 +146,21 @@ export class Onboarding {
     this.progress.publish();
   }
 
-  get validOrder(): Order {
-    if (!this.order) throw new Error('the order is not validated yet');
-    return this.order;
+  /** Whether the order is validated and the wait defaults known (always, on a run continued as new). */
+  isValidated(): this is Validated {
+    return this.validation !== undefined && this.defaults !== undefined;
   }
 
-  get domain(): string {
-    return this.validOrder.customerDomain;
-  }
-
-  /** Where notices to the customer go. */
-  get contact(): string {
-    return customerContactEmail(this.validOrder);
+  /** This onboarding as the steps after validation take it. */
+  validated(): Validated {
+    if (!this.isValidated()) throw new Error('the order is not validated yet');
+    return this;
   }
 
   /** The worker's wait defaults, overridden by the order where it says so. */
-  policy(what: WaitStatus['what']): WaitPolicy {
-    const defaults = this.defaults as WaitDefaults;
-    const overrides = this.validOrder.waitPolicy ?? {};
+  policy(this: Validated, what: WaitStatus['what']): WaitPolicy {
+    const { defaults } = this;
+    const overrides = this.validation.order.waitPolicy ?? {};
     // While the domain is to be verified, the default deadline stays ahead of Google's suspension of unverified accounts.
     const verification = this.progress.view.domainVerification;
     const verifying =
@@ -188,7 +191,7 @@ export class Onboarding {
   }
 
   /** Hands the wait over to a fresh run (history stays short); never returns. */
-  async carryOn(): Promise<never> {
+  async carryOn(this: Validated, wait: WaitState): Promise<never> {
     await condition(allHandlersFinished);
     // The status memo goes along, so that `status` keeps answering without a worker in the new run.
     // Worker Versioning: a pinned run whose deployment has a new current build starts its next run there.
@@ -198,19 +201,18 @@ export class Onboarding {
       memo: { [STATUS_MEMO_KEY]: this.progress.memoValue() },
       ...(upgrade ? { initialVersioningBehavior: 'AUTO_UPGRADE' as const } : {}),
     });
-    return continueAsNew(this.validOrder, {
+    const { order, encryptionRequired } = this.validation;
+    return continueAsNew(order, {
       version: 2,
       status: this.progress.snapshot(),
       saga: this.saga.state,
-      wait: this.wait as WaitState,
-      defaults: this.defaults as WaitDefaults,
+      wait,
+      defaults: this.defaults,
       tokensTried: this.tokens.tried,
       onboarding: this.identity,
       ...(this.behaviour.inboxAndUpdatesCarried ? { inbox: this.tokens.carried, updates: this.updates.state } : {}),
       ...(upgrade && build ? { movedFromBuild: build } : {}),
-      ...(this.behaviour.keylessMessagesIgnored && this.encryptionRequired !== undefined
-        ? { encryptionRequired: this.encryptionRequired }
-        : {}),
+      ...(this.behaviour.keylessMessagesIgnored && encryptionRequired !== undefined ? { encryptionRequired } : {}),
     });
   }
 }

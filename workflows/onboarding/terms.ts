@@ -9,17 +9,17 @@ import { ActivityFailure, isCancellation } from '@temporalio/workflow';
 import { CHECK_CALL, runActivity } from '../activity-stubs';
 import type { OnboardingStatus, Stage } from '../messages';
 import { checkDomain, domainMissing } from './domain';
-import type { Onboarding } from './state';
+import type { Validated } from './state';
 import { waitFor } from './waiting';
 import { nowIso } from '../progress';
 
 export async function awaitTerms(
-  ob: Onboarding,
+  ob: Validated,
   customerId: string,
   adminEmail: string | undefined,
 ): Promise<OnboardingStatus> {
   ob.termsNowAcceptable();
-  const contact = ob.contact;
+  const contact = ob.validation.contact;
   const who = adminEmail ?? contact;
   const done = () => ob.tosAccepted !== undefined && !domainMissing(ob);
   await waitFor(ob, 'tos-acceptance', {
@@ -36,7 +36,7 @@ export async function awaitTerms(
       const record = domainMissing(ob) ? ob.progress.view.domainVerification?.record : undefined;
       return {
         what: 'tos-acceptance',
-        customerDomain: ob.domain,
+        customerDomain: ob.validation.domain,
         to: contact,
         ...(adminEmail ? { adminEmail } : {}),
         ...(transferred(ob) ? { transferred: true } : {}),
@@ -63,16 +63,16 @@ export async function awaitTerms(
 }
 
 /** The customer came by the transfer branch (release 0.4: it then waits here for Google's new terms). */
-const transferred = (ob: Onboarding): boolean => ob.progress.view.transfer?.transferred !== undefined;
+const transferred = (ob: Validated): boolean => ob.progress.view.transfer?.transferred !== undefined;
 
-const stageOf = (ob: Onboarding): Stage => (ob.tosAccepted ? 'awaiting-domain-verification' : 'awaiting-tos');
+const stageOf = (ob: Validated): Stage => (ob.tosAccepted ? 'awaiting-domain-verification' : 'awaiting-tos');
 
 /** What the customer has not done yet, in words for e-mails and the expiry. */
-function missingOf(ob: Onboarding): string[] {
+function missingOf(ob: Validated): string[] {
   return [...(ob.tosAccepted ? [] : ['accept the terms']), ...(domainMissing(ob) ? ['verify the domain'] : [])];
 }
 
-function detailsOf(ob: Onboarding, contact: string): string {
+function detailsOf(ob: Validated, contact: string): string {
   const record = ob.progress.view.domainVerification?.record;
   const domain =
     domainMissing(ob) && record ? ` and publish the DNS record \`${record.host} TXT ${record.value}\`` : '';
@@ -83,12 +83,12 @@ function detailsOf(ob: Onboarding, contact: string): string {
 }
 
 /** One question to Google; a failed check is "not yet" (the next one asks again). */
-async function checkTerms(ob: Onboarding, customerId: string, adminEmail: string | undefined): Promise<boolean> {
+async function checkTerms(ob: Validated, customerId: string, adminEmail: string | undefined): Promise<boolean> {
   try {
     const { accepted, subscriptions } = await runActivity(
       CHECK_CALL,
       'checkTosAcceptance',
-      `has ${adminEmail ?? ob.domain} accepted the terms?`,
+      `has ${adminEmail ?? ob.validation.domain} accepted the terms?`,
       {
         customerId,
         ...(adminEmail ? { adminEmail } : {}),
