@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import { run } from '../activity-stubs';
 import { markdownText } from '../markdown';
-import type { CompensationReport, OnboardingStatus, WaitStatus } from '../messages';
+import type { CompensationReport, OnboardingStatus, TransferredSubscription, WaitStatus } from '../messages';
 import type { Onboarding, Validated } from './state';
 import { waitKind } from './wait-kinds';
 import { nowIso } from '../progress';
@@ -47,10 +47,7 @@ export async function expire(ob: Validated, what: WaitStatus['what'], missingNow
  */
 function stillBillingAtExpiry(ob: Validated): string[] {
   const view = ob.progress.view;
-  const skus = [
-    ...(view.subscriptions ?? []).map((s) => s.skuId),
-    ...(view.transfer?.transferred ?? []).map((s) => s.skuId),
-  ];
+  const skus = [...(view.subscriptions ?? []).map((s) => s.skuId), ...(ob.transfer.moved ?? []).map((s) => s.skuId)];
   if (skus.length === 0) return [];
   return [
     `STILL BILLING THE RESELLER: ${[...new Set(skus)].join(', ')} of ${ob.validation.domain} (nothing is ended on expiry). End them in the Partner Sales Console (transfer to Google) unless the sale goes on.`,
@@ -156,20 +153,21 @@ export function reportLines(report: CompensationReport): string[] {
 
 /** A transfer a cancel stopped: what had moved stays with this reseller (Google has no way back). */
 function transferLines(ob: Onboarding): string[] {
-  const transfer = ob.progress.view.transfer;
+  const { moved, stoppedByCancel } = ob.transfer;
+  const list = (subscriptions: TransferredSubscription[]) =>
+    subscriptions.map((s) => `${s.skuName ?? s.skuId} (${s.seats} seats)`).join(', ') || 'nothing';
   // Release 0.4: a transfer that completed, then a cancel while the new terms were awaited.
-  if (!transfer?.stoppedByCancel && transfer?.transferred)
+  if (!stoppedByCancel && moved)
     return [
-      `The transfer had completed before the cancel; what moved stays with this reseller (Google has no way back): ${transfer.transferred.map((s) => `${s.skuName ?? s.skuId} (${s.seats} seats)`).join(', ') || 'nothing'}. Its super admins had not yet accepted Google's new terms.`,
+      `The transfer had completed before the cancel; what moved stays with this reseller (Google has no way back): ${list(moved)}. Its super admins had not yet accepted Google's new terms.`,
     ];
-  if (!transfer?.stoppedByCancel) return [];
-  if (!transfer.transferred)
+  if (!stoppedByCancel) return [];
+  if (!moved)
     return [
       'The transfer was stopped by the cancel; what had moved by then is not known here: check the customer in the Partner Sales Console.',
     ];
-  const moved = transfer.transferred.map((s) => `${s.skuName ?? s.skuId} (${s.seats} seats)`);
   return [
-    `The transfer stopped between subscriptions. Moved to this reseller before the cancel (they stay): ${moved.join(', ') || 'nothing'}`,
+    `The transfer stopped between subscriptions. Moved to this reseller before the cancel (they stay): ${list(moved)}`,
   ];
 }
 

@@ -10,17 +10,16 @@ import { orderDomainOf } from '../../order/basics';
 import type { Order } from '../../order/order';
 import type { onboardCustomer } from '../onboard-customer';
 import { durationMs, type WaitPolicy, type WaitState } from '../customer-wait';
-import type { OnboardingStatus, TokenOutcome, TransferTokenOutcome, WaitStatus } from '../messages';
+import type { OnboardingStatus, TransferTokenOutcome, WaitStatus } from '../messages';
 import { Progress, STATUS_MEMO_KEY } from '../progress';
 import { Saga, type SagaState } from '../saga';
 import { ValidatedOrder } from './context';
 import { DOMAIN_VERIFICATION_DEADLINE_MS } from './domain';
 import { TokenInbox, type CarriedInbox } from './token-inbox';
+import { TransferRecord } from './transfer-record';
 import { UpdateLedger, type AppliedUpdate } from './update-ledger';
 import { waitKind } from './wait-kinds';
 import { behavioursOfThisRun, type Behaviours } from '../versions';
-
-const TOKEN_OUTCOMES_SHOWN = 10;
 
 /** What a run hands to the next when a long wait continues as new. Not part of the public contract. */
 export interface CarriedState {
@@ -55,6 +54,8 @@ export class Onboarding {
   readonly progress: Progress;
   readonly saga: Saga;
   readonly tokens: TokenInbox;
+  /** The transfer branch's facts, shown as the status's `transfer`. */
+  readonly transfer: TransferRecord;
   readonly updates: UpdateLedger;
   /** What this run does where releases differ (workflows/versions.ts). */
   readonly behaviour: Behaviours;
@@ -87,6 +88,7 @@ export class Onboarding {
     this.progress.compactMemo(this.behaviour.compactStatusMemo);
     this.saga.reportsResults = this.behaviour.compensationResultsReported;
     this.tokens = new TokenInbox(carried?.tokensTried ?? 0, carried?.inbox);
+    this.transfer = new TransferRecord(this.progress);
     if (this.behaviour.tokenAnsweredWhenQueued)
       this.tokens.onSettled = (token, outcome) => this.showTokenOutcome(token, outcome);
     this.updates = new UpdateLedger(carried?.updates);
@@ -137,12 +139,7 @@ export class Onboarding {
   /** Each token's outcome in the status (and its memo), where the caller who handed it over reads it. */
   private showTokenOutcome(token: number, { outcome, message }: TransferTokenOutcome): void {
     if (token === 0 || outcome === 'accepted') return; // 0: the order's own token, no caller waits for it
-    const transfer = this.progress.view.transfer ?? { tokensTried: this.tokens.tried };
-    const tokens: TokenOutcome[] = [
-      ...(transfer.tokens ?? []),
-      { token, outcome, message, at: new Date().toISOString() },
-    ];
-    this.progress.update({ transfer: { ...transfer, tokens: tokens.slice(-TOKEN_OUTCOMES_SHOWN) } });
+    this.transfer.tokenSettled(this.tokens.tried, { token, outcome, message, at: new Date().toISOString() });
     this.progress.publish();
   }
 

@@ -53,7 +53,7 @@ export async function awaitTerms(
   ob.progress.update({ tosAccepted: ob.tosAccepted });
   const verified = ob.progress.view.domainVerification?.verified;
   const how = transferred(ob)
-    ? `transferred to this reseller (${ob.progress.view.transfer?.transferred?.length} subscription(s)), Google's new terms accepted`
+    ? `transferred to this reseller (${ob.transfer.moved?.length} subscription(s)), Google's new terms accepted`
     : `administrator ${who}, terms accepted`;
   ob.progress.enter(
     'completed',
@@ -63,7 +63,7 @@ export async function awaitTerms(
 }
 
 /** The customer came by the transfer branch (release 0.4: it then waits here for Google's new terms). */
-const transferred = (ob: Validated): boolean => ob.progress.view.transfer?.transferred !== undefined;
+const transferred = (ob: Validated): boolean => ob.transfer.moved !== undefined;
 
 const stageOf = (ob: Validated): Stage => (ob.tosAccepted ? 'awaiting-domain-verification' : 'awaiting-tos');
 

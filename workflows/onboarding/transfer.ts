@@ -28,7 +28,7 @@ import { awaitTerms } from './terms';
 import type { InboxToken } from './token-inbox';
 import { waitFor } from './waiting';
 
-const refusedToken = (err: unknown) =>
+const refusedToken = (err: unknown): err is ActivityFailure =>
   err instanceof ActivityFailure &&
   err.cause instanceof ApplicationFailure &&
   err.cause.type === 'TransferTokenRefused';
@@ -65,7 +65,7 @@ async function termsAfterTransfer(ob: Validated, customerId: string): Promise<On
   }
   const to = ob.validation.contact;
   const adminEmail = ob.validation.order.admin?.primaryEmail;
-  const moved = ob.progress.view.transfer?.transferred ?? [];
+  const moved = ob.transfer.moved ?? [];
   await ob.progress.step('send-transfer-terms-notice', () =>
     run('sendTransferTermsNotice', `e-mail the new-terms notice to ${to}`, {
       customerDomain: ob.validation.domain,
@@ -112,10 +112,8 @@ async function nextToken(ob: Validated): Promise<InboxToken> {
 /** Registers the customer and moves its subscriptions with one token; returns Google's refusal, or undefined once transferred. */
 async function tryToken(ob: Validated, customerId: string, token: InboxToken): Promise<string | undefined> {
   const domain = ob.validation.domain;
-  ob.progress.update({
-    waitingFor: undefined,
-    transfer: { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried },
-  });
+  ob.progress.update({ waitingFor: undefined });
+  ob.transfer.trying(ob.tokens.tried);
   ob.progress.enter('transferring', `Transferring ${domain} with the customer's token (token ${ob.tokens.tried}).`);
   try {
     const register = () =>
@@ -144,9 +142,7 @@ async function tryToken(ob: Validated, customerId: string, token: InboxToken): P
       }),
     );
     const moved = result.transferred;
-    ob.progress.update({
-      transfer: { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried, transferred: moved },
-    });
+    ob.transfer.transferred(ob.tokens.tried, moved);
     ob.tokens.settleInFlight({ outcome: 'transferred', message: `${moved.length} subscription(s) transferred` });
     ob.progress.enter(
       'transferred',
@@ -156,10 +152,8 @@ async function tryToken(ob: Validated, customerId: string, token: InboxToken): P
   } catch (err) {
     if (isCancellation(err)) noteWhatMoved(ob, err);
     if (!refusedToken(err)) throw err;
-    const refusal = failureOf(err as ActivityFailure).message;
-    ob.progress.update({
-      transfer: { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried, lastRefusal: refusal },
-    });
+    const refusal = failureOf(err).message;
+    ob.transfer.refused(ob.tokens.tried, refusal);
     return refusal;
   }
 }
@@ -172,9 +166,7 @@ async function tryToken(ob: Validated, customerId: string, token: InboxToken): P
 function noteWhatMoved(ob: Validated, err: unknown): void {
   if (!(err instanceof ActivityFailure) || !(err.cause instanceof CancelledFailure)) return; // not the transfer step's
   const report = err.cause.details[0] as { transferred?: TransferredSubscription[] } | undefined;
-  const transfer = { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried, stoppedByCancel: true };
   // Without the activity's report (cancelled between two attempts), what moved is not known here.
-  if (Array.isArray(report?.transferred))
-    ob.progress.update({ transfer: { ...transfer, transferred: report.transferred } });
-  else if (ob.behaviour.registrationNotInterruptible) ob.progress.update({ transfer });
+  const moved = Array.isArray(report?.transferred) ? report.transferred : undefined;
+  if (moved || ob.behaviour.registrationNotInterruptible) ob.transfer.stopped(ob.tokens.tried, moved);
 }
