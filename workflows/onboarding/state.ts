@@ -66,7 +66,6 @@ export class Onboarding {
   /** The worker's wait defaults, known right after validation (carried over after continue-as-new). */
   defaults: WaitDefaults | undefined;
   wait: WaitState | undefined;
-  tosAccepted: OnboardingStatus['tosAccepted'];
   /** Release 0.4: the onboarding waits for the terms (terms.ts): a reported acceptance counts from now on. */
   private termsAcceptable = false;
 
@@ -94,7 +93,6 @@ export class Onboarding {
     this.updates = new UpdateLedger(carried?.updates);
     this.wait = carried?.wait;
     this.defaults = carried?.defaults;
-    this.tosAccepted = carried?.status.tosAccepted;
     // A run continued as new was handed the order its first run validated.
     if (carried) this.validation = new ValidatedOrder(input as Order, carried.encryptionRequired);
     const info = workflowInfo();
@@ -104,6 +102,11 @@ export class Onboarding {
     };
   }
 
+  /** The customer's acceptance of the terms: the status's, its one record (set by termsAccepted only). */
+  get tosAccepted(): OnboardingStatus['tosAccepted'] {
+    return this.progress.view.tosAccepted;
+  }
+
   /** The customer accepted the terms (signal or detected): kept once, and shown in the status at once. */
   termsAccepted(acceptance: NonNullable<OnboardingStatus['tosAccepted']>): void {
     if (this.reportedTooEarly(acceptance)) {
@@ -111,8 +114,7 @@ export class Onboarding {
       this.progress.update({ tosReportedEarly: this.progress.view.tosReportedEarly ?? acceptance });
       return;
     }
-    this.tosAccepted ??= acceptance;
-    this.progress.update({ tosAccepted: this.tosAccepted });
+    if (this.tosAccepted === undefined) this.progress.update({ tosAccepted: acceptance });
     // From now on the admin and the subscriptions are the customer's: a later cancel must not undo them.
     this.saga.keepAll(
       'the customer accepted the terms: the admin and subscriptions created are theirs now and were kept',
@@ -127,6 +129,15 @@ export class Onboarding {
       !this.termsAcceptable &&
       this.tosAccepted === undefined
     );
+  }
+
+  /**
+   * Release 0.4, after a transfer: terms accepted (or reported too early) before the move were not
+   * Google's new ones, which exist only from now on.
+   */
+  termsForgotten(): void {
+    if (this.tosAccepted || this.progress.view.tosReportedEarly)
+      this.progress.update({ tosAccepted: undefined, tosReportedEarly: undefined });
   }
 
   /** The wait for the terms starts (or resumes after continue-as-new): an acceptance reported earlier counts now. */

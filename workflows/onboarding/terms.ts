@@ -50,7 +50,6 @@ export async function awaitTerms(
   // Reported by signal: the subscriptions shown are still as ordered; ask Google once how they stand now.
   if (ob.tosAccepted?.via === 'signal' && (ob.progress.view.subscriptions ?? []).length > 0)
     await checkTerms(ob, customerId, adminEmail);
-  ob.progress.update({ tosAccepted: ob.tosAccepted });
   const verified = ob.progress.view.domainVerification?.verified;
   const how = transferred(ob)
     ? `transferred to this reseller (${ob.transfer.moved?.length} subscription(s)), Google's new terms accepted`

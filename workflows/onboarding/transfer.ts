@@ -59,10 +59,7 @@ async function termsAfterTransfer(ob: Validated, customerId: string): Promise<On
   ob.tokens.settleAll({ outcome: 'not-needed', message: 'the transfer is done: no token needed any more' });
   // Terms reported accepted before the move were not Google's new ones: those exist only from now on.
   // (Nor is a report held as too early: awaitTerms would take it.)
-  if (ob.tosAccepted || ob.progress.view.tosReportedEarly) {
-    ob.tosAccepted = undefined;
-    ob.progress.update({ tosAccepted: undefined, tosReportedEarly: undefined });
-  }
+  ob.termsForgotten();
   const to = ob.validation.contact;
   const adminEmail = ob.validation.order.admin?.primaryEmail;
   const moved = ob.transfer.moved ?? [];
