@@ -124,8 +124,8 @@ async function createAdmin(ob: Validated, customer: NewCustomer): Promise<string
 
 async function sendSignInNotice(ob: Validated, customerId: string, adminEmail: string | undefined): Promise<void> {
   const contact = ob.validation.contact;
-  const { subscriptions = [], domainVerification } = ob.progress.view;
-  const dnsRecord = domainVerification?.verified ? undefined : domainVerification?.record;
+  const { subscriptions = [] } = ob.progress.view;
+  const dnsRecord = ob.domainVerification.verified ? undefined : ob.domainVerification.record;
   ob.progress.enter(
     'notifying',
     `E-mailing ${contact} how to sign in and accept the terms${dnsRecord ? ', and the DNS record that verifies the domain' : ''}.`,

@@ -15,6 +15,7 @@ import { Progress, STATUS_MEMO_KEY } from '../progress';
 import { Saga, type SagaState } from '../saga';
 import { ValidatedOrder } from './context';
 import { DOMAIN_VERIFICATION_DEADLINE_MS } from './domain';
+import { DomainVerificationRecord } from './domain-record';
 import { TokenInbox, type CarriedInbox } from './token-inbox';
 import { TransferRecord } from './transfer-record';
 import { UpdateLedger, type AppliedUpdate } from './update-ledger';
@@ -54,6 +55,8 @@ export class Onboarding {
   readonly progress: Progress;
   readonly saga: Saga;
   readonly tokens: TokenInbox;
+  /** Where the domain verification stands, shown as the status's `domainVerification`. */
+  readonly domainVerification: DomainVerificationRecord;
   /** The transfer branch's facts, shown as the status's `transfer`. */
   readonly transfer: TransferRecord;
   readonly updates: UpdateLedger;
@@ -88,6 +91,7 @@ export class Onboarding {
     this.saga.reportsResults = this.behaviour.compensationResultsReported;
     this.tokens = new TokenInbox(carried?.tokensTried ?? 0, carried?.inbox);
     this.transfer = new TransferRecord(this.progress);
+    this.domainVerification = new DomainVerificationRecord(this.progress);
     if (this.behaviour.tokenAnsweredWhenQueued)
       this.tokens.onSettled = (token, outcome) => this.showTokenOutcome(token, outcome);
     this.updates = new UpdateLedger(carried?.updates);
@@ -170,9 +174,7 @@ export class Onboarding {
     const { defaults } = this;
     const overrides = this.validation.order.waitPolicy ?? {};
     // While the domain is to be verified, the default deadline stays ahead of Google's suspension of unverified accounts.
-    const verification = this.progress.view.domainVerification;
-    const verifying =
-      what === 'tos-acceptance' && verification?.required === true && verification.verified === undefined;
+    const verifying = what === 'tos-acceptance' && this.domainVerification.missing;
     const defaultDeadlineMs = verifying
       ? Math.min(defaults.deadlineMs, DOMAIN_VERIFICATION_DEADLINE_MS)
       : defaults.deadlineMs;

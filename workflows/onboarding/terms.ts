@@ -8,7 +8,7 @@
 import { ActivityFailure, isCancellation } from '@temporalio/workflow';
 import { CHECK_CALL, runActivity } from '../activity-stubs';
 import type { OnboardingStatus, Stage } from '../messages';
-import { checkDomain, domainMissing } from './domain';
+import { checkDomain } from './domain';
 import type { Validated } from './state';
 import { waitFor } from './waiting';
 import { nowIso } from '../progress';
@@ -21,7 +21,7 @@ export async function awaitTerms(
   ob.termsNowAcceptable();
   const contact = ob.validation.contact;
   const who = adminEmail ?? contact;
-  const done = () => ob.tosAccepted !== undefined && !domainMissing(ob);
+  const done = () => ob.tosAccepted !== undefined && !ob.domainVerification.missing;
   await waitFor(ob, 'tos-acceptance', {
     stage: () => stageOf(ob),
     details: () => detailsOf(ob, contact),
@@ -29,11 +29,11 @@ export async function awaitTerms(
     done,
     check: async () => {
       if (!ob.tosAccepted) await checkTerms(ob, customerId, adminEmail);
-      if (domainMissing(ob)) await checkDomain(ob);
+      if (ob.domainVerification.missing) await checkDomain(ob);
       return done();
     },
     reminder: (reminderNumber, deadline) => {
-      const record = domainMissing(ob) ? ob.progress.view.domainVerification?.record : undefined;
+      const record = ob.domainVerification.missing ? ob.domainVerification.record : undefined;
       return {
         what: 'tos-acceptance',
         customerDomain: ob.validation.domain,
@@ -50,7 +50,7 @@ export async function awaitTerms(
   // Reported by signal: the subscriptions shown are still as ordered; ask Google once how they stand now.
   if (ob.tosAccepted?.via === 'signal' && (ob.progress.view.subscriptions ?? []).length > 0)
     await checkTerms(ob, customerId, adminEmail);
-  const verified = ob.progress.view.domainVerification?.verified;
+  const verified = ob.domainVerification.verified;
   const how = transferred(ob)
     ? `transferred to this reseller (${ob.transfer.moved?.length} subscription(s)), Google's new terms accepted`
     : `administrator ${who}, terms accepted`;
@@ -68,13 +68,16 @@ const stageOf = (ob: Validated): Stage => (ob.tosAccepted ? 'awaiting-domain-ver
 
 /** What the customer has not done yet, in words for e-mails and the expiry. */
 function missingOf(ob: Validated): string[] {
-  return [...(ob.tosAccepted ? [] : ['accept the terms']), ...(domainMissing(ob) ? ['verify the domain'] : [])];
+  return [
+    ...(ob.tosAccepted ? [] : ['accept the terms']),
+    ...(ob.domainVerification.missing ? ['verify the domain'] : []),
+  ];
 }
 
 function detailsOf(ob: Validated, contact: string): string {
-  const record = ob.progress.view.domainVerification?.record;
+  const record = ob.domainVerification.record;
   const domain =
-    domainMissing(ob) && record ? ` and publish the DNS record \`${record.host} TXT ${record.value}\`` : '';
+    ob.domainVerification.missing && record ? ` and publish the DNS record \`${record.host} TXT ${record.value}\`` : '';
   return (
     `Waiting for the customer to ${missingOf(ob).join(' and ')} (notice sent to ${contact})${ob.tosAccepted ? domain : `: ${transferred(ob) ? "each super administrator signs in at admin.google.com and accepts Google's new terms" : 'sign in at admin.google.com and accept the terms'}${domain}`}. ` +
     'Only the customer can; it is noticed by itself, or reported with the `tosAccepted` / `domainVerified` signals.'
