@@ -84,7 +84,7 @@ export async function endAfter(ob: Onboarding, err: unknown): Promise<never> {
     failureOf(err).type !== 'OnboardingExpired';
   const cancelled = isCancellation(err) || cancelRequested;
   if (!cancelled && !known) throw err;
-  const failure = cancelled ? undefined : failureOf(err as ActivityFailure | ApplicationFailure);
+  const failure = cancelled || !known ? undefined : failureOf(err);
   await CancellationScope.nonCancellable(async () => {
     // Release 0.3 on: callers waiting for a token's outcome hear at once, not after the compensations.
     if (ob.behaviour.cancelWinsOverLaterFailure)

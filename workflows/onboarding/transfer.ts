@@ -103,7 +103,9 @@ async function nextToken(ob: Validated): Promise<InboxToken> {
       deadline,
     }),
   });
-  return ob.tokens.take() as InboxToken;
+  const token = ob.tokens.take();
+  if (!token) throw new Error('the wait for a token ended without one'); // it ends once one is pending
+  return token;
 }
 
 /** Registers the customer and moves its subscriptions with one token; returns Google's refusal, or undefined once transferred. */
