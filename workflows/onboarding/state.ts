@@ -1,7 +1,9 @@
 /**
  * One onboarding's state, shared by the files of workflows/onboarding/ (one per step or branch):
- * the order, the visible status, the saga, the transfer-token inbox, the current customer wait.
- * Each step is a small function taking this object; nothing else is shared between them.
+ * the validated order (context.ts), the visible status, the saga, the transfer-token inbox, the
+ * transfer and domain-verification records (which write their parts of the status), the current
+ * customer wait. Each step is a small function taking this object — after validation as `Validated`,
+ * which has the order and the wait defaults — and nothing else is shared between them.
  */
 import { allHandlersFinished, condition, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
 import type { WaitDefaults } from '../../activities';
