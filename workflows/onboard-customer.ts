@@ -30,7 +30,8 @@ import type { OnboardingStatus } from './messages';
 import { endAfter } from './onboarding/endings';
 import { registerHandlers, settleHeldKeylessSignals } from './onboarding/handlers';
 import { provision } from './onboarding/provisioning';
-import { Onboarding, type CarriedState } from './onboarding/state';
+import { ValidatedOrder } from './onboarding/context';
+import { Onboarding, type CarriedState, type Validated } from './onboarding/state';
 import { awaitTerms } from './onboarding/terms';
 import { transferBranch } from './onboarding/transfer';
 import type { WaitKindName } from './onboarding/wait-kinds';
@@ -84,23 +85,22 @@ async function start(ob: Onboarding): Promise<OnboardingStatus> {
   const { order, waitDefaults, encryptionRequired } = await ob.progress.step('validate-order', () =>
     run('validateOrder', 'validate the order', ob.input),
   );
-  ob.order = order;
-  ob.encryptionRequired = encryptionRequired;
+  ob.validation = new ValidatedOrder(order, encryptionRequired);
   settleHeldKeylessSignals(ob);
   ob.progress.update({ customerType: order.customerType });
   // 0.4: the validation's result carries them (a worker older than 0.4 ran it: the local activity still answers).
   ob.defaults =
     ob.behaviour.waitDefaultsFromValidation && waitDefaults !== undefined ? waitDefaults : await local.waitDefaults();
-  return provision(ob);
+  return provision(ob.validated());
 }
 
 /** Where a run continued as new goes back to, for each kind of wait (workflows/onboarding/wait-kinds.ts). */
-const RESUME: Record<WaitKindName, (ob: Onboarding, status: OnboardingStatus) => Promise<OnboardingStatus>> = {
+const RESUME: Record<WaitKindName, (ob: Validated, status: OnboardingStatus) => Promise<OnboardingStatus>> = {
   'tos-acceptance': (ob, { customerId = '', adminEmail }) => awaitTerms(ob, customerId, adminEmail),
   'transfer-token': (ob, { customerId = '' }) => transferBranch(ob, customerId),
 };
 
 /** A run continued as new: back into the wait it was in. */
 async function resume(ob: Onboarding, carried: CarriedState): Promise<OnboardingStatus> {
-  return RESUME[carried.wait.what](ob, carried.status);
+  return RESUME[carried.wait.what](ob.validated(), carried.status);
 }

@@ -9,76 +9,57 @@
  */
 import { ActivityFailure, isCancellation } from '@temporalio/workflow';
 import { CHECK_CALL, run, runActivity } from '../activity-stubs';
-import type { DomainVerificationReport, OnboardingStatus } from '../messages';
-import type { Onboarding } from './state';
+import type { DomainVerificationReport } from '../messages';
+import type { Onboarding, Validated } from './state';
 import { nowIso } from '../progress';
 
 /** Google's suspension of unverified accounts comes ~21 days after creation: the default deadline stays ahead of it. */
 export const DOMAIN_VERIFICATION_DEADLINE_MS = 20 * 86_400_000;
 
-type Verification = NonNullable<OnboardingStatus['domainVerification']>;
-
-const verificationOf = (ob: Onboarding): Verification | undefined => ob.progress.view.domainVerification;
-
-/** Whether the customer still has to verify its domain. */
-export function domainMissing(ob: Onboarding): boolean {
-  const verification = verificationOf(ob);
-  return verification?.required === true && verification.verified === undefined;
-}
-
 /** Gets the TXT record (or learns the domain is already verified), before the sign-in notice. */
-export async function prepareDomainVerification(ob: Onboarding, customerId: string): Promise<void> {
-  const order = ob.validOrder;
+export async function prepareDomainVerification(ob: Validated, customerId: string): Promise<void> {
+  const order = ob.validation.order;
   if (order.customerType !== 'domain') return;
   if (order.verifyDomain === false) {
-    ob.progress.update({ domainVerification: { required: false } });
+    ob.domainVerification.notRequired();
     return;
   }
   const prepared = await ob.progress.step(
     'prepare-domain-verification',
     () =>
-      run('prepareDomainVerification', `get the DNS TXT record that verifies ${ob.domain}`, {
+      run('prepareDomainVerification', `get the DNS TXT record that verifies ${ob.validation.domain}`, {
         customerId,
-        domain: ob.domain,
+        domain: ob.validation.domain,
       }),
     (r) => (r.verified ? 'already-verified' : 'record-issued'),
   );
-  ob.progress.update({
-    domainVerification: prepared.verified
-      ? { required: true, verified: { at: nowIso(), via: 'already-verified' } }
-      : { required: true, ...(prepared.record ? { record: prepared.record } : {}) },
-  });
+  ob.domainVerification.prepared(prepared, nowIso());
 }
 
 /** The `domainVerified` signal: kept once, and only when a verification is awaited. */
 export function reportDomainVerified(ob: Onboarding, report: DomainVerificationReport | undefined): void {
-  const verification = verificationOf(ob);
-  if (!verification?.required || verification.verified) return;
-  ob.progress.update({
-    domainVerification: {
-      ...verification,
-      verified: { at: nowIso(), via: 'signal', ...(report?.reportedBy ? { reportedBy: report.reportedBy } : {}) },
-    },
+  ob.domainVerification.verify({
+    at: nowIso(),
+    via: 'signal',
+    ...(report?.reportedBy ? { reportedBy: report.reportedBy } : {}),
   });
 }
 
 /** One try at Google's verification; a failed try is "not yet" (the next check tries again). */
-export async function checkDomain(ob: Onboarding): Promise<void> {
+export async function checkDomain(ob: Validated): Promise<void> {
   try {
     const { verified } = await runActivity(
       CHECK_CALL,
       'tryDomainVerification',
-      `is the TXT record of ${ob.domain} published?`,
+      `is the TXT record of ${ob.validation.domain} published?`,
       // The admin is named as an owner (instant propagation); the customer is re-read (verified by itself).
       {
-        domain: ob.domain,
+        domain: ob.validation.domain,
         ...(ob.progress.view.customerId ? { customerId: ob.progress.view.customerId } : {}),
         ...(ob.progress.view.adminEmail ? { adminEmail: ob.progress.view.adminEmail } : {}),
       },
     );
-    const verification = verificationOf(ob);
-    if (verified && verification && !verification.verified)
-      ob.progress.update({ domainVerification: { ...verification, verified: { at: nowIso(), via: 'detected' } } });
+    if (verified) ob.domainVerification.verify({ at: nowIso(), via: 'detected' });
   } catch (err) {
     if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
   }

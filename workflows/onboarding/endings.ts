@@ -15,8 +15,8 @@ import {
 } from '@temporalio/workflow';
 import { run } from '../activity-stubs';
 import { markdownText } from '../markdown';
-import type { CompensationReport, OnboardingStatus, WaitStatus } from '../messages';
-import type { Onboarding } from './state';
+import type { CompensationReport, OnboardingStatus, TransferredSubscription, WaitStatus } from '../messages';
+import type { Onboarding, Validated } from './state';
 import { waitKind } from './wait-kinds';
 import { nowIso } from '../progress';
 
@@ -26,7 +26,7 @@ export function failureOf(err: ActivityFailure | ApplicationFailure): { type: st
 }
 
 /** The customer did not act by the deadline: nothing is deleted; the onboarding fails as `OnboardingExpired`. */
-export async function expire(ob: Onboarding, what: WaitStatus['what'], missingNow?: string): Promise<never> {
+export async function expire(ob: Validated, what: WaitStatus['what'], missingNow?: string): Promise<never> {
   const deadline = ob.progress.view.waitingFor?.deadline ?? nowIso();
   const kind = waitKind(what);
   const missing = missingNow || kind.missing;
@@ -45,24 +45,21 @@ export async function expire(ob: Onboarding, what: WaitStatus['what'], missingNo
  * subscription, whether or not the customer has signed the TOS"; a transferred one is "treated as a new
  * subscription"): sales must hear which subscriptions keep billing the reseller.
  */
-function stillBillingAtExpiry(ob: Onboarding): string[] {
+function stillBillingAtExpiry(ob: Validated): string[] {
   const view = ob.progress.view;
-  const skus = [
-    ...(view.subscriptions ?? []).map((s) => s.skuId),
-    ...(view.transfer?.transferred ?? []).map((s) => s.skuId),
-  ];
+  const skus = [...(view.subscriptions ?? []).map((s) => s.skuId), ...(ob.transfer.moved ?? []).map((s) => s.skuId)];
   if (skus.length === 0) return [];
   return [
-    `STILL BILLING THE RESELLER: ${[...new Set(skus)].join(', ')} of ${ob.domain} (nothing is ended on expiry). End them in the Partner Sales Console (transfer to Google) unless the sale goes on.`,
+    `STILL BILLING THE RESELLER: ${[...new Set(skus)].join(', ')} of ${ob.validation.domain} (nothing is ended on expiry). End them in the Partner Sales Console (transfer to Google) unless the sale goes on.`,
   ];
 }
 
 /** The domain already is this reseller's customer and this onboarding did not create it: stop, touching nothing. */
-export async function alreadyACustomer(ob: Onboarding, customerId: string, reason: string): Promise<OnboardingStatus> {
+export async function alreadyACustomer(ob: Validated, customerId: string, reason: string): Promise<OnboardingStatus> {
   ob.progress.update({ alreadyACustomer: { customerId, reason } });
   ob.progress.enter(
     'already-a-customer',
-    `${ob.domain} already is a customer of this reseller (${markdownText(customerId)}) that this onboarding did not create: ${markdownText(reason)}. Nothing was changed at Google and nothing was sent to the order's addresses.`,
+    `${ob.validation.domain} already is a customer of this reseller (${markdownText(customerId)}) that this onboarding did not create: ${markdownText(reason)}. Nothing was changed at Google and nothing was sent to the order's addresses.`,
   );
   await tellSales(ob, 'already-a-customer', [
     `Customer: ${customerId}`,
@@ -87,7 +84,7 @@ export async function endAfter(ob: Onboarding, err: unknown): Promise<never> {
     failureOf(err).type !== 'OnboardingExpired';
   const cancelled = isCancellation(err) || cancelRequested;
   if (!cancelled && !known) throw err;
-  const failure = cancelled ? undefined : failureOf(err as ActivityFailure | ApplicationFailure);
+  const failure = cancelled || !known ? undefined : failureOf(err);
   await CancellationScope.nonCancellable(async () => {
     // Release 0.3 on: callers waiting for a token's outcome hear at once, not after the compensations.
     if (ob.behaviour.cancelWinsOverLaterFailure)
@@ -156,20 +153,21 @@ export function reportLines(report: CompensationReport): string[] {
 
 /** A transfer a cancel stopped: what had moved stays with this reseller (Google has no way back). */
 function transferLines(ob: Onboarding): string[] {
-  const transfer = ob.progress.view.transfer;
+  const { moved, stoppedByCancel } = ob.transfer;
+  const list = (subscriptions: TransferredSubscription[]) =>
+    subscriptions.map((s) => `${s.skuName ?? s.skuId} (${s.seats} seats)`).join(', ') || 'nothing';
   // Release 0.4: a transfer that completed, then a cancel while the new terms were awaited.
-  if (!transfer?.stoppedByCancel && transfer?.transferred)
+  if (!stoppedByCancel && moved)
     return [
-      `The transfer had completed before the cancel; what moved stays with this reseller (Google has no way back): ${transfer.transferred.map((s) => `${s.skuName ?? s.skuId} (${s.seats} seats)`).join(', ') || 'nothing'}. Its super admins had not yet accepted Google's new terms.`,
+      `The transfer had completed before the cancel; what moved stays with this reseller (Google has no way back): ${list(moved)}. Its super admins had not yet accepted Google's new terms.`,
     ];
-  if (!transfer?.stoppedByCancel) return [];
-  if (!transfer.transferred)
+  if (!stoppedByCancel) return [];
+  if (!moved)
     return [
       'The transfer was stopped by the cancel; what had moved by then is not known here: check the customer in the Partner Sales Console.',
     ];
-  const moved = transfer.transferred.map((s) => `${s.skuName ?? s.skuId} (${s.seats} seats)`);
   return [
-    `The transfer stopped between subscriptions. Moved to this reseller before the cancel (they stay): ${moved.join(', ') || 'nothing'}`,
+    `The transfer stopped between subscriptions. Moved to this reseller before the cancel (they stay): ${list(moved)}`,
   ];
 }
 
@@ -179,10 +177,11 @@ async function tellSales(
   outcome: 'failed' | 'cancelled' | 'expired' | 'already-a-customer',
   lines: string[],
 ): Promise<void> {
+  const order = ob.validation?.order; // none when the order was not validated
   try {
     await run('notifySales', `tell sales: onboarding ${outcome}`, {
-      customerDomain: ob.order?.customerDomain ?? ob.progress.view.customerDomain,
-      ...(ob.order?.salesContactEmail ? { to: ob.order.salesContactEmail } : {}),
+      customerDomain: order?.customerDomain ?? ob.progress.view.customerDomain,
+      ...(order?.salesContactEmail ? { to: order.salesContactEmail } : {}),
       outcome,
       lines,
     });

@@ -7,7 +7,7 @@ import { condition, currentUpdateInfo, log, metricMeter, setHandler } from '@tem
 import { isRefusedPlaintext } from '../../encryption/plaintext-refusal';
 import { parseDurationMs } from '../../order/duration';
 import { validateTransferToken } from '../../order/basics';
-import { durationMs, type WaitState } from '../customer-wait';
+import { durationMs } from '../customer-wait';
 import {
   cancellationReasonSignal,
   domainVerifiedSignal,
@@ -68,15 +68,11 @@ export function registerHandlers(ob: Onboarding): void {
         throw new Error(`this onboarding does not take a transfer token now (stage ${ob.progress.stage})`);
     },
   });
-  setHandler(
-    extendDeadlineUpdate,
-    (extension) => appliedOnce(ob, () => extendDeadline(ob.wait as WaitState, extension)),
-    {
-      validator: (extension: DeadlineExtension) => {
-        if (!repeated(ob)) validateExtension(ob, extension);
-      },
+  setHandler(extendDeadlineUpdate, (extension) => appliedOnce(ob, () => extendDeadline(ob, extension)), {
+    validator: (extension: DeadlineExtension) => {
+      if (!repeated(ob)) validateExtension(ob, extension);
     },
-  );
+  });
 }
 
 /** Keyless signals held until the validation says whether this worker requires encrypted input. */
@@ -89,8 +85,8 @@ const heldKeyless = new WeakMap<Onboarding, { signal: string; apply: () => void 
  * (a run carried over from 0.3) it is treated as required. The client always sends an argument.
  */
 function keyless(ob: Onboarding, signal: 'tosAccepted' | 'domainVerified', apply: () => void): void {
-  if (ob.encryptionRequired === false) return apply();
-  if (ob.encryptionRequired === undefined && ob.order === undefined && !ob.carried) {
+  if (ob.validation?.encryptionRequired === false) return apply();
+  if (ob.validation === undefined) {
     heldKeyless.set(ob, [...(heldKeyless.get(ob) ?? []), { signal, apply }]);
     return;
   }
@@ -136,7 +132,7 @@ export function settleHeldKeylessSignals(ob: Onboarding): void {
   const held = heldKeyless.get(ob) ?? [];
   heldKeyless.delete(ob);
   for (const { signal, apply } of held) {
-    if (ob.encryptionRequired === false) apply();
+    if (ob.validation?.encryptionRequired === false) apply();
     else ignoredKeyless(signal);
   }
 }
@@ -167,11 +163,15 @@ async function takeToken(ob: Onboarding, token: string): Promise<TransferTokenOu
       token: id,
     };
   await condition(() => ob.tokens.isSettled(id));
-  return ob.tokens.outcome(id) as TransferTokenOutcome;
+  const outcome = ob.tokens.outcome(id);
+  if (!outcome) throw new Error(`token ${id} settled without an outcome`); // settling records one
+  return outcome;
 }
 
 /** The wait loop wakes on the change and refreshes the status and the Web UI itself. */
-function extendDeadline(wait: WaitState, { until, by }: DeadlineExtension): { deadline: string } {
+function extendDeadline(ob: Onboarding, { until, by }: DeadlineExtension): { deadline: string } {
+  const { wait } = ob;
+  if (!wait) throw new Error('nothing to extend'); // the validator refused it already
   wait.deadlineAtMs = until ? Date.parse(until) : wait.deadlineAtMs + durationMs(by as string);
   return { deadline: new Date(wait.deadlineAtMs).toISOString() };
 }

@@ -11,25 +11,27 @@ import { GOOGLE_CALL, NOTICE_CALL, run, runActivity } from '../activity-stubs';
 import type { OnboardingStatus } from '../messages';
 import { prepareDomainVerification } from './domain';
 import { alreadyACustomer } from './endings';
-import type { Onboarding } from './state';
+import type { Validated } from './state';
 import { orderSubscriptions } from './subscriptions';
 import { awaitTerms } from './terms';
 import { transferBranch } from './transfer';
 
 type NewCustomer = Extract<CustomerOutcome, { outcome: 'created' | 'resumed' }>;
 
-export async function provision(ob: Onboarding): Promise<OnboardingStatus> {
+export async function provision(ob: Validated): Promise<OnboardingStatus> {
   const customer = await createCustomer(ob);
   if (customer.outcome === 'managed-elsewhere') return transferBranch(ob, customer.customerId);
   ob.tokens.settleAll({
     outcome: 'not-needed',
-    message: `${ob.domain} was not an existing Google customer: no transfer needed`,
+    message: `${ob.validation.domain} was not an existing Google customer: no transfer needed`,
   });
   if (customer.outcome === 'already-a-customer') return alreadyACustomer(ob, customer.customerId, customer.reason);
-  ob.saga.cannotUndo(`customer ${customer.customerId} (${ob.domain}): Google offers no API to delete a customer`);
+  ob.saga.cannotUndo(
+    `customer ${customer.customerId} (${ob.validation.domain}): Google offers no API to delete a customer`,
+  );
 
   let adminEmail: string | undefined;
-  if (ob.validOrder.customerType === 'domain') {
+  if (ob.validation.order.customerType === 'domain') {
     await setLanguage(ob, customer);
     adminEmail = await createAdmin(ob, customer);
   }
@@ -39,14 +41,17 @@ export async function provision(ob: Onboarding): Promise<OnboardingStatus> {
   return awaitTerms(ob, customer.customerId, adminEmail);
 }
 
-async function createCustomer(ob: Onboarding): Promise<CustomerOutcome> {
-  ob.progress.enter('creating-customer', `Creating the Google Workspace customer for ${ob.domain}.`);
+async function createCustomer(ob: Validated): Promise<CustomerOutcome> {
+  ob.progress.enter('creating-customer', `Creating the Google Workspace customer for ${ob.validation.domain}.`);
   // Not interruptible: a cancel waits for it, so a customer Google created is always in the report.
   const customer = await CancellationScope.nonCancellable(() =>
     ob.progress.step(
       'create-customer',
       () =>
-        run('createResoldCustomer', `create customer ${ob.domain}`, { order: ob.validOrder, onboarding: ob.identity }),
+        run('createResoldCustomer', `create customer ${ob.validation.domain}`, {
+          order: ob.validation.order,
+          onboarding: ob.identity,
+        }),
       (r) => r.outcome,
     ),
   );
@@ -58,8 +63,8 @@ async function createCustomer(ob: Onboarding): Promise<CustomerOutcome> {
  * Domain customers only. Whether Google applies a Directory language to a team customer is
  * unconfirmed (docs/google-behaviour.md): not sending it is the conservative path.
  */
-async function setLanguage(ob: Onboarding, customer: NewCustomer): Promise<void> {
-  const { language } = ob.validOrder;
+async function setLanguage(ob: Validated, customer: NewCustomer): Promise<void> {
+  const { language } = ob.validation.order;
   ob.progress.enter('setting-language', `Setting the default language to \`${language}\` before any user exists.`);
   await ob.progress.step('set-language', () =>
     run('setCustomerLanguage', `set default language ${language}`, {
@@ -71,8 +76,9 @@ async function setLanguage(ob: Onboarding, customer: NewCustomer): Promise<void>
 }
 
 /** Creates the first user and makes it super admin; returns its address. */
-async function createAdmin(ob: Onboarding, customer: NewCustomer): Promise<string> {
-  const admin = ob.validOrder.admin as NonNullable<typeof ob.validOrder.admin>;
+async function createAdmin(ob: Validated, customer: NewCustomer): Promise<string> {
+  const { admin } = ob.validation.order;
+  if (!admin) throw new Error("a domain customer's validated order names its admin"); // the validation requires it
   const { customerId } = customer;
   const adminEmail = admin.primaryEmail;
   ob.progress.enter('creating-admin', `Creating the first user ${adminEmail}.`);
@@ -116,10 +122,10 @@ async function createAdmin(ob: Onboarding, customer: NewCustomer): Promise<strin
   return adminEmail;
 }
 
-async function sendSignInNotice(ob: Onboarding, customerId: string, adminEmail: string | undefined): Promise<void> {
-  const contact = ob.contact;
-  const { subscriptions = [], domainVerification } = ob.progress.view;
-  const dnsRecord = domainVerification?.verified ? undefined : domainVerification?.record;
+async function sendSignInNotice(ob: Validated, customerId: string, adminEmail: string | undefined): Promise<void> {
+  const contact = ob.validation.contact;
+  const { subscriptions = [] } = ob.progress.view;
+  const dnsRecord = ob.domainVerification.verified ? undefined : ob.domainVerification.record;
   ob.progress.enter(
     'notifying',
     `E-mailing ${contact} how to sign in and accept the terms${dnsRecord ? ', and the DNS record that verifies the domain' : ''}.`,
@@ -130,11 +136,11 @@ async function sendSignInNotice(ob: Onboarding, customerId: string, adminEmail: 
       'sendSignInNotice',
       `e-mail sign-in notice to ${contact}`,
       {
-        customerDomain: ob.domain,
+        customerDomain: ob.validation.domain,
         customerId,
         to: contact,
         ...(adminEmail ? { adminEmail } : {}),
-        issueTemporaryPassword: ob.validOrder.admin?.password === undefined,
+        issueTemporaryPassword: ob.validation.order.admin?.password === undefined,
         subscriptions,
         ...(dnsRecord ? { dnsRecord } : {}),
       },

@@ -1,25 +1,28 @@
 /**
  * One onboarding's state, shared by the files of workflows/onboarding/ (one per step or branch):
- * the order, the visible status, the saga, the transfer-token inbox, the current customer wait.
- * Each step is a small function taking this object; nothing else is shared between them.
+ * the validated order (context.ts), the visible status, the saga, the transfer-token inbox, the
+ * transfer and domain-verification records (which write their parts of the status), the current
+ * customer wait. Each step is a small function taking this object — after validation as `Validated`,
+ * which has the order and the wait defaults — and nothing else is shared between them.
  */
 import { allHandlersFinished, condition, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
 import type { WaitDefaults } from '../../activities';
 import type { OnboardingIdentity } from '../../activities/ownership';
-import { customerContactEmail, orderDomainOf } from '../../order/basics';
+import { orderDomainOf } from '../../order/basics';
 import type { Order } from '../../order/order';
 import type { onboardCustomer } from '../onboard-customer';
 import { durationMs, type WaitPolicy, type WaitState } from '../customer-wait';
-import type { OnboardingStatus, TokenOutcome, TransferTokenOutcome, WaitStatus } from '../messages';
+import type { OnboardingStatus, TransferTokenOutcome, WaitStatus } from '../messages';
 import { Progress, STATUS_MEMO_KEY } from '../progress';
 import { Saga, type SagaState } from '../saga';
+import { ValidatedOrder } from './context';
 import { DOMAIN_VERIFICATION_DEADLINE_MS } from './domain';
+import { DomainVerificationRecord } from './domain-record';
 import { TokenInbox, type CarriedInbox } from './token-inbox';
+import { TransferRecord } from './transfer-record';
 import { UpdateLedger, type AppliedUpdate } from './update-ledger';
 import { waitKind } from './wait-kinds';
 import { behavioursOfThisRun, type Behaviours } from '../versions';
-
-const TOKEN_OUTCOMES_SHOWN = 10;
 
 /** What a run hands to the next when a long wait continues as new. Not part of the public contract. */
 export interface CarriedState {
@@ -44,24 +47,32 @@ export interface CarriedState {
   encryptionRequired?: boolean;
 }
 
+/**
+ * The onboarding once its order is validated (after validate-order and the wait defaults, or carried
+ * over by continue-as-new): what every step after validation takes (`Onboarding.validated()`).
+ */
+export type Validated = Onboarding & { readonly validation: ValidatedOrder; readonly defaults: WaitDefaults };
+
 export class Onboarding {
   readonly progress: Progress;
   readonly saga: Saga;
   readonly tokens: TokenInbox;
+  /** Where the domain verification stands, shown as the status's `domainVerification`. */
+  readonly domainVerification: DomainVerificationRecord;
+  /** The transfer branch's facts, shown as the status's `transfer`. */
+  readonly transfer: TransferRecord;
   readonly updates: UpdateLedger;
   /** What this run does where releases differ (workflows/versions.ts). */
   readonly behaviour: Behaviours;
   /** Names this order's onboarding in the users it creates, and dates its start (ownership evidence). */
   readonly identity: OnboardingIdentity;
-  /** The validated order (the carried one after continue-as-new). */
-  order: Order | undefined;
+  /** What validate-order established (carried over after continue-as-new); undefined before it. */
+  validation: ValidatedOrder | undefined;
+  /** The worker's wait defaults, known right after validation (carried over after continue-as-new). */
   defaults: WaitDefaults | undefined;
   wait: WaitState | undefined;
-  tosAccepted: OnboardingStatus['tosAccepted'];
   /** Release 0.4: the onboarding waits for the terms (terms.ts): a reported acceptance counts from now on. */
   private termsAcceptable = false;
-  /** Recorded by the validation activity (0.4): whether the worker required encrypted input. Unknown: treated as required. */
-  encryptionRequired: boolean | undefined;
 
   /** `release4`: what isRelease4Run answered at the start of this run (workflows/versions.ts). */
   constructor(
@@ -81,19 +92,25 @@ export class Onboarding {
     this.progress.compactMemo(this.behaviour.compactStatusMemo);
     this.saga.reportsResults = this.behaviour.compensationResultsReported;
     this.tokens = new TokenInbox(carried?.tokensTried ?? 0, carried?.inbox);
+    this.transfer = new TransferRecord(this.progress);
+    this.domainVerification = new DomainVerificationRecord(this.progress);
     if (this.behaviour.tokenAnsweredWhenQueued)
       this.tokens.onSettled = (token, outcome) => this.showTokenOutcome(token, outcome);
     this.updates = new UpdateLedger(carried?.updates);
     this.wait = carried?.wait;
     this.defaults = carried?.defaults;
-    this.tosAccepted = carried?.status.tosAccepted;
-    this.encryptionRequired = carried?.encryptionRequired;
-    if (carried) this.order = input as Order;
+    // A run continued as new was handed the order its first run validated.
+    if (carried) this.validation = new ValidatedOrder(input as Order, carried.encryptionRequired);
     const info = workflowInfo();
     this.identity = carried?.onboarding ?? {
       key: `${info.workflowId}/${info.firstExecutionRunId}`,
       startedAt: info.startTime.toISOString(),
     };
+  }
+
+  /** The customer's acceptance of the terms: the status's, its one record (set by termsAccepted only). */
+  get tosAccepted(): OnboardingStatus['tosAccepted'] {
+    return this.progress.view.tosAccepted;
   }
 
   /** The customer accepted the terms (signal or detected): kept once, and shown in the status at once. */
@@ -103,8 +120,7 @@ export class Onboarding {
       this.progress.update({ tosReportedEarly: this.progress.view.tosReportedEarly ?? acceptance });
       return;
     }
-    this.tosAccepted ??= acceptance;
-    this.progress.update({ tosAccepted: this.tosAccepted });
+    if (this.tosAccepted === undefined) this.progress.update({ tosAccepted: acceptance });
     // From now on the admin and the subscriptions are the customer's: a later cancel must not undo them.
     this.saga.keepAll(
       'the customer accepted the terms: the admin and subscriptions created are theirs now and were kept',
@@ -121,6 +137,15 @@ export class Onboarding {
     );
   }
 
+  /**
+   * Release 0.4, after a transfer: terms accepted (or reported too early) before the move were not
+   * Google's new ones, which exist only from now on.
+   */
+  termsForgotten(): void {
+    if (this.tosAccepted || this.progress.view.tosReportedEarly)
+      this.progress.update({ tosAccepted: undefined, tosReportedEarly: undefined });
+  }
+
   /** The wait for the terms starts (or resumes after continue-as-new): an acceptance reported earlier counts now. */
   termsNowAcceptable(): void {
     this.termsAcceptable = true;
@@ -131,37 +156,27 @@ export class Onboarding {
   /** Each token's outcome in the status (and its memo), where the caller who handed it over reads it. */
   private showTokenOutcome(token: number, { outcome, message }: TransferTokenOutcome): void {
     if (token === 0 || outcome === 'accepted') return; // 0: the order's own token, no caller waits for it
-    const transfer = this.progress.view.transfer ?? { tokensTried: this.tokens.tried };
-    const tokens: TokenOutcome[] = [
-      ...(transfer.tokens ?? []),
-      { token, outcome, message, at: new Date().toISOString() },
-    ];
-    this.progress.update({ transfer: { ...transfer, tokens: tokens.slice(-TOKEN_OUTCOMES_SHOWN) } });
+    this.transfer.tokenSettled(this.tokens.tried, { token, outcome, message, at: new Date().toISOString() });
     this.progress.publish();
   }
 
-  get validOrder(): Order {
-    if (!this.order) throw new Error('the order is not validated yet');
-    return this.order;
+  /** Whether the order is validated and the wait defaults known (always, on a run continued as new). */
+  isValidated(): this is Validated {
+    return this.validation !== undefined && this.defaults !== undefined;
   }
 
-  get domain(): string {
-    return this.validOrder.customerDomain;
-  }
-
-  /** Where notices to the customer go. */
-  get contact(): string {
-    return customerContactEmail(this.validOrder);
+  /** This onboarding as the steps after validation take it. */
+  validated(): Validated {
+    if (!this.isValidated()) throw new Error('the order is not validated yet');
+    return this;
   }
 
   /** The worker's wait defaults, overridden by the order where it says so. */
-  policy(what: WaitStatus['what']): WaitPolicy {
-    const defaults = this.defaults as WaitDefaults;
-    const overrides = this.validOrder.waitPolicy ?? {};
+  policy(this: Validated, what: WaitStatus['what']): WaitPolicy {
+    const { defaults } = this;
+    const overrides = this.validation.order.waitPolicy ?? {};
     // While the domain is to be verified, the default deadline stays ahead of Google's suspension of unverified accounts.
-    const verification = this.progress.view.domainVerification;
-    const verifying =
-      what === 'tos-acceptance' && verification?.required === true && verification.verified === undefined;
+    const verifying = what === 'tos-acceptance' && this.domainVerification.missing;
     const defaultDeadlineMs = verifying
       ? Math.min(defaults.deadlineMs, DOMAIN_VERIFICATION_DEADLINE_MS)
       : defaults.deadlineMs;
@@ -188,7 +203,7 @@ export class Onboarding {
   }
 
   /** Hands the wait over to a fresh run (history stays short); never returns. */
-  async carryOn(): Promise<never> {
+  async carryOn(this: Validated, wait: WaitState): Promise<never> {
     await condition(allHandlersFinished);
     // The status memo goes along, so that `status` keeps answering without a worker in the new run.
     // Worker Versioning: a pinned run whose deployment has a new current build starts its next run there.
@@ -198,19 +213,18 @@ export class Onboarding {
       memo: { [STATUS_MEMO_KEY]: this.progress.memoValue() },
       ...(upgrade ? { initialVersioningBehavior: 'AUTO_UPGRADE' as const } : {}),
     });
-    return continueAsNew(this.validOrder, {
+    const { order, encryptionRequired } = this.validation;
+    return continueAsNew(order, {
       version: 2,
       status: this.progress.snapshot(),
       saga: this.saga.state,
-      wait: this.wait as WaitState,
-      defaults: this.defaults as WaitDefaults,
+      wait,
+      defaults: this.defaults,
       tokensTried: this.tokens.tried,
       onboarding: this.identity,
       ...(this.behaviour.inboxAndUpdatesCarried ? { inbox: this.tokens.carried, updates: this.updates.state } : {}),
       ...(upgrade && build ? { movedFromBuild: build } : {}),
-      ...(this.behaviour.keylessMessagesIgnored && this.encryptionRequired !== undefined
-        ? { encryptionRequired: this.encryptionRequired }
-        : {}),
+      ...(this.behaviour.keylessMessagesIgnored && encryptionRequired !== undefined ? { encryptionRequired } : {}),
     });
   }
 }

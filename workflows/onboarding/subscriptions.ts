@@ -14,10 +14,10 @@ import { CancellationScope } from '@temporalio/workflow';
 import { isWorkspaceSku } from '../../order/basics';
 import { run } from '../activity-stubs';
 import type { SubscriptionStatus } from '../messages';
-import type { Onboarding } from './state';
+import type { Validated } from './state';
 
-export async function orderSubscriptions(ob: Onboarding, customerId: string): Promise<void> {
-  const sold = ob.validOrder.subscriptions;
+export async function orderSubscriptions(ob: Validated, customerId: string): Promise<void> {
+  const sold = ob.validation.order.subscriptions;
   if (sold.length === 0) return;
   ob.progress.enter(
     'ordering-subscriptions',
@@ -26,12 +26,12 @@ export async function orderSubscriptions(ob: Onboarding, customerId: string): Pr
   if (ob.behaviour.subscriptionsEndedBeforeAdmin) {
     const skuIds = sold.map((s) => s.skuId);
     ob.saga.add({
-      description: `end subscription(s) ${skuIds.join(', ')} of ${ob.domain} (transfer_to_direct)`,
+      description: `end subscription(s) ${skuIds.join(', ')} of ${ob.validation.domain} (transfer_to_direct)`,
       activity: 'endSubscriptions',
       input: {
         customerId,
-        customerDomain: ob.domain,
-        customerType: ob.validOrder.customerType,
+        customerDomain: ob.validation.domain,
+        customerType: ob.validation.order.customerType,
         skuIds,
         onboardingKey: ob.identity.key,
       },
@@ -41,7 +41,7 @@ export async function orderSubscriptions(ob: Onboarding, customerId: string): Pr
   for (const subscription of sold) {
     // Registered before the step, which a cancel does not interrupt (it waits for it): an order
     // Google took is never left out of the report. cancelSubscription answers already-gone otherwise.
-    const what = `subscription ${subscription.skuId} of ${ob.domain}`;
+    const what = `subscription ${subscription.skuId} of ${ob.validation.domain}`;
     if (ob.behaviour.subscriptionsEndedBeforeAdmin) {
       // Ended together by the compensation registered above.
     } else if (isWorkspaceSku(subscription.skuId)) {
@@ -58,7 +58,11 @@ export async function orderSubscriptions(ob: Onboarding, customerId: string): Pr
     const { attempt: _attempt, ...result } = await CancellationScope.nonCancellable(() =>
       ob.progress.step(
         `order-subscription ${subscription.skuId}`,
-        () => run('orderSubscription', `order ${subscription.skuId} for ${ob.domain}`, { customerId, subscription }),
+        () =>
+          run('orderSubscription', `order ${subscription.skuId} for ${ob.validation.domain}`, {
+            customerId,
+            subscription,
+          }),
         (r) => r.outcome ?? 'done',
       ),
     );

@@ -8,20 +8,20 @@
 import { ActivityFailure, isCancellation } from '@temporalio/workflow';
 import { CHECK_CALL, runActivity } from '../activity-stubs';
 import type { OnboardingStatus, Stage } from '../messages';
-import { checkDomain, domainMissing } from './domain';
-import type { Onboarding } from './state';
+import { checkDomain } from './domain';
+import type { Validated } from './state';
 import { waitFor } from './waiting';
 import { nowIso } from '../progress';
 
 export async function awaitTerms(
-  ob: Onboarding,
+  ob: Validated,
   customerId: string,
   adminEmail: string | undefined,
 ): Promise<OnboardingStatus> {
   ob.termsNowAcceptable();
-  const contact = ob.contact;
+  const contact = ob.validation.contact;
   const who = adminEmail ?? contact;
-  const done = () => ob.tosAccepted !== undefined && !domainMissing(ob);
+  const done = () => ob.tosAccepted !== undefined && !ob.domainVerification.missing;
   await waitFor(ob, 'tos-acceptance', {
     stage: () => stageOf(ob),
     details: () => detailsOf(ob, contact),
@@ -29,14 +29,14 @@ export async function awaitTerms(
     done,
     check: async () => {
       if (!ob.tosAccepted) await checkTerms(ob, customerId, adminEmail);
-      if (domainMissing(ob)) await checkDomain(ob);
+      if (ob.domainVerification.missing) await checkDomain(ob);
       return done();
     },
     reminder: (reminderNumber, deadline) => {
-      const record = domainMissing(ob) ? ob.progress.view.domainVerification?.record : undefined;
+      const record = ob.domainVerification.missing ? ob.domainVerification.record : undefined;
       return {
         what: 'tos-acceptance',
-        customerDomain: ob.domain,
+        customerDomain: ob.validation.domain,
         to: contact,
         ...(adminEmail ? { adminEmail } : {}),
         ...(transferred(ob) ? { transferred: true } : {}),
@@ -50,10 +50,9 @@ export async function awaitTerms(
   // Reported by signal: the subscriptions shown are still as ordered; ask Google once how they stand now.
   if (ob.tosAccepted?.via === 'signal' && (ob.progress.view.subscriptions ?? []).length > 0)
     await checkTerms(ob, customerId, adminEmail);
-  ob.progress.update({ tosAccepted: ob.tosAccepted });
-  const verified = ob.progress.view.domainVerification?.verified;
+  const verified = ob.domainVerification.verified;
   const how = transferred(ob)
-    ? `transferred to this reseller (${ob.progress.view.transfer?.transferred?.length} subscription(s)), Google's new terms accepted`
+    ? `transferred to this reseller (${ob.transfer.moved?.length} subscription(s)), Google's new terms accepted`
     : `administrator ${who}, terms accepted`;
   ob.progress.enter(
     'completed',
@@ -63,19 +62,22 @@ export async function awaitTerms(
 }
 
 /** The customer came by the transfer branch (release 0.4: it then waits here for Google's new terms). */
-const transferred = (ob: Onboarding): boolean => ob.progress.view.transfer?.transferred !== undefined;
+const transferred = (ob: Validated): boolean => ob.transfer.moved !== undefined;
 
-const stageOf = (ob: Onboarding): Stage => (ob.tosAccepted ? 'awaiting-domain-verification' : 'awaiting-tos');
+const stageOf = (ob: Validated): Stage => (ob.tosAccepted ? 'awaiting-domain-verification' : 'awaiting-tos');
 
 /** What the customer has not done yet, in words for e-mails and the expiry. */
-function missingOf(ob: Onboarding): string[] {
-  return [...(ob.tosAccepted ? [] : ['accept the terms']), ...(domainMissing(ob) ? ['verify the domain'] : [])];
+function missingOf(ob: Validated): string[] {
+  return [
+    ...(ob.tosAccepted ? [] : ['accept the terms']),
+    ...(ob.domainVerification.missing ? ['verify the domain'] : []),
+  ];
 }
 
-function detailsOf(ob: Onboarding, contact: string): string {
-  const record = ob.progress.view.domainVerification?.record;
+function detailsOf(ob: Validated, contact: string): string {
+  const record = ob.domainVerification.record;
   const domain =
-    domainMissing(ob) && record ? ` and publish the DNS record \`${record.host} TXT ${record.value}\`` : '';
+    ob.domainVerification.missing && record ? ` and publish the DNS record \`${record.host} TXT ${record.value}\`` : '';
   return (
     `Waiting for the customer to ${missingOf(ob).join(' and ')} (notice sent to ${contact})${ob.tosAccepted ? domain : `: ${transferred(ob) ? "each super administrator signs in at admin.google.com and accepts Google's new terms" : 'sign in at admin.google.com and accept the terms'}${domain}`}. ` +
     'Only the customer can; it is noticed by itself, or reported with the `tosAccepted` / `domainVerified` signals.'
@@ -83,12 +85,12 @@ function detailsOf(ob: Onboarding, contact: string): string {
 }
 
 /** One question to Google; a failed check is "not yet" (the next one asks again). */
-async function checkTerms(ob: Onboarding, customerId: string, adminEmail: string | undefined): Promise<boolean> {
+async function checkTerms(ob: Validated, customerId: string, adminEmail: string | undefined): Promise<boolean> {
   try {
     const { accepted, subscriptions } = await runActivity(
       CHECK_CALL,
       'checkTosAcceptance',
-      `has ${adminEmail ?? ob.domain} accepted the terms?`,
+      `has ${adminEmail ?? ob.validation.domain} accepted the terms?`,
       {
         customerId,
         ...(adminEmail ? { adminEmail } : {}),

@@ -23,18 +23,18 @@ import {
 import { run, runActivity, TRANSFER_CALL } from '../activity-stubs';
 import type { OnboardingStatus, TransferredSubscription } from '../messages';
 import { failureOf } from './endings';
-import type { Onboarding } from './state';
+import type { Validated } from './state';
 import { awaitTerms } from './terms';
 import type { InboxToken } from './token-inbox';
 import { waitFor } from './waiting';
 
-const refusedToken = (err: unknown) =>
+const refusedToken = (err: unknown): err is ActivityFailure =>
   err instanceof ActivityFailure &&
   err.cause instanceof ApplicationFailure &&
   err.cause.type === 'TransferTokenRefused';
 
-export async function transferBranch(ob: Onboarding, customerId: string): Promise<OnboardingStatus> {
-  const fromOrder = !ob.carried && ob.validOrder.transferToken;
+export async function transferBranch(ob: Validated, customerId: string): Promise<OnboardingStatus> {
+  const fromOrder = !ob.carried && ob.validation.order.transferToken;
   let token: InboxToken | undefined = fromOrder ? ob.tokens.takeOrdered(fromOrder) : undefined;
   if (!ob.carried && !token && !ob.tokens.hasPending()) await requestToken(ob);
   for (;;) {
@@ -55,20 +55,17 @@ export async function transferBranch(ob: Onboarding, customerId: string): Promis
 }
 
 /** Tells the customer's super admins to sign Google's new terms, then waits for it like a new customer's. */
-async function termsAfterTransfer(ob: Onboarding, customerId: string): Promise<OnboardingStatus> {
+async function termsAfterTransfer(ob: Validated, customerId: string): Promise<OnboardingStatus> {
   ob.tokens.settleAll({ outcome: 'not-needed', message: 'the transfer is done: no token needed any more' });
   // Terms reported accepted before the move were not Google's new ones: those exist only from now on.
   // (Nor is a report held as too early: awaitTerms would take it.)
-  if (ob.tosAccepted || ob.progress.view.tosReportedEarly) {
-    ob.tosAccepted = undefined;
-    ob.progress.update({ tosAccepted: undefined, tosReportedEarly: undefined });
-  }
-  const to = ob.contact;
-  const adminEmail = ob.validOrder.admin?.primaryEmail;
-  const moved = ob.progress.view.transfer?.transferred ?? [];
+  ob.termsForgotten();
+  const to = ob.validation.contact;
+  const adminEmail = ob.validation.order.admin?.primaryEmail;
+  const moved = ob.transfer.moved ?? [];
   await ob.progress.step('send-transfer-terms-notice', () =>
     run('sendTransferTermsNotice', `e-mail the new-terms notice to ${to}`, {
-      customerDomain: ob.domain,
+      customerDomain: ob.validation.domain,
       customerId,
       to,
       ...(adminEmail ? { adminEmail } : {}),
@@ -84,44 +81,44 @@ async function termsAfterTransfer(ob: Onboarding, customerId: string): Promise<O
   return awaitTerms(ob, customerId, undefined);
 }
 
-async function requestToken(ob: Onboarding, refusal?: string): Promise<void> {
-  const to = ob.contact;
+async function requestToken(ob: Validated, refusal?: string): Promise<void> {
+  const to = ob.validation.contact;
   await run('sendTransferTokenRequest', `e-mail ${refusal ? 'new ' : ''}transfer-token request to ${to}`, {
-    customerDomain: ob.domain,
+    customerDomain: ob.validation.domain,
     to,
     ...(refusal ? { refusal } : {}),
   });
 }
 
-async function nextToken(ob: Onboarding): Promise<InboxToken> {
-  const to = ob.contact;
+async function nextToken(ob: Validated): Promise<InboxToken> {
+  const to = ob.validation.contact;
   await waitFor(ob, 'transfer-token', {
     details: `Waiting for the customer's transfer token (requested from ${to}); provide it with the \`provideTransferToken\` update.`,
     done: () => ob.tokens.hasPending(),
     reminder: (reminderNumber, deadline) => ({
       what: 'transfer-token',
-      customerDomain: ob.domain,
+      customerDomain: ob.validation.domain,
       to,
       reminderNumber,
       deadline,
     }),
   });
-  return ob.tokens.take() as InboxToken;
+  const token = ob.tokens.take();
+  if (!token) throw new Error('the wait for a token ended without one'); // it ends once one is pending
+  return token;
 }
 
 /** Registers the customer and moves its subscriptions with one token; returns Google's refusal, or undefined once transferred. */
-async function tryToken(ob: Onboarding, customerId: string, token: InboxToken): Promise<string | undefined> {
-  const domain = ob.domain;
-  ob.progress.update({
-    waitingFor: undefined,
-    transfer: { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried },
-  });
+async function tryToken(ob: Validated, customerId: string, token: InboxToken): Promise<string | undefined> {
+  const domain = ob.validation.domain;
+  ob.progress.update({ waitingFor: undefined });
+  ob.transfer.trying(ob.tokens.tried);
   ob.progress.enter('transferring', `Transferring ${domain} with the customer's token (token ${ob.tokens.tried}).`);
   try {
     const register = () =>
       ob.progress.step('register-customer', () =>
         run('registerTransferredCustomer', `register ${domain} with this reseller`, {
-          order: ob.validOrder,
+          order: ob.validation.order,
           customerId,
           transferToken: token.token,
         }),
@@ -144,9 +141,7 @@ async function tryToken(ob: Onboarding, customerId: string, token: InboxToken): 
       }),
     );
     const moved = result.transferred;
-    ob.progress.update({
-      transfer: { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried, transferred: moved },
-    });
+    ob.transfer.transferred(ob.tokens.tried, moved);
     ob.tokens.settleInFlight({ outcome: 'transferred', message: `${moved.length} subscription(s) transferred` });
     ob.progress.enter(
       'transferred',
@@ -156,10 +151,8 @@ async function tryToken(ob: Onboarding, customerId: string, token: InboxToken): 
   } catch (err) {
     if (isCancellation(err)) noteWhatMoved(ob, err);
     if (!refusedToken(err)) throw err;
-    const refusal = failureOf(err as ActivityFailure).message;
-    ob.progress.update({
-      transfer: { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried, lastRefusal: refusal },
-    });
+    const refusal = failureOf(err).message;
+    ob.transfer.refused(ob.tokens.tried, refusal);
     return refusal;
   }
 }
@@ -169,12 +162,10 @@ async function tryToken(ob: Onboarding, customerId: string, token: InboxToken): 
  * (confirmed at Google) in its cancellation's details, and the status says so. Nothing that moved
  * can be moved back: the sales report lists it (endings.ts).
  */
-function noteWhatMoved(ob: Onboarding, err: unknown): void {
+function noteWhatMoved(ob: Validated, err: unknown): void {
   if (!(err instanceof ActivityFailure) || !(err.cause instanceof CancelledFailure)) return; // not the transfer step's
   const report = err.cause.details[0] as { transferred?: TransferredSubscription[] } | undefined;
-  const transfer = { ...ob.progress.view.transfer, tokensTried: ob.tokens.tried, stoppedByCancel: true };
   // Without the activity's report (cancelled between two attempts), what moved is not known here.
-  if (Array.isArray(report?.transferred))
-    ob.progress.update({ transfer: { ...transfer, transferred: report.transferred } });
-  else if (ob.behaviour.registrationNotInterruptible) ob.progress.update({ transfer });
+  const moved = Array.isArray(report?.transferred) ? report.transferred : undefined;
+  if (moved || ob.behaviour.registrationNotInterruptible) ob.transfer.stopped(ob.tokens.tried, moved);
 }

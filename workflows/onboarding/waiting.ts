@@ -10,7 +10,7 @@ import { historyWantsContinueAsNew, startWait, waitForCustomer, waitStatus } fro
 import type { Stage, WaitStatus } from '../messages';
 import { waitKind } from './wait-kinds';
 import { expire } from './endings';
-import type { Onboarding } from './state';
+import type { Onboarding, Validated } from './state';
 
 type Reminder = Parameters<OnboardingActivities['sendReminder']>[0];
 
@@ -28,16 +28,16 @@ export interface WaitOptions {
 }
 
 /** Waits until `done` (or `check`) says so; expires or continues as new by itself (never returns then). */
-export async function waitFor(ob: Onboarding, what: WaitStatus['what'], options: WaitOptions): Promise<void> {
+export async function waitFor(ob: Validated, what: WaitStatus['what'], options: WaitOptions): Promise<void> {
   const kind = waitKind(what);
   const policy = ob.policy(what);
   const stage = () => options.stage?.() ?? kind.stage;
   const details = () => (typeof options.details === 'string' ? options.details : options.details());
-  ob.wait ??= startWait(what, policy);
-  ob.progress.update({ waitingFor: waitStatus(ob.wait, policy) });
+  const wait = (ob.wait ??= startWait(what, policy));
+  ob.progress.update({ waitingFor: waitStatus(wait, policy) });
   ob.progress.enter(stage(), details());
   const outcome = await waitForCustomer({
-    state: ob.wait,
+    state: wait,
     policy,
     done: options.done,
     // A signal that moves the stage (terms accepted, domain still to verify) wakes the wait to show it.
@@ -51,7 +51,7 @@ export async function waitFor(ob: Onboarding, what: WaitStatus['what'], options:
     },
   });
   if (outcome === 'expired') return expire(ob, what, options.missing?.());
-  if (outcome === 'continue-as-new') return ob.carryOn();
+  if (outcome === 'continue-as-new') return ob.carryOn(wait);
   ob.wait = undefined;
   ob.progress.update({ waitingFor: undefined });
 }
