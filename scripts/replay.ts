@@ -18,6 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
+import { boundWorkflowIdOf } from '../encryption/history-binding';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import {
   bundleWorkflowCode,
@@ -145,8 +146,10 @@ function* folderHistories(
       });
       continue;
     }
-    infos.push({ label, workflowId: label, events: history.events?.length ?? 0 });
-    yield { workflowId: label, history };
+    // 0.4 on: payloads are bound to their workflow id, written in clear beside them.
+    const workflowId = boundWorkflowIdOf(history) ?? label;
+    infos.push({ label, workflowId, events: history.events?.length ?? 0 });
+    yield { workflowId, history };
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { boundWorkflowIdOf } from '../encryption/history-binding';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../encryption/keys';
@@ -94,7 +95,7 @@ test.each(recorded.map((r) => [r.name, r.history] as const))('%s replays determi
   await Worker.runReplayHistory(
     { workflowBundle: await workflowBundle(), dataConverter: fixtureDataConverter() },
     history,
-    `replay:${name}`,
+    boundWorkflowIdOf(history) ?? `replay:${name}`, // 0.4 on: payloads bound to their workflow id
   );
 });
 
