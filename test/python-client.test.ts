@@ -13,15 +13,13 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { startEmulator, type RunningEmulator } from '../emulator/server';
-import { AesGcmPayloadCodec } from '../encryption/codec';
 import { startCodecServer, type CodecServer } from '../encryption/codec-server';
-import { FAILURE_CONVERTER_PATH } from '../encryption/keys';
 import { normalizeDomain } from '../order/order';
 import { provisionPythonClient, PYTHON_CLIENT_DIR } from '../scripts/provision-python-client';
 import { createOnboardingWorker } from '../worker/create-worker';
 import { onboardingWorkflowId } from '../workflows/messages';
 import { contractExample, contractExamplesNamed } from './support/contract-doc';
-import { FIXTURE_KEYS } from './support/fixture-keys';
+import { FIXTURE_KEYS, fixtureDataConverter } from './support/fixture-keys';
 import { startDevServer, workerSettingsFor, workflowBundle } from './support/onboarding-stack';
 import { uniqueDomain } from './support/orders';
 
@@ -61,10 +59,7 @@ beforeAll(async () => {
     // As in production with ONBOARDING_REQUIRE_ENCRYPTED_PAYLOADS=true: plaintext is refused; and after the
     // 0.4 transition (ONBOARDING_ACCEPT_UNBOUND_PAYLOADS=false): a payload not bound to its workflow too, so
     // every scenario below also proves that the Python codec binds what it encodes (X-Workflow-Id).
-    dataConverter: {
-      payloadCodecs: [new AesGcmPayloadCodec(FIXTURE_KEYS, { requireEncrypted: true, acceptUnbound: false })],
-      failureConverterPath: FAILURE_CONVERTER_PATH,
-    },
+    dataConverter: fixtureDataConverter({ requireEncrypted: true, acceptUnbound: false }),
   });
   worker = built.worker;
   closeWorker = built.close;

@@ -18,16 +18,10 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Payload } from '@temporalio/common';
 import { runReconciliation } from '../../client/reconciliation';
-import {
-  AesGcmPayloadCodec,
-  ENCRYPTED_ENCODING,
-  KEY_ID_METADATA_KEY,
-  type PayloadRefusal,
-} from '../../encryption/codec';
-import { FAILURE_CONVERTER_PATH } from '../../encryption/keys';
+import { ENCRYPTED_ENCODING, KEY_ID_METADATA_KEY, type PayloadRefusal } from '../../encryption/codec';
 import { provisionTemporal } from '../../scripts/provision-temporal';
 import { TASK_QUEUE, WORKFLOW_TYPE } from '../../workflows/messages';
-import { FIXTURE_KEYS } from '../support/fixture-keys';
+import { FIXTURE_KEYS, fixtureDataConverter } from '../support/fixture-keys';
 import { startOnboardingStack, waitForStatus, type OnboardingStack } from '../support/onboarding-stack';
 import { domainOrder, uniqueDomain } from '../support/orders';
 
@@ -38,16 +32,11 @@ const refusals: PayloadRefusal[] = [];
 beforeAll(async () => {
   stack = await startOnboardingStack({
     devServer: { suggestContinueAsNewAfterEvents: 40 },
-    dataConverter: {
-      payloadCodecs: [
-        new AesGcmPayloadCodec(FIXTURE_KEYS, {
-          requireEncrypted: true,
-          refuseUndecryptable: true,
-          onRefused: (refusal) => refusals.push(refusal),
-        }),
-      ],
-      failureConverterPath: FAILURE_CONVERTER_PATH,
-    },
+    dataConverter: fixtureDataConverter({
+      requireEncrypted: true,
+      refuseUndecryptable: true,
+      onRefused: (refusal) => refusals.push(refusal),
+    }),
     // Removal ON: the attack must remove nothing even so.
     reconciliation: { removeUsers: true, lookbackMs: 86_400_000 },
   });

@@ -11,9 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Payload } from '@temporalio/common';
-import { AesGcmPayloadCodec, type PayloadRefusal } from '../../encryption/codec';
-import { FAILURE_CONVERTER_PATH } from '../../encryption/keys';
-import { FIXTURE_KEYS } from '../support/fixture-keys';
+import type { PayloadRefusal } from '../../encryption/codec';
+import { fixtureDataConverter } from '../support/fixture-keys';
 import { startOnboardingStack, waitForStatus, type OnboardingStack } from '../support/onboarding-stack';
 import { domainOrder, uniqueDomain } from '../support/orders';
 
@@ -22,17 +21,12 @@ const refusals: PayloadRefusal[] = [];
 
 beforeAll(async () => {
   stack = await startOnboardingStack({
-    dataConverter: {
-      payloadCodecs: [
-        new AesGcmPayloadCodec(FIXTURE_KEYS, {
-          requireEncrypted: true,
-          refuseUndecryptable: true,
-          acceptUnbound: false,
-          onRefused: (refusal) => refusals.push(refusal),
-        }),
-      ],
-      failureConverterPath: FAILURE_CONVERTER_PATH,
-    },
+    dataConverter: fixtureDataConverter({
+      requireEncrypted: true,
+      refuseUndecryptable: true,
+      acceptUnbound: false,
+      onRefused: (refusal) => refusals.push(refusal),
+    }),
   });
 });
 afterAll(async () => {

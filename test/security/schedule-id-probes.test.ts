@@ -5,10 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Payload } from '@temporalio/common';
-import { AesGcmPayloadCodec, type PayloadRefusal } from '../../encryption/codec';
-import { FAILURE_CONVERTER_PATH } from '../../encryption/keys';
+import type { PayloadRefusal } from '../../encryption/codec';
 import { TASK_QUEUE, WORKFLOW_TYPE } from '../../workflows/messages';
-import { FIXTURE_KEYS } from '../support/fixture-keys';
+import { fixtureDataConverter } from '../support/fixture-keys';
 import { startOnboardingStack, waitForStatus, type OnboardingStack } from '../support/onboarding-stack';
 import { domainOrder, uniqueDomain } from '../support/orders';
 
@@ -17,16 +16,11 @@ const refusals: PayloadRefusal[] = [];
 
 beforeAll(async () => {
   stack = await startOnboardingStack({
-    dataConverter: {
-      payloadCodecs: [
-        new AesGcmPayloadCodec(FIXTURE_KEYS, {
-          requireEncrypted: true,
-          refuseUndecryptable: true,
-          onRefused: (refusal) => refusals.push(refusal),
-        }),
-      ],
-      failureConverterPath: FAILURE_CONVERTER_PATH,
-    },
+    dataConverter: fixtureDataConverter({
+      requireEncrypted: true,
+      refuseUndecryptable: true,
+      onRefused: (refusal) => refusals.push(refusal),
+    }),
   });
 });
 afterAll(async () => {

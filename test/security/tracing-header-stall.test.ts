@@ -22,12 +22,10 @@ import type { Worker } from '@temporalio/worker';
 import { OnboardingClient } from '../../client/onboarding-client';
 import { startTracing, type Tracing } from '../../config/tracing';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { AesGcmPayloadCodec } from '../../encryption/codec';
-import { FAILURE_CONVERTER_PATH } from '../../encryption/keys';
 import { createOnboardingWorker } from '../../worker/create-worker';
 import { buildWorkflowBundle } from '../../worker/workflow-bundle';
 import { TASK_QUEUE, WORKFLOW_TYPE } from '../../workflows/messages';
-import { FIXTURE_KEYS, fixtureDataConverter } from '../support/fixture-keys';
+import { fixtureDataConverter } from '../support/fixture-keys';
 import { startDevServer, waitForStatus, workerSettingsFor } from '../support/onboarding-stack';
 import { domainOrder, uniqueDomain } from '../support/orders';
 
@@ -84,10 +82,7 @@ beforeAll(async () => {
     workflowBundle: bundle,
     tracing,
     // The production worker's codec: encrypted input required, undecryptable payloads refused.
-    dataConverter: {
-      payloadCodecs: [new AesGcmPayloadCodec(FIXTURE_KEYS, { requireEncrypted: true, refuseUndecryptable: true })],
-      failureConverterPath: FAILURE_CONVERTER_PATH,
-    },
+    dataConverter: fixtureDataConverter({ requireEncrypted: true, refuseUndecryptable: true }),
   });
   worker = created.worker;
   closeWorker = created.close;

@@ -20,12 +20,10 @@ import type { Worker } from '@temporalio/worker';
 import { OnboardingClient } from '../../client/onboarding-client';
 import { EmulatorControl } from '../../emulator/control-client';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { AesGcmPayloadCodec } from '../../encryption/codec';
-import { FAILURE_CONVERTER_PATH } from '../../encryption/keys';
 import { UNENCRYPTED_INPUT_FAILURE_TYPE } from '../../encryption/plaintext-refusal';
 import { createOnboardingWorker } from '../../worker/create-worker';
 import { TASK_QUEUE, WORKFLOW_TYPE } from '../../workflows/messages';
-import { FIXTURE_KEYS } from '../support/fixture-keys';
+import { fixtureDataConverter } from '../support/fixture-keys';
 import { startDevServer, waitForStatus, workerSettingsFor, workflowBundle } from '../support/onboarding-stack';
 import { domainOrder, uniqueDomain } from '../support/orders';
 
@@ -46,10 +44,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     workflowBundle: await workflowBundle(),
-    dataConverter: {
-      payloadCodecs: [new AesGcmPayloadCodec(FIXTURE_KEYS, { requireEncrypted: true })],
-      failureConverterPath: FAILURE_CONVERTER_PATH,
-    },
+    dataConverter: fixtureDataConverter({ requireEncrypted: true }),
   });
   worker = built.worker;
   closeWorker = built.close;

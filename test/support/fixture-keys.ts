@@ -3,11 +3,15 @@
  * encrypted with it so that CI can replay them. It protects nothing; never configure it anywhere.
  */
 import type { DataConverter } from '@temporalio/common';
-import { AesGcmPayloadCodec, type EncryptionKey } from '../../encryption/codec';
+import { AesGcmPayloadCodec, type CodecOptions, type EncryptionKey } from '../../encryption/codec';
 import { FAILURE_CONVERTER_PATH } from '../../encryption/keys';
 
 export const FIXTURE_KEYS: EncryptionKey[] = [{ id: 'test-fixture-2026', key: new Uint8Array(32).fill(7) }];
 
-export function fixtureDataConverter(): DataConverter {
-  return { payloadCodecs: [new AesGcmPayloadCodec(FIXTURE_KEYS)], failureConverterPath: FAILURE_CONVERTER_PATH };
+/** The fixture key's converter; `options` set the codec as a worker's settings would (e.g. `requireEncrypted`). */
+export function fixtureDataConverter(options: CodecOptions = {}): DataConverter {
+  return {
+    payloadCodecs: [new AesGcmPayloadCodec(FIXTURE_KEYS, options)],
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+  };
 }
