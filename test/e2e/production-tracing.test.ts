@@ -3,20 +3,15 @@
  * worker both export to an OTLP/HTTP endpoint — here a tiny collector that keeps what it receives —
  * and one onboarding's spans, from the client's start to the activities, share one trace.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { connectFromEnv } from '../../client/connect-from-env';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { CompiledWorker, ensureBuilt } from '../support/compiled-worker';
 import { startDevServer, waitForStatus } from '../support/onboarding-stack';
+import { startOtlpCollector, type ReceivedSpan } from '../support/otlp-collector';
 import { domainOrder, uniqueDomain } from '../support/orders';
 import { fixtureKeysVariable } from '../support/worker-process';
-
-interface ReceivedSpan {
-  service: string;
-  name: string;
-  traceId: string;
-}
 
 let env: TestWorkflowEnvironment;
 let emulator: RunningEmulator;
@@ -24,33 +19,9 @@ let collector: Server;
 let endpoint: string;
 const spans: ReceivedSpan[] = [];
 
-function startCollector(): Promise<Server> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      if (req.url === '/v1/traces') {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-          resourceSpans: {
-            resource: { attributes: { key: string; value: { stringValue?: string } }[] };
-            scopeSpans: { spans: { name: string; traceId: string }[] }[];
-          }[];
-        };
-        for (const rs of body.resourceSpans) {
-          const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
-          for (const scope of rs.scopeSpans)
-            for (const span of scope.spans) spans.push({ service, name: span.name, traceId: span.traceId });
-        }
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 beforeAll(async () => {
   ensureBuilt();
-  [env, emulator, collector] = await Promise.all([startDevServer(), startEmulator(), startCollector()]);
+  [env, emulator, collector] = await Promise.all([startDevServer(), startEmulator(), startOtlpCollector(spans)]);
   endpoint = `http://127.0.0.1:${(collector.address() as { port: number }).port}`;
 }, 240_000);
 

@@ -13,7 +13,7 @@
  * collector that keeps the spans it receives.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Payload } from '@temporalio/common';
 import { Client } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
@@ -26,13 +26,9 @@ import { createOnboardingWorker } from '../../worker/create-worker';
 import { buildWorkflowBundle } from '../../worker/workflow-bundle';
 import { TASK_QUEUE, WORKFLOW_TYPE } from '../../workflows/messages';
 import { fixtureDataConverter } from '../support/fixture-keys';
+import { startOtlpCollector, type ReceivedSpan } from '../support/otlp-collector';
 import { startDevServer, waitForStatus, workerSettingsFor } from '../support/onboarding-stack';
 import { domainOrder, uniqueDomain } from '../support/orders';
-
-interface ReceivedSpan {
-  name: string;
-  traceId: string;
-}
 
 let env: TestWorkflowEnvironment;
 let emulator: RunningEmulator;
@@ -44,31 +40,12 @@ let closeWorker: () => Promise<void>;
 let client: OnboardingClient;
 const spans: ReceivedSpan[] = [];
 
-function startCollector(): Promise<Server> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      if (req.url === '/v1/traces') {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-          resourceSpans: { scopeSpans: { spans: { name: string; traceId: string }[] }[] }[];
-        };
-        for (const rs of body.resourceSpans)
-          for (const scope of rs.scopeSpans)
-            for (const s of scope.spans) spans.push({ name: s.name, traceId: s.traceId });
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 beforeAll(async () => {
   let bundle;
   [env, emulator, collector, bundle] = await Promise.all([
     startDevServer(),
     startEmulator(),
-    startCollector(),
+    startOtlpCollector(spans),
     buildWorkflowBundle('tracing'),
   ]);
   const { port } = collector.address() as { port: number };
