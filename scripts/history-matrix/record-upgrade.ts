@@ -8,18 +8,16 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { fixtureDataConverter } from '../../test/support/fixture-keys';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startTimeSkippingServer } from '../../test/support/onboarding-stack';
-import { CustomerDomainAttribute, onboardingWorkflowId, OnboardingStageAttribute } from '../../workflows/messages';
 import {
   driverFor,
   load,
+  matrixWorker,
   save,
+  startMatrixOnboarding,
   SCENARIO_TIMEOUT_MS,
-  TASK_QUEUE,
   withTimeout,
-  WORKFLOW_TYPE,
   type Loaded,
 } from './record';
 import { HISTORIES } from './release-tree';
@@ -28,17 +26,8 @@ import { scenarioStubs } from './stubs';
 
 function workerOf(env: Awaited<ReturnType<typeof startTimeSkippingServer>>, loaded: Loaded, scenario: UpgradeScenario) {
   const stubs = scenarioStubs(loaded.stubs, scenario.stubs?.(loaded.tree.features) ?? {});
-  const worker = Worker.create({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue: TASK_QUEUE,
-    workflowBundle: loaded.bundle,
-    activities: stubs.activities,
-    dataConverter: fixtureDataConverter(),
-    maxHeartbeatThrottleInterval: '1 second',
-    // No sticky queue: the old worker's would keep the next workflow task from the new worker.
-    maxCachedWorkflows: 0,
-  });
+  // No sticky queue: the old worker's would keep the next workflow task from the new worker.
+  const worker = matrixWorker(env, loaded, stubs.activities, { maxCachedWorkflows: 0 });
   return { worker, stubs };
 }
 
@@ -50,15 +39,7 @@ async function recordOne(older: Loaded, current: Loaded, scenario: UpgradeScenar
     const { handle, runId } = await (
       await first.worker
     ).runUntil(async () => {
-      const started = await env.client.workflow.start(WORKFLOW_TYPE, {
-        workflowId: onboardingWorkflowId(domain),
-        taskQueue: TASK_QUEUE,
-        args: [defaultInput(older.orders, domain, older.tree.features)],
-        typedSearchAttributes: [
-          { key: CustomerDomainAttribute, value: domain },
-          { key: OnboardingStageAttribute, value: 'validating' },
-        ],
-      });
+      const started = await startMatrixOnboarding(env, domain, defaultInput(older.orders, domain, older.tree.features));
       await withTimeout(
         scenario.before(driverFor(env, started, older, first.stubs)),
         SCENARIO_TIMEOUT_MS,

@@ -17,13 +17,19 @@ import { parseArgs } from 'node:util';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { fixtureDataConverter } from '../../test/support/fixture-keys';
 import { startTimeSkippingServer, waitForStatus } from '../../test/support/onboarding-stack';
 import { CustomerDomainAttribute, onboardingWorkflowId, OnboardingStageAttribute } from '../../workflows/messages';
 import { bundleOf, HISTORIES, importFromTree, releaseTree, type ReleaseTree } from './release-tree';
 import { defaultInput, SCENARIOS, type Drive, type Orders, type Scenario } from './scenarios';
-import { type Hold, scenarioStubs, type StubsModule } from './stubs';
+import { type Activities, type Hold, scenarioStubs, type StubsModule } from './stubs';
 
 // Stable contracts (unchanged since 0.1): the task queue, the workflow type, the status query.
 export const TASK_QUEUE = 'onboarding';
@@ -105,6 +111,38 @@ export function driverFor(
   };
 }
 
+/** A worker of `loaded`'s release with these activities (`extra`: options a recorder needs beside). */
+export function matrixWorker(
+  env: TestWorkflowEnvironment,
+  loaded: Loaded,
+  activities: Activities,
+  extra: Partial<WorkerOptions> = {},
+): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: TASK_QUEUE,
+    workflowBundle: loaded.bundle,
+    activities,
+    dataConverter: fixtureDataConverter(),
+    maxHeartbeatThrottleInterval: '1 second',
+    ...extra,
+  });
+}
+
+/** Starts an onboarding as the client library does (both search attributes set). */
+export function startMatrixOnboarding(env: TestWorkflowEnvironment, domain: string, input: unknown) {
+  return env.client.workflow.start(WORKFLOW_TYPE, {
+    workflowId: onboardingWorkflowId(domain),
+    taskQueue: TASK_QUEUE,
+    args: [input],
+    typedSearchAttributes: [
+      { key: CustomerDomainAttribute, value: domain },
+      { key: OnboardingStageAttribute, value: 'validating' },
+    ],
+  });
+}
+
 interface Recorded {
   name: string;
   stage: string;
@@ -128,25 +166,9 @@ async function record(
   const stubs = scenarioStubs(loaded.stubs, overrides);
   const domain = `${scenario.name.toLowerCase()}.example.com`;
   const input = (scenario.input ?? defaultInput)(loaded.orders, domain, features);
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue: TASK_QUEUE,
-    workflowBundle: loaded.bundle,
-    activities: stubs.activities,
-    dataConverter: fixtureDataConverter(),
-    maxHeartbeatThrottleInterval: '1 second',
-  });
+  const worker = await matrixWorker(env, loaded, stubs.activities);
   const recorded = await worker.runUntil(async () => {
-    const started = await env.client.workflow.start(WORKFLOW_TYPE, {
-      workflowId: onboardingWorkflowId(domain),
-      taskQueue: TASK_QUEUE,
-      args: [input],
-      typedSearchAttributes: [
-        { key: CustomerDomainAttribute, value: domain },
-        { key: OnboardingStageAttribute, value: 'validating' },
-      ],
-    });
+    const started = await startMatrixOnboarding(env, domain, input);
     const hold = (name: string): Hold => {
       const held = holds[name];
       if (!held) throw new Error(`scenario ${scenario.name} holds no ${name}`);
