@@ -62,3 +62,40 @@ test('a retry after a lost answer converges: already gone, and the temporary adm
   const deletes = (await h.control.requests()).filter((r) => r.method === 'DELETE' && /subscriptions/.test(r.path));
   expect(deletes.filter((r) => r.status === 204)).toHaveLength(2); // each ended once
 });
+
+// A probe of the Google-behaviour review of 0.4: whether the reseller keeps Directory access to a customer it
+// handed back with transfer_to_direct is unconfirmed (docs/google-behaviour.md S23); under the conservative
+// reading (403) the ending must still count as done, the temporary administrator reported as left.
+test('ended with a temporary administrator, then Directory refuses (403) its removal: still reported as ended', async () => {
+  const domain = 'handed-back-403.example';
+  const customerId = await createCustomer(h, domain);
+  await h.directory.users.insert({ requestBody: userBody(`admin@${domain}`) }); // no administrator: 412
+  await h.resellerApi.subscriptions.insert({
+    customerId,
+    requestBody: { skuId: '1010020028', plan: { planName: 'FLEXIBLE' }, seats: { maximumNumberOfSeats: 5 } },
+  });
+  const input = {
+    customerId,
+    customerDomain: domain,
+    customerType: 'domain' as const,
+    skuIds: ['1010020028'],
+    onboardingKey: `onboarding:${domain}/run-1`,
+  };
+  const temporary = temporaryAdminEmail(input);
+  await h.control.addFault({
+    method: 'DELETE',
+    path: `^/admin/directory/v1/users/${encodeURIComponent(temporary).replace(/\./g, '\\.')}$`,
+    status: 403,
+  });
+  const outcome = await new MockActivityEnvironment({ attempt: 1 })
+    .run(endings().endSubscriptions, input)
+    .catch((err: Error) => ({ thrown: err.message }));
+  // Nothing of this customer bills the reseller any more:
+  expect((await h.control.state()).subscriptions.filter((s) => s.owner === 'this-reseller')).toEqual([]);
+  // ...so the activity must not fail (the saga would report the SKU as STILL BILLING and keep the admin).
+  expect(outcome).not.toHaveProperty('thrown');
+  expect(outcome).toMatchObject({
+    outcome: 'ended with a temporary administrator',
+    temporaryAdminLeft: expect.stringContaining(`${temporary} could not be removed`),
+  });
+});
