@@ -28,6 +28,15 @@ function userDeletion(report: CompensationReport, result: CompensationResult['re
   return lines.find((line) => line.startsWith(DELETE_USER));
 }
 
+/**
+ * The stage the onboarding is known to have ended at. A 0.4 summary is written at resting stages only,
+ * so its `validating` says only that the run never rested since: the steps that create the user may have run.
+ */
+export function lastKnownStage(status: OnboardingStatus | undefined): Stage | undefined {
+  if (status?.summary === true && status.stage === 'validating') return undefined;
+  return status?.stage;
+}
+
 /** Why this onboarding cannot have left an admin behind; undefined when Google must be asked. */
 export function notALeftoverBecause(
   outcome: EndedOutcome,
@@ -39,10 +48,8 @@ export function notALeftoverBecause(
   }
   if (!status) return undefined; // release 0.1 kept no memo: ask Google
   if (status.customerType === 'team') return 'team customer: this product creates no user for it';
-  // A 0.4 summary is written at resting stages only: `validating` may be followed by the steps that create the user.
-  const stageProvesNoUser =
-    NO_USER_STAGES.has(status.stage) && !(status.summary === true && status.stage === 'validating');
-  if (stageProvesNoUser) return `ended at ${status.stage}: no user was created`;
+  const stage = lastKnownStage(status);
+  if (stage && NO_USER_STAGES.has(stage)) return `ended at ${stage}: no user was created`;
   if (status.tosAccepted) return 'the customer accepted the terms: the admin is theirs';
   if (outcome === 'TERMINATED' || outcome === 'TIMED_OUT') return undefined; // no saga ran
   const compensation = status.compensation;

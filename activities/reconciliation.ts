@@ -28,7 +28,7 @@ import { googleFailure, isGoogleStatus } from './google-errors';
 import { leftBillingLines, subscriptionsLeftBilling } from './reconciliation-billing';
 import { endedRuns, runFacts, type EndedRun } from './reconciliation-runs';
 import { factsDisagreeBecause } from './reconciliation-trust';
-import { notALeftoverBecause, suspicion } from './reconciliation-verdict';
+import { lastKnownStage, notALeftoverBecause, suspicion } from './reconciliation-verdict';
 import { onboardingWorkflowId } from '../workflows/messages';
 
 const REMOVAL_OFF =
@@ -99,14 +99,13 @@ export function reconciliationActivities(deps: ActivityDependencies) {
         verdict: `a later run of ${run.workflowId} is running (a reset, or the domain onboarded again) and may use ${adminEmail}: left to it`,
       };
     }
+    const stage = lastKnownStage(status);
     const leftover: LeftoverAdmin = {
       domain: run.domain,
       user: adminEmail,
       customerId,
       onboardingOutcome: run.outcome,
-      ...(status?.stage && !(status.summary === true && status.stage === 'validating')
-        ? { lastStage: status.stage }
-        : {}),
+      ...(stage ? { lastStage: stage } : {}),
       workflowId: run.workflowId,
       runId: run.runId,
       closedAt: run.closedAt,
