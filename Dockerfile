@@ -35,7 +35,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 
 # ── runtime
 FROM ${NODE_IMAGE} AS runtime
+# NODE_OPTIONS caps each V8 heap (worker/config.ts WORKER_NODE_OPTIONS, measured by bench/parked-memory.ts).
 ENV NODE_ENV=production \
+    NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=8" \
     NODE_COMPILE_CACHE=/tmp/node-compile-cache \
     ONBOARDING_MODE=production \
     METRICS_BIND_ADDRESS=0.0.0.0:9464

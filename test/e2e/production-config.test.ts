@@ -12,6 +12,7 @@ import { ConfigError } from '../../config/config-error';
 import { applyModeDefaults, onboardingMode, requireEncryptedPayloads } from '../../config/mode';
 import {
   DEFAULT_MAX_CACHED_WORKFLOWS,
+  WORKER_NODE_OPTIONS,
   loadWorkerConfig,
   smtpTlsProblem,
   workerProductionProblems,
@@ -126,6 +127,9 @@ describe('the compiled worker', () => {
         google: 'google',
         maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
       });
+      // Capped heaps (WORKER_NODE_OPTIONS: old space + 3 semi-spaces of young generation), not V8's machine-sized default.
+      const flag = (name: string) => Number(new RegExp(`--${name}=(\\d+)`).exec(WORKER_NODE_OPTIONS)?.[1]);
+      expect(started.heapLimitMiB).toBe(flag('max-old-space-size') + 3 * flag('max-semi-space-size'));
       expect(String(started.workflowBundle)).toBe(path.join(REPO_ROOT, 'dist', 'workflow-bundle.js'));
       expect(worker.output.join('\n')).not.toMatch(/LOCAL MODE|secret/);
       expect(keyFileState()).toEqual(before);
