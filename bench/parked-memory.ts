@@ -139,6 +139,10 @@ class BenchWorker {
     }
   }
 
+  tail(n: number): string {
+    return this.lines.slice(-n).join('\n');
+  }
+
   rss(): number {
     return groupRssMiB(this.child.pid);
   }
@@ -213,7 +217,8 @@ async function park(
     peakMiB = Math.max(peakMiB, worker.rss());
     if (parked >= count) break;
     if (parked !== last) [last, since] = [parked, Date.now()];
-    if (Date.now() - since > 120_000) throw new Error(`stuck at ${parked}/${count} parked`);
+    if (Date.now() - since > 120_000)
+      throw new Error(`stuck at ${parked}/${count} parked; the worker's last lines:\n${worker.tail(20)}`);
     await stack.google.clearMail();
     await stack.google.clearRequests();
     await sleep(1000);
@@ -253,14 +258,16 @@ async function coldStarts(stack: Stack): Promise<void> {
 }
 
 async function perCachedWorkflow(stack: Stack): Promise<void> {
-  console.log(`\n2. Cost per cached workflow (${CACHED} parked, all cached: WORKER_MAX_CACHED_WORKFLOWS=${CACHED})`);
+  console.log(
+    `\n2. Cost per cached workflow (${CACHED} parked, all cached: WORKER_MAX_CACHED_WORKFLOWS=${CACHED}; NODE_OPTIONS=${WORKER_NODE_OPTIONS})`,
+  );
   for (const [label, extra] of [
     ['compiled, metrics only', {}],
     ['compiled, with tracing', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' }],
   ] as const) {
     const worker = BenchWorker.start(
       'compiled',
-      workerEnv(stack, { WORKER_MAX_CACHED_WORKFLOWS: String(CACHED), ...extra }),
+      workerEnv(stack, { NODE_OPTIONS: WORKER_NODE_OPTIONS, WORKER_MAX_CACHED_WORKFLOWS: String(CACHED), ...extra }),
     );
     await worker.started();
     const idle = await settledRss(worker);

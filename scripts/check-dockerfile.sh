@@ -76,13 +76,22 @@ if not user or user[-1].split(":")[0] in ("root", "0"):
 env = " ".join(rest for word, rest in final["ins"] if word == "ENV")
 if not re.search(r"\bONBOARDING_MODE=production\b", env):
     errors.append("the last stage must set ONBOARDING_MODE=production")
-# The heap caps production runs with are one string (worker/config.ts), here and in `npm run worker`.
+# The heap caps production runs with are one string (worker/config.ts), here and in `npm run worker`:
+# the last NODE_OPTIONS the final stage sets, no V8 heap flag on its CMD (argv would override it),
+# and every flag, with no other value, in the worker script.
 flags = re.search(r"export const WORKER_NODE_OPTIONS = '([^']+)';", open("worker/config.ts", encoding="utf-8").read())
 flags = flags.group(1) if flags else "(WORKER_NODE_OPTIONS not found in worker/config.ts)"
-if not re.search(r'\bNODE_OPTIONS="' + re.escape(flags) + '"', env):
-    errors.append(f'the last stage must set NODE_OPTIONS="{flags}" (worker/config.ts WORKER_NODE_OPTIONS)')
-if f"node {flags} dist/worker/main.js" not in json.load(open("package.json", encoding="utf-8"))["scripts"]["worker"]:
-    errors.append(f"package.json's worker script must be `node {flags} dist/worker/main.js` (worker/config.ts WORKER_NODE_OPTIONS)")
+node_options = re.findall(r"\bNODE_OPTIONS=(\"[^\"]*\"|'[^']*'|\S+)", env)
+if not node_options or node_options[-1].strip("\"'") != flags:
+    errors.append(f'the last stage must set NODE_OPTIONS="{flags}" (worker/config.ts WORKER_NODE_OPTIONS), got {node_options[-1] if node_options else "none"}')
+final_cmd = " ".join(rest for word, rest in final["ins"] if word in ("CMD", "ENTRYPOINT"))
+if re.search(r"--max-(old|semi)-space-size", final_cmd):
+    errors.append("the last stage's CMD/ENTRYPOINT must not pass V8 heap flags: NODE_OPTIONS carries them")
+script = json.load(open("package.json", encoding="utf-8"))["scripts"]["worker"].split()
+for flag in flags.split():
+    name = flag.split("=")[0] + "="
+    if [t for t in script if t.startswith(name)] != [flag] or "dist/worker/main.js" not in script:
+        errors.append(f"package.json's worker script must run dist/worker/main.js with {flag} (worker/config.ts WORKER_NODE_OPTIONS)")
 cmd = [rest for word, rest in final["ins"] if word == "CMD"]
 if not cmd or "dist/worker/main.js" not in cmd[-1]:
     errors.append("the last stage must run the compiled worker (dist/worker/main.js)")

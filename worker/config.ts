@@ -52,6 +52,13 @@ export const RESELLER_QUERIES_PER_MINUTE = 300;
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 200;
 /**
+ * The same with tracing on: the tracing bundle's interceptors make each cached workflow larger, and
+ * under the heap caps below the workflow thread ran out of memory (ERR_WORKER_OUT_OF_MEMORY, the
+ * worker failed) with between 77 and 200 cached; 60 cached ran at 336 MiB RSS (bench/parked-memory.ts
+ * phase 2). A larger cache with tracing needs a larger --max-old-space-size.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS_TRACING = 50;
+/**
  * The heap caps production runs the worker with (NODE_OPTIONS in the Dockerfile, the same flags in
  * `npm run worker`; scripts/check-dockerfile.sh holds all three to this string). V8 applies them to
  * each isolate: the main thread that runs the activities and the thread that runs the workflows.
@@ -122,7 +129,8 @@ const envSchema = z.object({
   CUSTOMER_REMINDERS: durations.default([3 * DAY, 7 * DAY]),
   CUSTOMER_WAIT_DEADLINE: duration.default(30 * DAY),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_MAX_CACHED_WORKFLOWS),
+  // Unset: DEFAULT_MAX_CACHED_WORKFLOWS, or DEFAULT_MAX_CACHED_WORKFLOWS_TRACING with tracing on.
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
   // host:port for Prometheus' /metrics (e.g. 0.0.0.0:9464); unset: no metrics endpoint.
   METRICS_BIND_ADDRESS: z
     .string()
@@ -351,7 +359,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     salesEmailDomains: orderPolicyFromEnv(env).salesEmailDomains ?? [],
     // Explicit value, else true in production and false in local mode (config/mode.ts).
     requireEncryptedPayloads: requireEncryptedPayloads(env),
-    maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    maxCachedWorkflows:
+      e.WORKER_MAX_CACHED_WORKFLOWS ??
+      (e.OTEL_EXPORTER_OTLP_ENDPOINT ? DEFAULT_MAX_CACHED_WORKFLOWS_TRACING : DEFAULT_MAX_CACHED_WORKFLOWS),
     logLevel: e.LOG_LEVEL,
     ...(e.METRICS_BIND_ADDRESS ? { metricsBindAddress: e.METRICS_BIND_ADDRESS } : {}),
     ...(e.OTEL_EXPORTER_OTLP_ENDPOINT

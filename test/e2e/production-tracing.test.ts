@@ -12,6 +12,7 @@ import { startDevServer, waitForStatus } from '../support/onboarding-stack';
 import { startOtlpCollector, type ReceivedSpan } from '../support/otlp-collector';
 import { domainOrder, uniqueDomain } from '../support/orders';
 import { fixtureKeysVariable } from '../support/worker-process';
+import { DEFAULT_MAX_CACHED_WORKFLOWS_TRACING } from '../../worker/config';
 
 let env: TestWorkflowEnvironment;
 let emulator: RunningEmulator;
@@ -43,7 +44,8 @@ test('one onboarding is one trace: client start, workflow run, activities', asyn
   });
   try {
     const started = await worker.waitForLog('worker started');
-    expect(started).toMatchObject({ tracing: 'on' });
+    // The tracing bundle's workflows are larger: a smaller default cache fits the capped heap.
+    expect(started).toMatchObject({ tracing: 'on', maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS_TRACING });
     expect(String(started.workflowBundle)).toMatch(/dist\/workflow-bundle-tracing\.js$/);
 
     const client = await connectFromEnv(
