@@ -29,20 +29,18 @@
  * the summary prints the CPU per workflow per process, product against bare. docs/benchmarks.md has
  * release 0.4's figures.
  *
- * Targets (issue 11): product throughput ≥ 0.85 × bare, product p50 alone ≤ 1.1 × bare.
+ * Targets (issue 22): product throughput ≥ 0.85 × bare, product p50 alone ≤ 1.1 × bare.
  *
- * Figures (2-core machine shared with others' tests; 3 rounds of 200 at once, median (min–max)):
- *   throughput  bare 9.0/s (4.9–9.2), product 5.9/s (4.0–6.1) → ×0.66 (0.65–0.82): target missed
- *   alone p50   bare 330 ms (328–333), product 330 ms (329–509) → ×1.00 (0.99–1.55): target met
- *   CPU per workflow, all processes: bare 125 ms, product 213 ms → CPU-bound ratio 0.59
- * A burst saturates the cores, so the ratio follows the CPU per workflow. The product's extra is
- * mostly the dev server's, for the visible state: with --visible, the bare workflow plus the stage
- * search attribute at each step (each upsert an event and a SQLite visibility write) costs the server
- * +20–25 ms per workflow and drops to ×0.77–0.86 of the bare one, ×0.77–0.80 with the status memo as
- * well — the cap the contract's per-stage attribute sets on this server. Then the worker (+25–35 ms:
- * googleapis' HTTP client, larger encrypted payloads, the workflow's code) and the emulator (+7 ms).
- * Slots, pollers and cache size do not limit it. Alone, latency is Temporal's round trips, once the
- * mailer reuses its SMTP connections (activities/mailer.ts).
+ * Figures (2-core machine, quiet; as shipped: cache 200, heap caps; 3 rounds of 200, median (min–max)):
+ *   throughput  bare 8.7/s (8.5–9.4), product 7.7/s (7.3–8.2) → ×0.87 (0.84–0.90): target met
+ *   alone p50   bare 327 ms, product 327 ms → ×1.00 (0.98–1.01): target met
+ *   CPU per workflow: dev server 107 / 110 ms, worker 44 / 71 ms, bench (client, emulator) 4 / 11 ms
+ * Over the nine rounds of three such runs the ratio's median is 0.85 (0.77–0.96): a burst saturates
+ * both cores, so it follows the CPU per workflow, and the bare side's own rate varies by ±15 % from
+ * round to round. The product's extra CPU is its worker (+25–30 ms: the activities' googleapis calls
+ * and encrypted payloads; the SDK's per-promise stack-trace hook in the workflow thread) and the
+ * emulator (Google's side). The server's share is the bare workflow's (45 events against 41, 4
+ * visibility writes against 2). Release 0.3 measured ×0.66 (213 ms against 125 ms per workflow).
  * More in docs/benchmarks.md, "Throughput".
  */
 import { spawn, type ChildProcess } from 'node:child_process';
