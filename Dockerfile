@@ -35,9 +35,11 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 
 # ── runtime
 FROM ${NODE_IMAGE} AS runtime
-# NODE_OPTIONS caps each V8 heap (worker/config.ts WORKER_NODE_OPTIONS, measured by bench/parked-memory.ts).
+# NODE_OPTIONS caps each V8 heap, MALLOC_ARENA_MAX bounds glibc's arenas (worker/config.ts
+# WORKER_NODE_OPTIONS, WORKER_MALLOC_ARENA_MAX; measured by bench/parked-memory.ts).
 ENV NODE_ENV=production \
-    NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=8" \
+    NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=16" \
+    MALLOC_ARENA_MAX=2 \
     NODE_COMPILE_CACHE=/tmp/node-compile-cache \
     ONBOARDING_MODE=production \
     METRICS_BIND_ADDRESS=0.0.0.0:9464

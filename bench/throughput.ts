@@ -31,16 +31,17 @@
  *
  * Targets (issue 22): product throughput ≥ 0.85 × bare, product p50 alone ≤ 1.1 × bare.
  *
- * Figures (2-core machine, quiet; as shipped: cache 200, heap caps; 3 rounds of 200, median (min–max)):
- *   throughput  bare 8.7/s (8.5–9.4), product 7.7/s (7.3–8.2) → ×0.87 (0.84–0.90): target met
- *   alone p50   bare 327 ms, product 327 ms → ×1.00 (0.98–1.01): target met
- *   CPU per workflow: dev server 107 / 110 ms, worker 44 / 71 ms, bench (client, emulator) 4 / 11 ms
- * Over the nine rounds of three such runs the ratio's median is 0.85 (0.77–0.96): a burst saturates
- * both cores, so it follows the CPU per workflow, and the bare side's own rate varies by ±15 % from
- * round to round. The product's extra CPU is its worker (+25–30 ms: the activities' googleapis calls
- * and encrypted payloads; the SDK's per-promise stack-trace hook in the workflow thread) and the
- * emulator (Google's side). The server's share is the bare workflow's (45 events against 41, 4
- * visibility writes against 2). Release 0.3 measured ×0.66 (213 ms against 125 ms per workflow).
+ * Figures (2-core machine, quiet; as shipped: cache 200, worker/config.ts WORKER_NODE_OPTIONS and
+ * WORKER_MALLOC_ARENA_MAX; two runs of 3 rounds of 200, median (min–max)):
+ *   throughput  ×0.87 (0.85–1.02) and ×0.94 (0.87–1.17): target met
+ *   alone p50   ×1.00 (0.99–1.00) and ×1.01 (0.95–1.01): target met
+ *   CPU per workflow: dev server 97 / 101 ms, worker 43 / 68 ms, bench (client, emulator) 4 / 11 ms
+ * A burst saturates both cores, so the ratio follows the CPU per workflow, and both sides' rates vary
+ * from round to round (one run's ratio is ±0.05 at best). The product's extra CPU is its worker
+ * (+15–35 ms: the activities' googleapis calls and encrypted payloads; the SDK's per-promise
+ * stack-trace hook in the workflow thread) and the emulator (+8–10 ms, Google's side); the server's
+ * share is within 13 % of the bare workflow's (45 events against 41, 4 visibility writes against 2).
+ * Release 0.3 measured ×0.66 (213 ms against 125 ms per workflow).
  * More in docs/benchmarks.md, "Throughput".
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -59,7 +60,7 @@ import { provisionTemporal } from '../scripts/provision-temporal';
 import { fixtureDataConverter } from '../test/support/fixture-keys';
 import { domainOrder, uniqueDomain } from '../test/support/orders';
 import { fixtureKeysVariable } from '../test/support/worker-process';
-import { DEFAULT_MAX_CACHED_WORKFLOWS, WORKER_NODE_OPTIONS } from '../worker/config';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, WORKER_MALLOC_ARENA_MAX, WORKER_NODE_OPTIONS } from '../worker/config';
 import { workerTuning } from '../worker/create-worker';
 import { onboardingWorkflowId, SEARCH_ATTRIBUTES } from '../workflows/messages';
 import { SIX_STEPS_TASK_QUEUE } from './fixtures/six-steps';
@@ -448,7 +449,7 @@ function printSettings(env: Record<string, string>): void {
       `workers (both): cache ${tuning.maxCachedWorkflows}, workflow task slots ${tuning.maxConcurrentWorkflowTaskExecutions}, ` +
       `activity slots ${tuning.maxConcurrentActivityTaskExecutions}, workflow task pollers ${pollers(tuning.workflowTaskPollerBehavior)}, ` +
       `activity task pollers ${pollers(tuning.activityTaskPollerBehavior)}; ` +
-      `NODE_OPTIONS ${env.NODE_OPTIONS}; Google quota per minute (worker): Reseller ${env.GOOGLE_RESELLER_QUERIES_PER_MINUTE}, Directory ${env.GOOGLE_DIRECTORY_QUERIES_PER_MINUTE}` +
+      `NODE_OPTIONS ${env.NODE_OPTIONS}, MALLOC_ARENA_MAX ${env.MALLOC_ARENA_MAX ?? 'default'}; Google quota per minute (worker): Reseller ${env.GOOGLE_RESELLER_QUERIES_PER_MINUTE}, Directory ${env.GOOGLE_DIRECTORY_QUERIES_PER_MINUTE}` +
       (Object.keys(EXTRA_ENV).length ? `; extra env ${JSON.stringify(EXTRA_ENV)}` : ''),
   );
 }
@@ -586,8 +587,9 @@ async function main(): Promise<void> {
     ONBOARDING_ENCRYPTION_KEYS: fixtureKeysVariable(),
     LOG_LEVEL: 'info',
     ...QUOTA_NOT_BINDING,
-    // Both workers with production's heap caps (the Dockerfile's NODE_OPTIONS).
+    // Both workers with production's heap caps and arena bound (the Dockerfile's NODE_OPTIONS, MALLOC_ARENA_MAX).
     NODE_OPTIONS: WORKER_NODE_OPTIONS,
+    MALLOC_ARENA_MAX: WORKER_MALLOC_ARENA_MAX,
     // "{smtpPort}" in a --worker-env value stands for the sink's port (e.g. SMTP_URL=smtp://127.0.0.1:{smtpPort}?pool=false).
     ...Object.fromEntries(
       Object.entries(EXTRA_ENV).map(([k, v]) => [k, v.replace('{smtpPort}', String(emulator.smtpPort))]),

@@ -4,7 +4,8 @@
 #  2. structure: multi-stage; the build stage copies every folder tsconfig.build.json compiles; no
 #     COPY source is missing or excluded by .dockerignore; the last stage runs the compiled worker as
 #     a non-root user with ONBOARDING_MODE=production and the heap caps of worker/config.ts
-#     (WORKER_NODE_OPTIONS, also in `npm run worker`), from production dependencies only, and copies no
+#     and glibc arena bound (WORKER_NODE_OPTIONS, WORKER_MALLOC_ARENA_MAX; also in `npm run worker`),
+#     from production dependencies only, and copies no
 #     sources from the context.
 # With a Docker engine, `docker build .` is the full check. Exits non-zero on any finding.
 set -euo pipefail
@@ -92,6 +93,15 @@ for flag in flags.split():
     name = flag.split("=")[0] + "="
     if [t for t in script if t.startswith(name)] != [flag] or "dist/worker/main.js" not in script:
         errors.append(f"package.json's worker script must run dist/worker/main.js with {flag} (worker/config.ts WORKER_NODE_OPTIONS)")
+# glibc's arenas (worker/config.ts WORKER_MALLOC_ARENA_MAX): the last value the final stage sets, and
+# the worker script's environment.
+arenas = re.search(r"export const WORKER_MALLOC_ARENA_MAX = '([^']+)';", open("worker/config.ts", encoding="utf-8").read())
+arenas = arenas.group(1) if arenas else "(WORKER_MALLOC_ARENA_MAX not found in worker/config.ts)"
+arena_env = re.findall(r"\bMALLOC_ARENA_MAX=(\"[^\"]*\"|'[^']*'|\S+)", env)
+if not arena_env or arena_env[-1].strip("\"'") != arenas:
+    errors.append(f"the last stage must set MALLOC_ARENA_MAX={arenas} (worker/config.ts WORKER_MALLOC_ARENA_MAX), got {arena_env[-1] if arena_env else 'none'}")
+if script[:1] != [f"MALLOC_ARENA_MAX={arenas}"]:
+    errors.append(f"package.json's worker script must start with MALLOC_ARENA_MAX={arenas} (worker/config.ts WORKER_MALLOC_ARENA_MAX)")
 cmd = [rest for word, rest in final["ins"] if word == "CMD"]
 if not cmd or "dist/worker/main.js" not in cmd[-1]:
     errors.append("the last stage must run the compiled worker (dist/worker/main.js)")

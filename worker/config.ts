@@ -64,13 +64,24 @@ export const DEFAULT_MAX_CACHED_WORKFLOWS_TRACING = 50;
  * each isolate: the main thread that runs the activities and the thread that runs the workflows.
  * Without them V8 sizes each heap from the machine's memory and collects garbage lazily while it
  * has room: a worker that had parked 10,000 onboardings sat at 780 MiB RSS, most of it garbage.
- * `--max-old-space-size` bounds what survives collections, `--max-semi-space-size` the young
- * generation (16 MiB × 3 per isolate by default). bench/parked-memory.ts measures these flags
- * against none in the same run (docs/benchmarks.md, "Memory of parked onboardings"); the old-space
- * cap alone left 413 MiB at 10,000 parked. They cost no measurable CPU in a burst: 71 ms of the
- * worker's per onboarding with both, 73 ms with the old-space cap alone (bench/throughput.ts).
+ * `--max-old-space-size` bounds what survives collections; `--max-semi-space-size` the young
+ * generation (× 3 per isolate), left at V8's 16 MiB but written out: a semi-space of 8 saved ~40 MiB
+ * at 10,000 parked, but bursts ran at ×0.81–0.87 of the bare workflow with it against ×0.87–0.96
+ * without it, the worker spending 71–82 ms an onboarding against 65–73 (docs/benchmarks.md, "Throughput").
+ * bench/parked-memory.ts measures the caps against none in the same run ("Memory of parked onboardings").
  */
-export const WORKER_NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-size=8';
+export const WORKER_NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-size=16';
+
+/**
+ * glibc's malloc arenas for the worker process (MALLOC_ARENA_MAX, in the Dockerfile's ENV and in
+ * `npm run worker`; scripts/check-dockerfile.sh holds both to this value). The worker's native
+ * allocations — Temporal Core's Rust threads, the buffers that carry each activation between the
+ * main thread and the workflow thread — otherwise spread over up to 8 arenas per core, each keeping
+ * what was freed in it: two arenas left ~30 MiB less RSS at 2,000 parked (351 → 323 MiB), and with
+ * them the heap caps above hold 10,000 parked at 383 MiB. glibc reads it when the process starts, so
+ * it is set in the environment, never from code; the start-up line reports it (`mallocArenaMax`).
+ */
+export const WORKER_MALLOC_ARENA_MAX = '2';
 
 /** A Temporal duration ("3 days", "1h", "90m"), to milliseconds. */
 const duration = z.string().transform((value, ctx) => {

@@ -109,6 +109,8 @@ async function main(): Promise<void> {
       maxCachedWorkflows: config.maxCachedWorkflows,
       // Each isolate's limit (NODE_OPTIONS, config.ts WORKER_NODE_OPTIONS).
       heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
+      // glibc's arenas (config.ts WORKER_MALLOC_ARENA_MAX); "default" when the runner did not set it.
+      mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? 'default',
       metrics: config.metricsBindAddress ?? 'off',
       tracing: config.tracing ? 'on' : 'off',
       versioning: config.deployment

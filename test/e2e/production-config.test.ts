@@ -12,6 +12,7 @@ import { ConfigError } from '../../config/config-error';
 import { applyModeDefaults, onboardingMode, requireEncryptedPayloads } from '../../config/mode';
 import {
   DEFAULT_MAX_CACHED_WORKFLOWS,
+  WORKER_MALLOC_ARENA_MAX,
   WORKER_NODE_OPTIONS,
   loadWorkerConfig,
   smtpTlsProblem,
@@ -126,6 +127,7 @@ describe('the compiled worker', () => {
         mode: 'production',
         google: 'google',
         maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
+        mallocArenaMax: WORKER_MALLOC_ARENA_MAX,
       });
       // Capped heaps (WORKER_NODE_OPTIONS: old space + 3 semi-spaces of young generation), not V8's machine-sized default.
       const flag = (name: string) => Number(new RegExp(`--${name}=(\\d+)`).exec(WORKER_NODE_OPTIONS)?.[1]);

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { WORKER_NODE_OPTIONS } from '../../worker/config';
+import { WORKER_MALLOC_ARENA_MAX, WORKER_NODE_OPTIONS } from '../../worker/config';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const INHERITED_VARIABLES = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
@@ -64,7 +64,7 @@ export class CompiledWorker {
     }
   }
 
-  /** Spawns it as production does (the heap caps of `npm run worker` and the image) with exactly `env` (plus PATH/HOME); `cwd` defaults to the repository. */
+  /** Spawns it as production does (the heap caps and arena bound of `npm run worker` and the image) with exactly `env` (plus PATH/HOME); `cwd` defaults to the repository. */
   static spawn(env: Record<string, string>, cwd = REPO_ROOT): CompiledWorker {
     const inherited = Object.fromEntries(
       Object.entries(process.env).filter(([name]) => INHERITED_VARIABLES.includes(name)),
@@ -72,7 +72,7 @@ export class CompiledWorker {
     return new CompiledWorker(
       spawn(process.execPath, [...WORKER_NODE_OPTIONS.split(' '), path.join(REPO_ROOT, 'dist', 'worker', 'main.js')], {
         cwd,
-        env: { ...inherited, ...env },
+        env: { MALLOC_ARENA_MAX: WORKER_MALLOC_ARENA_MAX, ...inherited, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       }),
     );
