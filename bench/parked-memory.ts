@@ -297,7 +297,7 @@ async function parkedDefault(stack: Stack): Promise<void> {
   };
   console.log(
     `\n3. Parked in awaiting-tos, production configuration (cache ${production.WORKER_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS}, ${production.NODE_OPTIONS || 'no heap cap'}, MALLOC_ARENA_MAX=${production.MALLOC_ARENA_MAX || 'default'})` +
-      `; baseline: the same worker without a heap cap or arena bound` +
+      `; baseline: the same worker without a heap cap or arena bound (unless given below)` +
       (Object.keys(EXTRA_ENV).length ? `; both with ${JSON.stringify(EXTRA_ENV)}` : ''),
   );
   const baselineRss = new Map<number, number>();

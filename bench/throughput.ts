@@ -35,12 +35,12 @@
  * WORKER_MALLOC_ARENA_MAX; two runs of 3 rounds of 200, median (min–max)):
  *   throughput  ×0.87 (0.85–1.02) and ×0.94 (0.87–1.17): target met
  *   alone p50   ×1.00 (0.99–1.00) and ×1.01 (0.95–1.01): target met
- *   CPU per workflow: dev server 97 / 101 ms, worker 43 / 68 ms, bench (client, emulator) 4 / 11 ms
+ *   CPU per workflow, bare / product: dev server 97 / 101 and 127 / 95 ms, worker 43 / 68 and 51 / 65 ms
  * A burst saturates both cores, so the ratio follows the CPU per workflow, and both sides' rates vary
  * from round to round (one run's ratio is ±0.05 at best). The product's extra CPU is its worker
  * (+15–35 ms: the activities' googleapis calls and encrypted payloads; the SDK's per-promise
  * stack-trace hook in the workflow thread) and the emulator (+8–10 ms, Google's side); the server's
- * share is within 13 % of the bare workflow's (45 events against 41, 4 visibility writes against 2).
+ * per-round share is ×0.75–1.13 of the bare workflow's (45 events against 41, 4 visibility writes against 2).
  * Release 0.3 measured ×0.66 (213 ms against 125 ms per workflow).
  * More in docs/benchmarks.md, "Throughput".
  */

@@ -100,8 +100,8 @@ arenas = arenas.group(1) if arenas else "(WORKER_MALLOC_ARENA_MAX not found in w
 arena_env = re.findall(r"\bMALLOC_ARENA_MAX=(\"[^\"]*\"|'[^']*'|\S+)", env)
 if not arena_env or arena_env[-1].strip("\"'") != arenas:
     errors.append(f"the last stage must set MALLOC_ARENA_MAX={arenas} (worker/config.ts WORKER_MALLOC_ARENA_MAX), got {arena_env[-1] if arena_env else 'none'}")
-if script[:1] != [f"MALLOC_ARENA_MAX={arenas}"]:
-    errors.append(f"package.json's worker script must start with MALLOC_ARENA_MAX={arenas} (worker/config.ts WORKER_MALLOC_ARENA_MAX)")
+if script[:2] != [f"MALLOC_ARENA_MAX={arenas}", "node"]:
+    errors.append(f"package.json's worker script must start with `MALLOC_ARENA_MAX={arenas} node` (worker/config.ts WORKER_MALLOC_ARENA_MAX)")
 cmd = [rest for word, rest in final["ins"] if word == "CMD"]
 if not cmd or "dist/worker/main.js" not in cmd[-1]:
     errors.append("the last stage must run the compiled worker (dist/worker/main.js)")

@@ -47,15 +47,15 @@ export const RESELLER_QUERIES_PER_MINUTE = 300;
  * continued-as-new history when it wakes, so it needs no cache entry meanwhile. A burst larger than
  * the cache makes the worker replay whole histories between steps: 200 started at once against a
  * PostgreSQL cluster cost the worker 145 ms of CPU each with a cache of 50, 87 ms with 250
- * (bench/throughput.ts). With the heap caps below, 200 entries keep 10,000 parked onboardings at
- * 373 MiB RSS (bench/parked-memory.ts; docs/benchmarks.md).
+ * (bench/throughput.ts). With the heap caps and arena bound below, 200 entries keep 10,000 parked
+ * onboardings at 383 MiB RSS (bench/parked-memory.ts; docs/benchmarks.md).
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 200;
 /**
  * The same with tracing on: the tracing bundle's interceptors make each cached workflow larger, and
- * under the heap caps below the workflow thread ran out of memory (ERR_WORKER_OUT_OF_MEMORY, the
- * worker failed) with between 77 and 200 cached; 60 cached ran at 336 MiB RSS (bench/parked-memory.ts
- * phase 2). A larger cache with tracing needs a larger --max-old-space-size.
+ * with an old space of 128 MiB (measured with a semi-space of 8) the workflow thread ran out of memory
+ * (ERR_WORKER_OUT_OF_MEMORY, the worker failed) with between 77 and 200 cached; 60 cached ran at
+ * 336 MiB RSS (bench/parked-memory.ts phase 2). A larger cache with tracing needs a larger --max-old-space-size.
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS_TRACING = 50;
 /**
@@ -65,9 +65,10 @@ export const DEFAULT_MAX_CACHED_WORKFLOWS_TRACING = 50;
  * Without them V8 sizes each heap from the machine's memory and collects garbage lazily while it
  * has room: a worker that had parked 10,000 onboardings sat at 780 MiB RSS, most of it garbage.
  * `--max-old-space-size` bounds what survives collections; `--max-semi-space-size` the young
- * generation (× 3 per isolate), left at V8's 16 MiB but written out: a semi-space of 8 saved ~40 MiB
- * at 10,000 parked, but bursts ran at ×0.81–0.87 of the bare workflow with it against ×0.87–0.96
- * without it, the worker spending 71–82 ms an onboarding against 65–73 (docs/benchmarks.md, "Throughput").
+ * generation (× 3 per isolate), left at V8's 16 MiB but written out. A semi-space of 8 saved ~40 MiB
+ * at 10,000 parked (without the arena bound); bursts ran at ×0.81, 0.85 and 0.87 of the bare workflow
+ * with it and ×0.87–0.96 with 16, a difference within the runs' spread (docs/benchmarks.md,
+ * "Throughput"): V8's default was chosen, and the arena bound keeps it within the memory target.
  * bench/parked-memory.ts measures the caps against none in the same run ("Memory of parked onboardings").
  */
 export const WORKER_NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-size=16';
@@ -77,8 +78,8 @@ export const WORKER_NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-si
  * `npm run worker`; scripts/check-dockerfile.sh holds both to this value). The worker's native
  * allocations — Temporal Core's Rust threads, the buffers that carry each activation between the
  * main thread and the workflow thread — otherwise spread over up to 8 arenas per core, each keeping
- * what was freed in it: two arenas left ~30 MiB less RSS at 2,000 parked (351 → 323 MiB), and with
- * them the heap caps above hold 10,000 parked at 383 MiB. glibc reads it when the process starts, so
+ * what was freed in it: two arenas left ~30 MiB less RSS at 2,000 parked (351 → 323 MiB, one run),
+ * and with them the heap caps above held 10,000 parked at 383 MiB. glibc reads it when the process starts, so
  * it is set in the environment, never from code; the start-up line reports it (`mallocArenaMax`).
  */
 export const WORKER_MALLOC_ARENA_MAX = '2';

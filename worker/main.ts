@@ -24,6 +24,9 @@ import { loadWorkerConfig, type WorkerConfig } from './config';
 import { createOnboardingWorker } from './create-worker';
 import { prebuiltBundlePath, type BundleVariant } from './workflow-bundle';
 
+/** As glibc saw it when the process started: a value loaded later from a .env file never reaches malloc. */
+const MALLOC_ARENA_MAX_AT_START = process.env.MALLOC_ARENA_MAX;
+
 const DAY_SECONDS = 86_400;
 /** onboarding_customer_wait_seconds spans minutes to the 30-day deadline. */
 const CUSTOMER_WAIT_BUCKETS = [
@@ -110,7 +113,7 @@ async function main(): Promise<void> {
       // Each isolate's limit (NODE_OPTIONS, config.ts WORKER_NODE_OPTIONS).
       heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
       // glibc's arenas (config.ts WORKER_MALLOC_ARENA_MAX); "default" when the runner did not set it.
-      mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? 'default',
+      mallocArenaMax: MALLOC_ARENA_MAX_AT_START ?? 'default',
       metrics: config.metricsBindAddress ?? 'off',
       tracing: config.tracing ? 'on' : 'off',
       versioning: config.deployment

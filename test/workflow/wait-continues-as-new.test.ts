@@ -70,6 +70,7 @@ test('150 signals that change nothing during the transfer-token wait: the wait c
       },
       // Settled: every signal is in some run's history, and no run told to continue as new is still at it.
       (r) => r.reduce((n, x) => n + x.signals, 0) === 150 && r.every((x) => !x.suggested || x.continuedAsNew),
+      90_000,
     );
     // Without the fix the wait never wakes, the first run never continues as new, and the wait above times
     // out. With it, a run told to continue as new does so in the very next workflow task it completes (a
