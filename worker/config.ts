@@ -79,10 +79,17 @@ export const WORKER_NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-si
  * allocations — Temporal Core's Rust threads, the buffers that carry each activation between the
  * main thread and the workflow thread — otherwise spread over up to 8 arenas per core, each keeping
  * what was freed in it: two arenas left ~30 MiB less RSS at 2,000 parked (351 → 323 MiB, one run),
- * and with them the heap caps above held 10,000 parked at 383 MiB. glibc reads it when the process starts, so
- * it is set in the environment, never from code; the start-up line reports it (`mallocArenaMax`).
+ * and with them the heap caps above held 10,000 parked at 383 MiB. glibc reads it when the process
+ * starts, so it is set in the environment, never from code; the start-up line reports it
+ * (`mallocArenaMax`).
  */
 export const WORKER_MALLOC_ARENA_MAX = '2';
+
+/** Both, as the environment of a worker process started the way production starts it (the benches). */
+export const WORKER_PROCESS_ENV = {
+  NODE_OPTIONS: WORKER_NODE_OPTIONS,
+  MALLOC_ARENA_MAX: WORKER_MALLOC_ARENA_MAX,
+} as const;
 
 /** A Temporal duration ("3 days", "1h", "90m"), to milliseconds. */
 const duration = z.string().transform((value, ctx) => {
